@@ -1,0 +1,108 @@
+//! The one embedded interpreter: start it in the GIL mode we claim, prove that mode, and give
+//! the rest of the crate the Python-side harness (`harness.py`).
+
+use std::ffi::CString;
+use std::sync::OnceLock;
+
+use anyhow::{anyhow, bail, Context, Result};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::paths;
+use crate::results::{GilMode, InterpreterFacts};
+
+static HARNESS: OnceLock<Py<PyModule>> = OnceLock::new();
+
+/// The GIL mode this process's environment asks for: `PYTHON_GIL=1` turns the GIL on in a
+/// free-threaded build; unset (or 0) leaves it off.
+pub fn requested_mode() -> GilMode {
+    match std::env::var("PYTHON_GIL").as_deref() {
+        Ok("1") => GilMode::On,
+        _ => GilMode::Off,
+    }
+}
+
+/// Initialises the interpreter once (later calls only re-check), makes the venv importable and
+/// verifies that this is a free-threaded build whose GIL is in `mode`.
+pub fn initialize(mode: GilMode) -> Result<InterpreterFacts> {
+    Python::initialize();
+    Python::attach(|py| {
+        let harness = harness(py)?;
+        let venv = paths::venv_dir();
+        harness
+            .call_method1("add_venv", (venv.to_string_lossy().as_ref(),))
+            .map_err(|e| py_error(py, e))
+            .with_context(|| format!("adding the venv {} to sys.path", venv.display()))?;
+        let facts = interpreter_facts(py, mode)?;
+        if !facts.free_threaded_build {
+            bail!(
+                "{} is not a free-threaded build (Py_GIL_DISABLED is not 1); run `cargo xtask bootstrap` \
+                 to make a 3.14t/3.13t venv, or point FTBENCH_PYTHON at one",
+                facts.executable
+            );
+        }
+        if facts.gil_enabled_at_start != mode.enabled() {
+            bail!(
+                "the GIL is {} but this process claims {mode} (PYTHON_GIL={:?})",
+                if facts.gil_enabled_at_start { "on" } else { "off" },
+                std::env::var("PYTHON_GIL").ok()
+            );
+        }
+        Ok(facts)
+    })
+}
+
+/// The Python-side harness module, loaded on first use.
+pub fn harness(py: Python<'_>) -> Result<Bound<'_, PyModule>> {
+    if let Some(m) = HARNESS.get() {
+        return Ok(m.bind(py).clone());
+    }
+    let code = CString::new(include_str!("harness.py")).expect("harness.py has no NUL");
+    // Not py_error: formatting a traceback needs the harness itself.
+    let module = PyModule::from_code(py, &code, c"ftbench/harness.py", c"_ftbench_harness")
+        .map_err(|e| anyhow!("loading the embedded harness.py: {e}"))?;
+    let _ = HARNESS.set(module.clone().unbind());
+    Ok(module)
+}
+
+/// `sys._is_gil_enabled()`: the truth at run time.
+pub fn gil_enabled(py: Python<'_>) -> Result<bool> {
+    let sys = py.import("sys").map_err(|e| py_error(py, e))?;
+    sys.call_method0("_is_gil_enabled").and_then(|v| v.extract()).map_err(|e| py_error(py, e))
+}
+
+fn interpreter_facts(py: Python<'_>, mode: GilMode) -> Result<InterpreterFacts> {
+    let h = harness(py)?;
+    let f = h.call_method0("facts").map_err(|e| py_error(py, e))?;
+    let f = f.cast::<PyDict>().map_err(|e| anyhow!("facts() is not a dict: {e}"))?;
+    let get = |key: &str| -> Result<Bound<'_, PyAny>> {
+        f.get_item(key).ok().flatten().ok_or_else(|| anyhow!("facts() lacks {key}"))
+    };
+    let ex = |e: PyErr| py_error(py, e);
+    Ok(InterpreterFacts {
+        mode,
+        version: get("version")?.extract().map_err(ex)?,
+        version_info: get("version_info")?.extract().map_err(ex)?,
+        free_threaded_build: get("free_threaded_build")?.extract().map_err(ex)?,
+        gil_enabled_at_start: get("gil_enabled")?.extract().map_err(ex)?,
+        config_args: get("config_args")?.extract().map_err(ex)?,
+        thread_inherit_context: get("thread_inherit_context")?.extract().map_err(ex)?,
+        context_aware_warnings: get("context_aware_warnings")?.extract().map_err(ex)?,
+        executable: get("executable")?.extract().map_err(ex)?,
+        packages: Default::default(),
+    })
+}
+
+/// A Python exception as an error whose message is the full traceback.
+pub fn py_error(py: Python<'_>, err: PyErr) -> anyhow::Error {
+    anyhow!(format_exception(py, &err))
+}
+
+/// The traceback text of `err`, as Python prints it.
+pub fn format_exception(py: Python<'_>, err: &PyErr) -> String {
+    let formatted = harness(py)
+        .ok()
+        .and_then(|h| h.call_method1("format_exception", (err.value(py),)).ok())
+        .and_then(|s| s.extract::<String>().ok());
+    formatted.unwrap_or_else(|| err.to_string())
+}

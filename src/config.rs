@@ -1,0 +1,180 @@
+//! Run configuration from `FTBENCH_*` environment variables and criterion's own flags.
+//! Every bad value is an error that names the variable and what it accepts.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::results::GilMode;
+
+/// How long and how often each benchmark is measured.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub threads: Vec<usize>,
+    pub modes: Vec<GilMode>,
+    pub quick: bool,
+    /// Ops per thread are calibrated so one round lasts at least this long.
+    pub round_target: Duration,
+    pub warm_up: Duration,
+    pub measurement: Duration,
+    pub sample_size: usize,
+    pub nresamples: usize,
+    /// A round that takes longer than this is a deadlock (stacks dumped, child stopped);
+    /// `None`: 100 × the calibrated round time, at least [`ROUND_TIMEOUT_FLOOR`].
+    pub round_timeout: Option<Duration>,
+}
+
+pub const ROUND_TIMEOUT_FLOOR: Duration = Duration::from_secs(10);
+
+impl Settings {
+    /// Defaults sized for a 2-core machine: both GIL modes of every workload in ≤ 10 minutes,
+    /// quick mode in ≤ 60 s.
+    pub fn defaults(quick: bool, cores: usize) -> Settings {
+        let ms = Duration::from_millis;
+        Settings {
+            threads: default_threads(cores),
+            modes: GilMode::ALL.to_vec(),
+            quick,
+            round_target: if quick { ms(2) } else { ms(10) },
+            warm_up: if quick { ms(40) } else { ms(400) },
+            measurement: if quick { ms(120) } else { ms(1200) },
+            sample_size: 10,
+            nresamples: if quick { 2_000 } else { 20_000 },
+            round_timeout: None,
+        }
+    }
+
+    /// Defaults overridden by `FTBENCH_THREADS`, `FTBENCH_MODES`, `FTBENCH_ROUND_MS`,
+    /// `FTBENCH_ROUND_TIMEOUT` (seconds); `FTBENCH_QUICK=1` or `quick` selects quick mode.
+    pub fn from_env(quick: bool, cores: usize) -> Result<Settings> {
+        let quick = quick || env_flag("FTBENCH_QUICK")?;
+        let mut s = Settings::defaults(quick, cores);
+        if let Some(v) = env("FTBENCH_THREADS") {
+            s.threads = parse_threads(&v).context("FTBENCH_THREADS")?;
+        }
+        if let Some(v) = env("FTBENCH_MODES") {
+            s.modes = parse_modes(&v).context("FTBENCH_MODES")?;
+        }
+        if let Some(v) = env("FTBENCH_ROUND_MS") {
+            s.round_target = Duration::from_secs_f64(parse_positive(&v).context("FTBENCH_ROUND_MS")? / 1e3);
+        }
+        if let Some(v) = env("FTBENCH_ROUND_TIMEOUT") {
+            s.round_timeout = Some(Duration::from_secs_f64(parse_positive(&v).context("FTBENCH_ROUND_TIMEOUT")?));
+        }
+        Ok(s)
+    }
+
+    /// The per-round deadlock limit once a round is known to take `round`.
+    pub fn round_limit(&self, round: Duration) -> Duration {
+        self.round_timeout.unwrap_or_else(|| (round * 100).max(ROUND_TIMEOUT_FLOOR))
+    }
+}
+
+/// 1, 2, 4, … up to the core count, the core count itself, and twice it (oversubscription is
+/// where lock convoys show).
+pub fn default_threads(cores: usize) -> Vec<usize> {
+    let cores = cores.max(1);
+    let mut t: Vec<usize> = std::iter::successors(Some(1usize), |n| Some(n * 2)).take_while(|&n| n <= cores).collect();
+    t.push(cores);
+    t.push(cores * 2);
+    t.sort_unstable();
+    t.dedup();
+    t
+}
+
+/// `"1,2,8"` → `[1, 2, 8]`: positive, no duplicates, sorted.
+pub fn parse_threads(s: &str) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim) {
+        let n: usize = part
+            .parse()
+            .with_context(|| format!("'{part}' is not a thread count (expected positive integers like 1,2,8)"))?;
+        if n == 0 {
+            bail!("thread count 0 is not allowed (expected positive integers like 1,2,8)");
+        }
+        if n > 1024 {
+            bail!("thread count {n} is more than 1024");
+        }
+        if out.contains(&n) {
+            bail!("thread count {n} is listed twice");
+        }
+        out.push(n);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// `"off,on"`, `"off"`, `"on"`.
+pub fn parse_modes(s: &str) -> Result<Vec<GilMode>> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim) {
+        let mode = match part {
+            "off" | "gil-off" => GilMode::Off,
+            "on" | "gil-on" => GilMode::On,
+            other => bail!("'{other}' is not a GIL mode (expected off, on or off,on)"),
+        };
+        if !out.contains(&mode) {
+            out.push(mode);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_positive(s: &str) -> Result<f64> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => bail!("'{s}' is not a positive number"),
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_flag(name: &str) -> Result<bool> {
+    match env(name).as_deref().map(str::trim) {
+        None | Some("0") | Some("false") | Some("no") => Ok(false),
+        Some("1") | Some("true") | Some("yes") => Ok(true),
+        Some(other) => bail!("{name}='{other}' is not a flag (expected 1 or 0)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_threads_cover_powers_cores_and_oversubscription() {
+        assert_eq!(default_threads(2), vec![1, 2, 4]);
+        assert_eq!(default_threads(6), vec![1, 2, 4, 6, 12]);
+        assert_eq!(default_threads(8), vec![1, 2, 4, 8, 16]);
+        assert_eq!(default_threads(1), vec![1, 2]);
+    }
+
+    #[test]
+    fn thread_lists_parse_and_sort() {
+        assert_eq!(parse_threads("8, 1,2").unwrap(), vec![1, 2, 8]);
+    }
+
+    #[test]
+    fn bad_thread_lists_are_rejected_with_the_culprit() {
+        for (input, needle) in [("1,x", "'x'"), ("0", "0"), ("1,1", "twice"), ("", "''"), ("-2", "'-2'"), ("2000", "1024")] {
+            let err = format!("{:#}", parse_threads(input).unwrap_err());
+            assert!(err.contains(needle), "{input:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn modes_parse_and_reject_unknown() {
+        assert_eq!(parse_modes("on,off").unwrap(), vec![GilMode::On, GilMode::Off]);
+        assert!(format!("{}", parse_modes("maybe").unwrap_err()).contains("maybe"));
+    }
+
+    #[test]
+    fn round_limit_has_a_floor() {
+        let s = Settings::defaults(false, 2);
+        assert_eq!(s.round_limit(Duration::from_millis(1)), ROUND_TIMEOUT_FLOOR);
+        assert_eq!(s.round_limit(Duration::from_secs(1)), Duration::from_secs(100));
+    }
+}

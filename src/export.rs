@@ -1,0 +1,233 @@
+//! `ftbench export --format github-action-benchmark|bencher [RUN] [-o FILE]`: a run's valid
+//! rows in the input formats of continuous-benchmarking services.
+//!
+//! * `github-action-benchmark`: the `customBiggerIsBetter` tool's input, a JSON array of
+//!   `{ "name", "unit", "value", "range", "extra" }` (name, unit and value are required).
+//! * `bencher`: Bencher Metric Format (BMF), a JSON object
+//!   `{ "<benchmark>": { "throughput": { "value", "lower_value", "upper_value" }, "speedup": { "value" } } }`
+//!   (`throughput` is Bencher's built-in ops/s measure; `speedup` is a custom measure, present
+//!   when the row has a speedup).
+//!
+//! Benchmark names are `<workload>/<gil-off|gil-on>/<threads>t`. Only valid rows (status `ok`
+//! with a finite throughput) of workloads whose status is `ran` are exported; rows of a
+//! `gil-reenabled` workload are skipped too, since their GIL-off name would carry GIL-on numbers.
+//! Skipped rows are listed on stderr.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Map, Value};
+
+use crate::baseline::{self, kebab};
+use crate::fsutil::write_atomic;
+use crate::results::{RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// A run folder, a results.json, a `latest` pointer or a baseline name [default: reports/latest].
+    pub run: Option<PathBuf>,
+    /// Write here (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// github-action-benchmark's `customBiggerIsBetter` JSON array.
+    GithubActionBenchmark,
+    /// Bencher Metric Format (BMF) JSON object.
+    Bencher,
+}
+
+/// A row left out of the export, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// `workload/gil-off/4t`, or `workload/gil-off` for a workload with no rows.
+    pub name: String,
+    pub reason: String,
+}
+
+/// The exported document and what was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub json: Value,
+    /// Number of rows exported.
+    pub exported: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+/// `workload/gil-off/4t`: the benchmark name used by both formats.
+pub fn benchmark_name(w: &WorkloadResult, row: &ThreadRow) -> String {
+    format!("{}/{}/{}t", w.workload, w.mode.label(), row.threads)
+}
+
+/// The rows to export, in run order, and the ones skipped.
+fn select(results: &RunResults) -> (Vec<(&WorkloadResult, &ThreadRow)>, Vec<Skipped>) {
+    let mut keep = Vec::new();
+    let mut skipped = Vec::new();
+    for w in &results.workloads {
+        let workload_problem = match w.status {
+            WorkloadStatus::Ran => None,
+            WorkloadStatus::GilReenabled => {
+                Some("workload gil-reenabled: GIL-on numbers under a GIL-off name".to_string())
+            }
+            other => Some(match &w.reason {
+                Some(r) => format!("workload {}: {}", kebab(&other), first_line(r)),
+                None => format!("workload {}", kebab(&other)),
+            }),
+        };
+        if w.rows.is_empty() {
+            skipped.push(Skipped {
+                name: format!("{}/{}", w.workload, w.mode.label()),
+                reason: workload_problem.unwrap_or_else(|| "no rows".to_string()),
+            });
+            continue;
+        }
+        for row in &w.rows {
+            let problem = workload_problem.clone().or_else(|| row_problem(row));
+            match problem {
+                Some(reason) => skipped.push(Skipped { name: benchmark_name(w, row), reason }),
+                None => keep.push((w, row)),
+            }
+        }
+    }
+    (keep, skipped)
+}
+
+fn row_problem(row: &ThreadRow) -> Option<String> {
+    if !row.is_valid() {
+        let mut s = match row.throughput {
+            None => format!("status {}, no throughput", kebab(&row.status)),
+            Some(_) => format!("status {}", kebab(&row.status)),
+        };
+        if let Some(m) = &row.message {
+            let _ = write!(s, ": {}", first_line(m));
+        }
+        return Some(s);
+    }
+    let e = row.throughput?;
+    if ![e.point, e.lower, e.upper].iter().all(|v| v.is_finite()) {
+        return Some("throughput is not finite".to_string());
+    }
+    None
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+}
+
+/// A float as JSON, or null when not finite (never produced for exported rows).
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+}
+
+/// Significant-enough formatting for the `range` string.
+fn fmt_half_width(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// github-action-benchmark `customBiggerIsBetter` entries.
+pub fn github_action_benchmark(results: &RunResults) -> Export {
+    let (keep, skipped) = select(results);
+    let entries: Vec<Value> = keep
+        .iter()
+        .map(|(w, row)| {
+            let e = row.throughput.expect("selected rows have a throughput");
+            let mut extra = Vec::new();
+            if let Some(s) = row.speedup {
+                extra.push(format!("speedup {s:.2}x"));
+            }
+            if let Some(eff) = row.efficiency {
+                extra.push(format!("efficiency {:.1}%", eff * 100.0));
+            }
+            if let Some(g) = row.ft_gain {
+                extra.push(format!("ft_gain {g:.2}x"));
+            }
+            extra.push(format!("status {}", kebab(&row.status)));
+            extra.push(format!("CI {}%", trim(e.confidence_level * 100.0)));
+            extra.push(format!("run {}", results.run.id));
+            json!({
+                "name": benchmark_name(w, row),
+                "unit": "ops/s",
+                "value": num(e.point),
+                "range": format!("± {}", fmt_half_width((e.upper - e.lower) / 2.0)),
+                "extra": extra.join(", "),
+            })
+        })
+        .collect();
+    Export { exported: entries.len(), json: Value::Array(entries), skipped }
+}
+
+/// Bencher Metric Format: `throughput` (ops/s, with the confidence interval) and `speedup`.
+pub fn bencher(results: &RunResults) -> Export {
+    let (keep, skipped) = select(results);
+    let mut doc = Map::new();
+    for (w, row) in &keep {
+        let e = row.throughput.expect("selected rows have a throughput");
+        let mut measures = Map::new();
+        measures.insert(
+            "throughput".to_string(),
+            json!({ "value": num(e.point), "lower_value": num(e.lower), "upper_value": num(e.upper) }),
+        );
+        if let Some(s) = row.speedup.filter(|s| s.is_finite()) {
+            measures.insert("speedup".to_string(), json!({ "value": num(s) }));
+        }
+        doc.insert(benchmark_name(w, row), Value::Object(measures));
+    }
+    Export { exported: keep.len(), json: Value::Object(doc), skipped }
+}
+
+/// Dispatches on the format.
+pub fn export(results: &RunResults, format: ExportFormat) -> Export {
+    match format {
+        ExportFormat::GithubActionBenchmark => github_action_benchmark(results),
+        ExportFormat::Bencher => bencher(results),
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `ftbench export`: writes the document to `--output` or stdout, lists skipped rows on stderr.
+/// A run with nothing to export is an error (an empty upload usually hides a broken run).
+pub fn command(args: ExportArgs) -> Result<i32> {
+    let path = match &args.run {
+        Some(p) => baseline::resolve_results(p)?,
+        None => baseline::resolve_run(None)?,
+    };
+    let results = RunResults::load(&path)?;
+    let out = export(&results, args.format);
+    for s in &out.skipped {
+        eprintln!("skipped {}: {}", s.name, s.reason);
+    }
+    if out.exported == 0 {
+        bail!("nothing to export: {} has no valid rows", crate::results::results_file(&path).display());
+    }
+    let mut text = serde_json::to_string_pretty(&out.json).context("serialising the export")?;
+    text.push('\n');
+    match &args.output {
+        Some(file) => {
+            write_atomic(file, text.as_bytes())?;
+            eprintln!("exported {} rows to {}", out.exported, file.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).context("writing the export to stdout")?;
+            stdout.flush().context("writing the export to stdout")?;
+        }
+    }
+    Ok(0)
+}

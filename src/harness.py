@@ -1,0 +1,242 @@
+"""ftbench's Python side: loading and validating workloads, interpreter facts, and the pieces of
+measurement that are plain Python (the pure-Python reference driver and the stress jitter).
+
+Embedded into the Rust binaries with include_str! and loaded once per process as `_ftbench_harness`.
+The timed rounds themselves are driven from Rust (runner.rs); nothing here runs inside them
+except the workload's own code and, under `ftbench stress --jitter`, the tracer below.
+"""
+
+import importlib.util
+import inspect
+import os
+import sys
+import sysconfig
+import threading
+import time
+import traceback
+
+# Metadata globals: name -> (required, accepted types, default).
+META = {
+    "PRIMITIVE": (True, (str,), None),
+    "SCENARIO": (True, (str,), None),
+    "INVARIANT": (True, (str,), None),
+    "DESCRIPTION": (False, (str,), ""),
+    "PACKAGES": (False, (list, tuple), []),
+    "MIN_PYTHON": (False, (tuple, list), None),
+    "UNSYNCHRONIZED": (False, (bool,), False),
+    "VARIANT_OF": (False, (str,), None),
+}
+
+# Protocol functions: name -> positional parameters it must accept.
+PROTOCOL = {"setup": 1, "worker": 3, "drive": 3, "verify": 3, "teardown": 1}
+
+
+class WorkloadError(Exception):
+    """A workload file that does not follow the protocol. The message names file and fault."""
+
+
+def add_venv(venv):
+    """Makes the project venv's packages importable in the embedded interpreter."""
+    import site
+
+    paths = sysconfig.get_paths(vars={"base": venv, "platbase": venv})
+    for key in ("purelib", "platlib"):
+        if os.path.isdir(paths[key]) and paths[key] not in sys.path:
+            site.addsitedir(paths[key])
+
+
+def facts():
+    flags = sys.flags
+    return {
+        "version": sys.version,
+        "version_info": list(sys.version_info[:3]),
+        "free_threaded_build": sysconfig.get_config_var("Py_GIL_DISABLED") == 1,
+        "gil_enabled": sys._is_gil_enabled(),
+        "config_args": sysconfig.get_config_var("CONFIG_ARGS") or "",
+        "thread_inherit_context": bool_or_none(getattr(flags, "thread_inherit_context", None)),
+        "context_aware_warnings": bool_or_none(getattr(flags, "context_aware_warnings", None)),
+        "executable": sys.executable,
+    }
+
+
+def bool_or_none(value):
+    return None if value is None else bool(value)
+
+
+def package_versions(names):
+    """Installed distributions among `names`: name -> version."""
+    from importlib import metadata
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def format_exception(exc):
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+def load(path):
+    """Imports a workload file and checks it against the protocol. Returns (module, meta)."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # helpers such as _support.py
+    spec = importlib.util.spec_from_file_location(f"ftbench_workload_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:
+        raise WorkloadError(f"{path}: cannot be imported:\n{format_exception(exc)}") from None
+    return module, check_protocol(path, module)
+
+
+def check_protocol(path, module):
+    meta = {}
+    for key, (required, types, default) in META.items():
+        if not hasattr(module, key):
+            if required:
+                raise WorkloadError(f"{path}: missing metadata {key} ({types[0].__name__})")
+            meta[key] = default
+            continue
+        value = getattr(module, key)
+        if not isinstance(value, types):
+            raise WorkloadError(
+                f"{path}: metadata {key} must be {' or '.join(t.__name__ for t in types)}, "
+                f"not {type(value).__name__}"
+            )
+        meta[key] = value
+    meta["PACKAGES"] = list(meta["PACKAGES"])
+    if not all(isinstance(p, str) for p in meta["PACKAGES"]):
+        raise WorkloadError(f"{path}: PACKAGES must be a list of import names (str)")
+    has_worker, has_drive = hasattr(module, "worker"), hasattr(module, "drive")
+    if has_worker == has_drive:
+        raise WorkloadError(
+            f"{path}: must define exactly one of worker(state, thread_index, ops) "
+            f"or drive(state, threads, ops)" + (" (it defines both)" if has_worker else "")
+        )
+    for fn in ("setup", "verify"):
+        if not hasattr(module, fn):
+            raise WorkloadError(f"{path}: missing protocol function {fn}{signature_hint(fn)}")
+    for fn, arity in PROTOCOL.items():
+        if hasattr(module, fn):
+            check_arity(path, fn, getattr(module, fn), arity)
+    meta["DRIVER"] = has_drive
+    return meta
+
+
+def signature_hint(fn):
+    return {
+        "setup": "(threads)",
+        "worker": "(state, thread_index, ops)",
+        "drive": "(state, threads, ops)",
+        "verify": "(state, threads, ops_per_thread)",
+        "teardown": "(state)",
+    }[fn]
+
+
+def check_arity(path, name, fn, arity):
+    if not callable(fn):
+        raise WorkloadError(f"{path}: {name} must be a function{signature_hint(name)}")
+    try:
+        inspect.signature(fn).bind(*range(arity))
+    except TypeError:
+        raise WorkloadError(
+            f"{path}: {name} has the wrong signature {name}{inspect.signature(fn)}; "
+            f"the protocol calls {name}{signature_hint(name)}"
+        ) from None
+    except ValueError:
+        pass  # builtins without a signature: trust them
+
+
+def skip_reason(meta):
+    """Why a workload cannot run here (missing package, too old), or None. Imports its packages."""
+    minimum = meta["MIN_PYTHON"]
+    if minimum and tuple(sys.version_info[: len(minimum)]) < tuple(minimum):
+        wanted = ".".join(map(str, minimum))
+        return f"needs Python {wanted}t or newer (this is {sys.version.split()[0]})"
+    for package in meta["PACKAGES"]:
+        if importlib.util.find_spec(package) is None:
+            return f"package {package} is not installed (run `cargo xtask bootstrap`)"
+        try:
+            importlib.import_module(package)
+        except BaseException as exc:
+            last = format_exception(exc).splitlines()[-1]
+            return f"package {package} cannot be imported: {last}"
+    return None
+
+
+def python_driver(module, threads, ops, rounds):
+    """The reference: the same worker driven by threading + Barrier + perf_counter in Python.
+    Returns total seconds over `rounds` rounds, for the harness-overhead calibration."""
+    total = 0.0
+    for _ in range(rounds):
+        state = module.setup(threads)
+        start = threading.Barrier(threads + 1)
+        times = [None] * threads
+
+        def run(i):
+            start.wait()
+            t0 = time.perf_counter()
+            module.worker(state, i, ops)
+            times[i] = (t0, time.perf_counter())
+
+        pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+        for t in pool:
+            t.start()
+        start.wait()
+        for t in pool:
+            t.join()
+        total += max(end for _, end in times) - min(begin for begin, _ in times)
+        module.verify(state, threads, ops)
+        if hasattr(module, "teardown"):
+            module.teardown(state)
+    return total
+
+
+def jitter_tracer(path, probability, seed):
+    """A trace function that, on lines of the workload file, sometimes yields the CPU or sleeps
+    a few microseconds: preemption at line boundaries, for `ftbench stress --jitter`."""
+    import random
+
+    rng = random.Random(seed)
+    target = os.path.abspath(path)
+
+    def local(frame, event, arg):
+        if event == "line" and rng.random() < probability:
+            if rng.random() < 0.5:
+                os.sched_yield() if hasattr(os, "sched_yield") else time.sleep(0)
+            else:
+                time.sleep(rng.random() * 20e-6)
+        return local
+
+    def tracer(frame, event, arg):
+        if os.path.abspath(frame.f_code.co_filename) == target:
+            return local
+        return None
+
+    return tracer
+
+
+def arm_watchdog(seconds):
+    """Dumps every thread's stack and exits if the round is not done in `seconds` (a deadlock)."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(seconds, exit=True)
+
+
+def disarm_watchdog():
+    import faulthandler
+
+    faulthandler.cancel_dump_traceback_later()
+
+
+def enable_crash_traces():
+    """On SIGSEGV and friends, print every Python thread's stack to stderr before dying."""
+    import faulthandler
+
+    faulthandler.enable(all_threads=True)

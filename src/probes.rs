@@ -1,0 +1,230 @@
+//! What the machine did while a benchmark ran: per-core utilisation (sysinfo), CPU time and
+//! context switches (getrusage), and the contention figures derived from them; machine facts.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sysinfo::{CpuRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System};
+
+use crate::results::{Contention, CoreUsage, MachineFacts};
+
+/// This process's resource usage at one moment (or a difference of two).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rusage {
+    pub cpu_seconds: f64,
+    pub voluntary_switches: u64,
+    pub involuntary_switches: u64,
+}
+
+impl Rusage {
+    pub fn since(&self, earlier: &Rusage) -> Rusage {
+        Rusage {
+            cpu_seconds: self.cpu_seconds - earlier.cpu_seconds,
+            voluntary_switches: self.voluntary_switches.saturating_sub(earlier.voluntary_switches),
+            involuntary_switches: self.involuntary_switches.saturating_sub(earlier.involuntary_switches),
+        }
+    }
+
+    pub fn add(&mut self, other: &Rusage) {
+        self.cpu_seconds += other.cpu_seconds;
+        self.voluntary_switches += other.voluntary_switches;
+        self.involuntary_switches += other.involuntary_switches;
+    }
+}
+
+/// getrusage(RUSAGE_SELF): user + system CPU time and context switches of every thread.
+pub fn rusage_self() -> Rusage {
+    // SAFETY: getrusage only writes the struct we hand it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return Rusage::default();
+    }
+    let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
+    Rusage {
+        cpu_seconds: secs(ru.ru_utime) + secs(ru.ru_stime),
+        voluntary_switches: ru.ru_nvcsw as u64,
+        involuntary_switches: ru.ru_nivcsw as u64,
+    }
+}
+
+/// Contention over the timed rounds of one benchmark.
+/// `spreads` holds each round's slowest / fastest per-thread duration.
+pub fn contention(usage: &Rusage, wall_seconds: f64, threads: usize, total_ops: u64, spreads: &[f64]) -> Contention {
+    let capacity = threads as f64 * wall_seconds;
+    let per_op = |n: u64| if total_ops == 0 { 0.0 } else { n as f64 / total_ops as f64 };
+    Contention {
+        blocked_fraction: if capacity > 0.0 { (1.0 - usage.cpu_seconds / capacity).clamp(0.0, 1.0) } else { 0.0 },
+        voluntary_switches_per_op: per_op(usage.voluntary_switches),
+        involuntary_switches_per_op: per_op(usage.involuntary_switches),
+        fairness_spread: if spreads.is_empty() { 1.0 } else { spreads.iter().sum::<f64>() / spreads.len() as f64 },
+        cpu_seconds: usage.cpu_seconds,
+        wall_seconds,
+    }
+}
+
+/// Slowest / fastest of one round's per-thread durations (1.0 when there is one thread).
+pub fn spread(per_thread: &[Duration]) -> f64 {
+    let fastest = per_thread.iter().min().copied().unwrap_or_default().as_secs_f64();
+    let slowest = per_thread.iter().max().copied().unwrap_or_default().as_secs_f64();
+    if fastest > 0.0 {
+        slowest / fastest
+    } else {
+        1.0
+    }
+}
+
+/// Samples per-core and process CPU use on a background thread until stopped.
+pub struct CoreSampler {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<CoreUsage>>,
+}
+
+impl CoreSampler {
+    pub fn start() -> CoreSampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("ftbench-sampler".into())
+            .spawn(move || sample_until(&flag))
+            .ok();
+        CoreSampler { stop, handle }
+    }
+
+    /// Stops sampling; `None` when the benchmark was too short for one sample.
+    pub fn stop(mut self) -> Option<CoreUsage> {
+        self.stop.store(true, Ordering::SeqCst);
+        self.handle.take()?.join().ok().filter(|u| u.samples > 0)
+    }
+}
+
+impl Drop for CoreSampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn sample_until(stop: &AtomicBool) -> CoreUsage {
+    let pid = Pid::from_u32(std::process::id());
+    let mut sys = System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_cpu_usage()));
+    let refresh = |sys: &mut System| {
+        sys.refresh_cpu_usage();
+        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), false, ProcessRefreshKind::nothing().with_cpu());
+    };
+    refresh(&mut sys);
+    let cores = sys.cpus().len();
+    let (mut sum, mut max) = (vec![0.0; cores], vec![0.0f64; cores]);
+    let (mut process_sum, mut samples) = (0.0, 0usize);
+    // sysinfo needs MINIMUM_CPU_UPDATE_INTERVAL between refreshes for a meaningful figure; sleep
+    // in short steps so stopping is prompt.
+    let step = Duration::from_millis(20);
+    'outer: loop {
+        let mut waited = Duration::ZERO;
+        while waited < sysinfo::MINIMUM_CPU_UPDATE_INTERVAL {
+            if stop.load(Ordering::SeqCst) {
+                break 'outer;
+            }
+            std::thread::sleep(step);
+            waited += step;
+        }
+        refresh(&mut sys);
+        for (i, cpu) in sys.cpus().iter().enumerate().take(cores) {
+            let u = cpu.cpu_usage() as f64;
+            sum[i] += u;
+            max[i] = max[i].max(u);
+        }
+        process_sum += sys.process(pid).map(|p| p.cpu_usage() as f64).unwrap_or(0.0);
+        samples += 1;
+    }
+    let n = samples.max(1) as f64;
+    CoreUsage {
+        per_core_mean: sum.iter().map(|s| s / n).collect(),
+        per_core_max: max,
+        process_mean: process_sum / n,
+        samples,
+    }
+}
+
+/// CPU model, cores, OS and, on Apple Silicon, performance and efficiency core counts.
+pub fn machine_facts() -> MachineFacts {
+    let sys = System::new_with_specifics(
+        RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()).with_memory(sysinfo::MemoryRefreshKind::nothing().with_ram()),
+    );
+    let (performance_cores, efficiency_cores) = apple_core_kinds();
+    MachineFacts {
+        cpu_model: sys.cpus().first().map(|c| c.brand().trim().to_string()).unwrap_or_default(),
+        logical_cores: num_cpus::get(),
+        physical_cores: System::physical_core_count().or(Some(num_cpus::get_physical())),
+        performance_cores,
+        efficiency_cores,
+        os: System::long_os_version().unwrap_or_else(|| std::env::consts::OS.to_string()),
+        kernel: System::kernel_version().unwrap_or_default(),
+        arch: System::cpu_arch(),
+        total_memory_bytes: sys.total_memory(),
+    }
+}
+
+/// sysinfo cannot tell Apple's performance cores from efficiency cores; sysctl can.
+#[cfg(target_os = "macos")]
+fn apple_core_kinds() -> (Option<usize>, Option<usize>) {
+    (sysctl_usize("hw.perflevel0.logicalcpu"), sysctl_usize("hw.perflevel1.logicalcpu"))
+}
+
+#[cfg(target_os = "macos")]
+fn sysctl_usize(name: &str) -> Option<usize> {
+    let cname = std::ffi::CString::new(name).ok()?;
+    let mut value: libc::c_int = 0;
+    let mut size = std::mem::size_of::<libc::c_int>();
+    // SAFETY: value and size describe a c_int buffer that sysctlbyname fills.
+    let rc = unsafe {
+        libc::sysctlbyname(cname.as_ptr(), &mut value as *mut _ as *mut libc::c_void, &mut size, std::ptr::null_mut(), 0)
+    };
+    (rc == 0 && value > 0).then_some(value as usize)
+}
+
+#[cfg(not(target_os = "macos"))]
+fn apple_core_kinds() -> (Option<usize>, Option<usize>) {
+    (None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contention_math_on_known_inputs() {
+        // 2 threads for 1 s of wall time used 1.5 s of CPU: a quarter of the capacity was blocked.
+        let usage = Rusage { cpu_seconds: 1.5, voluntary_switches: 400, involuntary_switches: 100 };
+        let c = contention(&usage, 1.0, 2, 1000, &[1.0, 2.0, 3.0]);
+        assert!((c.blocked_fraction - 0.25).abs() < 1e-12);
+        assert!((c.voluntary_switches_per_op - 0.4).abs() < 1e-12);
+        assert!((c.involuntary_switches_per_op - 0.1).abs() < 1e-12);
+        assert!((c.fairness_spread - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn contention_clamps_and_handles_empty_inputs() {
+        let busy = Rusage { cpu_seconds: 3.0, ..Default::default() };
+        assert_eq!(contention(&busy, 1.0, 2, 0, &[]).blocked_fraction, 0.0);
+        assert_eq!(contention(&busy, 1.0, 2, 0, &[]).voluntary_switches_per_op, 0.0);
+        assert_eq!(contention(&busy, 1.0, 2, 0, &[]).fairness_spread, 1.0);
+        assert_eq!(contention(&Rusage::default(), 0.0, 2, 10, &[]).blocked_fraction, 0.0);
+    }
+
+    #[test]
+    fn spread_is_slowest_over_fastest() {
+        let d = |ms| Duration::from_millis(ms);
+        assert_eq!(spread(&[d(10), d(20), d(15)]), 2.0);
+        assert_eq!(spread(&[d(10)]), 1.0);
+        assert_eq!(spread(&[]), 1.0);
+    }
+
+    #[test]
+    fn rusage_differences_never_go_negative_on_counts() {
+        let a = Rusage { cpu_seconds: 2.0, voluntary_switches: 5, involuntary_switches: 1 };
+        let b = Rusage { cpu_seconds: 1.0, voluntary_switches: 7, involuntary_switches: 0 };
+        let d = a.since(&b);
+        assert_eq!((d.voluntary_switches, d.involuntary_switches), (0, 1));
+    }
+}

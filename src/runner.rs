@@ -1,0 +1,232 @@
+//! Rounds: a pool of long-lived Rust threads, each attached to the one interpreter, released
+//! together through a barrier (waited on *detached* from Python) to run a workload's round.
+//!
+//! One round: `setup` (untimed) → all threads released → `worker(state, i, ops)` on each (or one
+//! `drive(state, threads, ops)`) → the round ends when the last returns → `verify` and a check that
+//! the GIL is in the mode claimed (untimed). Elapsed = last finish − first start, monotonic clock.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use pyo3::prelude::*;
+
+use crate::embedding::{format_exception, gil_enabled, harness, py_error};
+use crate::probes::{rusage_self, Rusage};
+use crate::workload::{Verdict, Workload};
+
+/// What one round did.
+pub struct Round {
+    pub elapsed: Duration,
+    /// Each Rust thread's own start-to-finish time.
+    pub per_thread: Vec<Duration>,
+    pub verdict: Verdict,
+    /// The first worker exception: thread index and traceback.
+    pub worker_error: Option<(usize, String)>,
+    pub gil_enabled: bool,
+    /// CPU time and context switches of this process across the timed region.
+    pub usage: Rusage,
+}
+
+/// The job all threads of one round share.
+struct Job {
+    function: Py<PyAny>,
+    state: Py<PyAny>,
+    ops: u64,
+    /// Driver mode passes the logical thread count instead of the thread index.
+    driver_threads: Option<usize>,
+    /// Per-thread trace functions (`ftbench stress --jitter`).
+    tracers: Option<Vec<Py<PyAny>>>,
+}
+
+struct Outcome {
+    start: Instant,
+    end: Instant,
+    error: Option<String>,
+}
+
+struct Shared {
+    start: Barrier,
+    end: Barrier,
+    job: Mutex<Option<Arc<Job>>>,
+    outcomes: Mutex<Vec<Option<Outcome>>>,
+    stop: AtomicBool,
+}
+
+/// `threads` Rust threads (one for driver-mode workloads), kept for every round of a benchmark.
+pub struct Pool {
+    shared: Arc<Shared>,
+    handles: Vec<JoinHandle<()>>,
+    /// The logical thread count the workload sees.
+    threads: usize,
+    driver: bool,
+}
+
+impl Pool {
+    pub fn new(threads: usize, driver: bool) -> Result<Pool> {
+        let rust_threads = if driver { 1 } else { threads };
+        let shared = Arc::new(Shared {
+            start: Barrier::new(rust_threads + 1),
+            end: Barrier::new(rust_threads + 1),
+            job: Mutex::new(None),
+            outcomes: Mutex::new((0..rust_threads).map(|_| None).collect()),
+            stop: AtomicBool::new(false),
+        });
+        let handles = (0..rust_threads)
+            .map(|i| {
+                let shared = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name(format!("ftbench-worker-{i}"))
+                    .spawn(move || worker_thread(&shared, i))
+                    .context("spawning a worker thread")
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Pool { shared, handles, threads, driver })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Runs one round of `ops` operations per thread. Call with the caller attached; the caller
+    /// detaches while the workers run.
+    pub fn round(&self, py: Python<'_>, w: &Workload, ops: u64, tracers: Option<Vec<Py<PyAny>>>) -> Result<Round> {
+        let state = w.setup(py, self.threads)?;
+        let function = w.function(py, if self.driver { "drive" } else { "worker" })?.unbind();
+        let job = Job {
+            function,
+            state: state.clone_ref(py),
+            ops,
+            driver_threads: self.driver.then_some(self.threads),
+            tracers,
+        };
+        *self.shared.job.lock().unwrap() = Some(Arc::new(job));
+        let (before, after) = py.detach(|| {
+            let before = rusage_self();
+            self.shared.start.wait();
+            self.shared.end.wait();
+            (before, rusage_self())
+        });
+        self.shared.job.lock().unwrap().take();
+        let outcomes: Vec<Outcome> =
+            self.shared.outcomes.lock().unwrap().iter_mut().map(|o| o.take().expect("every worker reports")).collect();
+        let first = outcomes.iter().map(|o| o.start).min().expect("at least one thread");
+        let last = outcomes.iter().map(|o| o.end).max().expect("at least one thread");
+        let worker_error = outcomes.iter().enumerate().find_map(|(i, o)| o.error.clone().map(|e| (i, e)));
+        let verdict = w.verify(py, &state, self.threads, ops)?;
+        let gil = gil_enabled(py)?;
+        w.teardown(py, state)?;
+        Ok(Round {
+            elapsed: last - first,
+            per_thread: outcomes.iter().map(|o| o.end - o.start).collect(),
+            verdict,
+            worker_error,
+            gil_enabled: gil,
+            usage: after.since(&before),
+        })
+    }
+}
+
+impl Pool {
+    /// [`Pool::round`] with the deadlock watchdog armed: past `limit`, faulthandler dumps every
+    /// thread's stack to stderr and exits the process (the parent reports a timeout).
+    pub fn watched_round(&self, py: Python<'_>, w: &Workload, ops: u64, limit: Duration) -> Result<Round> {
+        let h = harness(py)?;
+        h.call_method1("arm_watchdog", (limit.as_secs_f64(),)).map_err(|e| py_error(py, e))?;
+        let round = self.round(py, w, ops, None);
+        h.call_method0("disarm_watchdog").map_err(|e| py_error(py, e))?;
+        round
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let shared = Arc::clone(&self.shared);
+        let handles = std::mem::take(&mut self.handles);
+        // Release and join detached: exiting workers must attach to drop their thread state.
+        let mut finish = Some(move || {
+            shared.start.wait();
+            for h in handles {
+                let _ = h.join();
+            }
+        });
+        Python::try_attach(|py| py.detach(finish.take().expect("runs once")));
+        if let Some(f) = finish {
+            f();
+        }
+    }
+}
+
+fn worker_thread(shared: &Shared, index: usize) {
+    Python::attach(|py| loop {
+        py.detach(|| shared.start.wait());
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let job = shared.job.lock().unwrap().clone().expect("a job is set before release");
+        let outcome = run_job(py, &job, index);
+        shared.outcomes.lock().unwrap()[index] = Some(outcome);
+        py.detach(|| shared.end.wait());
+    })
+}
+
+fn run_job(py: Python<'_>, job: &Job, index: usize) -> Outcome {
+    let function = job.function.bind(py);
+    let state = job.state.clone_ref(py);
+    let tracer = job.tracers.as_ref().map(|t| t[index].clone_ref(py));
+    if let Some(t) = &tracer {
+        set_trace(py, t.bind(py).clone());
+    }
+    let start = Instant::now();
+    let result = match job.driver_threads {
+        Some(threads) => function.call1((state, threads, job.ops)),
+        None => function.call1((state, index, job.ops)),
+    };
+    let end = Instant::now();
+    if tracer.is_some() {
+        set_trace(py, py.None().into_bound(py));
+    }
+    Outcome { start, end, error: result.err().map(|e| format_exception(py, &e)) }
+}
+
+fn set_trace(py: Python<'_>, f: Bound<'_, PyAny>) {
+    if let Ok(sys) = py.import("sys") {
+        let _ = sys.call_method1("settrace", (f,));
+    }
+}
+
+/// Per-thread jitter tracers for `ftbench stress --jitter`, seeded per thread.
+pub fn jitter_tracers(py: Python<'_>, w: &Workload, threads: usize, probability: f64, seed: u64) -> Result<Vec<Py<PyAny>>> {
+    let h = harness(py)?;
+    (0..threads)
+        .map(|i| {
+            h.call_method1("jitter_tracer", (w.path.to_string_lossy().as_ref(), probability, seed + i as u64))
+                .map(|t| t.unbind())
+                .map_err(|e| py_error(py, e))
+        })
+        .collect()
+}
+
+/// Doubles `ops` from 1 until one round lasts at least `target`. Returns ops per thread.
+pub fn calibrate(py: Python<'_>, pool: &Pool, w: &Workload, target: Duration, max_ops: u64, limit: Duration) -> Result<u64> {
+    let mut ops = 1u64;
+    loop {
+        let round = pool.watched_round(py, w, ops, limit)?;
+        if let Some((i, tb)) = round.worker_error {
+            return Err(anyhow!("worker {i} of {} raised during calibration:\n{tb}", pool.threads()));
+        }
+        if round.elapsed >= target || ops >= max_ops {
+            return Ok(ops);
+        }
+        // Jump close to the target once the round is long enough to extrapolate from.
+        let factor = if round.elapsed > Duration::from_micros(200) {
+            (target.as_secs_f64() / round.elapsed.as_secs_f64()).clamp(1.0, 16.0) * 1.1
+        } else {
+            2.0
+        };
+        ops = ((ops as f64 * factor).ceil() as u64).max(ops + 1).min(max_ops);
+    }
+}

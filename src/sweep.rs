@@ -1,0 +1,410 @@
+//! The parent of a run: picks the benchmarks, starts one child per workload × GIL mode, enforces
+//! timeouts, turns deaths into evidence, and keeps `results.json` current after every child, so
+//! a crash, a deadlock or Ctrl-C never costs what was already measured.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{bail, Context, Result};
+use regex::Regex;
+
+use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV};
+use crate::config::Settings;
+use crate::results::{
+    Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus, SCHEMA_VERSION,
+};
+use crate::workload::{discover, name_of};
+use crate::{fsutil, paths, probes};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Which benchmarks to run: criterion's positional filter (a regex, or exact with `--exact`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    pub patterns: Vec<String>,
+    pub exact: bool,
+}
+
+impl Filter {
+    fn matcher(&self) -> Result<Vec<Regex>> {
+        self.patterns
+            .iter()
+            .map(|p| {
+                let p = if self.exact { format!("^{}$", regex::escape(p)) } else { p.clone() };
+                Regex::new(&p).with_context(|| format!("benchmark filter '{p}' is not a valid regular expression"))
+            })
+            .collect()
+    }
+}
+
+/// One run: what to measure, with which binary, and where to write.
+pub struct Sweep {
+    /// The binary to start children from (it must call `child::run_if_child` first thing).
+    pub exe: PathBuf,
+    /// Arguments passed to every child (criterion's flags, for `ChildTiming::Criterion`).
+    pub child_args: Vec<String>,
+    pub settings: Settings,
+    pub timing: ChildTiming,
+    pub workloads_dir: PathBuf,
+    pub filter: Filter,
+    /// The folder that holds run folders and `latest`.
+    pub reports_dir: PathBuf,
+    /// Kill a child that runs longer than this (`FTBENCH_TIMEOUT`); default from the settings.
+    pub child_timeout: Option<Duration>,
+}
+
+/// A benchmark the sweep will run: a workload in one GIL mode at some thread counts.
+struct Planned {
+    file: PathBuf,
+    mode: GilMode,
+    threads: Vec<usize>,
+}
+
+/// Stops the run cleanly on Ctrl-C / SIGTERM: children are stopped, results so far are kept.
+pub fn install_interrupt_handler() {
+    extern "C" fn on_signal(_: libc::c_int) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+}
+
+impl Sweep {
+    /// Runs every planned child; returns the run folder. `results.json` is written after each child.
+    pub fn run(&self) -> Result<PathBuf> {
+        let plan = self.plan()?;
+        let run_dir = self.create_run_dir()?;
+        let mut results = self.new_results(&run_dir);
+        results.save(&run_dir.join("results.json"))?;
+        write_latest(&self.reports_dir, &run_dir)?;
+        println!("ftbench: run {} → {}", results.run.id, run_dir.display());
+        for p in &plan {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                results.workloads.push(blank_result(&p.file, p.mode, WorkloadStatus::Interrupted, Some("not started: the run was interrupted".into())));
+                continue;
+            }
+            let (result, record) = self.run_child(&run_dir, p)?;
+            merge(&mut results, result, record);
+            results.derive_figures();
+            results.save(&run_dir.join("results.json"))?;
+        }
+        results.run.status = if INTERRUPTED.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Complete };
+        results.run.ended = Some(now_rfc3339());
+        finish_calibration(&mut results);
+        results.derive_figures();
+        results.save(&run_dir.join("results.json"))?;
+        Ok(run_dir)
+    }
+
+    /// Every benchmark id the run would measure (`cargo bench -- --list`).
+    pub fn benchmark_ids(&self) -> Result<Vec<String>> {
+        let plan = self.plan()?;
+        Ok(plan
+            .iter()
+            .flat_map(|p| {
+                let group = crate::measure::group_name(&name_of(&p.file), p.mode);
+                p.threads.iter().map(move |t| format!("{group}/{t}"))
+            })
+            .collect())
+    }
+
+    /// Workload × mode × threads selected by the filter; an unmatched filter is an error.
+    fn plan(&self) -> Result<Vec<Planned>> {
+        let files = discover(&self.workloads_dir)?;
+        if files.is_empty() {
+            bail!("no workload files (*.py) in {}", self.workloads_dir.display());
+        }
+        let matchers = self.filter.matcher()?;
+        let selected = |id: &str| matchers.is_empty() || matchers.iter().any(|m| m.is_match(id));
+        let mut plan = Vec::new();
+        for file in &files {
+            for &mode in &self.settings.modes {
+                let group = crate::measure::group_name(&name_of(file), mode);
+                let threads: Vec<usize> =
+                    self.settings.threads.iter().copied().filter(|t| selected(&format!("{group}/{t}"))).collect();
+                if !threads.is_empty() {
+                    plan.push(Planned { file: file.clone(), mode, threads });
+                }
+            }
+        }
+        if plan.is_empty() {
+            let names: Vec<String> = files.iter().map(|f| name_of(f)).collect();
+            bail!(
+                "benchmark filter {:?} matches no benchmark; ids look like lock_counter.gil-off/2; workloads: {}",
+                self.filter.patterns,
+                names.join(", ")
+            );
+        }
+        Ok(plan)
+    }
+
+    fn create_run_dir(&self) -> Result<PathBuf> {
+        let id = now_rfc3339().replace(':', "-");
+        let mut dir = self.reports_dir.join(&id);
+        for n in 2.. {
+            if !dir.exists() {
+                break;
+            }
+            dir = self.reports_dir.join(format!("{id}-{n}"));
+        }
+        std::fs::create_dir_all(dir.join("logs"))
+            .with_context(|| format!("the output folder {} is not writable", self.reports_dir.display()))?;
+        // Prove it is writable before any benchmark runs.
+        fsutil::write_atomic(&dir.join(".write-test"), b"")
+            .with_context(|| format!("the output folder {} is not writable", dir.display()))?;
+        std::fs::remove_file(dir.join(".write-test")).ok();
+        Ok(dir)
+    }
+
+    fn new_results(&self, run_dir: &Path) -> RunResults {
+        let s = &self.settings;
+        RunResults {
+            schema_version: SCHEMA_VERSION,
+            run: RunInfo {
+                id: run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                status: RunStatus::Running,
+                started: now_rfc3339(),
+                ended: None,
+                suite_commit: suite_commit(),
+                config: RunConfig {
+                    threads: s.threads.clone(),
+                    modes: s.modes.clone(),
+                    quick: s.quick,
+                    filters: self.filter.patterns.clone(),
+                    round_target_ms: s.round_target.as_secs_f64() * 1e3,
+                    warm_up_ms: s.warm_up.as_millis() as u64,
+                    measurement_ms: s.measurement.as_millis() as u64,
+                    sample_size: s.sample_size,
+                },
+            },
+            machine: probes::machine_facts(),
+            interpreters: Vec::new(),
+            calibration: None,
+            workloads: Vec::new(),
+        }
+    }
+
+    /// Starts the child for `p`, waits for it within the timeout, and explains how it ended.
+    fn run_child(&self, run_dir: &Path, p: &Planned) -> Result<(WorkloadResult, Option<ChildRecord>)> {
+        let name = name_of(&p.file);
+        let stem = crate::measure::group_name(&name, p.mode);
+        let logs = run_dir.join("logs");
+        let spec = ChildSpec {
+            workload: p.file.clone(),
+            mode: p.mode,
+            settings: Settings { threads: p.threads.clone(), ..self.settings.clone() },
+            timing: self.timing,
+            record: logs.join(format!("{stem}.record.json")),
+            calibrate_overhead: name == "cpu_only" || name == "lock_counter",
+            calibrate_sampler: name == "cpu_only",
+        };
+        let spec_file = logs.join(format!("{stem}.spec.json"));
+        fsutil::write_atomic(&spec_file, &serde_json::to_vec_pretty(&spec)?)?;
+        let stderr_file = logs.join(format!("{stem}.stderr.log"));
+        let mut child = self.spawn(&spec_file, &stderr_file, p.mode)?;
+        let timeout = self.child_timeout.unwrap_or_else(|| default_child_timeout(&spec.settings));
+        let ended = wait(&mut child, timeout)?;
+        let record: Option<ChildRecord> =
+            std::fs::read(&spec.record).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+        let result = explain(&spec, ended, record.as_ref().map(|r| r.result.clone()), &stderr, timeout);
+        if result.status != WorkloadStatus::Ran {
+            println!(
+                "ftbench: {name:<28} {:<7} {}: {}",
+                p.mode,
+                format!("{:?}", result.status).to_uppercase(),
+                result.reason.as_deref().unwrap_or("")
+            );
+        }
+        Ok((result, record))
+    }
+
+    fn spawn(&self, spec_file: &Path, stderr_file: &Path, mode: GilMode) -> Result<Child> {
+        let stderr = File::create(stderr_file).with_context(|| format!("creating {}", stderr_file.display()))?;
+        let mut cmd = Command::new(&self.exe);
+        cmd.args(&self.child_args).env(CHILD_ENV, spec_file).stdin(Stdio::null()).stderr(stderr);
+        // GIL off is the free-threaded default: PYTHON_GIL=0 would force it off and hide an
+        // import that re-enables it, so GIL-off children run with PYTHON_GIL unset.
+        match mode {
+            GilMode::Off => cmd.env_remove("PYTHON_GIL"),
+            GilMode::On => cmd.env("PYTHON_GIL", "1"),
+        };
+        if std::env::var_os("CRITERION_HOME").is_none() {
+            cmd.env("CRITERION_HOME", criterion_home(&self.exe));
+        }
+        cmd.spawn().with_context(|| format!("starting child {}", self.exe.display()))
+    }
+}
+
+/// How a child ended.
+enum Ended {
+    Exited(ExitStatus),
+    TimedOut,
+    Interrupted,
+}
+
+fn wait(child: &mut Child, timeout: Duration) -> Result<Ended> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().context("waiting for a child")? {
+            return Ok(Ended::Exited(status));
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            stop(child, libc::SIGTERM);
+            return Ok(Ended::Interrupted);
+        }
+        if start.elapsed() > timeout {
+            // faulthandler prints every thread's stack on SIGUSR1; then the child is killed.
+            stop(child, libc::SIGUSR1);
+            return Ok(Ended::TimedOut);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Sends `signal`, gives the child a second to act on it, then kills it.
+fn stop(child: &mut Child, signal: libc::c_int) {
+    // SAFETY: kill() on our own child's pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Turns a child's ending, record and stderr into the workload's result.
+fn explain(spec: &ChildSpec, ended: Ended, record: Option<WorkloadResult>, stderr: &str, timeout: Duration) -> WorkloadResult {
+    let mut result = record.unwrap_or_else(|| blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None));
+    let done = result.rows.len();
+    let at = spec.settings.threads.get(done).map(|t| format!(" at {t} threads")).unwrap_or_default();
+    let (status, reason) = match ended {
+        Ended::Exited(s) if s.success() && result.status != WorkloadStatus::Error || result.reason.is_some() && s.success() => {
+            return result;
+        }
+        Ended::Interrupted => (WorkloadStatus::Interrupted, format!("the run was interrupted{at}")),
+        Ended::TimedOut => (
+            WorkloadStatus::Timeout,
+            format!("still running after {:.0} s{at}: killed (stacks in the evidence)", timeout.as_secs_f64()),
+        ),
+        Ended::Exited(_) if stderr.contains("Timeout (") => (
+            WorkloadStatus::Timeout,
+            format!("a round{at} did not finish within the deadlock limit (deadlock?); every thread's stack is in the evidence"),
+        ),
+        Ended::Exited(s) => match signal_of(&s) {
+            Some(sig) => (WorkloadStatus::Crashed, format!("the child died from signal {sig} ({}){at}", signal_name(sig))),
+            None => (WorkloadStatus::Crashed, format!("the child exited with {s}{at} without a result")),
+        },
+    };
+    result.status = status;
+    result.reason = Some(reason);
+    result.evidence = Some(tail(stderr, 60));
+    result
+}
+
+fn signal_of(status: &ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal()
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGILL => "SIGILL",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGINT => "SIGINT",
+        _ => "signal",
+    }
+}
+
+/// The last `lines` lines of `text`.
+pub fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildRecord>) {
+    if let Some(rec) = &record {
+        if let Some(facts) = &rec.interpreter {
+            match results.interpreters.iter_mut().find(|i| i.mode == facts.mode) {
+                Some(known) => known.packages.extend(facts.packages.clone()),
+                None => results.interpreters.push(facts.clone()),
+            }
+        }
+        let cal = results.calibration.get_or_insert_with(Calibration::default);
+        if let Some(r) = rec.overhead_ratio {
+            cal.harness_overhead.insert(result.workload.clone(), r);
+        }
+        if rec.sampler_ratio.is_some() {
+            cal.sampler_ratio = rec.sampler_ratio;
+        }
+    }
+    results.workloads.push(result);
+}
+
+/// `cpu_only` speedup at the core count, per mode, from the measured rows.
+fn finish_calibration(results: &mut RunResults) {
+    let cores = results.machine.logical_cores;
+    let speedups: Vec<(GilMode, f64)> = GilMode::ALL
+        .iter()
+        .filter_map(|&m| Some((m, results.row("cpu_only", m, cores)?.speedup?)))
+        .collect();
+    if speedups.is_empty() && results.calibration.is_none() {
+        return;
+    }
+    let cal = results.calibration.get_or_insert_with(Calibration::default);
+    cal.cores = cores;
+    cal.cpu_only_speedup = speedups.into_iter().collect();
+}
+
+/// Generous: the deadlock watchdog inside the child catches stuck rounds long before this.
+fn default_child_timeout(s: &Settings) -> Duration {
+    if let Some(t) = std::env::var("FTBENCH_TIMEOUT").ok().and_then(|v| v.parse::<f64>().ok()).filter(|v| *v > 0.0) {
+        return Duration::from_secs_f64(t);
+    }
+    let per_threads = (s.warm_up + s.measurement) * 3 + s.round_limit(Duration::ZERO) * 2;
+    Duration::from_secs(60) + per_threads * s.threads.len() as u32
+}
+
+fn write_latest(reports_dir: &Path, run_dir: &Path) -> Result<()> {
+    let id = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    fsutil::write_atomic(&reports_dir.join("latest"), format!("{id}\n").as_bytes())
+}
+
+/// Where criterion keeps its data: `$CARGO_TARGET_DIR/criterion`, else beside the binary's
+/// `target/<profile>/deps` folder.
+fn criterion_home(exe: &Path) -> PathBuf {
+    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(t).join("criterion");
+    }
+    exe.ancestors().nth(3).map(|t| t.join("criterion")).unwrap_or_else(|| paths::project_root().join("target/criterion"))
+}
+
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+fn suite_commit() -> String {
+    Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(paths::project_root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,146 @@
+//! Workload files: finding them, loading one through the harness, and its protocol calls.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::embedding::{format_exception, harness, py_error};
+use crate::results::WorkloadMeta;
+
+/// A loaded workload: its module and metadata. Protocol calls go through here.
+pub struct Workload {
+    pub name: String,
+    pub path: PathBuf,
+    pub meta: WorkloadMeta,
+    module: Py<PyModule>,
+    /// The metadata as harness.py validated it, for harness calls that need it.
+    raw_meta: Py<PyDict>,
+}
+
+/// The workload files in `dir`: every `*.py` whose name does not start with `_`, by name.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read workload folder {}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .filter(|p| !name_of(p).starts_with('_'))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// A workload's name: its file name without `.py`.
+pub fn name_of(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The outcome of `verify`.
+pub enum Verdict {
+    Held,
+    Broken { message: String, lost_updates: Option<u64> },
+}
+
+impl Workload {
+    /// Imports and validates `path`. Errors name the file and carry the Python traceback.
+    pub fn load(py: Python<'_>, path: &Path) -> Result<Workload> {
+        let h = harness(py)?;
+        let loaded = h
+            .call_method1("load", (path.to_string_lossy().as_ref(),))
+            .map_err(|e| workload_error(py, e))?;
+        let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) =
+            loaded.extract().map_err(|e| py_error(py, e))?;
+        let parsed = meta_from(py, &meta, path).with_context(|| format!("reading metadata of {}", path.display()))?;
+        Ok(Workload {
+            name: name_of(path),
+            path: path.to_path_buf(),
+            meta: parsed,
+            module: module.unbind(),
+            raw_meta: meta.unbind(),
+        })
+    }
+
+    /// Why this workload cannot run in this interpreter, if it cannot. Imports its packages.
+    pub fn skip_reason(&self, py: Python<'_>) -> Result<Option<String>> {
+        let reason = harness(py)?
+            .call_method1("skip_reason", (self.raw_meta.bind(py),))
+            .and_then(|r| r.extract::<Option<String>>())
+            .map_err(|e| py_error(py, e))?;
+        Ok(reason)
+    }
+
+    pub fn function<'py>(&self, py: Python<'py>, name: &str) -> Result<Bound<'py, PyAny>> {
+        self.module.bind(py).getattr(name).map_err(|e| py_error(py, e))
+    }
+
+    pub fn has(&self, py: Python<'_>, name: &str) -> bool {
+        self.module.bind(py).hasattr(name).unwrap_or(false)
+    }
+
+    /// `setup(threads)`: fresh state for one round.
+    pub fn setup(&self, py: Python<'_>, threads: usize) -> Result<Py<PyAny>> {
+        let state = self
+            .function(py, "setup")?
+            .call1((threads,))
+            .map_err(|e| anyhow!("{}: setup({threads}) raised:\n{}", self.path.display(), format_exception(py, &e)))?;
+        Ok(state.unbind())
+    }
+
+    /// `verify(state, threads, ops)`: Held, or Broken with the exception's message.
+    pub fn verify(&self, py: Python<'_>, state: &Py<PyAny>, threads: usize, ops: u64) -> Result<Verdict> {
+        match self.function(py, "verify")?.call1((state.clone_ref(py), threads, ops)) {
+            Ok(_) => Ok(Verdict::Held),
+            Err(e) => {
+                let value = e.value(py);
+                let lost_updates = value.getattr("lost_updates").ok().and_then(|v| v.extract::<i64>().ok());
+                let message = value.str().map(|s| s.to_string()).unwrap_or_default();
+                let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                Ok(Verdict::Broken {
+                    message: format!("{kind}: {message}"),
+                    lost_updates: lost_updates.map(|n| n.unsigned_abs()),
+                })
+            }
+        }
+    }
+
+    /// `teardown(state)`, when the workload defines it.
+    pub fn teardown(&self, py: Python<'_>, state: Py<PyAny>) -> Result<()> {
+        if self.has(py, "teardown") {
+            self.function(py, "teardown")?
+                .call1((state,))
+                .map_err(|e| anyhow!("{}: teardown raised:\n{}", self.path.display(), format_exception(py, &e)))?;
+        }
+        Ok(())
+    }
+
+    pub fn module<'py>(&self, py: Python<'py>) -> Bound<'py, PyModule> {
+        self.module.bind(py).clone()
+    }
+}
+
+/// Loading errors are already phrased by harness.py (file and fault); others get the traceback.
+fn workload_error(py: Python<'_>, err: PyErr) -> anyhow::Error {
+    let is_protocol = err.value(py).get_type().name().is_ok_and(|n| n.to_string() == "WorkloadError");
+    if is_protocol {
+        anyhow!(err.value(py).to_string())
+    } else {
+        py_error(py, err)
+    }
+}
+
+fn meta_from(py: Python<'_>, d: &Bound<'_, PyDict>, path: &Path) -> Result<WorkloadMeta> {
+    let get = |k: &str| d.get_item(k).ok().flatten().ok_or_else(|| anyhow!("metadata {k} missing"));
+    let ex = |e: PyErr| py_error(py, e);
+    Ok(WorkloadMeta {
+        primitive: get("PRIMITIVE")?.extract().map_err(ex)?,
+        scenario: get("SCENARIO")?.extract().map_err(ex)?,
+        invariant: get("INVARIANT")?.extract().map_err(ex)?,
+        description: get("DESCRIPTION")?.extract().map_err(ex)?,
+        packages: get("PACKAGES")?.extract().map_err(ex)?,
+        unsynchronized: get("UNSYNCHRONIZED")?.extract().map_err(ex)?,
+        variant_of: get("VARIANT_OF")?.extract().map_err(ex)?,
+        driver: get("DRIVER")?.extract().map_err(ex)?,
+        file: path.display().to_string(),
+    })
+}

@@ -1,0 +1,361 @@
+//! `ftbench compare` and named baselines, on synthetic runs: behaviour, never timings.
+
+use std::path::{Path, PathBuf};
+
+use ftbench::baseline::{self, BaselineCmd};
+use ftbench::compare::{self, Change, CompareArgs, CompareOptions, FailOn, RowCategory, RowOutcome};
+use ftbench::results::*;
+
+/// A row: throughput `point` ops/s with a symmetric interval of ± `half_pct` percent.
+fn row(threads: usize, point: f64, half_pct: f64) -> ThreadRow {
+    let half = point * half_pct / 100.0;
+    ThreadRow {
+        threads,
+        ops_per_thread: 1000,
+        rounds: 10,
+        status: RowStatus::Ok,
+        message: None,
+        broken_rounds: 0,
+        lost_updates: 0,
+        throughput: Some(Estimate { point, lower: point - half, upper: point + half, confidence_level: 0.95 }),
+        speedup: None,
+        efficiency: None,
+        ft_gain: None,
+        cores: None,
+        contention: None,
+    }
+}
+
+fn workload(name: &str, mode: GilMode, rows: Vec<ThreadRow>) -> WorkloadResult {
+    WorkloadResult {
+        workload: name.to_string(),
+        mode,
+        meta: WorkloadMeta { primitive: "lock".into(), scenario: "counter".into(), ..Default::default() },
+        status: WorkloadStatus::Ran,
+        reason: None,
+        evidence: None,
+        gil_enabled_observed: Some(mode.enabled()),
+        rows,
+    }
+}
+
+fn run(id: &str, workloads: Vec<WorkloadResult>) -> RunResults {
+    let mut r = RunResults {
+        schema_version: SCHEMA_VERSION,
+        run: RunInfo {
+            id: id.to_string(),
+            status: RunStatus::Complete,
+            started: "2025-01-02T03:04:05Z".into(),
+            ended: Some("2025-01-02T03:14:05Z".into()),
+            suite_commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            config: RunConfig {
+                threads: vec![1, 2, 4],
+                modes: vec![GilMode::Off, GilMode::On],
+                quick: false,
+                filters: vec![],
+                round_target_ms: 10.0,
+                warm_up_ms: 1000,
+                measurement_ms: 3000,
+                sample_size: 20,
+            },
+        },
+        machine: MachineFacts {
+            cpu_model: "Test CPU 9000".into(),
+            logical_cores: 8,
+            physical_cores: Some(4),
+            os: "Linux".into(),
+            kernel: "6.1".into(),
+            arch: "x86_64".into(),
+            total_memory_bytes: 16 << 30,
+            ..Default::default()
+        },
+        interpreters: vec![InterpreterFacts {
+            mode: GilMode::Off,
+            version: "3.14.0 experimental free-threading build".into(),
+            version_info: vec![3, 14, 0],
+            free_threaded_build: true,
+            ..Default::default()
+        }],
+        calibration: None,
+        workloads,
+    };
+    r.derive_figures();
+    r
+}
+
+/// Base: `lock` GIL-off with 1, 2, 4 threads scaling 1×, 1.8×, 3.2×, CIs ±1 %.
+fn base_run() -> RunResults {
+    run(
+        "base-run",
+        vec![workload("lock", GilMode::Off, vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)])],
+    )
+}
+
+fn with_rows(id: &str, rows: Vec<ThreadRow>) -> RunResults {
+    run(id, vec![workload("lock", GilMode::Off, rows)])
+}
+
+fn find(c: &compare::Comparison, threads: usize) -> &compare::RowComparison {
+    c.rows.iter().find(|r| r.workload == "lock" && r.threads == threads).expect("row listed")
+}
+
+fn args(base: &Path, new: &Path) -> CompareArgs {
+    CompareArgs { base: base.into(), new: new.into(), threshold: 5.0, fail_on: FailOn::Any, markdown: false }
+}
+
+fn save_run(dir: &Path, r: &RunResults) -> PathBuf {
+    let folder = dir.join(&r.run.id);
+    r.save(&folder.join("results.json")).unwrap();
+    folder
+}
+
+#[test]
+fn clear_regression_is_listed_first_and_exits_1() {
+    // 4 threads: −30 % with intervals far apart (scaling drops from 3.2× to 2.24× too).
+    let new = with_rows("new-run", vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 2.24e6, 1.0)]);
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    let r = find(&c, 4);
+    assert_eq!(r.category(), RowCategory::Regressed);
+    assert_eq!(r.throughput_change(), Some(Change::Regressed));
+    assert_eq!(r.speedup_change(), Some(Change::Regressed));
+    assert_eq!(c.rows[0].threads, 4, "regressions come first");
+    assert_eq!(c.exit_code(), 1);
+    assert!(c.render_text().contains("REGRESSED"));
+    let md = c.render_markdown();
+    assert!(md.starts_with("### ❌"), "{md}");
+    assert!(md.contains("| **REGRESSED** | lock | gil-off | 4 |"), "{md}");
+
+    // Through the command, from run folders.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, n) = (save_run(dir.path(), &base_run()), save_run(dir.path(), &new));
+    assert_eq!(compare::command(args(&b, &n)).unwrap(), 1);
+    // Same runs the other way round: an improvement, exit 0.
+    assert_eq!(compare::command(args(&n, &b)).unwrap(), 0);
+    // A results.json path works as well as a folder.
+    assert_eq!(compare::command(args(&b.join("results.json"), &n)).unwrap(), 1);
+}
+
+#[test]
+fn change_inside_the_confidence_interval_is_unchanged() {
+    // −8 % at every thread count, but intervals are ±6 %: they overlap.
+    let base = with_rows("b", vec![row(1, 1e6, 6.0), row(2, 1.8e6, 6.0), row(4, 3.2e6, 6.0)]);
+    let new = with_rows("n", vec![row(1, 0.92e6, 6.0), row(2, 1.656e6, 6.0), row(4, 2.944e6, 6.0)]);
+    let c = compare::compare(&base, &new, &CompareOptions::default());
+    for t in [1, 2, 4] {
+        let r = find(&c, t);
+        assert_eq!(r.category(), RowCategory::Unchanged, "{t} threads");
+        let RowOutcome::Compared { throughput, .. } = &r.outcome else { panic!("compared") };
+        assert!(throughput.beyond_threshold && throughput.intervals_overlap);
+        assert!((throughput.change_pct + 8.0).abs() < 1e-6);
+    }
+    assert_eq!(c.exit_code(), 0);
+}
+
+#[test]
+fn small_change_with_tight_intervals_is_below_threshold() {
+    let base = with_rows("b", vec![row(1, 1e6, 0.1), row(4, 3.2e6, 0.1)]);
+    let new = with_rows("n", vec![row(1, 1.02e6, 0.1), row(4, 3.264e6, 0.1)]);
+    let c = compare::compare(&base, &new, &CompareOptions::default());
+    let r = find(&c, 4);
+    let RowOutcome::Compared { throughput, .. } = &r.outcome else { panic!("compared") };
+    assert!(!throughput.intervals_overlap, "tight intervals are apart");
+    assert_eq!(r.category(), RowCategory::Unchanged);
+    assert_eq!(c.exit_code(), 0);
+    // A lower threshold turns it into an improvement.
+    let c = compare::compare(&base, &new, &CompareOptions { threshold_pct: 1.0, fail_on: FailOn::Any });
+    assert_eq!(find(&c, 4).category(), RowCategory::Improved);
+}
+
+#[test]
+fn missing_and_invalid_rows_are_listed_not_ignored() {
+    let mut broken = row(2, 1.8e6, 1.0);
+    broken.status = RowStatus::Invalid;
+    broken.message = Some("counter is 1999, expected 2000".into());
+    let new = run(
+        "n",
+        vec![
+            // 4 threads missing; 8 threads new; 2 threads invalid.
+            workload("lock", GilMode::Off, vec![row(1, 1e6, 1.0), broken, row(8, 5e6, 1.0)]),
+            workload("queue", GilMode::On, vec![row(1, 2e5, 1.0)]),
+        ],
+    );
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    assert_eq!(find(&c, 4).category(), RowCategory::OnlyInBase);
+    assert_eq!(find(&c, 8).category(), RowCategory::OnlyInNew);
+    let inv = find(&c, 2);
+    assert_eq!(inv.category(), RowCategory::Invalid);
+    let RowOutcome::Invalid { base, new } = &inv.outcome else { panic!("invalid") };
+    assert!(base.is_none());
+    assert!(new.as_deref().unwrap().contains("invalid"), "{new:?}");
+    assert!(c.rows.iter().any(|r| r.workload == "queue" && r.category() == RowCategory::OnlyInNew));
+    assert_eq!(c.exit_code(), 0, "missing rows are not regressions");
+    // Output order: unchanged, invalid, only in base, only in new.
+    let cats: Vec<RowCategory> = c.rows.iter().map(|r| r.category()).collect();
+    let mut sorted = cats.clone();
+    sorted.sort();
+    assert_eq!(cats, sorted);
+    let text = c.render_text();
+    for label in ["only in base", "only in new", "invalid", "counter is 1999"] {
+        assert!(text.contains(label), "{label} in\n{text}");
+    }
+
+    // A workload that was skipped in new: its base rows are invalid, with the reason.
+    let mut skipped = workload("lock", GilMode::Off, vec![]);
+    skipped.status = WorkloadStatus::Skipped;
+    skipped.reason = Some("package foo is not installed".into());
+    let c = compare::compare(&base_run(), &run("n", vec![skipped]), &CompareOptions::default());
+    assert!(c.rows.iter().all(|r| r.category() == RowCategory::Invalid));
+    assert!(c.render_text().contains("package foo is not installed"));
+}
+
+#[test]
+fn fail_on_selects_which_regressions_fail() {
+    // −30 % at every thread count: throughput regressed, scaling identical.
+    let new = with_rows("n", vec![row(1, 0.7e6, 1.0), row(2, 1.26e6, 1.0), row(4, 2.24e6, 1.0)]);
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    assert_eq!(c.throughput_regressions(), 3);
+    assert_eq!(c.scaling_regressions(), 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (b, n) = (save_run(dir.path(), &base_run()), save_run(dir.path(), &new));
+    let mut a = args(&b, &n);
+    a.fail_on = FailOn::Scaling;
+    assert_eq!(compare::command(a.clone()).unwrap(), 0);
+    a.fail_on = FailOn::Throughput;
+    assert_eq!(compare::command(a.clone()).unwrap(), 1);
+    a.fail_on = FailOn::Any;
+    a.markdown = true;
+    assert_eq!(compare::command(a).unwrap(), 1);
+
+    // Scaling-only regression: 1 thread faster, 4 threads the same → speedup drops.
+    let new = with_rows("n2", vec![row(1, 1.3e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)]);
+    let c = compare::compare(&base_run(), &new, &CompareOptions { threshold_pct: 5.0, fail_on: FailOn::Throughput });
+    assert_eq!(find(&c, 4).throughput_change(), Some(Change::Unchanged));
+    assert_eq!(find(&c, 4).speedup_change(), Some(Change::Regressed));
+    assert_eq!(c.exit_code(), 0);
+    assert!(c.verdict().contains("not failing"), "{}", c.verdict());
+}
+
+#[test]
+fn different_machines_are_warned_about_loudly() {
+    let mut new = base_run();
+    new.run.id = "elsewhere".into();
+    new.machine.cpu_model = "Other CPU 1".into();
+    new.interpreters[0].version = "3.13.5 experimental free-threading build".into();
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    assert_eq!(c.mismatches.len(), 2, "{:?}", c.mismatches);
+    let text = c.render_text();
+    assert!(text.starts_with("!!!"), "{text}");
+    assert!(text.contains("Other CPU 1"));
+    let md = c.render_markdown();
+    assert!(md.contains("[!WARNING]") && md.contains("Other CPU 1"), "{md}");
+    // Same machine: no warning.
+    let c = compare::compare(&base_run(), &base_run(), &CompareOptions::default());
+    assert!(c.mismatches.is_empty());
+    assert!(!c.render_text().contains("WARNING"));
+}
+
+#[test]
+fn bad_inputs_are_errors_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = save_run(dir.path(), &base_run());
+
+    let corrupt = dir.path().join("corrupt.json");
+    std::fs::write(&corrupt, "{\"schema_version\": 1, \"run\": {").unwrap();
+    let err = compare::command(args(&corrupt, &good)).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains(&corrupt.display().to_string()), "{msg}");
+
+    let other_version = dir.path().join("v99.json");
+    std::fs::write(&other_version, "{\"schema_version\": 99}").unwrap();
+    let msg = format!("{:#}", compare::command(args(&good, &other_version)).unwrap_err());
+    assert!(msg.contains("v99.json") && msg.contains("schema version 99"), "{msg}");
+
+    let empty_folder = dir.path().join("empty");
+    std::fs::create_dir(&empty_folder).unwrap();
+    let msg = format!("{:#}", compare::command(args(&empty_folder, &good)).unwrap_err());
+    assert!(msg.contains("empty") && msg.contains("results.json"), "{msg}");
+
+    let mut a = args(&good, &good);
+    a.threshold = -1.0;
+    assert!(compare::command(a).is_err());
+}
+
+/// Everything that sets FTBENCH_REPORTS lives in this one test: env vars are process-wide.
+#[test]
+fn baselines_round_trip_through_reports_dir() {
+    let reports = tempfile::tempdir().unwrap();
+    std::env::set_var("FTBENCH_REPORTS", reports.path());
+
+    // No run yet: `latest` is missing.
+    let msg = format!("{:#}", baseline::resolve_run(None).unwrap_err());
+    assert!(msg.contains("latest"), "{msg}");
+    assert_eq!(baseline::command(BaselineCmd::List).unwrap(), 0);
+
+    let base = base_run();
+    let base_folder = save_run(reports.path(), &base);
+    // `latest` as a regular file holding the run id.
+    std::fs::write(reports.path().join("latest"), format!("{}\n", base.run.id)).unwrap();
+    assert_eq!(baseline::resolve_run(None).unwrap(), base_folder);
+    assert_eq!(baseline::command(BaselineCmd::Save { name: "main".into(), run: None }).unwrap(), 0);
+    let saved = reports.path().join("baselines").join("main.json");
+    assert_eq!(RunResults::load(&saved).unwrap(), base);
+
+    // `latest` as a symlink to the newest run folder.
+    let new = with_rows("new-run", vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 2.24e6, 1.0)]);
+    let new_folder = save_run(reports.path(), &new);
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(reports.path().join("latest")).unwrap();
+        std::os::unix::fs::symlink(&new.run.id, reports.path().join("latest")).unwrap();
+        let resolved = baseline::resolve_run(None).unwrap();
+        assert_eq!(RunResults::load(&resolved).unwrap().run.id, "new-run");
+    }
+    baseline::save("candidate", Some(&new_folder)).unwrap();
+
+    // Invalid names are refused.
+    for bad in ["", "a/b", "..", ".hidden", "a\\b", "sp ace"] {
+        assert!(baseline::save(bad, Some(&new_folder)).is_err(), "{bad:?} accepted");
+    }
+
+    // list shows both, with run ids.
+    let entries = baseline::list().unwrap();
+    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["candidate", "main"]);
+    assert_eq!(entries[1].results.as_ref().unwrap().run.id, "base-run");
+    assert_eq!(baseline::command(BaselineCmd::List).unwrap(), 0);
+
+    // compare by baseline name.
+    let by_name = |b: &str, n: &str| CompareArgs {
+        base: b.into(),
+        new: n.into(),
+        threshold: 5.0,
+        fail_on: FailOn::Any,
+        markdown: false,
+    };
+    assert_eq!(compare::command(by_name("main", "candidate")).unwrap(), 1);
+    assert_eq!(compare::command(by_name("main", "main")).unwrap(), 0);
+    // An existing path wins over a baseline name.
+    assert_eq!(compare::command(by_name("main", new_folder.to_str().unwrap())).unwrap(), 1);
+    // Unknown names list what exists.
+    let msg = format!("{:#}", compare::command(by_name("nope", "main")).unwrap_err());
+    assert!(msg.contains("nope") && msg.contains("candidate") && msg.contains("main"), "{msg}");
+
+    // Saving over a name replaces it.
+    baseline::save("main", Some(&new_folder)).unwrap();
+    assert_eq!(RunResults::load(&saved).unwrap().run.id, "new-run");
+
+    // A corrupt baseline is listed as unreadable, not fatal.
+    std::fs::write(reports.path().join("baselines").join("broken.json"), "not json").unwrap();
+    let entries = baseline::list().unwrap();
+    assert!(entries.iter().find(|e| e.name == "broken").unwrap().results.is_err());
+    assert_eq!(baseline::command(BaselineCmd::List).unwrap(), 0);
+
+    // A pointer naming a run folder that is gone.
+    std::fs::remove_file(reports.path().join("latest")).unwrap();
+    std::fs::write(reports.path().join("latest"), "vanished-run").unwrap();
+    let msg = format!("{:#}", baseline::resolve_run(None).unwrap_err());
+    assert!(msg.contains("vanished-run"), "{msg}");
+
+    std::env::remove_var("FTBENCH_REPORTS");
+}
