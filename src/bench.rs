@@ -9,7 +9,7 @@ use crate::child::ChildTiming;
 use crate::config::Settings;
 use crate::results::RunResults;
 use crate::sweep::{install_interrupt_handler, Filter, Sweep};
-use crate::paths;
+use crate::{paths, report};
 
 /// What criterion's command line asks for.
 #[derive(Debug, Default, PartialEq)]
@@ -99,8 +99,10 @@ fn run() -> Result<i32> {
     let run_dir = sweep.run()?;
     let results = RunResults::load(&run_dir)?;
     if !smoke {
+        let rendered = report::render(&run_dir).context("rendering the report")?;
         println!("ftbench: results  {}", run_dir.join("results.json").display());
-        // REPORT-HOOK
+        println!("ftbench: summary  {}", rendered.summary.display());
+        println!("ftbench: charts   {}", rendered.index.display());
     }
     Ok(exit_code(&results))
 }

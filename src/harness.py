@@ -235,8 +235,26 @@ def disarm_watchdog():
     faulthandler.cancel_dump_traceback_later()
 
 
+def capture_thread_exceptions():
+    """Collects the tracebacks of exceptions in threads the workload starts itself."""
+    caught = []
+
+    def hook(args):
+        name = args.thread.name if args.thread else "?"
+        text = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        caught.append(f"thread {name}:\n{text.rstrip()}")
+
+    threading.excepthook = hook
+    return caught
+
+
 def enable_crash_traces():
     """On SIGSEGV and friends, print every Python thread's stack to stderr before dying."""
     import faulthandler
 
     faulthandler.enable(all_threads=True)
+    if hasattr(faulthandler, "register"):
+        import signal
+
+        # The parent sends SIGUSR1 before killing a child that outlived its timeout.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)

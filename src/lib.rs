@@ -19,3 +19,5 @@ pub mod measure;
 pub mod child;
 pub mod sweep;
 pub mod bench;
+pub mod stress;
+pub mod cli;

@@ -90,6 +90,11 @@ impl Pool {
         self.threads
     }
 
+    /// The Rust threads that call into Python: `threads`, or 1 in driver mode.
+    pub fn rust_threads(&self) -> usize {
+        self.handles.len()
+    }
+
     /// Runs one round of `ops` operations per thread. Call with the caller attached; the caller
     /// detaches while the workers run.
     pub fn round(&self, py: Python<'_>, w: &Workload, ops: u64, tracers: Option<Vec<Py<PyAny>>>) -> Result<Round> {
@@ -133,9 +138,21 @@ impl Pool {
     /// [`Pool::round`] with the deadlock watchdog armed: past `limit`, faulthandler dumps every
     /// thread's stack to stderr and exits the process (the parent reports a timeout).
     pub fn watched_round(&self, py: Python<'_>, w: &Workload, ops: u64, limit: Duration) -> Result<Round> {
+        self.watched_round_with(py, w, ops, limit, None)
+    }
+
+    /// [`Pool::watched_round`] with per-thread trace functions (stress jitter).
+    pub fn watched_round_with(
+        &self,
+        py: Python<'_>,
+        w: &Workload,
+        ops: u64,
+        limit: Duration,
+        tracers: Option<Vec<Py<PyAny>>>,
+    ) -> Result<Round> {
         let h = harness(py)?;
         h.call_method1("arm_watchdog", (limit.as_secs_f64(),)).map_err(|e| py_error(py, e))?;
-        let round = self.round(py, w, ops, None);
+        let round = self.round(py, w, ops, tracers);
         h.call_method0("disarm_watchdog").map_err(|e| py_error(py, e))?;
         round
     }

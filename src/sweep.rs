@@ -243,13 +243,14 @@ impl Sweep {
 }
 
 /// How a child ended.
-enum Ended {
+pub enum Ended {
     Exited(ExitStatus),
     TimedOut,
     Interrupted,
 }
 
-fn wait(child: &mut Child, timeout: Duration) -> Result<Ended> {
+/// Waits for `child`; past `timeout` or on Ctrl-C it is stopped (stacks dumped first on timeout).
+pub fn wait(child: &mut Child, timeout: Duration) -> Result<Ended> {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().context("waiting for a child")? {

@@ -1,0 +1,248 @@
+//! `ftbench stress`: thousands of short rounds of each workload, optionally with random yields and
+//! tiny sleeps at the workload's line boundaries (`--jitter`), under PYTHON_GIL=0 and PYTHON_GIL=1
+//! in separate processes. Counts broken rounds and captures every thread's exceptions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use pyo3::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::embedding::{self, harness, py_error};
+use crate::results::GilMode;
+use crate::runner::{calibrate, jitter_tracers, Pool};
+use crate::sweep::{tail, wait, Ended};
+use crate::workload::{discover, name_of, Verdict, Workload};
+use crate::{fsutil, paths};
+
+/// Names the file holding a [`StressSpec`]; its presence makes a binary a stress child.
+pub const STRESS_ENV: &str = "FTBENCH_STRESS_CHILD";
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct StressArgs {
+    /// Workloads to stress (file names without .py); all when none are named.
+    pub workloads: Vec<String>,
+    /// Rounds per workload and GIL mode.
+    #[arg(long, default_value_t = 1000)]
+    pub rounds: u64,
+    /// Threads per round.
+    #[arg(long, default_value_t = 4)]
+    pub threads: usize,
+    /// Ops per thread per round (default: calibrated to about half a millisecond).
+    #[arg(long)]
+    pub ops: Option<u64>,
+    /// Insert random yields and tiny sleeps between the workload's lines.
+    #[arg(long)]
+    pub jitter: bool,
+    /// The workload folder.
+    #[arg(long)]
+    pub workloads_dir: Option<PathBuf>,
+    /// Kill a stress child that runs longer than this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct StressSpec {
+    pub workload: PathBuf,
+    pub rounds: u64,
+    pub threads: usize,
+    pub ops: Option<u64>,
+    pub jitter: bool,
+    pub record: PathBuf,
+}
+
+/// One workload under one GIL setting.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+pub struct StressOutcome {
+    pub workload: String,
+    pub mode: Option<GilMode>,
+    pub unsynchronized: bool,
+    pub rounds: u64,
+    pub broken_rounds: u64,
+    pub first_failure: Option<String>,
+    /// Tracebacks from worker threads and from threads the workload started (threading.excepthook).
+    pub exceptions: Vec<String>,
+    /// Skipped, timed out, crashed or failed to load: why.
+    pub problem: Option<String>,
+    pub skipped: bool,
+}
+
+impl StressOutcome {
+    /// A workload that claims to be safe but broke, raised or died.
+    pub fn is_failure(&self) -> bool {
+        !self.skipped
+            && (self.problem.is_some() || !self.exceptions.is_empty() || (self.broken_rounds > 0 && !self.unsynchronized))
+    }
+}
+
+/// Runs the stress test of every selected workload; returns the outcomes in order.
+pub fn stress(exe: &Path, args: &StressArgs) -> Result<Vec<StressOutcome>> {
+    let dir = args.workloads_dir.clone().unwrap_or_else(paths::workloads_dir);
+    let files = select(&dir, &args.workloads)?;
+    if args.threads == 0 || args.rounds == 0 {
+        bail!("--threads and --rounds must be at least 1");
+    }
+    let scratch = tempfile::tempdir().context("creating a scratch folder for stress records")?;
+    let mut out = Vec::new();
+    for file in &files {
+        for mode in GilMode::ALL {
+            out.push(run_child(exe, args, file, mode, scratch.path())?);
+        }
+    }
+    Ok(out)
+}
+
+fn select(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
+    let files = discover(dir)?;
+    if names.is_empty() {
+        return Ok(files);
+    }
+    names
+        .iter()
+        .map(|n| {
+            files.iter().find(|f| name_of(f) == *n).cloned().with_context(|| {
+                let known: Vec<String> = files.iter().map(|f| name_of(f)).collect();
+                format!("unknown workload '{n}' (in {}: {})", dir.display(), known.join(", "))
+            })
+        })
+        .collect()
+}
+
+fn run_child(exe: &Path, args: &StressArgs, file: &Path, mode: GilMode, scratch: &Path) -> Result<StressOutcome> {
+    let stem = format!("{}.{mode}", name_of(file));
+    let spec = StressSpec {
+        workload: file.to_path_buf(),
+        rounds: args.rounds,
+        threads: args.threads,
+        ops: args.ops,
+        jitter: args.jitter,
+        record: scratch.join(format!("{stem}.json")),
+    };
+    let spec_file = scratch.join(format!("{stem}.spec.json"));
+    fsutil::write_atomic(&spec_file, &serde_json::to_vec(&spec)?)?;
+    let stderr_file = scratch.join(format!("{stem}.stderr"));
+    // Stress forces each mode explicitly, so a GIL-re-enabling import cannot change the mode.
+    let mut child = Command::new(exe)
+        .env(STRESS_ENV, &spec_file)
+        .env("PYTHON_GIL", if mode.enabled() { "1" } else { "0" })
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_file)?)
+        .spawn()
+        .with_context(|| format!("starting stress child {}", exe.display()))?;
+    let finished = match wait(&mut child, Duration::from_secs(args.timeout))? {
+        Ended::Exited(status) => Some(status),
+        Ended::TimedOut | Ended::Interrupted => None,
+    };
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    let mut outcome: StressOutcome = std::fs::read(&spec.record)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_else(|| StressOutcome { workload: name_of(file), ..Default::default() });
+    outcome.mode = Some(mode);
+    match finished {
+        Some(status) if status.success() => {}
+        Some(status) if stderr.contains("Timeout (") => {
+            outcome.problem = Some(format!("a round deadlocked ({status}); stacks:\n{}", tail(&stderr, 40)));
+        }
+        Some(status) => outcome.problem = Some(format!("the child ended with {status}:\n{}", tail(&stderr, 20))),
+        None => outcome.problem = Some(format!("stopped after {} s or by an interrupt:\n{}", args.timeout, tail(&stderr, 40))),
+    }
+    Ok(outcome)
+}
+
+/// The stress child's main: runs the rounds and writes a [`StressOutcome`].
+pub fn run_if_child() -> Option<i32> {
+    let spec_file = std::env::var_os(STRESS_ENV)?;
+    let result = (|| -> Result<()> {
+        let spec: StressSpec = serde_json::from_slice(&std::fs::read(&spec_file)?)?;
+        let outcome = child_rounds(&spec).unwrap_or_else(|e| StressOutcome {
+            workload: name_of(&spec.workload),
+            problem: Some(format!("{e:#}")),
+            ..Default::default()
+        });
+        fsutil::write_atomic(&spec.record, &serde_json::to_vec(&outcome)?)
+    })();
+    Some(match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("ftbench stress child: {e:#}");
+            3
+        }
+    })
+}
+
+fn child_rounds(spec: &StressSpec) -> Result<StressOutcome> {
+    embedding::initialize(embedding::requested_mode())?;
+    Python::attach(|py| {
+        let h = harness(py)?;
+        h.call_method0("enable_crash_traces").map_err(|e| py_error(py, e))?;
+        let w = Workload::load(py, &spec.workload)?;
+        let mut out = StressOutcome { workload: w.name.clone(), unsynchronized: w.meta.unsynchronized, ..Default::default() };
+        if let Some(reason) = w.skip_reason(py)? {
+            out.skipped = true;
+            out.problem = Some(reason);
+            return Ok(out);
+        }
+        let caught = h.call_method0("capture_thread_exceptions").map_err(|e| py_error(py, e))?;
+        let pool = Pool::new(spec.threads, w.meta.driver)?;
+        let limit = Duration::from_secs(10);
+        let ops = match spec.ops {
+            Some(ops) => ops,
+            None => calibrate(py, &pool, &w, Duration::from_micros(500), 1 << 20, limit)?,
+        };
+        for round in 0..spec.rounds {
+            let tracers = if spec.jitter { Some(jitter_tracers(py, &w, pool.rust_threads(), 0.05, round * 1000)?) } else { None };
+            let r = pool.watched_round_with(py, &w, ops, limit, tracers)?;
+            out.rounds += 1;
+            if let Some((i, tb)) = r.worker_error {
+                out.exceptions.push(format!("round {round}, thread {i} of {}:\n{tb}", spec.threads));
+            }
+            if let Verdict::Broken { message, .. } = r.verdict {
+                out.broken_rounds += 1;
+                out.first_failure.get_or_insert(format!("round {round}: {message}"));
+            }
+        }
+        let hooked: Vec<String> = caught.extract().map_err(|e| py_error(py, e))?;
+        out.exceptions.extend(hooked);
+        Ok(out)
+    })
+}
+
+/// The table `ftbench stress` prints.
+pub fn table(outcomes: &[StressOutcome]) -> String {
+    let mut s = format!("{:<30} {:<7} {:>7} {:>7}  {}\n", "WORKLOAD", "MODE", "ROUNDS", "BROKEN", "FIRST FAILURE / NOTE");
+    for o in outcomes {
+        let mode = o.mode.map(|m| m.label()).unwrap_or("-");
+        let note = if o.skipped {
+            format!("skipped: {}", o.problem.as_deref().unwrap_or(""))
+        } else if let Some(p) = &o.problem {
+            format!("FAILED: {}", p.lines().next().unwrap_or(""))
+        } else if let Some(e) = o.exceptions.first() {
+            format!("EXCEPTION: {}", e.lines().last().unwrap_or(""))
+        } else if let Some(f) = &o.first_failure {
+            let tag = if o.unsynchronized { "expected (unsynchronized)" } else { "BROKEN" };
+            format!("{tag}: {f}")
+        } else {
+            "ok".to_string()
+        };
+        s.push_str(&format!("{:<30} {:<7} {:>7} {:>7}  {}\n", o.workload, mode, o.rounds, o.broken_rounds, note));
+    }
+    s
+}
+
+/// `ftbench stress`: exit 1 when a workload that claims to be safe breaks.
+pub fn command(args: StressArgs) -> Result<i32> {
+    let exe = std::env::current_exe().context("locating the ftbench binary")?;
+    let outcomes = stress(&exe, &args)?;
+    print!("{}", table(&outcomes));
+    for o in outcomes.iter().filter(|o| o.is_failure()) {
+        for e in &o.exceptions {
+            eprintln!("{} ({}): {e}", o.workload, o.mode.map(|m| m.label()).unwrap_or("-"));
+        }
+    }
+    Ok(i32::from(outcomes.iter().any(StressOutcome::is_failure)))
+}
