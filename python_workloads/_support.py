@@ -1,0 +1,148 @@
+"""Helpers shared by several workloads. Not a workload itself (its name starts with `_`).
+
+Only untimed or role-deciding code lives here: setup/verify helpers, the producer/consumer role
+split, the reference CPU unit and its closed-form checks. Every hot loop stays in its workload
+file, because `ftbench stress --jitter` only perturbs lines of the workload file itself.
+"""
+
+from types import SimpleNamespace
+
+State = SimpleNamespace
+
+
+class LostUpdates(AssertionError):
+    """A broken invariant that can be counted: `lost_updates` is recorded by ftbench."""
+
+    def __init__(self, message, lost_updates):
+        super().__init__(f"{message} (lost_updates={lost_updates})")
+        self.lost_updates = int(lost_updates)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def check_count(what, expected, actual):
+    """`actual` must equal `expected`; the shortfall (or excess) is reported as lost updates."""
+    if actual != expected:
+        raise LostUpdates(f"{what}: expected {expected}, got {actual}", abs(expected - actual))
+
+
+# --- producer / consumer roles ------------------------------------------------------------------
+
+PRODUCER, CONSUMER, ALTERNATOR = "producer", "consumer", "alternator"
+
+
+def role(threads, index):
+    """Even indices produce, odd indices consume; with an odd thread count the last thread
+    alternates put/get (so t=1 is a lone alternator). Producers and consumers are equally many,
+    so every item put is got by someone and nobody waits for an item that never comes."""
+    if threads % 2 == 1 and index == threads - 1:
+        return ALTERNATOR
+    return PRODUCER if index % 2 == 0 else CONSUMER
+
+
+def check_items(got_lists, threads, ops):
+    """Producer and alternator `p` put the items `p*ops .. p*ops+ops-1`; every item must have been
+    got exactly once. `got_lists[i]` is what thread i got (None for producers)."""
+    expected = set()
+    for p in range(threads):
+        if role(threads, p) != CONSUMER:
+            expected.update(range(p * ops, (p + 1) * ops))
+    got = []
+    for i in range(threads):
+        if role(threads, i) != PRODUCER:
+            check(got_lists[i] is not None, f"thread {i} ({role(threads, i)}) did not report")
+            got.extend(got_lists[i])
+    seen = set(got)
+    duplicates = len(got) - len(seen)
+    missing = len(expected - seen)
+    foreign = len(seen - expected)
+    if duplicates or missing or foreign:
+        raise LostUpdates(
+            f"{len(expected)} items put, {len(got)} got: {missing} never got, "
+            f"{duplicates} got twice, {foreign} never put",
+            missing + duplicates + foreign,
+        )
+
+
+# --- the reference CPU unit (cpu_only, executor_map) ---------------------------------------------
+
+UNIT_STEPS = 16  # LCG steps per unit of work, on small ints (one 30-bit digit)
+UNIT_SEEDS = 64  # a unit's seed is `i & 63`, so sums have a closed form
+
+
+def unit(seed):
+    """The reference definition of one unit of CPU work. Hot loops inline the same arithmetic."""
+    x = seed
+    for _ in range(UNIT_STEPS):
+        x = (x * 75 + 74) % 65537
+    return x
+
+
+UNIT_TABLE = [unit(s) for s in range(UNIT_SEEDS)]
+_UNIT_PERIOD_SUM = sum(UNIT_TABLE)
+_UNIT_PREFIX = [0]
+for _v in UNIT_TABLE:
+    _UNIT_PREFIX.append(_UNIT_PREFIX[-1] + _v)
+
+
+def unit_sum(stop):
+    """sum(unit(i & 63) for i in range(stop)), in O(1)."""
+    q, r = divmod(stop, UNIT_SEEDS)
+    return q * _UNIT_PERIOD_SUM + _UNIT_PREFIX[r]
+
+
+# --- keyed counters (concurrent_dict, dict_lock) -------------------------------------------------
+
+KEYS_PER_THREAD = 64
+
+
+def key_counts(threads, ops):
+    """Expected {key: count} when thread t increments key `(t << 6) | ((i * 7) & 63)` for i < ops."""
+    q, r = divmod(ops, KEYS_PER_THREAD)
+    counts = {}
+    for t in range(threads):
+        for i in range(KEYS_PER_THREAD):
+            counts[(t << 6) | ((i * 7) & 63)] = q + (1 if i < r else 0)
+    return counts
+
+
+def check_key_counts(actual, threads, ops):
+    expected = key_counts(threads, ops)
+    lost = sum(abs(expected[k] - actual.get(k, 0)) for k in expected)
+    extra = sorted(set(actual) - set(expected))
+    if lost or extra:
+        raise LostUpdates(
+            f"keyed counts differ from the {threads}x{ops} increments "
+            f"(total {sum(actual.values())}, expected {threads * ops}; unexpected keys {extra[:5]})",
+            lost,
+        )
+
+
+# --- bank transfers (bank_transfer_*) ------------------------------------------------------------
+
+N_ACCOUNTS = 16
+INITIAL_BALANCE = 1000
+
+
+def bank_state(threads, locks):
+    return State(threads=threads, accounts=[INITIAL_BALANCE] * N_ACCOUNTS, locks=locks, paid=[None] * threads)
+
+
+def check_bank(state, threads, ops):
+    accounts = state.accounts
+    for i, b in enumerate(accounts):
+        check(type(b) is int, f"account {i} holds {b!r}, not an int")
+    expected = N_ACCOUNTS * INITIAL_BALANCE
+    total = sum(accounts)
+    negative = [i for i, b in enumerate(accounts) if b < 0]
+    attempted = sum(n for n in state.paid if n is not None)
+    if total != expected or negative:
+        raise LostUpdates(
+            f"money not conserved: total {total}, expected {expected}; "
+            f"negative balances at accounts {negative}",
+            abs(total - expected),
+        )
+    check_count("payments attempted", threads * ops, attempted)

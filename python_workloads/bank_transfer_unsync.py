@@ -1,0 +1,40 @@
+"""Payments between 16 accounts with no synchronization at all: the race baseline."""
+
+from _support import bank_state, check_bank
+
+PRIMITIVE = "none (unsynchronized list-slot updates)"
+SCENARIO = "race-surface"
+INVARIANT = ("money is conserved (sum of balances unchanged), no balance is negative, and "
+             "threads * ops payments were attempted (expected to fail with the GIL off)")
+DESCRIPTION = ("make_payment checks funds, then `accounts[buyer] -= amount` and `accounts[seller] "
+               "+= amount` with no lock; lost_updates = |money created or destroyed|")
+PACKAGES = []
+UNSYNCHRONIZED = True
+VARIANT_OF = "bank_transfer"
+
+
+def setup(threads):
+    return bank_state(threads, locks=[])
+
+
+def make_payment(accounts, locks, buyer, seller, amount):
+    if accounts[buyer] >= amount:
+        accounts[buyer] -= amount
+        accounts[seller] += amount
+
+
+def worker(state, thread_index, ops):
+    # Identical in all bank_transfer variants. Pairs come from a per-thread LCG (x*75+74 mod
+    # 65537), not `random`, whose shared lock would be measured instead.
+    accounts, locks, pay = state.accounts, state.locks, make_payment
+    r = (thread_index * 7919 + 1) % 65536  # never 65536, the LCG's fixed point
+    for _ in range(ops):
+        r = (r * 75 + 74) % 65537
+        buyer = r & 15
+        seller = (buyer + 1 + (r >> 4) % 15) & 15  # never the buyer
+        pay(accounts, locks, buyer, seller, 1 + ((r >> 8) & 7))
+    state.paid[thread_index] = ops
+
+
+def verify(state, threads, ops):
+    check_bank(state, threads, ops)

@@ -1,0 +1,30 @@
+"""Control: pure-Python integer arithmetic per op, nothing shared between threads."""
+
+from _support import State, UNIT_STEPS, check_count, unit_sum
+
+PRIMITIVE = "none (pure-Python CPU work)"
+SCENARIO = "control"
+INVARIANT = "each thread's checksum equals the closed-form sum of its units"
+DESCRIPTION = "ideal-scaling control: a 16-step integer LCG per op, no shared state"
+PACKAGES = []
+
+
+def setup(threads):
+    return State(threads=threads, sums=[None] * threads)
+
+
+def worker(state, thread_index, ops):
+    steps = UNIT_STEPS
+    acc = 0
+    for i in range(ops):
+        x = i & 63
+        for _ in range(steps):
+            x = (x * 75 + 74) % 65537
+        acc += x
+    state.sums[thread_index] = acc
+
+
+def verify(state, threads, ops):
+    expected = unit_sum(ops)
+    for t, got in enumerate(state.sums):
+        check_count(f"thread {t} checksum", expected, got)

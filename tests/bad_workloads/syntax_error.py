@@ -1,0 +1,6 @@
+PRIMITIVE = "none"
+SCENARIO = "control"
+INVARIANT = "none"
+
+def setup(threads)
+    return None

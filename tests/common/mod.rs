@@ -1,0 +1,55 @@
+//! Helpers for the integration tests: a workload folder of chosen files, and `ftbench run` on it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ftbench::results::{GilMode, RunResults, ThreadRow, WorkloadResult};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `ftbench` binary, with a clean GIL environment.
+pub fn ftbench() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ftbench"));
+    c.env_remove("PYTHON_GIL").env_remove("FTBENCH_THREADS").env_remove("FTBENCH_MODES");
+    c
+}
+
+/// A temp folder holding `_support.py` plus the named workloads, taken from python_workloads/
+/// or, failing that, from tests/bad_workloads/.
+pub fn workloads(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("python_workloads/_support.py"), dir.path().join("_support.py")).unwrap();
+    for n in names {
+        let file = format!("{n}.py");
+        let good = repo().join("python_workloads").join(&file);
+        let src = if good.exists() { good } else { repo().join("tests/bad_workloads").join(&file) };
+        std::fs::copy(&src, dir.path().join(&file)).unwrap_or_else(|e| panic!("copying {}: {e}", src.display()));
+    }
+    dir
+}
+
+/// `ftbench run` over `workloads` with extra args; returns its output and the run it wrote.
+pub fn run(workloads: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, RunResults) {
+    let out = tempfile::tempdir().unwrap().keep();
+    let mut cmd = ftbench();
+    cmd.arg("run").arg("--workloads").arg(workloads).arg("--out").arg(&out).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = cmd.output().expect("ftbench runs");
+    let latest = std::fs::read_to_string(out.join("latest"))
+        .unwrap_or_else(|_| panic!("no run was written; stderr:\n{}", String::from_utf8_lossy(&output.stderr)));
+    let results = RunResults::load(&out.join(latest.trim())).expect("results.json loads");
+    (output, results)
+}
+
+pub fn workload<'r>(r: &'r RunResults, name: &str, mode: GilMode) -> &'r WorkloadResult {
+    r.workload(name, mode).unwrap_or_else(|| panic!("{name} {mode} missing from the run"))
+}
+
+pub fn row<'r>(r: &'r RunResults, name: &str, mode: GilMode, threads: usize) -> &'r ThreadRow {
+    r.row(name, mode, threads).unwrap_or_else(|| panic!("{name} {mode} t={threads} missing from the run"))
+}

@@ -1,0 +1,101 @@
+//! Every workload in python_workloads/ runs at 1, 2 and 4 threads and its invariant holds —
+//! except the unsynchronized baselines, which are caught breaking with the GIL off and hold with
+//! it on. Each child really runs in the GIL mode it claims.
+
+mod common;
+
+use common::{repo, row, run, workload, workloads};
+use ftbench::results::{GilMode, RowStatus, WorkloadStatus};
+use ftbench::workload::{discover, name_of};
+
+#[test]
+fn every_workload_verifies_in_both_gil_modes_and_unsafe_ones_are_caught() {
+    let (output, r) = run(
+        &repo().join("python_workloads"),
+        &["--threads", "1,2,4", "--rounds", "3", "--no-report"],
+        &[("FTBENCH_ROUND_MS", "20")],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let names: Vec<String> = discover(&repo().join("python_workloads")).unwrap().iter().map(|p| name_of(p)).collect();
+    assert!(names.len() >= 20, "the catalogue is complete: {names:?}");
+    for name in &names {
+        for mode in GilMode::ALL {
+            let w = workload(&r, name, mode);
+            if w.status == WorkloadStatus::Skipped {
+                let reason = w.reason.as_deref().unwrap_or("");
+                assert!(!reason.is_empty(), "{name} {mode} skipped without a reason");
+                continue;
+            }
+            assert_eq!(w.status, WorkloadStatus::Ran, "{name} {mode}: {:?}\n{:?}", w.reason, w.evidence);
+            assert_eq!(w.gil_enabled_observed, Some(mode.enabled()), "{name} {mode}");
+            for t in [1, 2, 4] {
+                let row = row(&r, name, mode, t);
+                let broken_expected = w.meta.unsynchronized && mode == GilMode::Off && t > 1;
+                if !broken_expected {
+                    assert_eq!(row.status, RowStatus::Ok, "{name} {mode} t={t}: {:?}\n{stdout}", row.message);
+                }
+            }
+            if w.meta.unsynchronized && mode == GilMode::Off {
+                let caught = [2, 4].iter().any(|&t| row(&r, name, mode, t).status == RowStatus::LostUpdates);
+                assert!(caught, "{name}: lost updates must be caught with the GIL off");
+                let lost: u64 = [2, 4].iter().map(|&t| row(&r, name, mode, t).lost_updates).sum();
+                assert!(lost > 0, "{name}: lost updates are counted");
+            }
+        }
+    }
+    assert!(names.iter().any(|n| workload(&r, n, GilMode::Off).meta.unsynchronized), "there are unsynchronized baselines");
+    for i in &r.interpreters {
+        assert_eq!(i.gil_enabled_at_start, i.mode.enabled(), "the {} child reports the GIL truthfully", i.mode);
+        assert!(i.free_threaded_build);
+    }
+    assert_eq!(r.interpreters.len(), 2);
+}
+
+#[test]
+fn a_user_added_workload_is_benchmarked_without_code_changes() {
+    let dir = workloads(&["cpu_only"]);
+    std::fs::write(
+        dir.path().join("my_dict_counter.py"),
+        r#"
+import threading
+PRIMITIVE = "threading.Lock around a dict"
+SCENARIO = "hot-counter"
+INVARIANT = "the dict's total equals threads * ops"
+
+def setup(threads):
+    return {"lock": threading.Lock(), "d": {}}
+
+def worker(state, thread_index, ops):
+    lock, d = state["lock"], state["d"]
+    for i in range(ops):
+        with lock:
+            d[i % 8] = d.get(i % 8, 0) + 1
+
+def verify(state, threads, ops):
+    assert sum(state["d"].values()) == threads * ops
+"#,
+    )
+    .unwrap();
+    let (_, r) = run(dir.path(), &["--threads", "1,2", "--rounds", "2", "--ops", "500", "--no-report", "my_dict"], &[]);
+    for mode in GilMode::ALL {
+        let w = workload(&r, "my_dict_counter", mode);
+        assert_eq!(w.meta.primitive, "threading.Lock around a dict");
+        for t in [1, 2] {
+            assert_eq!(row(&r, "my_dict_counter", mode, t).status, RowStatus::Ok);
+        }
+    }
+    assert!(r.workload("cpu_only", GilMode::Off).is_none(), "the filter selected only the new workload");
+}
+
+#[test]
+fn a_workload_whose_package_is_missing_is_skipped_with_the_reason() {
+    let dir = workloads(&["cpu_only", "needs_missing_package"]);
+    let (output, r) = run(dir.path(), &["--threads", "1", "--rounds", "1", "--ops", "10", "--no-report"], &[]);
+    assert!(output.status.success(), "a skip is not a failure");
+    for mode in GilMode::ALL {
+        let w = workload(&r, "needs_missing_package", mode);
+        assert_eq!(w.status, WorkloadStatus::Skipped);
+        assert!(w.reason.as_deref().unwrap().contains("ftbench_no_such_package is not installed"), "{:?}", w.reason);
+        assert_eq!(row(&r, "cpu_only", mode, 1).status, RowStatus::Ok);
+    }
+}
