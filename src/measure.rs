@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
@@ -126,6 +126,7 @@ pub fn benchmark(
         }
         Timing::Criterion { c, home } => {
             let group_name = group_name(&w.name, mode);
+            let started = SystemTime::now();
             let mut group = c.benchmark_group(&group_name);
             group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(threads as u64 * ops));
             let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -146,7 +147,7 @@ pub fn benchmark(
                     resume_unwind(payload);
                 }
             }
-            read_estimate(home, &group_name, threads, (threads as u64 * ops) as f64)
+            read_estimate(home, &group_name, threads, (threads as u64 * ops) as f64, started)
         }
     };
     let cores = sampler.stop();
@@ -162,8 +163,14 @@ pub fn group_name(workload: &str, mode: GilMode) -> String {
 }
 
 /// Criterion's estimate of the time per round (mean and its confidence interval), as ops/s.
-fn read_estimate(home: &Path, group: &str, threads: usize, ops_per_round: f64) -> Option<Estimate> {
+/// Only a file written since `since` counts: criterion's test mode and `--discard-baseline`
+/// write none, and an older one belongs to an earlier run.
+fn read_estimate(home: &Path, group: &str, threads: usize, ops_per_round: f64, since: SystemTime) -> Option<Estimate> {
     let file = home.join(group).join(threads.to_string()).join("new").join("estimates.json");
+    let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok()?;
+    if modified < since {
+        return None;
+    }
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
     let mean = &v["mean"];
     let ci = &mean["confidence_interval"];
@@ -196,6 +203,21 @@ fn mean_estimate(times: &[f64], ops_per_round: f64) -> Option<Estimate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn estimates_older_than_the_benchmark_are_ignored() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("g.gil-off/2/new");
+        std::fs::create_dir_all(&dir).unwrap();
+        let json = r#"{"mean":{"point_estimate":1e6,"confidence_interval":{"confidence_level":0.95,"lower_bound":9e5,"upper_bound":1.1e6}}}"#;
+        std::fs::write(dir.join("estimates.json"), json).unwrap();
+        let before = SystemTime::now() - Duration::from_secs(60);
+        let e = read_estimate(home.path(), "g.gil-off", 2, 1000.0, before).unwrap();
+        assert!((e.point - 1e6).abs() < 1e-6, "1000 ops per 1 ms round");
+        assert!(e.lower < e.point && e.point < e.upper);
+        let after = SystemTime::now() + Duration::from_secs(60);
+        assert!(read_estimate(home.path(), "g.gil-off", 2, 1000.0, after).is_none(), "a stale file from an earlier run");
+    }
 
     #[test]
     fn mean_estimate_brackets_the_point() {
