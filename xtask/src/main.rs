@@ -1,1 +1,93 @@
-fn main() {}
+//! ftbench's developer tasks (the cargo-xtask pattern; `cargo xtask` is an alias in .cargo/config.toml).
+//!
+//!     cargo xtask bootstrap           find or build a free-threaded CPython, make the venv .python
+//!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
+//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+
+mod apt;
+mod bootstrap;
+mod build;
+mod cargo;
+mod ctx;
+mod find;
+mod record;
+mod util;
+mod venv;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  bootstrap           find (or build from source) a free-threaded CPython and make the project
+                      venv .python from it, with the workload packages; quick when already done
+  bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
+                      (e.g. `cargo xtask bench -- lock --quick`)
+  test [-- ARGS]      bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+
+environment:
+  FTBENCH_PYTHON           the free-threaded interpreter to use (an error if it is not one)
+  PYO3_PYTHON              used when it is not this repo's tools/python shim
+  FTBENCH_CPYTHON_VERSION  the python.org release to build when none is found (default 3.14.0)
+  FTBENCH_CPYTHON_SHA256   its tarball's SHA-256 (required with a non-default version)
+  XDG_CACHE_HOME           builds go to $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench)";
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    match run(args) {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(e) => {
+            // The chain by hand: `{:?}` would add a backtrace whenever RUST_BACKTRACE is set.
+            eprintln!("ftbench: error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: Vec<OsString>) -> Result<i32> {
+    let Some(command) = args.first().map(|a| a.to_string_lossy().into_owned()) else {
+        eprintln!("{USAGE}");
+        return Ok(2);
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "bootstrap" => {
+            if let Some(extra) = rest.first() {
+                eprintln!(
+                    "ftbench: `bootstrap` takes no arguments (got {})\n\n{USAGE}",
+                    extra.to_string_lossy()
+                );
+                return Ok(2);
+            }
+            bootstrap::run(&ctx::Ctx::new()?)?;
+            Ok(0)
+        }
+        "bench" | "test" => {
+            let ctx = ctx::Ctx::new()?;
+            bootstrap::run(&ctx)?;
+            // Everything after the subcommand goes to cargo as it is: `bench -- lock --quick`
+            // becomes `cargo bench -- lock --quick`.
+            let mut cargo_args: Vec<OsString> = vec![command.clone().into()];
+            if command == "test" {
+                cargo_args.push("--all-targets".into());
+            }
+            cargo_args.extend(rest.iter().cloned());
+            cargo::run(&ctx, &cargo_args)
+        }
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(0)
+        }
+        other => {
+            eprintln!("ftbench: unknown command `{other}`\n\n{USAGE}");
+            Ok(2)
+        }
+    }
+}
