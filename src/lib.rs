@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod embedding;
 pub mod fsutil;
 pub mod paths;
+pub mod report;
 pub mod results;
 pub mod workload;
 pub mod probes;

@@ -1,0 +1,857 @@
+//! The report module on synthetic results: files written, charts decodable, rankings as the data
+//! says, invalid and unsynchronized rows never winning, reasons shown. Behaviour only, no timings.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ftbench::report::selection::{select, Standing};
+use ftbench::report::{latest_run_dir, render, ChartKind};
+use ftbench::results::*;
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+
+fn est(point: f64) -> Estimate {
+    Estimate {
+        point,
+        lower: point * 0.97,
+        upper: point * 1.03,
+        confidence_level: 0.95,
+    }
+}
+
+fn row(threads: usize, throughput: f64) -> ThreadRow {
+    ThreadRow {
+        threads,
+        ops_per_thread: 10_000,
+        rounds: 20,
+        status: RowStatus::Ok,
+        message: None,
+        broken_rounds: 0,
+        lost_updates: 0,
+        throughput: Some(est(throughput)),
+        speedup: None,
+        efficiency: None,
+        ft_gain: None,
+        cores: Some(CoreUsage {
+            per_core_mean: (0..4)
+                .map(|c| {
+                    if c < threads {
+                        95.0 - c as f64 * 5.0
+                    } else {
+                        3.0
+                    }
+                })
+                .collect(),
+            per_core_max: vec![100.0; 4],
+            process_mean: threads as f64 * 90.0,
+            samples: 40,
+        }),
+        contention: Some(Contention {
+            blocked_fraction: 0.1 * (threads as f64 - 1.0),
+            voluntary_switches_per_op: 0.01 * threads as f64,
+            involuntary_switches_per_op: 0.001,
+            fairness_spread: 1.1,
+            cpu_seconds: 1.0,
+            wall_seconds: 1.0,
+        }),
+    }
+}
+
+fn invalid(mut r: ThreadRow, msg: &str) -> ThreadRow {
+    r.status = RowStatus::Invalid;
+    r.message = Some(msg.to_string());
+    r.broken_rounds = 3;
+    r
+}
+
+fn lossy(mut r: ThreadRow, lost: u64) -> ThreadRow {
+    r.status = RowStatus::LostUpdates;
+    r.lost_updates = lost;
+    r.broken_rounds = 20;
+    r.message = Some(format!("expected 40000, got {}", 40000 - lost));
+    r
+}
+
+fn meta(primitive: &str, scenario: &str) -> WorkloadMeta {
+    WorkloadMeta {
+        primitive: primitive.into(),
+        scenario: scenario.into(),
+        invariant: "the counter equals threads × ops".into(),
+        description: String::new(),
+        packages: vec![],
+        unsynchronized: false,
+        variant_of: None,
+        driver: false,
+        file: "x.py".into(),
+    }
+}
+
+fn ran(name: &str, mode: GilMode, meta: WorkloadMeta, rows: Vec<ThreadRow>) -> WorkloadResult {
+    WorkloadResult {
+        workload: name.into(),
+        mode,
+        meta,
+        status: WorkloadStatus::Ran,
+        reason: None,
+        evidence: None,
+        gil_enabled_observed: Some(mode.enabled()),
+        rows,
+    }
+}
+
+fn sweep(name: &str, mode: GilMode, meta: &WorkloadMeta, tps: [f64; 3]) -> WorkloadResult {
+    ran(
+        name,
+        mode,
+        meta.clone(),
+        vec![row(1, tps[0]), row(2, tps[1]), row(4, tps[2])],
+    )
+}
+
+fn interpreter(mode: GilMode) -> InterpreterFacts {
+    InterpreterFacts {
+        mode,
+        version: "3.13.5 experimental free-threading build".into(),
+        version_info: vec![3, 13, 5],
+        free_threaded_build: true,
+        gil_enabled_at_start: mode.enabled(),
+        config_args: "'--disable-gil'".into(),
+        thread_inherit_context: None,
+        context_aware_warnings: None,
+        executable: "/venv/bin/python".into(),
+        packages: BTreeMap::from([("ft_utils".to_string(), "0.3.0".to_string())]),
+    }
+}
+
+const SKIP_REASON: &str = "package `atomics` is not installed (pip install atomics)";
+const TIMEOUT_REASON: &str = "no progress for 60 s: deadlock?";
+
+/// Two GIL modes, 1/2/4 threads on a 4-core machine.
+fn synthetic() -> RunResults {
+    use GilMode::{Off, On};
+    let hot = meta("ft_utils.AtomicInt64", "hot-counter");
+    let lock = meta("threading.Lock", "hot-counter");
+    let mut unsafe_meta = meta("none (unsynchronized +=)", "hot-counter");
+    unsafe_meta.unsynchronized = true;
+    let broken = meta("threading.Lock (forgotten in one path)", "hot-counter");
+    let reenable = meta("someext.Counter", "hot-counter");
+    let mut skipped_meta = meta("atomics.atomic", "hot-counter");
+    skipped_meta.packages = vec!["atomics".into()];
+    let cond = meta("threading.Condition", "producer-consumer");
+    let queue = meta("queue.Queue", "producer-consumer");
+    let mut bank_a = meta(
+        "threading.Lock (one for the bank)",
+        "short-critical-section",
+    );
+    bank_a.variant_of = Some("bank_transfer".into());
+    let mut bank_b = meta("threading.Lock (per account)", "short-critical-section");
+    bank_b.variant_of = Some("bank_transfer".into());
+    let custom = meta("mystery.Primitive", "zz-custom");
+    let control = meta("none (pure-Python CPU work)", "control");
+
+    let mut workloads = vec![
+        // Unknown scenario first in run order: it must still come after the known ones.
+        sweep("mystery", Off, &custom, [1e6, 2e6, 4e6]),
+        sweep("mystery", On, &custom, [1e6, 1e6, 1e6]),
+        sweep("cpu_only", Off, &control, [1e6, 2e6, 3.9e6]),
+        sweep("cpu_only", On, &control, [1e6, 1e6, 1e6]),
+        sweep("atomic_fast", Off, &hot, [2e6, 3.8e6, 7.2e6]),
+        sweep("atomic_fast", On, &hot, [2e6, 1.9e6, 1.8e6]),
+        // Collapses past 2 threads: 1.5 M → 0.6 M.
+        sweep("lock_counter", Off, &lock, [1e6, 1.5e6, 0.6e6]),
+        sweep("lock_counter", On, &lock, [0.9e6, 0.85e6, 0.8e6]),
+        // Fastest of all, but unsynchronized and losing updates with the GIL off.
+        ran("unsafe_counter", Off, unsafe_meta.clone(), vec![lossy(row(1, 9e6), 0), lossy(row(2, 18e6), 5000), lossy(row(4, 35e6), 21000)]),
+        sweep("unsafe_counter", On, &unsafe_meta, [8e6, 7.5e6, 7e6]),
+        // Very fast and valid at 4 threads, but broke its invariant at 2 threads: never wins.
+        ran("broken_lock", Off, broken.clone(), vec![row(1, 3e6), invalid(row(2, 20e6), "AssertionError: counter is 39987, expected 40000"), row(4, 30e6)]),
+        sweep("broken_lock", On, &broken, [3e6, 2.9e6, 2.8e6]),
+        WorkloadResult {
+            workload: "skipped_atomics".into(),
+            mode: Off,
+            meta: skipped_meta.clone(),
+            status: WorkloadStatus::Skipped,
+            reason: Some(SKIP_REASON.into()),
+            evidence: None,
+            gil_enabled_observed: None,
+            rows: vec![],
+        },
+        WorkloadResult {
+            workload: "skipped_atomics".into(),
+            mode: On,
+            meta: skipped_meta,
+            status: WorkloadStatus::Skipped,
+            reason: Some(SKIP_REASON.into()),
+            evidence: None,
+            gil_enabled_observed: None,
+            rows: vec![],
+        },
+        // Its import turned the GIL back on: valid-looking numbers, never ranked with the GIL off.
+        WorkloadResult {
+            status: WorkloadStatus::GilReenabled,
+            reason: Some("importing someext re-enabled the GIL".into()),
+            gil_enabled_observed: Some(true),
+            ..sweep("reenabler", Off, &reenable, [50e6, 60e6, 70e6])
+        },
+        sweep("reenabler", On, &reenable, [50e6, 60e6, 70e6]),
+        WorkloadResult {
+            workload: "condition_hang".into(),
+            mode: Off,
+            meta: cond.clone(),
+            status: WorkloadStatus::Timeout,
+            reason: Some(TIMEOUT_REASON.into()),
+            evidence: Some("Thread 0x7f00 (most recent call first):\n  File \"condition_hang.py\", line 12 in worker".into()),
+            gil_enabled_observed: Some(false),
+            rows: vec![row(1, 0.5e6)],
+        },
+        sweep("condition_hang", On, &cond, [0.5e6, 0.4e6, 0.3e6]),
+        sweep("queue_pipeline", Off, &queue, [0.8e6, 1.2e6, 1.5e6]),
+        sweep("queue_pipeline", On, &queue, [0.8e6, 0.7e6, 0.6e6]),
+        sweep("bank_global", Off, &bank_a, [1e6, 0.9e6, 0.8e6]),
+        sweep("bank_global", On, &bank_a, [1e6, 0.9e6, 0.8e6]),
+        sweep("bank_ordered", Off, &bank_b, [0.9e6, 1.7e6, 3.2e6]),
+        sweep("bank_ordered", On, &bank_b, [0.9e6, 0.8e6, 0.7e6]),
+    ];
+    // A row measured but without a throughput (e.g. written mid-measurement).
+    workloads[4].rows.push(ThreadRow {
+        throughput: None,
+        ..row(3, 0.0)
+    });
+
+    let mut r = RunResults {
+        schema_version: SCHEMA_VERSION,
+        run: RunInfo {
+            id: "2025-01-01T00-00-00Z".into(),
+            status: RunStatus::Complete,
+            started: "2025-01-01T00:00:00Z".into(),
+            ended: Some("2025-01-01T00:10:00Z".into()),
+            suite_commit: "abc1234".into(),
+            config: RunConfig {
+                threads: vec![1, 2, 4],
+                modes: vec![Off, On],
+                quick: true,
+                filters: vec![],
+                round_target_ms: 50.0,
+                warm_up_ms: 500,
+                measurement_ms: 2000,
+                sample_size: 10,
+            },
+        },
+        machine: MachineFacts {
+            cpu_model: "Test CPU".into(),
+            logical_cores: 4,
+            physical_cores: Some(4),
+            os: "Linux".into(),
+            kernel: "6.1".into(),
+            arch: "x86_64".into(),
+            total_memory_bytes: 16 << 30,
+            ..Default::default()
+        },
+        interpreters: vec![interpreter(Off), interpreter(On)],
+        calibration: Some(Calibration {
+            harness_overhead: BTreeMap::from([
+                ("cpu_only".to_string(), 0.99),
+                ("lock_counter".to_string(), 0.95),
+            ]),
+            sampler_ratio: Some(0.995),
+            cpu_only_speedup: BTreeMap::from([(Off, 3.9), (On, 1.02)]),
+            cores: 4,
+        }),
+        workloads,
+    };
+    r.derive_figures();
+    r
+}
+
+fn write(dir: &Path, r: &RunResults) {
+    r.save(&dir.join("results.json")).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+fn check_chart_files(paths: &[std::path::PathBuf]) {
+    for p in paths {
+        assert!(p.is_file(), "{} missing", p.display());
+        match p.extension().and_then(|e| e.to_str()) {
+            Some("svg") => {
+                let text = std::fs::read_to_string(p).unwrap();
+                assert!(
+                    text.trim_start().starts_with("<svg") || text.trim_start().starts_with("<?xml"),
+                    "{}",
+                    p.display()
+                );
+                assert!(
+                    text.contains("<svg") && text.trim_end().ends_with("</svg>"),
+                    "{}",
+                    p.display()
+                );
+            }
+            Some("png") => {
+                let img = image::open(p)
+                    .unwrap_or_else(|e| panic!("{} does not decode: {e}", p.display()));
+                assert!(img.width() > 0 && img.height() > 0, "{}", p.display());
+            }
+            other => panic!("unexpected chart file {} ({other:?})", p.display()),
+        }
+    }
+}
+
+#[test]
+fn render_writes_summary_index_and_every_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &synthetic());
+    let out = render(tmp.path()).unwrap();
+
+    assert!(out.summary.is_file() && out.index.is_file());
+    assert_eq!(out.summary, tmp.path().join("summary.md"));
+    assert_eq!(out.index, tmp.path().join("index.html"));
+
+    // Every chart as SVG and PNG with the same base name.
+    let charts = tmp.path().join("charts");
+    let mut expected: Vec<String> = ["speedup", "ft-gain", "core-heatmap", "contention"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for w in [
+        "mystery",
+        "cpu_only",
+        "atomic_fast",
+        "lock_counter",
+        "unsafe_counter",
+        "broken_lock",
+        "reenabler",
+        "condition_hang",
+        "queue_pipeline",
+        "bank_global",
+        "bank_ordered",
+    ] {
+        expected.push(format!("throughput-{w}"));
+    }
+    for base in &expected {
+        for ext in ["svg", "png"] {
+            let p = charts.join(format!("{base}.{ext}"));
+            assert!(
+                out.charts.contains(&p),
+                "{} not reported as written",
+                p.display()
+            );
+        }
+    }
+    // The skipped workload (no rows) gets no chart of its own.
+    assert!(!charts.join("throughput-skipped_atomics.svg").exists());
+    assert_eq!(out.charts.len(), expected.len() * 2);
+    check_chart_files(&out.charts);
+
+    // The index shows every SVG chart by relative path.
+    let html = std::fs::read_to_string(&out.index).unwrap();
+    for base in &expected {
+        assert!(
+            html.contains(&format!("<img src=\"charts/{base}.svg\"")),
+            "index lacks {base}"
+        );
+    }
+    assert!(html.contains("<style>") && !html.contains("<script"));
+}
+
+#[test]
+fn summary_shows_reasons_evidence_checks_and_calibration() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &synthetic());
+    let out = render(tmp.path()).unwrap();
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    let html = std::fs::read_to_string(&out.index).unwrap();
+
+    // Skipped workloads with their reason (markdown-escaped backticks aside).
+    assert!(
+        md.contains("skipped\\_atomics") || md.contains("`skipped_atomics`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("is not installed (pip install atomics)"),
+        "{md}"
+    );
+    assert!(html.contains("is not installed (pip install atomics)"));
+
+    // Timed-out workload: reason, and its evidence in a fenced block / a collapsed <details>.
+    assert!(md.contains(TIMEOUT_REASON));
+    assert!(md.contains("```text\nThread 0x7f00"), "{md}");
+    assert!(html.contains("<details><summary>") && html.contains("Thread 0x7f00"));
+
+    // GIL re-enabled on import, context flags on 3.13, calibration met / not met.
+    assert!(md.contains("import re-enabled the GIL"));
+    assert!(md.contains("n/a on 3.13"));
+    assert!(
+        md.contains("**not met**"),
+        "lock_counter overhead 0.95 < 0.98 should be flagged"
+    );
+    assert!(md.contains("| met |"));
+
+    // Full data table, selection sections in the known order, unknown scenario last.
+    assert!(md.contains("## Full data"));
+    let pos = |s: &str| md.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(pos("### Short critical sections") < pos("### Producer / consumer"));
+    assert!(pos("### Producer / consumer") < pos("### Hot counters"));
+    assert!(pos("### Hot counters") < pos("### Control"));
+    assert!(pos("### Control") < pos("### zz-custom"));
+    assert!(md.contains("Variants of `bank_transfer`"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection
+
+#[test]
+fn selection_ranks_as_the_data_says() {
+    let r = synthetic();
+    let s = select(&r);
+    assert_eq!(s.mode, GilMode::Off);
+    assert_eq!(s.reference_threads, Some(4));
+
+    let hot = s
+        .scenarios
+        .iter()
+        .find(|sc| sc.scenario == "hot-counter")
+        .unwrap();
+    assert_eq!(hot.title, "Hot counters");
+    assert_eq!(hot.groups.len(), 1);
+    let g = &hot.groups[0];
+    assert_eq!(g.threads, Some(4));
+    let ranked: Vec<&str> = g.ranked().map(|c| c.workload.as_str()).collect();
+    assert_eq!(ranked, ["atomic_fast", "lock_counter"]);
+    assert_eq!(g.winner().unwrap().rank, Some(1));
+
+    let v = &g.verdict;
+    assert_eq!(v.winner.as_deref(), Some("ft_utils.AtomicInt64"));
+    assert_eq!(v.runner_up.as_deref(), Some("threading.Lock"));
+    assert!((v.ratio.unwrap() - 12.0).abs() < 1e-9, "{:?}", v.ratio);
+    assert!(!v.within_noise);
+    assert_eq!(v.collapses, vec![("threading.Lock".to_string(), 2)]);
+    let text = v.text();
+    assert!(
+        text.contains("`ft_utils.AtomicInt64` 12.0× `threading.Lock` at 4 threads"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`threading.Lock` collapses past 2 threads"),
+        "{text}"
+    );
+
+    let by = |w: &str| g.candidates.iter().find(|c| c.workload == w).unwrap();
+    assert_eq!(by("unsafe_counter").standing, Standing::Unsafe);
+    assert_eq!(by("unsafe_counter").lost_updates, 21000);
+    assert_eq!(by("broken_lock").standing, Standing::Invalid);
+    assert!(by("broken_lock")
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("2 threads"));
+    assert_eq!(by("reenabler").standing, Standing::GilReenabled);
+    assert_eq!(by("skipped_atomics").standing, Standing::Skipped);
+    assert_eq!(by("skipped_atomics").note.as_deref(), Some(SKIP_REASON));
+    assert!(by("atomic_fast")
+        .ft_gain
+        .is_some_and(|g| (g - 4.0).abs() < 1e-9));
+
+    // Producer / consumer: the timed-out workload is shown as failed, the queue wins alone.
+    let pc = s
+        .scenarios
+        .iter()
+        .find(|sc| sc.scenario == "producer-consumer")
+        .unwrap();
+    let g = &pc.groups[0];
+    assert_eq!(g.winner().unwrap().workload, "queue_pipeline");
+    let hang = g
+        .candidates
+        .iter()
+        .find(|c| c.workload == "condition_hang")
+        .unwrap();
+    assert_eq!(hang.standing, Standing::Failed);
+    assert!(hang.note.as_deref().unwrap().contains(TIMEOUT_REASON));
+
+    // Variants form their own group.
+    let sc = s
+        .scenarios
+        .iter()
+        .find(|sc| sc.scenario == "short-critical-section")
+        .unwrap();
+    let fam = sc
+        .groups
+        .iter()
+        .find(|g| g.family.as_deref() == Some("bank_transfer"))
+        .unwrap();
+    assert_eq!(fam.winner().unwrap().workload, "bank_ordered");
+    assert_eq!(fam.verdict.collapses, vec![]);
+
+    // Known scenarios first in their order, unknown ones after.
+    let order: Vec<&str> = s.scenarios.iter().map(|sc| sc.scenario.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "short-critical-section",
+            "producer-consumer",
+            "hot-counter",
+            "control",
+            "zz-custom"
+        ]
+    );
+}
+
+#[test]
+fn invalid_and_unsynchronized_rows_never_win() {
+    let mut r = synthetic();
+    // Make the unsafe baseline's rows look fine: unsynchronized still never wins.
+    for w in r
+        .workloads
+        .iter_mut()
+        .filter(|w| w.workload == "unsafe_counter")
+    {
+        for row in &mut w.rows {
+            row.status = RowStatus::Ok;
+            row.lost_updates = 0;
+        }
+    }
+    r.derive_figures();
+    let s = select(&r);
+    for (_, g) in s.groups() {
+        if let Some(w) = g.winner() {
+            let res = r.workload(&w.workload, s.mode).unwrap();
+            assert!(!res.meta.unsynchronized, "{} is unsynchronized", w.workload);
+            assert!(
+                r.workloads
+                    .iter()
+                    .filter(|x| x.workload == w.workload)
+                    .all(|x| x.rows.iter().all(|row| row.status == RowStatus::Ok)),
+                "{} has an invalid row",
+                w.workload
+            );
+            assert!(res
+                .rows
+                .iter()
+                .find(|row| Some(row.threads) == g.threads)
+                .unwrap()
+                .is_valid());
+        }
+        for c in &g.candidates {
+            if c.workload == "unsafe_counter" || c.workload == "broken_lock" {
+                assert_eq!(c.rank, None, "{} ranked", c.workload);
+            }
+        }
+    }
+    let md_unsafe = s.group_of("unsafe_counter").unwrap();
+    assert_eq!(md_unsafe.winner().unwrap().workload, "atomic_fast");
+    // The faster unsafe baseline is mentioned, never as the winner.
+    assert!(md_unsafe
+        .verdict
+        .faster_unsafe
+        .as_ref()
+        .is_some_and(|(who, _)| who.contains("unsynchronized")));
+}
+
+#[test]
+fn overlapping_confidence_intervals_are_called_within_noise() {
+    let mut r = synthetic();
+    for w in r
+        .workloads
+        .iter_mut()
+        .filter(|w| w.workload == "lock_counter" && w.mode == GilMode::Off)
+    {
+        w.rows[2].throughput = Some(est(7.0e6));
+    }
+    r.derive_figures();
+    let s = select(&r);
+    let g = s.group_of("lock_counter").unwrap();
+    assert_eq!(g.winner().unwrap().workload, "atomic_fast");
+    assert!(g.verdict.within_noise);
+    assert!(g.verdict.collapses.is_empty());
+    assert!(
+        g.verdict
+            .text()
+            .contains("`ft_utils.AtomicInt64` ≈ `threading.Lock` at 4 threads"),
+        "{}",
+        g.verdict.text()
+    );
+}
+
+#[test]
+fn variant_families_are_grouped_within_their_scenario() {
+    let mut r = synthetic();
+    let mut fam = meta("ft_utils.ConcurrentDict", "hot-counter");
+    fam.variant_of = Some("concurrent_dict".into());
+    let mut fam_lock = meta("dict + threading.Lock", "hot-counter");
+    fam_lock.variant_of = Some("concurrent_dict".into());
+    // A base workload without variant_of joins the family named after it.
+    let base = meta("dict (no lock)", "read-mostly");
+    let mut variant = meta("types.MappingProxyType swap", "read-mostly");
+    variant.variant_of = Some("read_plain".into());
+    for mode in GilMode::ALL {
+        r.workloads
+            .push(sweep("concurrent_dict", mode, &fam, [1e6, 1.9e6, 3.5e6]));
+        r.workloads
+            .push(sweep("dict_lock", mode, &fam_lock, [1e6, 0.8e6, 0.5e6]));
+        r.workloads
+            .push(sweep("read_plain", mode, &base, [1e6, 2e6, 4e6]));
+        r.workloads
+            .push(sweep("read_snapshot", mode, &variant, [1e6, 2e6, 3e6]));
+    }
+    r.derive_figures();
+    let s = select(&r);
+    let hot = s
+        .scenarios
+        .iter()
+        .find(|sc| sc.scenario == "hot-counter")
+        .unwrap();
+    assert_eq!(hot.groups.len(), 2);
+    assert_eq!(hot.groups[0].family, None, "ungrouped workloads come first");
+    assert_eq!(hot.groups[0].winner().unwrap().workload, "atomic_fast");
+    let dicts = &hot.groups[1];
+    assert_eq!(dicts.family.as_deref(), Some("concurrent_dict"));
+    let names: Vec<&str> = dicts
+        .candidates
+        .iter()
+        .map(|c| c.workload.as_str())
+        .collect();
+    assert_eq!(names, ["concurrent_dict", "dict_lock"]);
+    let rm = s
+        .scenarios
+        .iter()
+        .find(|sc| sc.scenario == "read-mostly")
+        .unwrap();
+    assert_eq!(rm.groups.len(), 1);
+    assert_eq!(rm.groups[0].family.as_deref(), Some("read_plain"));
+    assert_eq!(rm.groups[0].winner().unwrap().workload, "read_plain");
+}
+
+#[test]
+fn command_renders_a_given_run_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &synthetic());
+    let code = ftbench::report::command(ftbench::report::ReportArgs {
+        run_dir: Some(tmp.path().to_path_buf()),
+    })
+    .unwrap();
+    assert_eq!(code, 0);
+    assert!(tmp.path().join("summary.md").is_file() && tmp.path().join("index.html").is_file());
+    // A results.json path works too, and a folder without one is an error naming the file.
+    assert!(render(&tmp.path().join("results.json")).is_ok());
+    let empty = tempfile::tempdir().unwrap();
+    let err = format!("{:#}", render(empty.path()).unwrap_err());
+    assert!(err.contains("results.json"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partial runs
+
+#[test]
+fn partial_run_with_one_gil_mode_renders() {
+    let mut r = synthetic();
+    r.run.status = RunStatus::Interrupted;
+    r.run.ended = None;
+    r.run.config.modes = vec![GilMode::On];
+    r.workloads.retain(|w| w.mode == GilMode::On);
+    r.interpreters.retain(|i| i.mode == GilMode::On);
+    r.calibration = None;
+    // The last workload was cut short: one row, then the run stopped.
+    let last = r.workloads.last_mut().unwrap();
+    last.status = WorkloadStatus::Interrupted;
+    last.rows.truncate(1);
+    r.derive_figures();
+
+    let s = select(&r);
+    assert_eq!(s.mode, GilMode::On);
+    let hot = s
+        .scenarios
+        .iter()
+        .find(|sc| sc.scenario == "hot-counter")
+        .unwrap();
+    // Ranked by GIL-on throughput at 4 threads: the re-enabler ran normally in its GIL-on child.
+    assert_eq!(hot.groups[0].winner().unwrap().workload, "reenabler");
+    assert!(hot.groups[0].candidates.iter().all(|c| c.ft_gain.is_none()));
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    check_chart_files(&out.charts);
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    assert!(md.contains("interrupted"));
+    assert!(md.contains("Only one GIL mode ran"));
+    assert!(md.contains("Calibration was not run"));
+    assert!(out.charts.iter().any(|p| p.ends_with("ft-gain.png")));
+}
+
+#[test]
+fn degenerate_numbers_render() {
+    // Zero throughput at 1 thread makes every speedup infinite; an interval wider than the point.
+    let mut r = synthetic();
+    for w in r.workloads.iter_mut().filter(|w| w.workload == "mystery") {
+        w.rows[0].throughput = Some(Estimate {
+            point: 0.0,
+            lower: 0.0,
+            upper: 0.0,
+            confidence_level: 0.95,
+        });
+        w.rows[1].throughput = Some(Estimate {
+            point: 5.0,
+            lower: -3.0,
+            upper: 1e300,
+            confidence_level: 0.95,
+        });
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    check_chart_files(&out.charts);
+}
+
+#[test]
+fn empty_run_renders() {
+    let mut r = synthetic();
+    r.run.status = RunStatus::Running;
+    r.workloads.clear();
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    check_chart_files(&out.charts);
+    assert_eq!(
+        out.charts.len(),
+        8,
+        "the four overview charts, each as SVG and PNG"
+    );
+    assert!(std::fs::read_to_string(&out.summary)
+        .unwrap()
+        .contains("still running"));
+}
+
+#[test]
+fn chart_kinds_are_reported() {
+    let r = synthetic();
+    let tmp = tempfile::tempdir().unwrap();
+    let files = ftbench::report::charts::render_charts(&r, tmp.path()).unwrap();
+    for k in [
+        ChartKind::Speedup,
+        ChartKind::FtGain,
+        ChartKind::CoreHeatmap,
+        ChartKind::Contention,
+    ] {
+        assert_eq!(files.iter().filter(|f| f.kind == k).count(), 1, "{k:?}");
+    }
+    let per: Vec<&str> = files
+        .iter()
+        .filter(|f| f.kind == ChartKind::Throughput)
+        .filter_map(|f| f.workload.as_deref())
+        .collect();
+    assert!(per.contains(&"unsafe_counter") && !per.contains(&"skipped_atomics"));
+    // Invalid data is named in the chart, never drawn silently.
+    let speedup = std::fs::read_to_string(tmp.path().join("speedup.svg")).unwrap();
+    assert!(
+        speedup.contains("Not drawn"),
+        "speedup chart should list what it leaves out"
+    );
+    assert!(speedup.contains("unsafe_counter") && speedup.contains("broken_lock"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// reports/latest
+
+#[test]
+fn latest_is_a_file_naming_the_run_or_a_symlink() {
+    let reports = tempfile::tempdir().unwrap();
+    let run = reports.path().join("2025-01-01T00-00-00Z");
+    std::fs::create_dir_all(&run).unwrap();
+
+    std::fs::write(reports.path().join("latest"), "2025-01-01T00-00-00Z\n").unwrap();
+    assert_eq!(latest_run_dir(reports.path()).unwrap(), run);
+
+    std::fs::remove_file(reports.path().join("latest")).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&run, reports.path().join("latest")).unwrap();
+        assert_eq!(
+            latest_run_dir(reports.path()).unwrap(),
+            std::fs::canonicalize(&run).unwrap()
+        );
+        std::fs::remove_file(reports.path().join("latest")).unwrap();
+    }
+
+    let err = latest_run_dir(reports.path()).unwrap_err().to_string();
+    assert!(err.contains("latest"), "{err}");
+}
+
+/// Not a check: writes the synthetic report for a look at the charts, e.g.
+/// `FTBENCH_SAMPLE_DIR=/tmp/sample cargo test --test report -- --ignored dump_sample_report`.
+#[test]
+#[ignore]
+fn dump_sample_report() {
+    let dir = std::path::PathBuf::from(std::env::var("FTBENCH_SAMPLE_DIR").unwrap());
+    std::fs::create_dir_all(&dir).unwrap();
+    write(&dir, &synthetic());
+    render(&dir).unwrap();
+}
+
+/// Not a check: 27 workloads on 64 cores, to eyeball crowded legends and heat maps.
+#[test]
+#[ignore]
+fn dump_big_sample_report() {
+    use GilMode::{Off, On};
+    let dir = std::path::PathBuf::from(std::env::var("FTBENCH_SAMPLE_DIR").unwrap());
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut r = synthetic();
+    r.machine.logical_cores = 64;
+    r.run.config.threads = vec![1, 2, 4, 8, 16, 32, 64];
+    r.workloads.clear();
+    let scen = [
+        "short-critical-section",
+        "re-entrant-api",
+        "producer-consumer",
+        "coordination",
+        "hot-counter",
+        "read-mostly",
+        "load-balancing",
+        "race-surface",
+        "control",
+    ];
+    for i in 0..27 {
+        let m = meta(
+            &format!("threading.Lock variant number {i}"),
+            scen[i % scen.len()],
+        );
+        for mode in [Off, On] {
+            let rows = [1usize, 2, 4, 8, 16, 32, 64]
+                .iter()
+                .map(|&t| {
+                    let k = (i as f64 + 1.0) * 1e5;
+                    let tp = if mode == Off {
+                        k * (t as f64).powf(0.3 + (i % 7) as f64 * 0.1)
+                    } else {
+                        k / (1.0 + 0.05 * t as f64)
+                    };
+                    let mut rr = row(t, tp);
+                    rr.cores = Some(CoreUsage {
+                        per_core_mean: (0..64)
+                            .map(|c| {
+                                if c < t {
+                                    99.0 - (c % 13) as f64 * 3.0
+                                } else {
+                                    (c % 5) as f64
+                                }
+                            })
+                            .collect(),
+                        per_core_max: vec![100.0; 64],
+                        process_mean: 100.0,
+                        samples: 10,
+                    });
+                    rr
+                })
+                .collect();
+            r.workloads.push(ran(
+                &format!("workload_with_a_longish_name_{i}"),
+                mode,
+                m.clone(),
+                rows,
+            ));
+        }
+    }
+    r.derive_figures();
+    write(&dir, &r);
+    render(&dir).unwrap();
+}
