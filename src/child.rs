@@ -225,7 +225,7 @@ fn gil_culprit(w: &Workload) -> String {
 }
 
 fn print_progress(name: &str, mode: GilMode, row: &crate::results::ThreadRow, first: Option<&crate::results::ThreadRow>) {
-    let thr = row.throughput.map(|e| format!("{}ops/s", si(e.point))).unwrap_or_else(|| "-".into());
+    let thr = row.throughput.map(|e| crate::report::format::ops(e.point)).unwrap_or_else(|| "-".into());
     let speedup = match (row.throughput, first.and_then(|f| f.throughput)) {
         (Some(t), Some(b)) => format!("{:.2}x", t.point / b.point),
         (Some(_), None) if row.threads == 1 => "1.00x".into(),
@@ -280,11 +280,3 @@ fn calibrate_harness(py: Python<'_>, spec: &ChildSpec, w: &Workload, ops: u64, r
     Ok(())
 }
 
-fn si(v: f64) -> String {
-    match v {
-        v if v >= 1e9 => format!("{:.2} G", v / 1e9),
-        v if v >= 1e6 => format!("{:.2} M", v / 1e6),
-        v if v >= 1e3 => format!("{:.2} k", v / 1e3),
-        v => format!("{v:.1} "),
-    }
-}

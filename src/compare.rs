@@ -517,7 +517,7 @@ fn cells(r: &RowComparison, markdown: bool) -> Vec<String> {
 /// `1.23M ±1.5%`.
 fn fmt_throughput(point: f64, interval: (f64, f64)) -> String {
     let half_pct = (interval.1 - interval.0) / 2.0 / point * 100.0;
-    format!("{} ±{:.1}%", fmt_ops(point), half_pct)
+    format!("{} ±{:.1}%", crate::report::format::si(point), half_pct)
 }
 
 /// `-30.1% ▼`.
@@ -529,27 +529,6 @@ fn fmt_delta(m: &MetricChange) -> String {
         Change::Unchanged => "",
     };
     format!("{:+.1}%{marker}", m.change_pct)
-}
-
-/// Operations per second with an SI suffix and three significant digits: `1.23M`, `456k`.
-pub fn fmt_ops(v: f64) -> String {
-    let (div, suffix) = match v.abs() {
-        a if a >= 999.5e9 => (1e12, "T"),
-        a if a >= 999.5e6 => (1e9, "G"),
-        a if a >= 999.5e3 => (1e6, "M"),
-        a if a >= 999.5 => (1e3, "k"),
-        _ => (1.0, ""),
-    };
-    let x = v / div;
-    // Thresholds just below 100 and 10 so rounding never shows four significant digits.
-    let digits = if x.abs() >= 99.95 {
-        0
-    } else if x.abs() >= 9.995 {
-        1
-    } else {
-        2
-    };
-    format!("{x:.digits$}{suffix}")
 }
 
 fn trim_float(x: f64) -> String {
@@ -827,17 +806,6 @@ mod tests {
         // +20 %, apart.
         let m = MetricChange::classify(100.0, (99.0, 101.0), 120.0, (119.0, 121.0), 5.0);
         assert_eq!(m.change, Change::Improved);
-    }
-
-    #[test]
-    fn compare_fmt_ops_uses_si_suffixes() {
-        assert_eq!(fmt_ops(1_234_567.0), "1.23M");
-        assert_eq!(fmt_ops(456_700.0), "457k");
-        assert_eq!(fmt_ops(12.5), "12.5");
-        assert_eq!(fmt_ops(2.5), "2.50");
-        assert_eq!(fmt_ops(999_700.0), "1.00M");
-        assert_eq!(fmt_ops(99.97), "100");
-        assert_eq!(fmt_ops(3.2e9), "3.20G");
     }
 
     #[test]
