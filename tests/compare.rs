@@ -6,37 +6,17 @@ use ftbench::baseline::{self, BaselineCmd};
 use ftbench::compare::{self, Change, CompareArgs, CompareOptions, FailOn, RowCategory, RowOutcome};
 use ftbench::results::*;
 
+mod common;
+
 /// A row: throughput `point` ops/s with a symmetric interval of ± `half_pct` percent.
 fn row(threads: usize, point: f64, half_pct: f64) -> ThreadRow {
-    let half = point * half_pct / 100.0;
-    ThreadRow {
-        threads,
-        ops_per_thread: 1000,
-        rounds: 10,
-        status: RowStatus::Ok,
-        message: None,
-        broken_rounds: 0,
-        lost_updates: 0,
-        throughput: Some(Estimate { point, lower: point - half, upper: point + half, confidence_level: 0.95 }),
-        speedup: None,
-        efficiency: None,
-        ft_gain: None,
-        cores: None,
-        contention: None,
-    }
+    common::measured_row(threads, point, point * half_pct / 100.0)
 }
 
 fn workload(name: &str, mode: GilMode, rows: Vec<ThreadRow>) -> WorkloadResult {
-    WorkloadResult {
-        workload: name.to_string(),
-        mode,
-        meta: WorkloadMeta { primitive: "lock".into(), scenario: "counter".into(), ..Default::default() },
-        status: WorkloadStatus::Ran,
-        reason: None,
-        evidence: None,
-        gil_enabled_observed: Some(mode.enabled()),
-        rows,
-    }
+    let mut w = common::workload_result(name, mode, WorkloadStatus::Ran, rows);
+    w.meta = WorkloadMeta { primitive: "lock".into(), scenario: "counter".into(), ..Default::default() };
+    w
 }
 
 fn run(id: &str, workloads: Vec<WorkloadResult>) -> RunResults {

@@ -4,35 +4,15 @@ use ftbench::export::{self, ExportArgs, ExportFormat};
 use ftbench::results::*;
 use serde_json::Value;
 
-fn row(threads: usize, point: f64, half: f64) -> ThreadRow {
-    ThreadRow {
-        threads,
-        ops_per_thread: 1000,
-        rounds: 10,
-        status: RowStatus::Ok,
-        message: None,
-        broken_rounds: 0,
-        lost_updates: 0,
-        throughput: Some(Estimate { point, lower: point - half, upper: point + half, confidence_level: 0.95 }),
-        speedup: None,
-        efficiency: None,
-        ft_gain: None,
-        cores: None,
-        contention: None,
-    }
-}
+mod common;
+
+use common::measured_row as row;
 
 fn workload(name: &str, mode: GilMode, status: WorkloadStatus, rows: Vec<ThreadRow>) -> WorkloadResult {
-    WorkloadResult {
-        workload: name.to_string(),
-        mode,
-        meta: WorkloadMeta::default(),
-        status,
-        reason: (status != WorkloadStatus::Ran).then(|| "numpy is not installed".to_string()),
-        evidence: None,
-        gil_enabled_observed: None,
-        rows,
-    }
+    let mut w = common::workload_result(name, mode, status, rows);
+    w.reason = (status != WorkloadStatus::Ran).then(|| "numpy is not installed".to_string());
+    w.gil_enabled_observed = None;
+    w
 }
 
 /// Valid: lock gil-off 1t/4t, lock gil-on 1t/4t. Skipped: an invalid row, a row without

@@ -53,3 +53,37 @@ pub fn workload<'r>(r: &'r RunResults, name: &str, mode: GilMode) -> &'r Workloa
 pub fn row<'r>(r: &'r RunResults, name: &str, mode: GilMode, threads: usize) -> &'r ThreadRow {
     r.row(name, mode, threads).unwrap_or_else(|| panic!("{name} {mode} t={threads} missing from the run"))
 }
+
+/// A synthetic measured row: `point` ops/s with an interval of ± `half` ops/s.
+pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
+    use ftbench::results::{Estimate, RowStatus};
+    ThreadRow {
+        threads,
+        ops_per_thread: 1000,
+        rounds: 10,
+        status: RowStatus::Ok,
+        message: None,
+        broken_rounds: 0,
+        lost_updates: 0,
+        throughput: Some(Estimate { point, lower: point - half, upper: point + half, confidence_level: 0.95 }),
+        speedup: None,
+        efficiency: None,
+        ft_gain: None,
+        cores: None,
+        contention: None,
+    }
+}
+
+/// A synthetic workload result with the given status and rows.
+pub fn workload_result(name: &str, mode: GilMode, status: ftbench::results::WorkloadStatus, rows: Vec<ThreadRow>) -> WorkloadResult {
+    WorkloadResult {
+        workload: name.to_string(),
+        mode,
+        meta: Default::default(),
+        status,
+        reason: None,
+        evidence: None,
+        gil_enabled_observed: Some(mode.enabled()),
+        rows,
+    }
+}
