@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+mod common;
+
 use ftbench::doctor::{command, run_checks, run_checks_with, CheckOptions, DoctorArgs, DoctorReport, Status};
 
 const GIL_NEEDED: &str = "ftdoctor_gil_needed";
@@ -17,34 +19,11 @@ fn python() -> PathBuf {
     p
 }
 
-fn py_eval(python: &Path, expr: &str) -> String {
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(format!("import sysconfig; print({expr})"))
-        .env_remove("PYTHON_GIL")
-        .output()
-        .expect("running the venv interpreter");
-    assert!(out.status.success(), "{expr}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 /// Compiles the two fixture extensions into a fresh tempdir and returns it.
-fn build_extensions(python: &Path) -> tempfile::TempDir {
-    let include = py_eval(python, "sysconfig.get_paths()['include']");
-    let suffix = py_eval(python, "sysconfig.get_config_var('EXT_SUFFIX')");
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/doctor");
+fn build_extensions() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (module, source) in [(GIL_NEEDED, "gil_needed.c"), (GIL_FREE, "gil_free.c")] {
-        let out_file = dir.path().join(format!("{module}{suffix}"));
-        let mut cc = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()));
-        cc.args(["-shared", "-fPIC", "-O0"]).arg(format!("-I{include}"));
-        if cfg!(target_os = "macos") {
-            cc.args(["-undefined", "dynamic_lookup"]);
-        }
-        cc.arg(fixtures.join(source)).arg("-o").arg(&out_file);
-        let out = cc.output().expect("running the C compiler");
-        assert!(out.status.success(), "compiling {source}: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    common::build_extension("gil_needed.c", GIL_NEEDED, dir.path());
+    common::build_extension("gil_free.c", GIL_FREE, dir.path());
     dir
 }
 
@@ -83,7 +62,7 @@ fn basic_checks_pass_for_the_venv_interpreter() {
 #[test]
 fn extension_without_mod_gil_slot_is_flagged_and_declaring_one_passes() {
     let py = python();
-    let dir = build_extensions(&py);
+    let dir = build_extensions();
     let modules = vec![GIL_NEEDED.to_string(), GIL_FREE.to_string()];
     let report = run_checks_with(&py, &modules, false, &options_with(dir.path())).unwrap();
     assert_basics_pass(&report);
@@ -109,7 +88,7 @@ fn extension_without_mod_gil_slot_is_flagged_and_declaring_one_passes() {
 #[test]
 fn command_exit_codes_follow_the_checks() {
     let py = python();
-    let dir = build_extensions(&py);
+    let dir = build_extensions();
     let args = |module: &str| DoctorArgs {
         import: vec![module.to_string()],
         python: Some(py.clone()),
@@ -214,7 +193,7 @@ fn inner_parent_python_gil_0() {
     }
     assert_eq!(std::env::var("PYTHON_GIL").as_deref(), Ok("0"));
     let py = python();
-    let dir = build_extensions(&py);
+    let dir = build_extensions();
     let report = run_checks_with(&py, &[GIL_NEEDED.to_string()], false, &options_with(dir.path())).unwrap();
     assert_basics_pass(&report);
     let c = report.module_check(GIL_NEEDED).unwrap();

@@ -99,3 +99,39 @@ fn a_workload_whose_package_is_missing_is_skipped_with_the_reason() {
         assert_eq!(row(&r, "cpu_only", mode, 1).status, RowStatus::Ok);
     }
 }
+
+#[test]
+fn an_import_that_re_enables_the_gil_is_reported_for_that_workload_only() {
+    let dir = workloads(&["cpu_only"]);
+    common::build_extension("gil_needed.c", "ftdoctor_gil_needed", dir.path());
+    std::fs::write(
+        dir.path().join("needs_the_gil.py"),
+        r#"
+import ftdoctor_gil_needed  # an extension without the Py_mod_gil slot
+PRIMITIVE = "an extension that never declared free-threading support"
+SCENARIO = "control"
+INVARIANT = "none"
+
+def setup(threads):
+    return None
+
+def worker(state, thread_index, ops):
+    pass
+
+def verify(state, threads, ops):
+    pass
+"#,
+    )
+    .unwrap();
+    let (_, r) = run(dir.path(), &["--threads", "1,2", "--rounds", "2", "--ops", "100", "--no-report"], &[]);
+    let off = workload(&r, "needs_the_gil", GilMode::Off);
+    assert_eq!(off.status, WorkloadStatus::GilReenabled, "{:?}", off.reason);
+    assert!(off.reason.as_deref().unwrap().contains("re-enabled the GIL"));
+    assert!(off.rows.is_empty(), "no GIL-on numbers are labelled free-threaded");
+    assert_eq!(workload(&r, "needs_the_gil", GilMode::On).status, WorkloadStatus::Ran);
+    for mode in GilMode::ALL {
+        let cpu = workload(&r, "cpu_only", mode);
+        assert_eq!(cpu.gil_enabled_observed, Some(mode.enabled()), "other workloads keep their mode");
+        assert_eq!(row(&r, "cpu_only", mode, 2).status, RowStatus::Ok);
+    }
+}

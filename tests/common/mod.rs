@@ -87,3 +87,30 @@ pub fn workload_result(name: &str, mode: GilMode, status: ftbench::results::Work
         rows,
     }
 }
+
+/// `sysconfig` expression evaluated by the venv's interpreter.
+pub fn sysconfig(expr: &str) -> String {
+    let python = ftbench::paths::venv_python();
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(format!("import sysconfig; print({expr})"))
+        .env_remove("PYTHON_GIL")
+        .output()
+        .expect("running the venv interpreter");
+    assert!(out.status.success(), "{expr}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Compiles `tests/fixtures/doctor/<source>` into extension module `module` in `dir`.
+pub fn build_extension(source: &str, module: &str, dir: &Path) {
+    let include = sysconfig("sysconfig.get_paths()['include']");
+    let suffix = sysconfig("sysconfig.get_config_var('EXT_SUFFIX')");
+    let mut cc = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()));
+    cc.args(["-shared", "-fPIC", "-O0"]).arg(format!("-I{include}"));
+    if cfg!(target_os = "macos") {
+        cc.args(["-undefined", "dynamic_lookup"]);
+    }
+    cc.arg(repo().join("tests/fixtures/doctor").join(source)).arg("-o").arg(dir.join(format!("{module}{suffix}")));
+    let out = cc.output().expect("running the C compiler");
+    assert!(out.status.success(), "compiling {source}: {}", String::from_utf8_lossy(&out.stderr));
+}
