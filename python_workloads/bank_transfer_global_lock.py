@@ -2,7 +2,7 @@
 
 import threading
 
-from _support import bank_state, check_bank
+from _support import LCG_MODULUS, bank_state, check_bank, thread_owned
 
 PRIMITIVE = "threading.Lock (one for the whole bank)"
 SCENARIO = "short-critical-section"
@@ -29,9 +29,10 @@ def worker(state, thread_index, ops):
     # Identical in all bank_transfer variants. Pairs come from a per-thread LCG (x*75+74 mod
     # 65537), not `random`, whose shared lock would be measured instead.
     accounts, locks, pay = state.accounts, state.locks, make_payment
+    modulus = thread_owned(LCG_MODULUS)  # not the shared constant: see _support.thread_owned
     r = (thread_index * 7919 + 1) % 65536  # never 65536, the LCG's fixed point
     for _ in range(ops):
-        r = (r * 75 + 74) % 65537
+        r = (r * 75 + 74) % modulus
         buyer = r & 15
         seller = (buyer + 1 + (r >> 4) % 15) & 15  # never the buyer
         pay(accounts, locks, buyer, seller, 1 + ((r >> 8) & 7))

@@ -1,6 +1,6 @@
 """Control: pure-Python integer arithmetic per op, nothing shared between threads."""
 
-from _support import State, UNIT_STEPS, check_count, unit_sum
+from _support import LCG_MODULUS, UNIT_STEPS, State, check_count, thread_owned, unit_sum
 
 PRIMITIVE = "none (pure-Python CPU work)"
 SCENARIO = "control"
@@ -15,11 +15,12 @@ def setup(threads):
 
 def worker(state, thread_index, ops):
     steps = UNIT_STEPS
+    modulus = thread_owned(LCG_MODULUS)  # not the shared constant: see _support.thread_owned
     acc = 0
     for i in range(ops):
         x = i & 63
         for _ in range(steps):
-            x = (x * 75 + 74) % 65537
+            x = (x * 75 + 74) % modulus
         acc += x
     state.sums[thread_index] = acc
 

@@ -3,7 +3,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from _support import UNIT_STEPS, State, check, check_count, unit_sum
+from _support import LCG_MODULUS, UNIT_STEPS, State, check, check_count, thread_owned, unit_sum
 
 PRIMITIVE = "concurrent.futures.ThreadPoolExecutor"
 SCENARIO = "load-balancing"
@@ -28,11 +28,12 @@ def setup(threads):
 def chunk(start, stop):
     """Units start .. stop-1 of cpu_only's work; returns (units done, checksum)."""
     steps = UNIT_STEPS
+    modulus = thread_owned(LCG_MODULUS)  # not the shared constant: see _support.thread_owned
     acc = 0
     for i in range(start, stop):
         x = i & 63
         for _ in range(steps):
-            x = (x * 75 + 74) % 65537
+            x = (x * 75 + 74) % modulus
         acc += x
     return stop - start, acc
 

@@ -5,7 +5,7 @@ import threading
 from _support import State, check_count
 
 PRIMITIVE = "threading.Lock"
-SCENARIO = "short-critical-section"
+SCENARIO = "hot-counter"
 INVARIANT = "the counter equals threads * ops"
 DESCRIPTION = "`with lock: state.count += 1` on one shared Lock"
 PACKAGES = []
