@@ -177,10 +177,10 @@ fn measure_threads(
         _ => calibrate(py, &pool, w, settings.round_target, MAX_OPS, floor)
             .with_context(|| format!("{}: calibrating ops at {threads} threads", w.path.display()))?,
     };
-    // The deadlock limit follows from how long a calibrated round takes.
+    // The deadlock limit follows from how long a calibrated round (with setup and verify) takes.
     let probe = Instant::now();
-    let first = pool.watched_round(py, w, ops, floor)?;
-    let limit = settings.round_limit(first.elapsed.max(probe.elapsed() / 4));
+    pool.watched_round(py, w, ops, floor)?;
+    let limit = settings.round_limit(probe.elapsed());
     let mut timing = match spec.timing {
         ChildTiming::Criterion | ChildTiming::Smoke => Timing::Criterion { c: criterion, home: home.to_path_buf() },
         ChildTiming::Rounds { rounds, .. } => Timing::Rounds(rounds),

@@ -23,6 +23,8 @@ pub struct Settings {
     /// A round that takes longer than this is a deadlock (stacks dumped, child stopped);
     /// `None`: 100 × the calibrated round time, at least [`ROUND_TIMEOUT_FLOOR`].
     pub round_timeout: Option<Duration>,
+    /// Kill a whole child after this long (`FTBENCH_TIMEOUT`, seconds); `None`: from the settings.
+    pub child_timeout: Option<Duration>,
 }
 
 pub const ROUND_TIMEOUT_FLOOR: Duration = Duration::from_secs(10);
@@ -42,11 +44,12 @@ impl Settings {
             sample_size: 10,
             nresamples: if quick { 2_000 } else { 20_000 },
             round_timeout: None,
+            child_timeout: None,
         }
     }
 
     /// Defaults overridden by `FTBENCH_THREADS`, `FTBENCH_MODES`, `FTBENCH_ROUND_MS`,
-    /// `FTBENCH_ROUND_TIMEOUT` (seconds); `FTBENCH_QUICK=1` or `quick` selects quick mode.
+    /// `FTBENCH_ROUND_TIMEOUT` and `FTBENCH_TIMEOUT` (seconds); `FTBENCH_QUICK=1` or `quick` selects quick mode.
     pub fn from_env(quick: bool, cores: usize) -> Result<Settings> {
         let quick = quick || env_flag("FTBENCH_QUICK")?;
         let mut s = Settings::defaults(quick, cores);
@@ -61,6 +64,9 @@ impl Settings {
         }
         if let Some(v) = env("FTBENCH_ROUND_TIMEOUT") {
             s.round_timeout = Some(Duration::from_secs_f64(parse_positive(&v).context("FTBENCH_ROUND_TIMEOUT")?));
+        }
+        if let Some(v) = env("FTBENCH_TIMEOUT") {
+            s.child_timeout = Some(Duration::from_secs_f64(parse_positive(&v).context("FTBENCH_TIMEOUT")?));
         }
         Ok(s)
     }

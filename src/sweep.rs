@@ -208,7 +208,7 @@ impl Sweep {
         fsutil::write_atomic(&spec_file, &serde_json::to_vec_pretty(&spec)?)?;
         let stderr_file = logs.join(format!("{stem}.stderr.log"));
         let mut child = self.spawn(&spec_file, &stderr_file, p.mode)?;
-        let timeout = self.child_timeout.unwrap_or_else(|| default_child_timeout(&spec.settings));
+        let timeout = self.child_timeout.or(spec.settings.child_timeout).unwrap_or_else(|| default_child_timeout(&spec.settings));
         let ended = wait(&mut child, timeout)?;
         let record: Option<ChildRecord> =
             std::fs::read(&spec.record).ok().and_then(|b| serde_json::from_slice(&b).ok());
@@ -286,13 +286,13 @@ fn stop(child: &mut Child, signal: libc::c_int) {
 
 /// Turns a child's ending, record and stderr into the workload's result.
 fn explain(spec: &ChildSpec, ended: Ended, record: Option<WorkloadResult>, stderr: &str, timeout: Duration) -> WorkloadResult {
+    let recorded = record.is_some();
     let mut result = record.unwrap_or_else(|| blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None));
     let done = result.rows.len();
     let at = spec.settings.threads.get(done).map(|t| format!(" at {t} threads")).unwrap_or_default();
     let (status, reason) = match ended {
-        Ended::Exited(s) if s.success() && result.status != WorkloadStatus::Error || result.reason.is_some() && s.success() => {
-            return result;
-        }
+        // The child explained itself (including a broken workload file) in its record.
+        Ended::Exited(s) if s.success() && recorded => return result,
         Ended::Interrupted => (WorkloadStatus::Interrupted, format!("the run was interrupted{at}")),
         Ended::TimedOut => (
             WorkloadStatus::Timeout,
@@ -304,7 +304,8 @@ fn explain(spec: &ChildSpec, ended: Ended, record: Option<WorkloadResult>, stder
         ),
         Ended::Exited(s) => match signal_of(&s) {
             Some(sig) => (WorkloadStatus::Crashed, format!("the child died from signal {sig} ({}){at}", signal_name(sig))),
-            None => (WorkloadStatus::Crashed, format!("the child exited with {s}{at} without a result")),
+            None if s.success() => (WorkloadStatus::Error, "the child exited without writing a result".to_string()),
+            None => (WorkloadStatus::Crashed, format!("the child exited with {s}{at}")),
         },
     };
     result.status = status;
@@ -374,9 +375,6 @@ fn finish_calibration(results: &mut RunResults) {
 
 /// Generous: the deadlock watchdog inside the child catches stuck rounds long before this.
 fn default_child_timeout(s: &Settings) -> Duration {
-    if let Some(t) = std::env::var("FTBENCH_TIMEOUT").ok().and_then(|v| v.parse::<f64>().ok()).filter(|v| *v > 0.0) {
-        return Duration::from_secs_f64(t);
-    }
     let per_threads = (s.warm_up + s.measurement) * 3 + s.round_limit(Duration::ZERO) * 2;
     Duration::from_secs(60) + per_threads * s.threads.len() as u32
 }

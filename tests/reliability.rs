@@ -81,6 +81,18 @@ fn broken_workloads_are_named_and_good_ones_still_measured() {
 }
 
 #[test]
+fn a_worker_that_raises_during_calibration_is_reported_on_its_row() {
+    let dir = workloads(&["raises_in_worker"]);
+    let (_, r) = run(dir.path(), &["--threads", "1,2", "--modes", "off", "--rounds", "2"], &[("FTBENCH_ROUND_MS", "1")]);
+    let w = workload(&r, "raises_in_worker", Off);
+    assert_eq!(w.status, WorkloadStatus::Ran, "{:?}", w.reason);
+    assert_eq!(row(&r, "raises_in_worker", Off, 1).status, RowStatus::Ok);
+    let raised = row(&r, "raises_in_worker", Off, 2);
+    assert_eq!(raised.status, RowStatus::Error);
+    assert!(raised.message.as_deref().unwrap().contains("ValueError: worker 1 refuses"));
+}
+
+#[test]
 fn an_interrupted_run_keeps_a_readable_partial_results_file() {
     let dir = workloads(&["cpu_only", "lock_counter", "lock_private", "lock_shared"]);
     let out = tempfile::tempdir().unwrap();
@@ -129,6 +141,17 @@ fn configuration_errors_are_clear_and_happen_before_any_benchmark() {
     assert_eq!(bad_threads.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad_threads.stderr);
     assert!(err.contains("FTBENCH_THREADS") && err.contains("'two'"), "{err}");
+
+    let bad_timeout = common::ftbench()
+        .args(["run", "--no-report"])
+        .arg("--workloads")
+        .arg(dir.path())
+        .env("FTBENCH_TIMEOUT", "soon")
+        .output()
+        .unwrap();
+    assert_eq!(bad_timeout.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad_timeout.stderr);
+    assert!(err.contains("FTBENCH_TIMEOUT") && err.contains("'soon'"), "{err}");
 
     let unknown = common::ftbench().args(["run", "no_such_workload"]).arg("--workloads").arg(dir.path()).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2));
