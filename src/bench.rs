@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use crate::child::ChildTiming;
 use crate::config::Settings;
-use crate::results::RunResults;
+use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
 use crate::sweep::{install_interrupt_handler, Filter, Sweep};
 use crate::{paths, report};
 
@@ -98,7 +98,9 @@ fn run() -> Result<i32> {
     install_interrupt_handler();
     let run_dir = sweep.run()?;
     let results = RunResults::load(&run_dir)?;
-    if !smoke {
+    if smoke {
+        println!("{}", smoke_tally(&results));
+    } else {
         let rendered = report::render(&run_dir).context("rendering the report")?;
         println!("ftbench: results  {}", run_dir.join("results.json").display());
         println!("ftbench: summary  {}", rendered.summary.display());
@@ -109,7 +111,6 @@ fn run() -> Result<i32> {
 
 /// 0 when every benchmark ran; 1 when any workload failed (timeout, crash, error, invalid).
 pub fn exit_code(results: &RunResults) -> i32 {
-    use crate::results::{RowStatus, RunStatus, WorkloadStatus};
     let failed = results.workloads.iter().any(|w| {
         matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error)
             || w.rows.iter().any(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error))
@@ -119,6 +120,21 @@ pub fn exit_code(results: &RunResults) -> i32 {
         _ if failed => 1,
         _ => 0,
     }
+}
+
+/// The closing line of a smoke run, in the form test runners print: benchmarks (workload × mode
+/// × threads) that ran and verified, that failed, and workloads × modes that were skipped.
+fn smoke_tally(results: &RunResults) -> String {
+    let rows = results.workloads.iter().flat_map(|w| &w.rows);
+    let failed_rows = rows.clone().filter(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error)).count();
+    let passed = rows.count() - failed_rows;
+    let failed_workloads = results
+        .workloads
+        .iter()
+        .filter(|w| !matches!(w.status, WorkloadStatus::Ran | WorkloadStatus::Skipped))
+        .count();
+    let skipped = results.workloads.iter().filter(|w| w.status == WorkloadStatus::Skipped).count();
+    format!("smoke: {passed} passed, {} failed, {skipped} skipped", failed_rows + failed_workloads)
 }
 
 fn target_dir() -> PathBuf {
