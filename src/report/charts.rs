@@ -1201,16 +1201,14 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn status_word(s: WorkloadStatus) -> &'static str {
-    match s {
-        WorkloadStatus::Ran => "ran",
-        WorkloadStatus::Skipped => "skipped",
-        WorkloadStatus::GilReenabled => "GIL re-enabled",
-        WorkloadStatus::Timeout => "timed out",
-        WorkloadStatus::Crashed => "crashed",
-        WorkloadStatus::Error => "error",
-        WorkloadStatus::Interrupted => "interrupted",
-    }
+
+/// "2 threads: invalid" for each row that cannot be drawn.
+fn row_problem_summaries(rows: &[&ThreadRow]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| {
+            row_problem(r).map(|p| format!("{}: {}", format::threads(r.threads), p.split(':').next().unwrap_or("")))
+        })
+        .collect()
 }
 
 fn row_problem(r: &ThreadRow) -> Option<String> {
@@ -1243,10 +1241,10 @@ fn workload_excluded(w: &WorkloadResult) -> Option<String> {
         s => Some(match w.reason.as_deref().filter(|r| !r.trim().is_empty()) {
             Some(r) => format!(
                 "{}: {}",
-                status_word(s),
+                format::workload_status(s),
                 r.lines().next().unwrap_or("").trim()
             ),
-            None => status_word(s).into(),
+            None => format::workload_status(s).into(),
         }),
     }
 }
@@ -1479,18 +1477,7 @@ fn speedup_plot(ctx: &Ctx) -> Plot {
     for (name, w) in &workloads {
         let rows = sorted_rows(w);
         let (runs, _) = runs(&rows, |r| r.speedup.filter(|s| *s > 0.0).map(|s| (s, s, s)));
-        let bad: Vec<String> = rows
-            .iter()
-            .filter_map(|r| {
-                row_problem(r).map(|p| {
-                    format!(
-                        "{}: {}",
-                        format::threads(r.threads),
-                        p.split(':').next().unwrap_or("")
-                    )
-                })
-            })
-            .collect();
+        let bad = row_problem_summaries(&rows);
         if !bad.is_empty() {
             invalid.push(format!("{name} ({})", bad.join(", ")));
         } else if runs.is_empty() && !rows.is_empty() {
@@ -1744,18 +1731,7 @@ fn contention_plot(ctx: &Ctx) -> Plot {
         .filter(|(_, w)| is_lock_like(&w.meta.primitive))
     {
         let rows = sorted_rows(w);
-        let bad: Vec<String> = rows
-            .iter()
-            .filter_map(|r| {
-                row_problem(r).map(|p| {
-                    format!(
-                        "{}: {}",
-                        format::threads(r.threads),
-                        p.split(':').next().unwrap_or("")
-                    )
-                })
-            })
-            .collect();
+        let bad = row_problem_summaries(&rows);
         if !bad.is_empty() {
             invalid.push(format!("{name} ({})", bad.join(", ")));
         }

@@ -56,17 +56,6 @@ fn is_multiline(s: &str) -> bool {
     s.trim().lines().count() > 1
 }
 
-fn status_word(s: WorkloadStatus) -> &'static str {
-    match s {
-        WorkloadStatus::Ran => "ran",
-        WorkloadStatus::Skipped => "skipped",
-        WorkloadStatus::GilReenabled => "GIL re-enabled",
-        WorkloadStatus::Timeout => "timed out",
-        WorkloadStatus::Crashed => "crashed",
-        WorkloadStatus::Error => "error",
-        WorkloadStatus::Interrupted => "interrupted",
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -150,7 +139,7 @@ fn alerts(doc: &mut Doc, r: &RunResults) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &r.workloads {
         if w.status != WorkloadStatus::Ran {
-            *counts.entry(status_word(w.status)).or_default() += 1;
+            *counts.entry(format::workload_status(w.status)).or_default() += 1;
         }
         for row in &w.rows {
             match row.status {
@@ -472,7 +461,7 @@ fn problems(doc: &mut Doc, r: &RunResults) {
             let mut l = Inl::new()
                 .c(&w.workload)
                 .t(format!(" ({}): ", w.mode.label()))
-                .b(status_word(w.status));
+                .b(format::workload_status(w.status));
             if let Some(reason) = w.reason.as_deref().filter(|s| !s.trim().is_empty()) {
                 l = l.t(format!(": {}", first_line(reason)));
             }
@@ -805,7 +794,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
                 return "not run".into();
             };
             match w.gil_enabled_observed {
-                None => format!("not observed ({})", status_word(w.status)).into(),
+                None => format!("not observed ({})", format::workload_status(w.status)).into(),
                 Some(obs) => {
                     let s = if obs { "GIL on" } else { "GIL off" };
                     if obs != m.enabled() {
@@ -815,7 +804,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
                             problems.push(format!(
                                 "{} child observed {s} (status {})",
                                 m.label(),
-                                status_word(w.status)
+                                format::workload_status(w.status)
                             ));
                         }
                         Inl::new().b(s)
@@ -921,8 +910,8 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                     .map(first_line)
                     .filter(|s| !s.is_empty());
                 let status = match reason {
-                    Some(rs) => format!("{}: {rs}", status_word(w.status)),
-                    None => status_word(w.status).to_string(),
+                    Some(rs) => format!("{}: {rs}", format::workload_status(w.status)),
+                    None => format::workload_status(w.status).to_string(),
                 };
                 let tone = if w.status == WorkloadStatus::Skipped {
                     Tone::Muted
@@ -948,7 +937,7 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                     status = format!("{status}: {m}");
                 }
                 if w.status != WorkloadStatus::Ran {
-                    status = format!("{status} (workload {})", status_word(w.status));
+                    status = format!("{status} (workload {})", format::workload_status(w.status));
                 }
                 let tone = match row.status {
                     RowStatus::Ok if row.throughput.is_some() => Tone::Plain,
