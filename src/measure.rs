@@ -33,6 +33,7 @@ struct Tally {
     usage: Rusage,
     wall: f64,
     spreads: Vec<f64>,
+    skews: Vec<f64>,
     times: Vec<f64>,
 }
 
@@ -46,6 +47,7 @@ impl Tally {
         self.usage.add(&round.usage);
         self.wall += round.elapsed.as_secs_f64();
         self.spreads.push(spread(&round.per_thread));
+        self.skews.push(round.start_skew.as_secs_f64());
         self.times.push(round.elapsed.as_secs_f64());
         if let Some((i, tb)) = &round.worker_error {
             return self.fail(RowStatus::Error, format!("worker {i} of {threads} threads raised:\n{tb}"));
@@ -87,7 +89,7 @@ impl Tally {
             efficiency: None,
             ft_gain: None,
             cores,
-            contention: Some(contention(&self.usage, self.wall, threads, total_ops, &self.spreads)),
+            contention: Some(contention(&self.usage, self.wall, threads, total_ops, &self.spreads, &self.skews)),
         }
     }
 }

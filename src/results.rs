@@ -262,6 +262,10 @@ pub struct Contention {
     pub involuntary_switches_per_op: f64,
     /// Slowest / fastest per-thread duration, averaged over rounds (1.0 = perfectly fair).
     pub fairness_spread: f64,
+    /// Last thread's start − first thread's start, averaged over rounds: how together the
+    /// barrier released the threads (harness quality; part of every round's elapsed time).
+    #[serde(default)]
+    pub start_skew_seconds: f64,
     pub cpu_seconds: f64,
     pub wall_seconds: f64,
 }

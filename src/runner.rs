@@ -22,6 +22,8 @@ pub struct Round {
     pub elapsed: Duration,
     /// Each Rust thread's own start-to-finish time.
     pub per_thread: Vec<Duration>,
+    /// Last thread's start − first thread's start.
+    pub start_skew: Duration,
     pub verdict: Verdict,
     /// The first worker exception: thread index and traceback.
     pub worker_error: Option<(usize, String)>,
@@ -118,6 +120,7 @@ impl Pool {
         let outcomes: Vec<Outcome> =
             self.shared.outcomes.lock().unwrap().iter_mut().map(|o| o.take().expect("every worker reports")).collect();
         let first = outcomes.iter().map(|o| o.start).min().expect("at least one thread");
+        let last_start = outcomes.iter().map(|o| o.start).max().expect("at least one thread");
         let last = outcomes.iter().map(|o| o.end).max().expect("at least one thread");
         let worker_error = outcomes.iter().enumerate().find_map(|(i, o)| o.error.clone().map(|e| (i, e)));
         let verdict = w.verify(py, &state, self.threads, ops)?;
@@ -126,6 +129,7 @@ impl Pool {
         Ok(Round {
             elapsed: last - first,
             per_thread: outcomes.iter().map(|o| o.end - o.start).collect(),
+            start_skew: last_start - first,
             verdict,
             worker_error,
             gil_enabled: gil,
