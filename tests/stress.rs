@@ -12,7 +12,7 @@ fn args(names: &[&str], dir: &std::path::Path, jitter: bool) -> StressArgs {
         workloads: names.iter().map(|s| s.to_string()).collect(),
         rounds: 40,
         threads: 2,
-        ops: Some(20_000),
+        ops: Some(100_000),
         jitter,
         workloads_dir: Some(dir.to_path_buf()),
         timeout: 300,
