@@ -59,9 +59,10 @@ pub struct RunConfig {
     pub sample_size: usize,
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum GilMode {
+    #[default]
     Off,
     On,
 }
@@ -123,12 +124,6 @@ pub struct InterpreterFacts {
     pub executable: String,
     /// Installed workload packages: distribution name → version.
     pub packages: BTreeMap<String, String>,
-}
-
-impl Default for GilMode {
-    fn default() -> Self {
-        GilMode::Off
-    }
 }
 
 /// The suite measuring itself; figures to read against their targets, not assertions.

@@ -121,7 +121,7 @@ impl Workload {
 
 /// Loading errors are already phrased by harness.py (file and fault); others get the traceback.
 fn workload_error(py: Python<'_>, err: PyErr) -> anyhow::Error {
-    let is_protocol = err.value(py).get_type().name().is_ok_and(|n| n.to_string() == "WorkloadError");
+    let is_protocol = err.value(py).get_type().name().is_ok_and(|n| n == "WorkloadError");
     if is_protocol {
         anyhow!(err.value(py).to_string())
     } else {

@@ -38,7 +38,7 @@ fn loader_errors_name_the_file_and_the_fault() {
         assert!(err.contains("wrong_signature.py") && err.contains("worker(state)"), "{err}");
 
         let ok = Workload::load(py, &repo().join("python_workloads/lock_counter.py")).unwrap();
-        assert_eq!(ok.meta.primitive.contains("Lock"), true);
+        assert!(ok.meta.primitive.contains("Lock"));
         assert!(!ok.meta.unsynchronized && !ok.meta.driver);
     });
 }
