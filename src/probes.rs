@@ -61,7 +61,7 @@ pub fn contention(usage: &Rusage, wall_seconds: f64, threads: usize, total_ops: 
         voluntary_switches_per_op: per_op(usage.voluntary_switches),
         involuntary_switches_per_op: per_op(usage.involuntary_switches),
         fairness_spread: mean(spreads, 1.0),
-        start_skew_seconds: mean(skews, 0.0),
+        start_skew_seconds: Some(mean(skews, 0.0)),
         cpu_seconds: usage.cpu_seconds,
         wall_seconds,
     }
@@ -204,7 +204,7 @@ mod tests {
         assert!((c.voluntary_switches_per_op - 0.4).abs() < 1e-12);
         assert!((c.involuntary_switches_per_op - 0.1).abs() < 1e-12);
         assert!((c.fairness_spread - 2.0).abs() < 1e-12);
-        assert!((c.start_skew_seconds - 2e-5).abs() < 1e-12);
+        assert!((c.start_skew_seconds.unwrap() - 2e-5).abs() < 1e-12);
     }
 
     #[test]

@@ -259,8 +259,9 @@ pub struct Contention {
     pub fairness_spread: f64,
     /// Last thread's start − first thread's start, averaged over rounds: how together the
     /// barrier released the threads (harness quality; part of every round's elapsed time).
+    /// `None` in results written before ftbench recorded it.
     #[serde(default)]
-    pub start_skew_seconds: f64,
+    pub start_skew_seconds: Option<f64>,
     pub cpu_seconds: f64,
     pub wall_seconds: f64,
 }

@@ -52,7 +52,7 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
             voluntary_switches_per_op: 0.01 * threads as f64,
             involuntary_switches_per_op: 0.001,
             fairness_spread: 1.1,
-            start_skew_seconds: 2e-5,
+            start_skew_seconds: Some(2e-5),
             cpu_seconds: 1.0,
             wall_seconds: 1.0,
         }),

@@ -145,6 +145,16 @@ pub fn threads(n: usize) -> String {
     }
 }
 
+/// A short duration: `38 µs`, `4.18 ms`, `1.20 s`.
+pub fn seconds(v: f64) -> String {
+    match v.abs() {
+        a if !a.is_finite() => "n/a".into(),
+        a if a < 1e-3 => format!("{:.0} µs", v * 1e6),
+        a if a < 1.0 => format!("{:.2} ms", v * 1e3),
+        _ => format!("{v:.2} s"),
+    }
+}
+
 /// A workload's status in words, for tables, notes and charts.
 pub fn workload_status(s: crate::results::WorkloadStatus) -> &'static str {
     use crate::results::WorkloadStatus;
@@ -173,6 +183,13 @@ mod tests {
         assert_eq!(si(0.0), "0");
         assert_eq!(ops(1.5e6), "1.50 Mops/s");
         assert_eq!(ops(12.0), "12.0 ops/s");
+    }
+
+    #[test]
+    fn short_durations_pick_their_unit() {
+        assert_eq!(seconds(3.8e-5), "38 µs");
+        assert_eq!(seconds(4.183e-3), "4.18 ms");
+        assert_eq!(seconds(1.2), "1.20 s");
     }
 
     #[test]

@@ -888,6 +888,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
 
 fn full_data(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "data", "Full data");
+    doc.p("Start skew: how far apart the barrier released the threads of a round, on average; it is part of each round's elapsed time.");
     let mut t = Table::new(&[
         "Workload",
         "Mode",
@@ -898,9 +899,10 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
         "Efficiency",
         "FT gain",
         "Blocked",
+        "Start skew",
         "Status",
     ])
-    .numeric(&[2, 3, 4, 5, 6, 7, 8]);
+    .numeric(&[2, 3, 4, 5, 6, 7, 8, 9]);
     for (name, modes) in by_workload(r) {
         for (mode, w) in &modes {
             if w.rows.is_empty() {
@@ -919,7 +921,7 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                     Tone::Bad
                 };
                 let mut cells: Vec<Inl> = vec![Inl::new().c(name), mode.label().into()];
-                cells.extend(std::iter::repeat_n(Inl::from("—"), 7));
+                cells.extend(std::iter::repeat_n(Inl::from("—"), 8));
                 cells.push(status.into());
                 t.row(tone, cells);
                 continue;
@@ -957,6 +959,7 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                         opt(row.efficiency, format::pct).into(),
                         opt(row.ft_gain, format::ratio).into(),
                         opt(row.contention.as_ref(), |c| format::pct(c.blocked_fraction)).into(),
+                        opt(row.contention.as_ref().and_then(|c| c.start_skew_seconds), format::seconds).into(),
                         status.into(),
                     ],
                 );
