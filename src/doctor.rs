@@ -113,11 +113,6 @@ impl Check {
     fn basic(name: &str, status: Status, detail: impl Into<String>) -> Check {
         Check { name: name.to_string(), status, detail: detail.into(), module: None, warning: None }
     }
-
-    /// True for a per-module import check.
-    pub fn is_import(&self) -> bool {
-        self.module.is_some()
-    }
 }
 
 /// Everything `ftbench doctor` found.

@@ -393,7 +393,7 @@ fn criterion_home(exe: &Path) -> PathBuf {
     exe.ancestors().nth(3).map(|t| t.join("criterion")).unwrap_or_else(|| paths::project_root().join("target/criterion"))
 }
 
-pub fn now_rfc3339() -> String {
+fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
