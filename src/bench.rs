@@ -1,15 +1,20 @@
 //! `cargo bench` (benches/scaling.rs): read criterion's command line, run the sweep, render the
-//! report. Criterion's own flags reach every child unchanged.
+//! report. The arguments are checked once, up front, with criterion's rules: a flag criterion
+//! does not know is a usage error before anything runs; criterion flags that mean something here
+//! act (filters, `--quick`, `--list`, `--exact`, `--save-baseline`, `--baseline`, the times);
+//! criterion's own analysis flags are accepted and have nothing to change.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::child::ChildTiming;
+use crate::compare::{compare, CompareOptions};
 use crate::config::Settings;
 use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
 use crate::sweep::{install_interrupt_handler, Filter, Sweep};
-use crate::{paths, report};
+use crate::{baseline, paths, report};
 
 /// What criterion's command line asks for.
 #[derive(Debug, Default, PartialEq)]
@@ -20,40 +25,79 @@ pub struct CriterionArgs {
     pub bench: bool,
     pub test: bool,
     pub list: bool,
+    pub help: bool,
+    /// `--save-baseline NAME`: save the run as an ftbench baseline.
+    pub save_baseline: Option<String>,
+    /// `--baseline NAME`: compare the run against an ftbench baseline.
+    pub baseline: Option<String>,
+    pub warm_up: Option<Duration>,
+    pub measurement: Option<Duration>,
 }
 
-/// Criterion flags that take a value, so their values are not mistaken for filters.
-const VALUE_FLAGS: &[&str] = &[
-    "--save-baseline", "-s", "--baseline", "-b", "--baseline-lenient", "--load-baseline", "--sample-size",
-    "--warm-up-time", "--measurement-time", "--nresamples", "--noise-threshold", "--confidence-level",
-    "--significance-level", "--profile-time", "--format", "--color", "--colour", "-c", "--plotting-backend",
-    "--output-format",
+/// Criterion flags that take a value and mean nothing to ftbench's statistics.
+const IGNORED_VALUE_FLAGS: &[&str] = &[
+    "--baseline-lenient", "--load-baseline", "--sample-size", "--nresamples", "--noise-threshold",
+    "--confidence-level", "--significance-level", "--profile-time", "--format", "--color", "--colour", "-c",
+    "--plotting-backend", "--output-format",
+];
+/// Criterion (and libtest) switches that mean nothing here.
+const IGNORED_SWITCHES: &[&str] = &[
+    "--verbose", "-v", "--quiet", "--noplot", "-n", "--discard-baseline", "--nocapture", "--show-output",
+    "--include-ignored", "--ignored",
 ];
 
-pub fn parse_criterion_args(args: &[String]) -> CriterionArgs {
+pub const USAGE: &str = "\
+usage: cargo bench [-- [FILTER...] [OPTIONS]]
+
+FILTER is a regex over benchmark ids such as lock_counter.gil-off/2 (--exact: whole ids).
+  --quick                      quick mode (fewer, shorter passes; same as FTBENCH_QUICK=1)
+  --list                       list the benchmark ids and exit
+  --save-baseline NAME, -s     save the run as ftbench baseline NAME (reports/baselines/)
+  --baseline NAME, -b          compare the run against ftbench baseline NAME (exit 1 on a regression)
+  --warm-up-time SECONDS       warm-up per benchmark and pass
+  --measurement-time SECONDS   timed rounds per benchmark and pass
+Criterion's analysis flags (--sample-size, --noise-threshold, --plotting-backend, ...) are accepted
+and change nothing: ftbench replicates passes instead (FTBENCH_PASSES). See README.md.";
+
+/// Parses criterion's command line. An unknown flag or a missing value is an error naming it.
+pub fn parse_criterion_args(args: &[String]) -> Result<CriterionArgs> {
     let mut out = CriterionArgs::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().with_context(|| format!("{a} needs a value\n\n{USAGE}"));
         match a.as_str() {
             "--quick" => out.quick = true,
             "--bench" => out.bench = true,
             "--test" => out.test = true,
             "--list" => out.list = true,
             "--exact" => out.filter.exact = true,
-            f if VALUE_FLAGS.contains(&f) => {
-                it.next();
+            "--help" | "-h" => out.help = true,
+            "--save-baseline" | "-s" => out.save_baseline = Some(value()?),
+            "--baseline" | "-b" => out.baseline = Some(value()?),
+            "--warm-up-time" => out.warm_up = Some(seconds(a, &value()?)?),
+            "--measurement-time" => out.measurement = Some(seconds(a, &value()?)?),
+            f if IGNORED_VALUE_FLAGS.contains(&f) => {
+                value()?;
             }
-            f if f.starts_with('-') => {}
+            f if IGNORED_SWITCHES.contains(&f) => {}
+            f if f.starts_with('-') => bail!("unknown flag '{f}' for `cargo bench`\n\n{USAGE}"),
             filter => out.filter.patterns.push(filter.to_string()),
         }
     }
-    out
+    Ok(out)
+}
+
+fn seconds(flag: &str, v: &str) -> Result<Duration> {
+    match v.parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() => Ok(Duration::from_secs_f64(s)),
+        _ => bail!("{flag} takes a positive number of seconds, not '{v}'"),
+    }
 }
 
 impl CriterionArgs {
     fn timing(&self) -> ChildTiming {
         if self.bench && !self.test {
-            ChildTiming::Criterion
+            ChildTiming::Timed
         } else {
             ChildTiming::Smoke
         }
@@ -73,15 +117,20 @@ pub fn main() -> i32 {
 
 fn run() -> Result<i32> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let cli = parse_criterion_args(&args);
-    let settings = Settings::from_env(cli.quick, num_cpus::get())?;
+    let cli = parse_criterion_args(&args)?;
+    if cli.help {
+        println!("{USAGE}");
+        return Ok(0);
+    }
+    let mut settings = Settings::from_env(cli.quick, num_cpus::get())?;
+    settings.warm_up = cli.warm_up.unwrap_or(settings.warm_up);
+    settings.measurement = cli.measurement.unwrap_or(settings.measurement);
     let timing = cli.timing();
     let smoke = timing == ChildTiming::Smoke;
     // Smoke runs (cargo test) prove the pipeline without touching the user's reports/.
     let reports_dir = if smoke { target_dir().join("ftbench-smoke") } else { paths::reports_dir() };
     let sweep = Sweep {
         exe: std::env::current_exe().context("locating the bench binary")?,
-        child_args: args.clone(),
         settings,
         timing,
         workloads_dir: paths::workloads_dir(),
@@ -106,7 +155,18 @@ fn run() -> Result<i32> {
         println!("ftbench: summary  {}", rendered.summary.display());
         println!("ftbench: charts   {}", rendered.index.display());
     }
-    Ok(exit_code(&results))
+    let mut code = exit_code(&results);
+    if let Some(name) = &cli.save_baseline {
+        let saved = baseline::save(name, Some(&run_dir))?;
+        println!("ftbench: baseline {name} saved ({})", saved.path.display());
+    }
+    if let Some(name) = &cli.baseline {
+        let base = RunResults::load(&baseline::resolve_results(std::path::Path::new(name))?)?;
+        let cmp = compare(&base, &results, &CompareOptions::default());
+        print!("{}", cmp.render_text());
+        code = code.max(cmp.exit_code());
+    }
+    Ok(code)
 }
 
 /// 0 when every benchmark ran; 1 when any workload failed (timeout, crash, error, invalid).
@@ -146,7 +206,28 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> CriterionArgs {
+        try_parse(s).unwrap()
+    }
+
+    fn try_parse(s: &str) -> Result<CriterionArgs> {
         parse_criterion_args(&s.split_whitespace().map(String::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_mistyped_flag_is_one_usage_error_naming_it() {
+        let err = format!("{:#}", try_parse("--bench --quik").unwrap_err());
+        assert!(err.contains("unknown flag '--quik'") && err.contains("usage: cargo bench"), "{err}");
+        assert!(format!("{:#}", try_parse("--bench -s").unwrap_err()).contains("-s needs a value"));
+        assert!(format!("{:#}", try_parse("--measurement-time x").unwrap_err()).contains("positive number of seconds"));
+    }
+
+    #[test]
+    fn criterion_flags_that_mean_something_act() {
+        let a = parse("--bench --save-baseline main --baseline old --measurement-time 0.5 --sample-size 50 --noplot");
+        assert_eq!((a.save_baseline.as_deref(), a.baseline.as_deref()), (Some("main"), Some("old")));
+        assert_eq!(a.measurement, Some(Duration::from_millis(500)));
+        assert!(a.filter.patterns.is_empty(), "50 is --sample-size's value, not a filter");
+        assert!(parse("--help").help);
     }
 
     #[test]
@@ -155,12 +236,13 @@ mod tests {
         assert_eq!(a.filter.patterns, vec!["lock"]);
         assert!(a.quick && a.bench && a.filter.exact);
         assert_eq!(parse("--bench -b main queue").filter.patterns, vec!["queue"]);
+        assert_eq!(parse("--bench -b main queue").baseline.as_deref(), Some("main"));
     }
 
     #[test]
     fn cargo_test_smoke_tests_and_cargo_bench_measures() {
         assert_eq!(parse("").timing(), ChildTiming::Smoke);
-        assert_eq!(parse("--bench").timing(), ChildTiming::Criterion);
+        assert_eq!(parse("--bench").timing(), ChildTiming::Timed);
         assert_eq!(parse("--bench --test").timing(), ChildTiming::Smoke);
     }
 }

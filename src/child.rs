@@ -2,19 +2,18 @@
 //! crash or deadlock cannot touch the others. It asserts its GIL mode, measures every thread count
 //! and writes a [`ChildRecord`] after each one, so a later crash loses nothing already measured.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use criterion::Criterion;
 use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::embedding::{self, harness, py_error};
-use crate::measure::{benchmark, Timing};
-use crate::probes::CoreSampler;
-use crate::results::{GilMode, InterpreterFacts, WorkloadMeta, WorkloadResult, WorkloadStatus};
+use crate::measure::{Pass, Timing};
+use crate::results::{GilMode, InterpreterFacts, OverheadRatio, ThreadRow, WorkloadMeta, WorkloadResult, WorkloadStatus};
 use crate::runner::{calibrate, Pool};
 use crate::workload::{name_of, Workload};
 
@@ -27,19 +26,24 @@ pub struct ChildSpec {
     pub mode: GilMode,
     pub settings: Settings,
     pub timing: ChildTiming,
+    /// Which pass of the run this child measures (0-based).
+    pub pass: usize,
+    /// Ops per thread by thread count, fixed by the first pass so every pass does the same work;
+    /// a thread count missing here is calibrated.
+    pub ops: BTreeMap<usize, u64>,
     /// Where to write the record.
     pub record: PathBuf,
-    /// Measure the harness overhead against a pure-Python driver (GIL off, 1 thread).
+    /// Measure the harness overhead against a pure-Python driver (GIL off, 1 thread and cores).
     pub calibrate_overhead: bool,
-    /// Measure throughput with the per-core sampler on vs off.
-    pub calibrate_sampler: bool,
+    /// Measure throughput with the probes on vs off (GIL off, 1 thread and cores).
+    pub calibrate_probes: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub enum ChildTiming {
-    /// `cargo bench`: criterion times the rounds (its CLI flags are honoured).
-    Criterion,
-    /// `cargo test --benches`: criterion's test mode, one small round per benchmark.
+    /// `cargo bench`: warm-up, then timed rounds for the configured time (see `Settings`).
+    Timed,
+    /// `cargo test --benches`: one small round per benchmark, to prove the pipeline.
     Smoke,
     /// A fixed number of rounds; `ops` per thread, or calibrated when `None`.
     Rounds { rounds: u64, ops: Option<u64> },
@@ -50,8 +54,8 @@ pub enum ChildTiming {
 pub struct ChildRecord {
     pub interpreter: Option<InterpreterFacts>,
     pub result: WorkloadResult,
-    pub overhead_ratio: Option<f64>,
-    pub sampler_ratio: Option<f64>,
+    pub overhead: Vec<OverheadRatio>,
+    pub probe_ratio: BTreeMap<usize, f64>,
 }
 
 /// Ops per thread in smoke runs: enough to exercise every role, small enough to be instant.
@@ -101,8 +105,8 @@ pub fn run(spec: &ChildSpec) -> Result<()> {
     let mut record = ChildRecord {
         interpreter: None,
         result: blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None),
-        overhead_ratio: None,
-        sampler_ratio: None,
+        overhead: Vec::new(),
+        probe_ratio: BTreeMap::new(),
     };
     if let Err(e) = measure_all(spec, &mut record) {
         let (reason, evidence) = reason_and_evidence(&e);
@@ -142,38 +146,28 @@ fn measure_all(spec: &ChildSpec, record: &mut ChildRecord) -> Result<()> {
             return Ok(());
         }
         record.result.status = WorkloadStatus::Ran;
-        let mut criterion = new_criterion(&spec.settings);
-        let home = criterion_home();
-        for &threads in &spec.settings.threads {
-            let row = measure_threads(py, spec, &w, threads, &mut criterion, &home)?;
-            print_progress(&w.name, spec.mode, &row, record.result.rows.first());
+        let min_threads = w.meta.min_threads.max(1);
+        for &threads in spec.settings.threads.iter().filter(|t| **t >= min_threads) {
+            let row = measure_threads(py, spec, &w, threads)?;
+            print_progress(&w.name, spec.mode, spec.pass, &row);
             record.result.rows.push(row);
             save(spec, record)?;
         }
-        if spec.mode == GilMode::Off && (spec.calibrate_overhead || spec.calibrate_sampler) {
-            let ops = record.result.rows.iter().find(|r| r.threads == 1).map(|r| r.ops_per_thread);
-            if let Some(ops) = ops {
-                calibrate_harness(py, spec, &w, ops, record)?;
-            }
+        if spec.mode == GilMode::Off && (spec.calibrate_overhead || spec.calibrate_probes) {
+            calibrate_harness(py, spec, &w, record)?;
         }
         Ok(())
     })
 }
 
-fn measure_threads(
-    py: Python<'_>,
-    spec: &ChildSpec,
-    w: &Workload,
-    threads: usize,
-    criterion: &mut Criterion,
-    home: &Path,
-) -> Result<crate::results::ThreadRow> {
+fn measure_threads(py: Python<'_>, spec: &ChildSpec, w: &Workload, threads: usize) -> Result<ThreadRow> {
     let pool = Pool::new(threads, w.meta.driver)?;
     let settings = &spec.settings;
     let floor = settings.round_limit(Duration::ZERO);
-    let ops = match spec.timing {
-        ChildTiming::Smoke => SMOKE_OPS,
-        ChildTiming::Rounds { ops: Some(ops), .. } => ops,
+    let ops = match (spec.timing, spec.ops.get(&threads)) {
+        (ChildTiming::Smoke, _) => SMOKE_OPS,
+        (ChildTiming::Rounds { ops: Some(ops), .. }, _) => ops,
+        (_, Some(&ops)) => ops,
         _ => calibrate(py, &pool, w, settings.round_target, MAX_OPS, floor)
             .with_context(|| format!("{}: calibrating ops at {threads} threads", w.path.display()))?,
     };
@@ -181,26 +175,16 @@ fn measure_threads(
     let probe = Instant::now();
     pool.watched_round(py, w, ops, floor)?;
     let limit = settings.round_limit(probe.elapsed());
-    let mut timing = match spec.timing {
-        ChildTiming::Criterion | ChildTiming::Smoke => Timing::Criterion { c: criterion, home: home.to_path_buf() },
+    let timing = match spec.timing {
+        ChildTiming::Timed => Timing::Timed {
+            warm_up: settings.warm_up,
+            measurement: settings.measurement,
+            min_rounds: settings.min_rounds,
+        },
+        ChildTiming::Smoke => Timing::Rounds(1),
         ChildTiming::Rounds { rounds, .. } => Timing::Rounds(rounds),
     };
-    benchmark(py, &mut timing, &pool, w, spec.mode, ops, limit)
-}
-
-fn new_criterion(s: &Settings) -> Criterion {
-    Criterion::default()
-        .sample_size(s.sample_size)
-        .warm_up_time(s.warm_up)
-        .measurement_time(s.measurement)
-        .nresamples(s.nresamples)
-        .without_plots()
-        .configure_from_args()
-}
-
-/// Where criterion writes its estimates: the parent sets CRITERION_HOME for every child.
-fn criterion_home() -> PathBuf {
-    std::env::var_os("CRITERION_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/criterion"))
+    Pass { pool: &pool, workload: w, mode: spec.mode, ops, limit, pass: spec.pass }.run(py, timing)
 }
 
 fn package_versions(py: Python<'_>, packages: &[String]) -> std::collections::BTreeMap<String, String> {
@@ -224,59 +208,69 @@ fn gil_culprit(w: &Workload) -> String {
     }
 }
 
-fn print_progress(name: &str, mode: GilMode, row: &crate::results::ThreadRow, first: Option<&crate::results::ThreadRow>) {
-    let thr = row.throughput.map(|e| crate::report::format::ops(e.point)).unwrap_or_else(|| "-".into());
-    let speedup = match (row.throughput, first.and_then(|f| f.throughput)) {
-        (Some(t), Some(b)) => format!("{:.2}x", t.point / b.point),
-        (Some(_), None) if row.threads == 1 => "1.00x".into(),
-        _ => "-".into(),
-    };
+fn print_progress(name: &str, mode: GilMode, pass: usize, row: &ThreadRow) {
+    let thr = row.passes.first().map(|p| crate::report::format::ops(p.throughput)).unwrap_or_else(|| "-".into());
     let mut status = format!("{:?}", row.status).to_lowercase();
     if row.lost_updates > 0 {
         status = format!("{status}, {} lost updates", row.lost_updates);
     }
-    println!("ftbench: {name:<28} {mode:<7} t={:<3} {thr:>14}  speedup {speedup:>6}  [{status}]", row.threads);
+    if let Some(why) = row.passes.first().and_then(|p| p.disturbed.as_ref()) {
+        status = format!("{status}, disturbed: {why}");
+    }
+    println!("ftbench: pass {:<2} {name:<28} {mode:<7} t={:<3} {thr:>14}  [{status}]", pass + 1, row.threads);
 }
 
-/// The suite measuring itself at 1 thread: the embedded runner against a pure-Python driver of
-/// the same worker, and the sampler's cost. Blocks alternate so drift hits both sides alike.
-fn calibrate_harness(py: Python<'_>, spec: &ChildSpec, w: &Workload, ops: u64, record: &mut ChildRecord) -> Result<()> {
+/// The suite measuring itself, at 1 thread and at the core count, with the ops of the rows just
+/// measured: the embedded runner against a pure-Python `threading` driver of the same worker
+/// (verify checked), and throughput with the probes on against off. Blocks alternate in ABBA
+/// order so drift hits both sides alike.
+fn calibrate_harness(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) -> Result<()> {
     if w.meta.driver {
         return Ok(());
     }
-    let pool = Pool::new(1, false)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let limit = spec.settings.round_limit(Duration::ZERO);
-    let rounds_per_block = 5;
-    let blocks = if spec.settings.quick { 2 } else { 6 };
-    let embedded = |sampled: bool| -> Result<f64> {
-        let sampler = sampled.then(CoreSampler::start);
-        let mut total = 0.0;
-        for _ in 0..rounds_per_block {
-            total += pool.watched_round(py, w, ops, limit)?.elapsed.as_secs_f64();
+    let blocks = if spec.settings.quick { 2 } else { 4 };
+    let rows: Vec<(usize, u64)> = record.result.rows.iter().map(|r| (r.threads, r.ops_per_thread)).collect();
+    for (threads, ops) in rows.into_iter().filter(|(t, _)| *t == 1 || *t == cores) {
+        let pool = Pool::new(threads, false)?;
+        let embedded = |probes: bool| -> Result<f64> {
+            (0..ROUNDS_PER_BLOCK).try_fold(0.0, |sum, _| {
+                let round = pool.watched_round_with(py, w, ops, limit, None, probes)?;
+                Ok(sum + round.elapsed.as_secs_f64())
+            })
+        };
+        if spec.calibrate_overhead {
+            let h = harness(py)?;
+            let reference = || -> Result<f64> {
+                h.call_method1("python_driver", (w.module(py), threads, ops, ROUNDS_PER_BLOCK))
+                    .and_then(|t| t.extract::<f64>())
+                    .map_err(|e| py_error(py, e))
+            };
+            let (ours, theirs) = abba(blocks, || embedded(true), reference)?;
+            record.overhead.push(OverheadRatio { workload: w.name.clone(), threads, ratio: theirs / ours });
         }
-        sampler.map(CoreSampler::stop);
-        Ok(total)
-    };
-    if spec.calibrate_overhead {
-        let h = harness(py)?;
-        let (mut ours, mut reference) = (0.0, 0.0);
-        for _ in 0..blocks {
-            ours += embedded(false)?;
-            reference += h
-                .call_method1("python_driver", (w.module(py), 1, ops, rounds_per_block))
-                .and_then(|t| t.extract::<f64>())
-                .map_err(|e| py_error(py, e))?;
+        if spec.calibrate_probes {
+            let (on, off) = abba(blocks, || embedded(true), || embedded(false))?;
+            record.probe_ratio.insert(threads, off / on);
         }
-        record.overhead_ratio = Some(reference / ours);
-    }
-    if spec.calibrate_sampler {
-        let (mut on, mut off) = (0.0, 0.0);
-        for _ in 0..blocks {
-            off += embedded(false)?;
-            on += embedded(true)?;
-        }
-        record.sampler_ratio = Some(off / on);
     }
     Ok(())
 }
 
+const ROUNDS_PER_BLOCK: u64 = 5;
+
+/// Total seconds of `a` and of `b` over `blocks` pairs of blocks run A B B A A B B A …
+fn abba(blocks: usize, mut a: impl FnMut() -> Result<f64>, mut b: impl FnMut() -> Result<f64>) -> Result<(f64, f64)> {
+    let (mut ta, mut tb) = (0.0, 0.0);
+    for i in 0..blocks {
+        if i % 2 == 0 {
+            ta += a()?;
+            tb += b()?;
+        } else {
+            tb += b()?;
+            ta += a()?;
+        }
+    }
+    Ok((ta, tb))
+}

@@ -47,9 +47,12 @@ struct RunArgs {
     /// GIL modes: off, on or off,on.
     #[arg(long, default_value = "off,on")]
     modes: String,
-    /// Verified rounds per benchmark.
+    /// Verified rounds per benchmark and pass.
     #[arg(long, default_value_t = 20)]
     rounds: u64,
+    /// Independent passes (fresh child processes); intervals and `compare` need at least 2.
+    #[arg(long, default_value_t = 1)]
+    passes: usize,
     /// Ops per thread per round [default: calibrated to FTBENCH_ROUND_MS, 10 ms].
     #[arg(long)]
     ops: Option<u64>,
@@ -94,9 +97,9 @@ fn run(a: RunArgs) -> Result<i32> {
         settings.threads = parse_threads(t).context("--threads")?;
     }
     settings.modes = parse_modes(&a.modes).context("--modes")?;
+    settings.passes = a.passes.max(1);
     let sweep = Sweep {
         exe: std::env::current_exe().context("locating the ftbench binary")?,
-        child_args: Vec::new(),
         settings,
         timing: ChildTiming::Rounds { rounds: a.rounds.max(1), ops: a.ops },
         workloads_dir: a.workloads.unwrap_or_else(paths::workloads_dir),

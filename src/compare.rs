@@ -1,34 +1,36 @@
 //! `ftbench compare BASE NEW`: scaling-regression tracking between two runs.
 //!
-//! Every workload × GIL mode × thread count present in both runs is compared on two figures:
+//! Every workload × GIL mode × thread count present in both runs is compared on two figures,
+//! each from its per-pass values (one value per independent pass, see `sweep`):
 //!
-//! * **throughput** (ops/s, Criterion's point estimate and confidence interval);
-//! * **scaling**: speedup = throughput(t) / throughput(1), same workload and mode (t > 1 only).
+//! * **throughput**: ops per canary iteration (drift-corrected) when both runs measured canaries on
+//!   the same interpreter, else raw ops/s;
+//! * **scaling**: speedup = throughput(t) / throughput(base threads), computed within each pass.
 //!
-//! A figure is *regressed* or *improved* only when BOTH
-//! 1. its relative change exceeds the threshold (`|new − base| / base > threshold`, default 5 %), and
-//! 2. the base and new intervals do not overlap — a change inside the noise is not a regression.
+//! A figure is *regressed* or *improved* only when ALL of
+//! 1. Welch's t-test on the logs of the per-pass values gives p < `--alpha` (default 0.01);
+//! 2. the change exceeds `--threshold` (default 5 %);
+//! 3. the change exceeds the noise floor: half the range the same code spanned within either run
+//!    (a change smaller than a run's own pass-to-pass spread is never a verdict).
 //!
-//! Throughput intervals are the stored confidence intervals. Speedup has no stored interval,
-//! so one is derived from the throughput intervals at t and at 1 thread:
-//! `[lower_t / upper_1, upper_t / lower_1]` — the widest ratio the two intervals allow
-//! (conservative: it is wider than a proper ratio interval, so fewer scaling changes are flagged).
-//!
-//! Rows that are not valid (status other than `ok`, or no throughput) on either side are listed
-//! as `invalid`; rows present in only one run are listed as `only in base` / `only in new`.
+//! Rows with fewer than two quiet passes on a side are *not comparable* (no interval to judge by);
+//! rows that are not valid (errors, invalid, disturbed, implausible) are listed as `invalid`.
 //! Different machines or interpreters are warned about at the top of the output.
 //!
 //! Exit status of [`command`]: 0 no regression (of the kind selected by `--fail-on`),
 //! 1 regression found; input errors are returned as `Err` (the CLI maps them to 2).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
 use crate::baseline::{self, kebab, short_commit, text_table};
-use crate::results::{Estimate, GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use serde::Serialize;
+
+use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::stats;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CompareArgs {
@@ -37,19 +39,26 @@ pub struct CompareArgs {
     /// The run to judge; same forms as BASE.
     pub new: PathBuf,
     /// Smallest relative change, in percent, that can count as a regression or improvement
-    /// (the confidence intervals must also be apart).
+    /// (the test must also be significant and the change beyond the runs' own noise).
     #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
     pub threshold: f64,
+    /// Significance level of the per-row test.
+    #[arg(long, default_value_t = 0.01, value_name = "P")]
+    pub alpha: f64,
     /// Which regressions make the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
     /// Print GitHub-flavoured markdown (for PR comments) instead of the terminal table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// Print every row's verdict, effect, p-value and interval as JSON (see reports/SCHEMA.md).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which regressions fail the comparison.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(clap::ValueEnum, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
 pub enum FailOn {
     /// Throughput regressions only.
     Throughput,
@@ -59,71 +68,107 @@ pub enum FailOn {
     Any,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
 pub struct CompareOptions {
     /// Percent; a change must exceed it (strictly) to count.
     pub threshold_pct: f64,
+    /// The test's significance level.
+    pub alpha: f64,
     pub fail_on: FailOn,
 }
 
 impl Default for CompareOptions {
     fn default() -> Self {
-        CompareOptions { threshold_pct: 5.0, fail_on: FailOn::Any }
+        CompareOptions { threshold_pct: 5.0, alpha: 0.01, fail_on: FailOn::Any }
     }
 }
 
 /// The verdict on one figure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
 pub enum Change {
     Regressed,
     Improved,
     Unchanged,
 }
 
+/// What the per-pass values of a figure are.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// Throughput per canary iteration: the machine's drift divided out.
+    PerCanary,
+    /// Raw ops/s (no canaries, or the interpreters differ: a canary would hide their difference).
+    Raw,
+    /// Speedup within each pass.
+    Speedup,
+}
+
 /// One figure (throughput or speedup) in base and new. Bigger is better for both.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
 pub struct MetricChange {
+    /// Mean of each side's per-pass values (ops/s for throughput, whatever the test's basis).
     pub base: f64,
     pub new: f64,
-    /// (lower, upper)
-    pub base_interval: (f64, f64),
-    pub new_interval: (f64, f64),
-    /// (new − base) / base × 100.
+    /// Each side's 95 % interval over passes, same units.
+    pub base_interval: Option<(f64, f64)>,
+    pub new_interval: Option<(f64, f64)>,
+    pub basis: Basis,
+    /// The test's effect, new / base − 1, in percent.
     pub change_pct: f64,
+    /// The effect's 95 % interval, in percent.
+    pub change_interval_pct: (f64, f64),
+    pub p_value: f64,
+    /// Half the range the same code spanned within either run, in percent.
+    pub noise_floor_pct: f64,
     pub beyond_threshold: bool,
-    pub intervals_overlap: bool,
     pub change: Change,
 }
 
 impl MetricChange {
-    /// Applies the rule: changed only beyond the threshold AND with intervals apart.
-    pub fn classify(
-        base: f64,
-        base_interval: (f64, f64),
-        new: f64,
-        new_interval: (f64, f64),
-        threshold_pct: f64,
-    ) -> MetricChange {
-        let change_pct = (new - base) / base * 100.0;
-        let beyond_threshold = change_pct.abs() > threshold_pct;
-        let intervals_overlap = new_interval.0 <= base_interval.1 && base_interval.0 <= new_interval.1;
-        let change = if !beyond_threshold || intervals_overlap || !change_pct.is_finite() {
-            Change::Unchanged
-        } else if change_pct < 0.0 {
-            Change::Regressed
+    /// Tests `new` against `base` (per-pass values on `basis`; paired when measured side by side)
+    /// and applies the rule: significant, beyond the threshold and beyond the noise floor.
+    pub fn judge(base: &[f64], new: &[f64], basis: Basis, paired: bool, opts: &CompareOptions) -> Option<MetricChange> {
+        let test = if paired { stats::paired(base, new)? } else { stats::welch(base, new)? };
+        let noise_floor = if paired {
+            let ratios: Vec<f64> = new.iter().zip(base).map(|(n, b)| n / b).collect();
+            stats::half_range(&ratios)?
         } else {
-            Change::Improved
+            stats::half_range(base)?.max(stats::half_range(new)?)
         };
-        MetricChange { base, new, base_interval, new_interval, change_pct, beyond_threshold, intervals_overlap, change }
+        let change_pct = test.effect * 100.0;
+        let beyond_threshold = change_pct.abs() > opts.threshold_pct;
+        let significant = test.p < opts.alpha && change_pct.abs() > noise_floor * 100.0;
+        let change = match (beyond_threshold && significant, change_pct < 0.0) {
+            (false, _) => Change::Unchanged,
+            (true, true) => Change::Regressed,
+            (true, false) => Change::Improved,
+        };
+        let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
+        Some(MetricChange {
+            base: stats::mean(base)?,
+            new: stats::mean(new)?,
+            base_interval: interval(base),
+            new_interval: interval(new),
+            basis,
+            change_pct,
+            change_interval_pct: (test.interval.0 * 100.0, test.interval.1 * 100.0),
+            p_value: test.p,
+            noise_floor_pct: noise_floor * 100.0,
+            beyond_threshold,
+            change,
+        })
     }
 }
 
 /// Where a row sits in the report, in output order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
 pub enum RowCategory {
     Regressed,
     Improved,
     Unchanged,
+    NotComparable,
     Invalid,
     OnlyInBase,
     OnlyInNew,
@@ -135,6 +180,7 @@ impl RowCategory {
             RowCategory::Regressed => "REGRESSED",
             RowCategory::Improved => "improved",
             RowCategory::Unchanged => "unchanged",
+            RowCategory::NotComparable => "not comparable",
             RowCategory::Invalid => "invalid",
             RowCategory::OnlyInBase => "only in base",
             RowCategory::OnlyInNew => "only in new",
@@ -142,13 +188,16 @@ impl RowCategory {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
 pub enum RowOutcome {
     Compared {
         throughput: MetricChange,
-        /// None at 1 thread (speedup is 1 by definition) or when a side has no valid 1-thread row.
+        /// None at the base thread count (speedup is 1 by definition) or without base rows.
         speedup: Option<MetricChange>,
     },
+    /// Both rows are valid but a side has fewer than two quiet passes: nothing to judge by.
+    NotComparable { reason: String },
     /// Not compared: why each side is unusable (None = that side was fine).
     Invalid {
         base: Option<String>,
@@ -158,7 +207,7 @@ pub enum RowOutcome {
     OnlyInNew,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct RowComparison {
     pub workload: String,
     pub mode: GilMode,
@@ -181,6 +230,7 @@ impl RowComparison {
                     RowCategory::Unchanged
                 }
             }
+            RowOutcome::NotComparable { .. } => RowCategory::NotComparable,
             RowOutcome::Invalid { .. } => RowCategory::Invalid,
             RowOutcome::OnlyInBase => RowCategory::OnlyInBase,
             RowOutcome::OnlyInNew => RowCategory::OnlyInNew,
@@ -225,7 +275,7 @@ impl RowComparison {
 }
 
 /// Identity of one side of the comparison, for headings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct RunLabel {
     pub id: String,
     pub commit: String,
@@ -253,7 +303,7 @@ impl RunLabel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Comparison {
     pub base: RunLabel,
     pub new: RunLabel,
@@ -296,6 +346,17 @@ impl Comparison {
             .count()
     }
 
+    /// The whole comparison with its verdict and counts, for `--json` (documented in SCHEMA.md).
+    pub fn to_json(&self) -> Result<String> {
+        let mut v = serde_json::to_value(self)?;
+        v["verdict"] = self.verdict().into();
+        v["exit_code"] = self.exit_code().into();
+        for (r, row) in v["rows"].as_array_mut().into_iter().flatten().zip(&self.rows) {
+            r["category"] = serde_json::to_value(row.category())?;
+        }
+        Ok(serde_json::to_string_pretty(&v)?)
+    }
+
     /// 1 when a regression selected by `options.fail_on` was found, else 0.
     pub fn exit_code(&self) -> i32 {
         i32::from(self.failing_regressions(self.options.fail_on) > 0)
@@ -321,6 +382,10 @@ impl Comparison {
             plural(improved, "improvement", "improvements"),
             self.count(RowCategory::Unchanged)
         );
+        let not_comparable = self.count(RowCategory::NotComparable);
+        if not_comparable > 0 {
+            let _ = write!(s, ", {not_comparable} not comparable");
+        }
         let invalid = self.count(RowCategory::Invalid);
         if invalid > 0 {
             let _ = write!(s, ", {invalid} invalid");
@@ -337,7 +402,9 @@ impl Comparison {
 
     fn criteria(&self) -> String {
         format!(
-            "a change counts when it exceeds {}% AND the confidence intervals do not overlap",
+            "a change counts when Welch's t-test over passes gives p < {} AND it exceeds {}% AND the runs' own \
+             pass-to-pass noise",
+            trim_float(self.options.alpha),
             trim_float(self.options.threshold_pct)
         )
     }
@@ -383,7 +450,7 @@ impl Comparison {
         ];
         let rows: Vec<Vec<String>> = self.rows.iter().map(|r| cells(r, false)).collect();
         out.push_str(&text_table(&headers, &rows));
-        out.push_str("\n▼ regressed  ▲ improved  ≈ beyond the threshold but within noise (intervals overlap)\n");
+        out.push_str("\n▼ regressed  ▲ improved  ≈ beyond the threshold but not beyond noise (test or noise floor)\n");
         out
     }
 
@@ -432,15 +499,16 @@ impl Comparison {
         if !rest.is_empty() {
             let _ = writeln!(
                 out,
-                "\n<details><summary>{} unchanged, {} invalid, {} in one run only</summary>\n",
+                "\n<details><summary>{} unchanged, {} not comparable, {} invalid, {} in one run only</summary>\n",
                 self.count(RowCategory::Unchanged),
+                self.count(RowCategory::NotComparable),
                 self.count(RowCategory::Invalid),
                 self.count(RowCategory::OnlyInBase) + self.count(RowCategory::OnlyInNew)
             );
             md_table(&mut out, &rest);
             out.push_str("\n</details>\n");
         }
-        out.push_str("\n▼ regressed · ▲ improved · ≈ beyond the threshold but within noise (intervals overlap)\n");
+        out.push_str("\n▼ regressed · ▲ improved · ≈ beyond the threshold but not beyond noise (test or noise floor)\n");
         out
     }
 }
@@ -479,8 +547,8 @@ fn cells(r: &RowComparison, markdown: bool) -> Vec<String> {
     let dash = || "-".to_string();
     match &r.outcome {
         RowOutcome::Compared { throughput, speedup } => {
-            c.push(fmt_throughput(throughput.base, throughput.base_interval));
-            c.push(fmt_throughput(throughput.new, throughput.new_interval));
+            c.push(fmt_throughput(throughput.base, throughput.base_interval.filter(|_| throughput.basis == Basis::Raw)));
+            c.push(fmt_throughput(throughput.new, throughput.new_interval.filter(|_| throughput.basis == Basis::Raw)));
             c.push(fmt_delta(throughput));
             match speedup {
                 Some(s) => {
@@ -503,6 +571,7 @@ fn cells(r: &RowComparison, markdown: bool) -> Vec<String> {
                 note.push(format!("new: {n}"));
             }
         }
+        RowOutcome::NotComparable { reason } => note.push(reason.clone()),
         RowOutcome::OnlyInBase => note.push("not measured in new".into()),
         RowOutcome::OnlyInNew => note.push("not measured in base".into()),
         RowOutcome::Compared { .. } => {}
@@ -514,10 +583,12 @@ fn cells(r: &RowComparison, markdown: bool) -> Vec<String> {
     c
 }
 
-/// `1.23M ±1.5%`.
-fn fmt_throughput(point: f64, interval: (f64, f64)) -> String {
-    let half_pct = (interval.1 - interval.0) / 2.0 / point * 100.0;
-    format!("{} ±{:.1}%", crate::report::format::si(point), half_pct)
+/// `1.23M ±1.5%`, or `1.23M` without an interval.
+fn fmt_throughput(point: f64, interval: Option<(f64, f64)>) -> String {
+    match interval {
+        Some((lo, hi)) => format!("{} ±{:.1}%", crate::report::format::si(point), (hi - lo) / 2.0 / point * 100.0),
+        None => crate::report::format::si(point),
+    }
 }
 
 /// `-30.1% ▼`.
@@ -574,28 +645,16 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-/// A usable throughput estimate: finite, positive point, ordered bounds.
-fn usable(e: &Estimate) -> bool {
-    e.point.is_finite() && e.lower.is_finite() && e.upper.is_finite() && e.point > 0.0 && e.lower <= e.upper
-}
-
-fn row_estimate(row: &ThreadRow) -> Option<Estimate> {
-    row.throughput.filter(|e| row.is_valid() && usable(e))
-}
-
 /// Why a row cannot be compared, or None when it can.
 fn invalid_reason(row: &ThreadRow) -> Option<String> {
     if row.is_valid() {
-        return match row.throughput {
-            Some(e) if usable(&e) => None,
-            _ => Some("unusable throughput estimate".to_string()),
-        };
+        return None;
     }
     let mut s = kebab(&row.status);
     if row.throughput.is_none() && row.status == crate::results::RowStatus::Ok {
         s = "no throughput measured".to_string();
     }
-    if let Some(m) = row.message.as_deref().map(|m| one_line(m, 80)).filter(|m| !m.is_empty()) {
+    if let Some(m) = row.implausible.as_deref().or(row.message.as_deref()).map(|m| one_line(m, 80)).filter(|m| !m.is_empty()) {
         let _ = write!(s, " ({m})");
     }
     Some(s)
@@ -609,28 +668,82 @@ fn workload_reason(w: &WorkloadResult) -> String {
     s
 }
 
-/// Speedup with its ratio interval, from this row and the valid 1-thread row of the same workload.
-fn speedup_with_interval(w: &WorkloadResult, row: &ThreadRow) -> Option<(f64, (f64, f64))> {
-    let one = w.rows.iter().find(|r| r.threads == 1).and_then(row_estimate)?;
-    let t = row_estimate(row)?;
-    let point = row.speedup.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(t.point / one.point);
-    let lower = t.lower / one.upper;
-    let upper = if one.lower > 0.0 { t.upper / one.lower } else { f64::INFINITY };
-    Some((point, (lower, upper)))
+/// A row's quiet passes: pass → throughput, per canary iteration or raw.
+pub fn pass_values(row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
+    row.quiet_passes()
+        .filter_map(|p| Some((p.pass, if basis == Basis::PerCanary { p.per_canary()? } else { p.throughput })))
+        .filter(|(_, v)| v.is_finite() && *v > 0.0)
+        .collect()
+}
+
+/// Per-pass speedups of `row` against the workload's base row (its smallest valid thread count),
+/// or None at the base thread count or without a base.
+pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<BTreeMap<usize, f64>> {
+    let base = w.rows.iter().filter(|r| r.is_valid()).min_by_key(|r| r.threads)?;
+    if base.threads >= row.threads {
+        return None;
+    }
+    let by_pass = pass_values(base, Basis::Raw);
+    Some(pass_values(row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect())
+}
+
+/// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
+/// canaries and the interpreters are the same (a canary on another interpreter would divide out
+/// exactly the difference being measured).
+fn shared_basis(base: &RunResults, new: &RunResults) -> Basis {
+    let canaries = |r: &RunResults| r.workloads.iter().flat_map(|w| &w.rows).flat_map(|r| r.quiet_passes()).all(|p| p.canary().is_some());
+    let same_interpreter = base.interpreters.iter().all(|b| {
+        new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable)
+    });
+    if canaries(base) && canaries(new) && same_interpreter {
+        Basis::PerCanary
+    } else {
+        Basis::Raw
+    }
+}
+
+/// Compares one row measured in both runs.
+fn compare_row(
+    (bw, b): (&WorkloadResult, &ThreadRow),
+    (nw, n): (&WorkloadResult, &ThreadRow),
+    basis: Basis,
+    opts: &CompareOptions,
+) -> RowOutcome {
+    let (bi, ni) = (invalid_reason(b), invalid_reason(n));
+    if bi.is_some() || ni.is_some() {
+        return RowOutcome::Invalid { base: bi, new: ni };
+    }
+    let values = |m: BTreeMap<usize, f64>| m.into_values().collect::<Vec<f64>>();
+    let (bv, nv) = (values(pass_values(b, basis)), values(pass_values(n, basis)));
+    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, false, opts) else {
+        return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
+    };
+    // Show ops/s whatever the test's basis.
+    (throughput.base, throughput.new) = (b.throughput.unwrap().point, n.throughput.unwrap().point);
+    let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
+        (Some(bs), Some(ns)) => MetricChange::judge(&values(bs), &values(ns), Basis::Speedup, false, opts),
+        _ => None,
+    };
+    RowOutcome::Compared { throughput, speedup }
+}
+
+fn too_few_passes(base: usize, new: usize) -> String {
+    format!("{base} quiet pass(es) in base, {new} in new: a verdict needs at least 2 on each side (more passes)")
 }
 
 /// Compares two runs. Pure: no I/O.
 pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Comparison {
     let mut notes = Vec::new();
     let mismatches = environment_mismatches(base, new, &mut notes);
-
+    let basis = shared_basis(base, new);
+    if basis == Basis::Raw {
+        notes.push("throughput compared raw (ops/s): canaries missing, or the interpreters differ".to_string());
+    }
     let keys: BTreeSet<(String, GilMode, usize)> = [base, new]
         .iter()
         .flat_map(|r| r.workloads.iter())
         .flat_map(|w| w.rows.iter().map(move |row| (w.workload.clone(), w.mode, row.threads)))
         .collect();
-
-    let mut levels_differ = false;
     let mut rows = Vec::with_capacity(keys.len());
     for (workload, mode, threads) in keys {
         let bw = base.workload(&workload, mode);
@@ -640,49 +753,11 @@ pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Co
         let mut note = None;
         let outcome = match (br, nr) {
             (Some(b), Some(n)) => {
-                let (bi, ni) = (invalid_reason(b), invalid_reason(n));
-                if bi.is_some() || ni.is_some() {
-                    RowOutcome::Invalid { base: bi, new: ni }
-                } else {
-                    let (be, ne) = (b.throughput.unwrap(), n.throughput.unwrap());
-                    if (be.confidence_level - ne.confidence_level).abs() > 1e-9 {
-                        levels_differ = true;
-                    }
-                    let throughput = MetricChange::classify(
-                        be.point,
-                        (be.lower, be.upper),
-                        ne.point,
-                        (ne.lower, ne.upper),
-                        opts.threshold_pct,
-                    );
-                    let (bw, nw) = (bw.unwrap(), nw.unwrap());
-                    let speedup = if threads == 1 {
-                        None
-                    } else {
-                        match (speedup_with_interval(bw, b), speedup_with_interval(nw, n)) {
-                            (Some((bs, bint)), Some((ns, nint))) => {
-                                Some(MetricChange::classify(bs, bint, ns, nint, opts.threshold_pct))
-                            }
-                            (bs, ns) => {
-                                let side = match (bs.is_none(), ns.is_none()) {
-                                    (true, true) => "either run",
-                                    (true, false) => "base",
-                                    _ => "new",
-                                };
-                                note = Some(format!("scaling not compared: no valid 1-thread row in {side}"));
-                                None
-                            }
-                        }
-                    };
-                    if bw.status != nw.status {
-                        let s = format!("workload {} in base, {} in new", kebab(&bw.status), kebab(&nw.status));
-                        note = Some(match note {
-                            Some(n) => format!("{n}; {s}"),
-                            None => s,
-                        });
-                    }
-                    RowOutcome::Compared { throughput, speedup }
+                let (bw, nw) = (bw.unwrap(), nw.unwrap());
+                if bw.status != nw.status {
+                    note = Some(format!("workload {} in base, {} in new", kebab(&bw.status), kebab(&nw.status)));
                 }
+                compare_row((bw, b), (nw, n), basis, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
                 Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },
@@ -696,11 +771,12 @@ pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Co
         };
         rows.push(RowComparison { workload, mode, threads, outcome, note });
     }
-    if levels_differ {
-        notes.push("confidence levels differ between the runs for some rows".to_string());
-    }
+    sort_rows(&mut rows);
+    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, mismatches, notes, rows }
+}
 
-    // Stable sort: keys are already in workload, mode, threads order.
+/// Regressed (worst first), improved (best first), then the other categories; stable otherwise.
+pub fn sort_rows(rows: &mut [RowComparison]) {
     rows.sort_by(|a, b| {
         let (ca, cb) = (a.category(), b.category());
         ca.cmp(&cb).then_with(|| match ca {
@@ -709,8 +785,6 @@ pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Co
             _ => std::cmp::Ordering::Equal,
         })
     });
-
-    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, mismatches, notes, rows }
 }
 
 /// Loud differences (machine, interpreter) are returned; quieter ones go to `notes`.
@@ -749,9 +823,9 @@ fn environment_mismatches(base: &RunResults, new: &RunResults, notes: &mut Vec<S
 
     let (bc, nc) = (&base.run.config, &new.run.config);
     differs("quick", bc.quick.to_string(), nc.quick.to_string(), notes);
+    differs("passes", bc.passes.to_string(), nc.passes.to_string(), notes);
     differs("warm_up_ms", bc.warm_up_ms.to_string(), nc.warm_up_ms.to_string(), notes);
     differs("measurement_ms", bc.measurement_ms.to_string(), nc.measurement_ms.to_string(), notes);
-    differs("sample_size", bc.sample_size.to_string(), nc.sample_size.to_string(), notes);
     for (side, r) in [("base", base), ("new", new)] {
         if r.run.status != crate::results::RunStatus::Complete {
             notes.push(format!("{side} run {} is {}, not complete", r.run.id, kebab(&r.run.status)));
@@ -766,15 +840,20 @@ pub fn command(args: CompareArgs) -> Result<i32> {
     if !args.threshold.is_finite() || args.threshold < 0.0 {
         bail!("--threshold must be a non-negative number of percent, got {}", args.threshold);
     }
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        bail!("--alpha must be a probability between 0 and 1, got {}", args.alpha);
+    }
     let base_path = baseline::resolve_results(&args.base)?;
     let new_path = baseline::resolve_results(&args.new)?;
     let base = RunResults::load(&base_path)?;
     let new = RunResults::load(&new_path)?;
-    let opts = CompareOptions { threshold_pct: args.threshold, fail_on: args.fail_on };
+    let opts = CompareOptions { threshold_pct: args.threshold, alpha: args.alpha, fail_on: args.fail_on };
     let mut cmp = compare(&base, &new, &opts);
     cmp.base.source = Some(args.base.display().to_string());
     cmp.new.source = Some(args.new.display().to_string());
-    if args.markdown {
+    if args.json {
+        println!("{}", cmp.to_json()?);
+    } else if args.markdown {
         print!("{}", cmp.render_markdown());
         if !cmp.mismatches.is_empty() {
             eprintln!("WARNING: base and new ran on different machines or interpreters: {}", cmp.mismatches.join("; "));
@@ -789,23 +868,54 @@ pub fn command(args: CompareArgs) -> Result<i32> {
 mod tests {
     use super::*;
 
+    fn judge(base: &[f64], new: &[f64]) -> MetricChange {
+        MetricChange::judge(base, new, Basis::Raw, false, &CompareOptions::default()).unwrap()
+    }
+
     #[test]
-    fn compare_classify_needs_threshold_and_separated_intervals() {
-        // −30 %, intervals apart.
-        let m = MetricChange::classify(100.0, (98.0, 102.0), 70.0, (69.0, 71.0), 5.0);
+    fn a_verdict_needs_significance_threshold_and_noise_floor() {
+        let base = [100.0, 101.0, 99.0, 100.5, 99.5];
+        // −14 %, tight passes: a regression.
+        let m = judge(&base, &base.map(|x| x * 0.86));
         assert_eq!(m.change, Change::Regressed);
-        assert!((m.change_pct + 30.0).abs() < 1e-9);
-        // −8 %, intervals overlap: noise.
-        let m = MetricChange::classify(100.0, (90.0, 110.0), 92.0, (85.0, 99.0), 5.0);
+        assert!((m.change_pct + 14.0).abs() < 1e-9 && m.p_value < 1e-6);
+        // +20 %: an improvement.
+        assert_eq!(judge(&base, &base.map(|x| x * 1.2)).change, Change::Improved);
+        // −3 %, significant but below the 5 % threshold.
+        let m = judge(&base, &base.map(|x| x * 0.97));
         assert_eq!(m.change, Change::Unchanged);
-        assert!(m.beyond_threshold && m.intervals_overlap);
-        // +2 %, tight intervals: below threshold.
-        let m = MetricChange::classify(100.0, (99.9, 100.1), 102.0, (101.9, 102.1), 5.0);
+        assert!(!m.beyond_threshold && m.p_value < 0.01);
+        // −8 % on passes that spread ±20 %: within the noise.
+        let noisy = [80.0, 120.0, 100.0, 90.0, 110.0];
+        let m = judge(&noisy, &noisy.map(|x| x * 0.92));
         assert_eq!(m.change, Change::Unchanged);
-        assert!(!m.intervals_overlap && !m.beyond_threshold);
-        // +20 %, apart.
-        let m = MetricChange::classify(100.0, (99.0, 101.0), 120.0, (119.0, 121.0), 5.0);
-        assert_eq!(m.change, Change::Improved);
+        assert!(m.beyond_threshold && m.noise_floor_pct > 8.0);
+    }
+
+    #[test]
+    fn the_noise_floor_holds_even_when_the_test_is_significant() {
+        // Each side is tight, but one run's passes span ±10 %: a −9 % shift is not a verdict.
+        let base = [100.0, 100.0, 100.0, 90.0, 110.0];
+        let new = [91.0, 91.2, 90.8, 91.1, 90.9];
+        let m = judge(&base, &new);
+        assert!((m.noise_floor_pct - 10.0).abs() < 1e-9);
+        assert_eq!(m.change, Change::Unchanged);
+    }
+
+    #[test]
+    fn fewer_than_two_passes_cannot_be_judged() {
+        assert!(MetricChange::judge(&[100.0], &[50.0, 51.0], Basis::Raw, false, &CompareOptions::default()).is_none());
+    }
+
+    #[test]
+    fn paired_judging_sees_through_shared_drift() {
+        let base = [100.0, 80.0, 120.0, 90.0, 110.0];
+        let new = base.map(|x| x * 0.88);
+        let opts = CompareOptions::default();
+        let paired = MetricChange::judge(&base, &new, Basis::Raw, true, &opts).unwrap();
+        assert_eq!(paired.change, Change::Regressed);
+        let unpaired = MetricChange::judge(&base, &new, Basis::Raw, false, &opts).unwrap();
+        assert_eq!(unpaired.change, Change::Unchanged, "the same data, unpaired, is within the drift");
     }
 
     #[test]

@@ -16,10 +16,14 @@ pub struct Settings {
     pub quick: bool,
     /// Ops per thread are calibrated so one round lasts at least this long.
     pub round_target: Duration,
+    /// Independent passes over every benchmark, each in fresh child processes; the interval of a
+    /// figure comes from the spread between them.
+    pub passes: usize,
+    /// Per benchmark and pass: verified warm-up, then timed rounds for `measurement` and at least
+    /// `min_rounds` rounds.
     pub warm_up: Duration,
     pub measurement: Duration,
-    pub sample_size: usize,
-    pub nresamples: usize,
+    pub min_rounds: u64,
     /// A round that takes longer than this is a deadlock (stacks dumped, child stopped);
     /// `None`: 100 × the calibrated round time, at least [`ROUND_TIMEOUT_FLOOR`].
     pub round_timeout: Option<Duration>,
@@ -31,24 +35,25 @@ pub const ROUND_TIMEOUT_FLOOR: Duration = Duration::from_secs(10);
 
 impl Settings {
     /// Defaults sized for a 2-core machine: both GIL modes of every workload in ≤ 10 minutes,
-    /// quick mode in ≤ 60 s.
+    /// quick mode in ≤ 2 minutes. Length per pass is traded for passes: the machine's drift over
+    /// minutes, not the noise within a second, is what separates two runs.
     pub fn defaults(quick: bool, cores: usize) -> Settings {
         let ms = Duration::from_millis;
         Settings {
             threads: default_threads(cores),
             modes: GilMode::ALL.to_vec(),
             quick,
-            round_target: if quick { ms(2) } else { ms(10) },
-            warm_up: if quick { ms(40) } else { ms(400) },
-            measurement: if quick { ms(120) } else { ms(1200) },
-            sample_size: 10,
-            nresamples: if quick { 2_000 } else { 20_000 },
+            round_target: if quick { ms(3) } else { ms(10) },
+            passes: if quick { 3 } else { 5 },
+            warm_up: if quick { ms(15) } else { ms(50) },
+            measurement: if quick { ms(45) } else { ms(200) },
+            min_rounds: 3,
             round_timeout: None,
             child_timeout: None,
         }
     }
 
-    /// Defaults overridden by `FTBENCH_THREADS`, `FTBENCH_MODES`, `FTBENCH_ROUND_MS`,
+    /// Defaults overridden by `FTBENCH_THREADS`, `FTBENCH_MODES`, `FTBENCH_PASSES`, `FTBENCH_ROUND_MS`,
     /// `FTBENCH_ROUND_TIMEOUT` and `FTBENCH_TIMEOUT` (seconds); `FTBENCH_QUICK=1` or `quick` selects quick mode.
     pub fn from_env(quick: bool, cores: usize) -> Result<Settings> {
         let quick = quick || env_flag("FTBENCH_QUICK")?;
@@ -58,6 +63,9 @@ impl Settings {
         }
         if let Some(v) = env("FTBENCH_MODES") {
             s.modes = parse_modes(&v).context("FTBENCH_MODES")?;
+        }
+        if let Some(v) = env("FTBENCH_PASSES") {
+            s.passes = parse_count(&v).context("FTBENCH_PASSES")?;
         }
         if let Some(v) = env("FTBENCH_ROUND_MS") {
             s.round_target = Duration::from_secs_f64(parse_positive(&v).context("FTBENCH_ROUND_MS")? / 1e3);
@@ -125,6 +133,14 @@ pub fn parse_modes(s: &str) -> Result<Vec<GilMode>> {
         }
     }
     Ok(out)
+}
+
+/// A whole number from 1 to 1000.
+pub fn parse_count(s: &str) -> Result<usize> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => bail!("'{s}' is not a whole number from 1 to 1000"),
+    }
 }
 
 fn parse_positive(s: &str) -> Result<f64> {

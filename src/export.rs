@@ -111,7 +111,7 @@ fn row_problem(row: &ThreadRow) -> Option<String> {
         return Some(s);
     }
     let e = row.throughput?;
-    if ![e.point, e.lower, e.upper].iter().all(|v| v.is_finite()) {
+    if !std::iter::once(e.point).chain(e.interval.into_iter().flatten()).all(|v| v.is_finite()) {
         return Some("throughput is not finite".to_string());
     }
     None
@@ -157,13 +157,16 @@ pub fn github_action_benchmark(results: &RunResults) -> Export {
             extra.push(format!("status {}", kebab(&row.status)));
             extra.push(format!("CI {}%", trim(e.confidence_level * 100.0)));
             extra.push(format!("run {}", results.run.id));
-            json!({
+            let mut entry = json!({
                 "name": benchmark_name(w, row),
                 "unit": "ops/s",
                 "value": num(e.point),
-                "range": format!("± {}", fmt_half_width((e.upper - e.lower) / 2.0)),
                 "extra": extra.join(", "),
-            })
+            });
+            if let Some([lower, upper]) = e.interval {
+                entry["range"] = format!("± {}", fmt_half_width((upper - lower) / 2.0)).into();
+            }
+            entry
         })
         .collect();
     Export { exported: entries.len(), json: Value::Array(entries), skipped }
@@ -178,7 +181,10 @@ pub fn bencher(results: &RunResults) -> Export {
         let mut measures = Map::new();
         measures.insert(
             "throughput".to_string(),
-            json!({ "value": num(e.point), "lower_value": num(e.lower), "upper_value": num(e.upper) }),
+            match e.interval {
+                Some([lower, upper]) => json!({ "value": num(e.point), "lower_value": num(lower), "upper_value": num(upper) }),
+                None => json!({ "value": num(e.point) }),
+            },
         );
         if let Some(s) = row.speedup.filter(|s| s.is_finite()) {
             measures.insert("speedup".to_string(), json!({ "value": num(s) }));

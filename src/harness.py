@@ -25,6 +25,7 @@ META = {
     "MIN_PYTHON": (False, (tuple, list), None),
     "UNSYNCHRONIZED": (False, (bool,), False),
     "VARIANT_OF": (False, (str,), None),
+    "MIN_THREADS": (False, (int,), 1),
 }
 
 # Protocol functions: name -> positional parameters it must accept.
@@ -125,6 +126,8 @@ def check_protocol(path, module):
     for fn, arity in PROTOCOL.items():
         if hasattr(module, fn):
             check_arity(path, fn, getattr(module, fn), arity)
+    if isinstance(meta["MIN_THREADS"], bool) or meta["MIN_THREADS"] < 1:
+        raise WorkloadError(f"{path}: MIN_THREADS must be a positive int, not {meta['MIN_THREADS']!r}")
     meta["DRIVER"] = has_drive
     return meta
 
@@ -168,6 +171,16 @@ def skip_reason(meta):
             last = format_exception(exc).splitlines()[-1]
             return f"package {package} cannot be imported: {last}"
     return None
+
+
+def canary(steps):
+    """The machine-speed canary: a fixed pure-Python integer loop on the calling thread (the loop
+    the drift evidence used). Returns its seconds; the Rust side turns them into a rate."""
+    x = 1
+    start = time.perf_counter()
+    for _ in range(steps):
+        x = (x * 75 + 74) % 65537
+    return time.perf_counter() - start
 
 
 def python_driver(module, threads, ops, rounds):

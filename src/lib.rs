@@ -11,6 +11,8 @@ pub mod report;
 pub mod results;
 pub mod workload;
 pub mod probes;
+pub mod counters;
+pub mod stats;
 pub mod runner;
 pub mod compare;
 pub mod baseline;

@@ -1,54 +1,52 @@
-//! Timing one workload at one thread count: every round checked, figures collected, and the
-//! timing itself done by criterion (`cargo bench`) or by a fixed number of rounds (tests, verify).
+//! One pass of one benchmark (a workload at one thread count): verified warm-up, timed rounds
+//! between two canaries, the machine's counters over exactly those rounds, and one re-measurement
+//! when the machine was disturbed. Every round is verified, warm-up included.
+//!
+//! A pass yields one [`PassSample`]; intervals come from the spread between passes, which the
+//! parent runs in fresh child processes (see `sweep`), never from rounds of one process.
 
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use pyo3::prelude::*;
 
-use crate::probes::{contention, spread, CoreSampler, Rusage};
-use crate::results::{Estimate, GilMode, RowStatus, ThreadRow};
+use crate::counters::MachineTally;
+use crate::embedding::{harness, py_error};
+use crate::probes::{contention, spread, Rusage};
+use crate::results::{GilMode, PassSample, RowStatus, ThreadRow};
 use crate::runner::{Pool, Round};
 use crate::workload::{Verdict, Workload};
 
-/// How rounds are timed.
-pub enum Timing<'c> {
-    /// Criterion decides how many rounds and computes the estimate.
-    Criterion { c: &'c mut Criterion, home: PathBuf },
-    /// Exactly `rounds` rounds; the estimate is their mean with a normal-approximation interval.
+/// How the rounds of one pass are timed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Timing {
+    /// Verified warm-up for `warm_up`, then timed rounds until both `measurement` and `min_rounds`.
+    Timed { warm_up: Duration, measurement: Duration, min_rounds: u64 },
+    /// Exactly this many timed rounds, no warm-up.
     Rounds(u64),
 }
 
-/// Everything learnt from the rounds of one benchmark.
+/// Iterations of the canary loop: about 10 ms on a 2026 laptop core.
+const CANARY_STEPS: u64 = 60_000;
+
+/// A pass counts as disturbed past any of these: hypervisor steal, other processes' load (both as
+/// fractions of the machine's capacity during the rounds), and the canary's change across the pass.
+const MAX_STEAL: f64 = 0.05;
+const MAX_OTHER_LOAD: f64 = 0.15;
+const MAX_CANARY_CHANGE: f64 = 0.10;
+
+/// What every round of a pass showed about correctness.
 #[derive(Default)]
-struct Tally {
-    rounds: u64,
+struct Checks {
     broken_rounds: u64,
     lost_updates: u64,
     message: Option<String>,
     status: Option<RowStatus>,
-    usage: Rusage,
-    wall: f64,
-    spreads: Vec<f64>,
-    skews: Vec<f64>,
-    times: Vec<f64>,
 }
 
-/// Thrown through criterion to stop a benchmark whose round failed.
-struct Abort;
-
-impl Tally {
-    /// Records one round. Returns false when measuring must stop (the row is invalid or errored).
+impl Checks {
+    /// Records one round's verdict. Returns false when measuring must stop (invalid or errored).
     fn record(&mut self, round: &Round, w: &Workload, mode: GilMode, threads: usize) -> bool {
-        self.rounds += 1;
-        self.usage.add(&round.usage);
-        self.wall += round.elapsed.as_secs_f64();
-        self.spreads.push(spread(&round.per_thread));
-        self.skews.push(round.start_skew.as_secs_f64());
-        self.times.push(round.elapsed.as_secs_f64());
         if let Some((i, tb)) = &round.worker_error {
             return self.fail(RowStatus::Error, format!("worker {i} of {threads} threads raised:\n{tb}"));
         }
@@ -73,159 +71,204 @@ impl Tally {
         false
     }
 
-    fn row(self, threads: usize, ops: u64, throughput: Option<Estimate>, cores: Option<crate::results::CoreUsage>) -> ThreadRow {
-        let status = self.status.unwrap_or(if self.broken_rounds > 0 { RowStatus::LostUpdates } else { RowStatus::Ok });
-        let total_ops = self.rounds * threads as u64 * ops;
+    fn status(&self) -> RowStatus {
+        self.status.unwrap_or(if self.broken_rounds > 0 { RowStatus::LostUpdates } else { RowStatus::Ok })
+    }
+}
+
+/// The timed rounds of one attempt.
+#[derive(Default)]
+struct Timed {
+    times: Vec<f64>,
+    usage: Rusage,
+    spreads: Vec<f64>,
+    skews: Vec<f64>,
+    machine: MachineTally,
+}
+
+impl Timed {
+    fn add(&mut self, round: &Round) {
+        self.times.push(round.elapsed.as_secs_f64());
+        self.usage.add(&round.usage);
+        self.spreads.push(spread(&round.per_thread));
+        self.skews.push(round.start_skew.as_secs_f64());
+        let (before, after) = round.machine.as_ref().map(|(b, a)| (b, a)).unzip();
+        self.machine.add(before, after, &round.process, round.elapsed);
+    }
+
+    fn wall(&self) -> f64 {
+        self.times.iter().sum()
+    }
+}
+
+/// One benchmark pass: its rounds, checks and probes.
+pub struct Pass<'a> {
+    pub pool: &'a Pool,
+    pub workload: &'a Workload,
+    pub mode: GilMode,
+    pub ops: u64,
+    /// Per-round deadlock limit.
+    pub limit: Duration,
+    pub pass: usize,
+}
+
+impl Pass<'_> {
+    /// Measures the pass; the row says what happened, including failures.
+    pub fn run(&self, py: Python<'_>, timing: Timing) -> Result<ThreadRow> {
+        let mut checks = Checks::default();
+        if let Timing::Timed { warm_up, .. } = timing {
+            if !self.rounds_for(py, &mut checks, warm_up, 1, None)? {
+                return Ok(self.row(checks, None));
+            }
+        }
+        let (mut sample, mut timed) = self.attempt(py, &mut checks, timing)?;
+        if sample.as_ref().is_some_and(|s| !s.quiet()) {
+            let (again, timed_again) = self.attempt(py, &mut checks, timing)?;
+            if let Some(mut again) = again {
+                again.remeasured = true;
+                (sample, timed) = (Some(again), timed_again);
+            }
+        }
+        let mut row = self.row(checks, sample);
+        row.cores = timed.machine.cores();
+        let total_ops = timed.times.len() as u64 * self.units_per_round();
+        let threads = self.pool.threads();
+        row.contention = Some(contention(&timed.usage, timed.wall(), threads, total_ops, &timed.spreads, &timed.skews));
+        Ok(row)
+    }
+
+    /// Timed rounds between two canaries. `None` when a round failed (the checks say why).
+    fn attempt(&self, py: Python<'_>, checks: &mut Checks, timing: Timing) -> Result<(Option<PassSample>, Timed)> {
+        let (measurement, min_rounds) = match timing {
+            Timing::Timed { measurement, min_rounds, .. } => (measurement, min_rounds),
+            Timing::Rounds(n) => (Duration::ZERO, n),
+        };
+        let canary_before = canary(py)?;
+        let mut timed = Timed::default();
+        if !self.rounds_for(py, checks, measurement, min_rounds, Some(&mut timed))? || timed.times.is_empty() {
+            return Ok((None, timed));
+        }
+        let canary_after = canary(py)?;
+        let mut sample = PassSample {
+            pass: self.pass,
+            throughput: timed.times.len() as f64 * self.units_per_round() as f64 / timed.wall(),
+            rounds: timed.times.len() as u64,
+            canary_before: Some(canary_before),
+            canary_after: Some(canary_after),
+            steal: timed.machine.steal(),
+            other_load: timed.machine.other_load(),
+            disturbed: None,
+            remeasured: false,
+        };
+        sample.disturbed = disturbance(&sample);
+        Ok((Some(sample), timed))
+    }
+
+    /// Runs verified rounds until `duration` has passed and at least `min_rounds` ran; times them
+    /// into `timed` when given. Returns false when a round failed.
+    fn rounds_for(
+        &self,
+        py: Python<'_>,
+        checks: &mut Checks,
+        duration: Duration,
+        min_rounds: u64,
+        mut timed: Option<&mut Timed>,
+    ) -> Result<bool> {
+        let start = Instant::now();
+        let mut n = 0;
+        while n < min_rounds || start.elapsed() < duration {
+            let round = self.pool.watched_round(py, self.workload, self.ops, self.limit)?;
+            n += 1;
+            if !checks.record(&round, self.workload, self.mode, self.pool.threads()) {
+                return Ok(false);
+            }
+            if let Some(t) = timed.as_deref_mut() {
+                t.add(&round);
+            }
+        }
+        Ok(true)
+    }
+
+    fn units_per_round(&self) -> u64 {
+        self.pool.threads() as u64 * self.ops
+    }
+
+    fn row(&self, checks: Checks, sample: Option<PassSample>) -> ThreadRow {
+        let status = checks.status();
+        let kept = matches!(status, RowStatus::Ok | RowStatus::LostUpdates);
         ThreadRow {
-            threads,
-            ops_per_thread: ops,
-            rounds: self.rounds,
+            threads: self.pool.threads(),
+            ops_per_thread: self.ops,
+            rounds: sample.as_ref().map_or(0, |s| s.rounds),
             status,
-            message: self.message,
-            broken_rounds: self.broken_rounds,
-            lost_updates: self.lost_updates,
-            throughput: if status == RowStatus::Ok || status == RowStatus::LostUpdates { throughput } else { None },
+            message: checks.message,
+            broken_rounds: checks.broken_rounds,
+            lost_updates: checks.lost_updates,
+            passes: sample.into_iter().filter(|_| kept).collect(),
+            throughput: None,
+            normalised: None,
             speedup: None,
             efficiency: None,
             ft_gain: None,
-            cores,
-            contention: Some(contention(&self.usage, self.wall, threads, total_ops, &self.spreads, &self.skews)),
+            cores: None,
+            contention: None,
+            implausible: None,
         }
     }
 }
 
-/// Measures `w` on `pool` with `ops` per thread. The row says what happened, including failures.
-pub fn benchmark(
-    py: Python<'_>,
-    timing: &mut Timing<'_>,
-    pool: &Pool,
-    w: &Workload,
-    mode: GilMode,
-    ops: u64,
-    limit: Duration,
-) -> Result<ThreadRow> {
-    let threads = pool.threads();
-    let mut tally = Tally::default();
-    let sampler = CoreSampler::start();
-    let mut failure: Option<anyhow::Error> = None;
-    let mut run = |tally: &mut Tally| -> Option<Duration> {
-        match pool.watched_round(py, w, ops, limit) {
-            Ok(round) => tally.record(&round, w, mode, threads).then_some(round.elapsed),
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
-        }
-    };
-    let estimate = match timing {
-        Timing::Rounds(n) => {
-            for _ in 0..*n {
-                if run(&mut tally).is_none() {
-                    break;
-                }
-            }
-            mean_estimate(&tally.times, (threads as u64 * ops) as f64)
-        }
-        Timing::Criterion { c, home } => {
-            let group_name = group_name(&w.name, mode);
-            let started = SystemTime::now();
-            let mut group = c.benchmark_group(&group_name);
-            group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(threads as u64 * ops));
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                group.bench_function(BenchmarkId::from_parameter(threads), |b| {
-                    b.iter_custom(|iters| {
-                        let mut total = Duration::ZERO;
-                        for _ in 0..iters {
-                            // Never return a made-up time: a failed round stops the benchmark.
-                            total += run(&mut tally).unwrap_or_else(|| resume_unwind(Box::new(Abort)));
-                        }
-                        total
-                    })
-                });
-            }));
-            group.finish();
-            if let Err(payload) = outcome {
-                if !payload.is::<Abort>() {
-                    resume_unwind(payload);
-                }
-            }
-            read_estimate(home, &group_name, threads, (threads as u64 * ops) as f64, started)
-        }
-    };
-    let cores = sampler.stop();
-    if let Some(e) = failure {
-        return Err(e);
+/// Why the machine counts as disturbed during a pass, if it does.
+pub fn disturbance(s: &PassSample) -> Option<String> {
+    let mut why = Vec::new();
+    if let Some(steal) = s.steal.filter(|v| *v > MAX_STEAL) {
+        why.push(format!("{:.0} % of CPU time stolen by the hypervisor", steal * 100.0));
     }
-    Ok(tally.row(threads, ops, estimate, cores))
+    if let Some(load) = s.other_load.filter(|v| *v > MAX_OTHER_LOAD) {
+        why.push(format!("other processes used {:.0} % of the machine", load * 100.0));
+    }
+    if let (Some(a), Some(b)) = (s.canary_before, s.canary_after) {
+        let change = b / a - 1.0;
+        if change.abs() > MAX_CANARY_CHANGE {
+            why.push(format!("the canary moved {:+.0} % across the pass", change * 100.0));
+        }
+    }
+    (!why.is_empty()).then(|| why.join("; "))
 }
 
-/// Criterion group of one workload in one GIL mode: `lock_counter.gil-off`.
-pub fn group_name(workload: &str, mode: GilMode) -> String {
-    format!("{workload}.{mode}")
-}
-
-/// Criterion's estimate of the time per round (mean and its confidence interval), as ops/s.
-/// Only a file written since `since` counts: criterion's test mode and `--discard-baseline`
-/// write none, and an older one belongs to an earlier run.
-fn read_estimate(home: &Path, group: &str, threads: usize, ops_per_round: f64, since: SystemTime) -> Option<Estimate> {
-    let file = home.join(group).join(threads.to_string()).join("new").join("estimates.json");
-    let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok()?;
-    if modified < since {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
-    let mean = &v["mean"];
-    let ci = &mean["confidence_interval"];
-    let ns = |x: &serde_json::Value| x.as_f64().filter(|v| *v > 0.0);
-    Some(Estimate {
-        point: ops_per_round / (ns(&mean["point_estimate"])? * 1e-9),
-        lower: ops_per_round / (ns(&ci["upper_bound"])? * 1e-9),
-        upper: ops_per_round / (ns(&ci["lower_bound"])? * 1e-9),
-        confidence_level: ci["confidence_level"].as_f64().unwrap_or(0.95),
-    })
-}
-
-/// Mean round time with a 95 % normal-approximation interval, as ops/s.
-fn mean_estimate(times: &[f64], ops_per_round: f64) -> Option<Estimate> {
-    let n = times.len() as f64;
-    if times.is_empty() {
-        return None;
-    }
-    let mean = times.iter().sum::<f64>() / n;
-    let var = if n > 1.0 { times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
-    let half = 1.96 * (var / n).sqrt();
-    Some(Estimate {
-        point: ops_per_round / mean,
-        lower: ops_per_round / (mean + half),
-        upper: ops_per_round / (mean - half).max(mean * 1e-3),
-        confidence_level: 0.95,
-    })
+/// The canary: a fixed pure-Python loop on the calling thread, as iterations per second. It runs
+/// between the rounds, with the workers parked, and tracks the machine's speed around each pass.
+pub fn canary(py: Python<'_>) -> Result<f64> {
+    let seconds: f64 = harness(py)?
+        .call_method1("canary", (CANARY_STEPS,))
+        .and_then(|t| t.extract())
+        .map_err(|e| py_error(py, e))?;
+    Ok(CANARY_STEPS as f64 / seconds.max(1e-9))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn estimates_older_than_the_benchmark_are_ignored() {
-        let home = tempfile::tempdir().unwrap();
-        let dir = home.path().join("g.gil-off/2/new");
-        std::fs::create_dir_all(&dir).unwrap();
-        let json = r#"{"mean":{"point_estimate":1e6,"confidence_interval":{"confidence_level":0.95,"lower_bound":9e5,"upper_bound":1.1e6}}}"#;
-        std::fs::write(dir.join("estimates.json"), json).unwrap();
-        let before = SystemTime::now() - Duration::from_secs(60);
-        let e = read_estimate(home.path(), "g.gil-off", 2, 1000.0, before).unwrap();
-        assert!((e.point - 1e6).abs() < 1e-6, "1000 ops per 1 ms round");
-        assert!(e.lower < e.point && e.point < e.upper);
-        let after = SystemTime::now() + Duration::from_secs(60);
-        assert!(read_estimate(home.path(), "g.gil-off", 2, 1000.0, after).is_none(), "a stale file from an earlier run");
+    fn sample(steal: f64, other: f64, before: f64, after: f64) -> PassSample {
+        PassSample {
+            steal: Some(steal),
+            other_load: Some(other),
+            canary_before: Some(before),
+            canary_after: Some(after),
+            ..Default::default()
+        }
     }
 
     #[test]
-    fn mean_estimate_brackets_the_point() {
-        let e = mean_estimate(&[0.010, 0.011, 0.009, 0.010], 1000.0).unwrap();
-        assert!((e.point - 100_000.0).abs() < 1e-6);
-        assert!(e.lower < e.point && e.point < e.upper);
-        assert!(mean_estimate(&[], 1.0).is_none());
+    fn a_quiet_pass_is_not_disturbed() {
+        assert_eq!(disturbance(&sample(0.01, 0.02, 100.0, 103.0)), None);
+        assert_eq!(disturbance(&PassSample::default()), None, "no counters: nothing to hold against it");
+    }
+
+    #[test]
+    fn each_kind_of_disturbance_is_named() {
+        assert!(disturbance(&sample(0.2, 0.0, 100.0, 100.0)).unwrap().contains("20 % of CPU time stolen"));
+        assert!(disturbance(&sample(0.0, 0.5, 100.0, 100.0)).unwrap().contains("other processes used 50 %"));
+        assert!(disturbance(&sample(0.0, 0.0, 100.0, 80.0)).unwrap().contains("canary moved -20 %"));
     }
 }

@@ -1,14 +1,11 @@
-//! What the machine did while a benchmark ran: per-core utilisation (sysinfo), CPU time and
-//! context switches (getrusage), and the contention figures derived from them; machine facts.
+//! CPU time and context switches (getrusage), the contention figures derived from them, and
+//! machine facts. Per-core counters over the timed rounds live in [`crate::counters`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use sysinfo::{CpuRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System};
+use sysinfo::{CpuRefreshKind, RefreshKind, System};
 
-use crate::results::{Contention, CoreUsage, MachineFacts};
+use crate::results::{Contention, MachineFacts};
 
 /// This process's resource usage at one moment (or a difference of two).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -36,9 +33,14 @@ impl Rusage {
 
 /// getrusage(RUSAGE_SELF): user + system CPU time and context switches of every thread.
 pub fn rusage_self() -> Rusage {
+    rusage(libc::RUSAGE_SELF)
+}
+
+/// getrusage(`who`): the whole process, or (Linux) the calling thread.
+pub fn rusage(who: libc::c_int) -> Rusage {
     // SAFETY: getrusage only writes the struct we hand it.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+    if unsafe { libc::getrusage(who, &mut ru) } != 0 {
         return Rusage::default();
     }
     let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
@@ -75,77 +77,6 @@ pub fn spread(per_thread: &[Duration]) -> f64 {
         slowest / fastest
     } else {
         1.0
-    }
-}
-
-/// Samples per-core and process CPU use on a background thread until stopped.
-pub struct CoreSampler {
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<CoreUsage>>,
-}
-
-impl CoreSampler {
-    pub fn start() -> CoreSampler {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let handle = std::thread::Builder::new()
-            .name("ftbench-sampler".into())
-            .spawn(move || sample_until(&flag))
-            .ok();
-        CoreSampler { stop, handle }
-    }
-
-    /// Stops sampling; `None` when the benchmark was too short for one sample.
-    pub fn stop(mut self) -> Option<CoreUsage> {
-        self.stop.store(true, Ordering::SeqCst);
-        self.handle.take()?.join().ok().filter(|u| u.samples > 0)
-    }
-}
-
-impl Drop for CoreSampler {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
-fn sample_until(stop: &AtomicBool) -> CoreUsage {
-    let pid = Pid::from_u32(std::process::id());
-    let mut sys = System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_cpu_usage()));
-    let refresh = |sys: &mut System| {
-        sys.refresh_cpu_usage();
-        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), false, ProcessRefreshKind::nothing().with_cpu());
-    };
-    refresh(&mut sys);
-    let cores = sys.cpus().len();
-    let (mut sum, mut max) = (vec![0.0; cores], vec![0.0f64; cores]);
-    let (mut process_sum, mut samples) = (0.0, 0usize);
-    // sysinfo needs MINIMUM_CPU_UPDATE_INTERVAL between refreshes for a meaningful figure; sleep
-    // in short steps so stopping is prompt.
-    let step = Duration::from_millis(20);
-    'outer: loop {
-        let mut waited = Duration::ZERO;
-        while waited < sysinfo::MINIMUM_CPU_UPDATE_INTERVAL {
-            if stop.load(Ordering::SeqCst) {
-                break 'outer;
-            }
-            std::thread::sleep(step);
-            waited += step;
-        }
-        refresh(&mut sys);
-        for (i, cpu) in sys.cpus().iter().enumerate().take(cores) {
-            let u = cpu.cpu_usage() as f64;
-            sum[i] += u;
-            max[i] = max[i].max(u);
-        }
-        process_sum += sys.process(pid).map(|p| p.cpu_usage() as f64).unwrap_or(0.0);
-        samples += 1;
-    }
-    let n = samples.max(1) as f64;
-    CoreUsage {
-        per_core_mean: sum.iter().map(|s| s / n).collect(),
-        per_core_max: max,
-        process_mean: process_sum / n,
-        samples,
     }
 }
 

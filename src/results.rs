@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// Bump when a field changes meaning or disappears; readers refuse other versions.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct RunResults {
@@ -21,7 +21,9 @@ pub struct RunResults {
     /// Facts reported by the children, one entry per GIL mode that ran.
     pub interpreters: Vec<InterpreterFacts>,
     pub calibration: Option<Calibration>,
-    /// One entry per workload × GIL mode, in the order they ran.
+    /// The machine's noise over the run (absent until a pass has measured something).
+    pub noise: Option<Noise>,
+    /// One entry per workload × GIL mode, in the order they first ran.
     pub workloads: Vec<WorkloadResult>,
 }
 
@@ -54,9 +56,16 @@ pub struct RunConfig {
     pub filters: Vec<String>,
     /// Calibration target for one round.
     pub round_target_ms: f64,
+    /// Independent passes: every workload × mode ran once per pass in a fresh child, in an order
+    /// shuffled per pass, and intervals come from the spread between passes.
+    pub passes: usize,
+    /// Per benchmark and pass: verified but untimed warm-up, then timed rounds for at least
+    /// `measurement_ms` and at least `min_rounds` rounds (fixed rounds: `min_rounds` exactly).
     pub warm_up_ms: u64,
     pub measurement_ms: u64,
-    pub sample_size: usize,
+    pub min_rounds: u64,
+    /// Seed of the per-pass shuffles.
+    pub seed: u64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -129,13 +138,36 @@ pub struct InterpreterFacts {
 /// The suite measuring itself; figures to read against their targets, not assertions.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Calibration {
-    /// Embedded runner's 1-thread throughput / a pure-Python driver's, per workload (target ≥ 0.98).
-    pub harness_overhead: BTreeMap<String, f64>,
-    /// Throughput with the per-core sampler on / off (target ≥ 0.99).
-    pub sampler_ratio: Option<f64>,
+    /// Embedded runner's throughput / a pure-Python `threading` driver's of the same worker, at
+    /// 1 thread and at the core count (target ≥ 0.98).
+    pub harness_overhead: Vec<OverheadRatio>,
+    /// Throughput with the probes (per-thread CPU clocks, per-core counters) on / off, per thread
+    /// count (target ≥ 0.99).
+    pub probe_ratio: BTreeMap<usize, f64>,
     /// `cpu_only` speedup at the core count, per GIL mode (targets ≥ 0.95 × cores off, ≤ 1.15 on).
     pub cpu_only_speedup: BTreeMap<GilMode, f64>,
     pub cores: usize,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct OverheadRatio {
+    pub workload: String,
+    pub threads: usize,
+    pub ratio: f64,
+}
+
+/// How noisy the machine was during a run, from the canary and the OS counters of every pass.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Noise {
+    /// Median canary rate per GIL mode (iterations/s): the reference `normalised` figures use.
+    pub canary_median: BTreeMap<GilMode, f64>,
+    /// Coefficient of variation of every canary measurement of the run: the machine's drift.
+    pub canary_cv: Option<f64>,
+    /// Mean fraction of the machine's CPU time stolen by the hypervisor during timed rounds.
+    pub steal_mean: Option<f64>,
+    /// Benchmark passes measured while the machine was disturbed (after one re-measurement), of all.
+    pub disturbed_passes: usize,
+    pub passes: usize,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -149,7 +181,14 @@ pub struct WorkloadMeta {
     pub variant_of: Option<String>,
     /// True when the workload runs its own threads through `drive(state, threads, ops)`.
     pub driver: bool,
+    /// The fewest threads that can perform one op (`MIN_THREADS`); speedup is relative to it.
+    #[serde(default = "one")]
+    pub min_threads: usize,
     pub file: String,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,45 +236,146 @@ pub enum RowStatus {
     LostUpdates,
     /// A worker raised, or the GIL was not in the mode claimed.
     Error,
+    /// Measured and verified, but the machine was disturbed (steal, other processes, drift) in
+    /// too many passes even after re-measuring: shown, never ranked or judged.
+    Disturbed,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ThreadRow {
     pub threads: usize,
     pub ops_per_thread: u64,
-    /// Timed rounds run (warm-up and measurement), every one verified.
+    /// Timed rounds run over all passes, every one verified (warm-up rounds are verified too).
     pub rounds: u64,
     pub status: RowStatus,
     /// First failure: verify's message, or the traceback with thread index and count.
     pub message: Option<String>,
     pub broken_rounds: u64,
     pub lost_updates: u64,
-    /// Criterion's estimate, converted to operations per second.
+    /// One entry per pass that measured this row, in pass order.
+    pub passes: Vec<PassSample>,
+    /// Mean of the quiet passes' throughputs (ops/s) with a Student's t interval over passes.
     pub throughput: Option<Estimate>,
-    /// throughput(t) / throughput(1), same workload and mode.
+    /// The same, each pass scaled by the run's median canary / its own canary: drift-corrected.
+    pub normalised: Option<Estimate>,
+    /// Mean over passes of throughput(t) / throughput(base) in the same pass, where base is the
+    /// workload's smallest measured thread count (1, or its `MIN_THREADS`).
     pub speedup: Option<f64>,
-    /// speedup / threads.
+    /// speedup / (threads / base threads).
     pub efficiency: Option<f64>,
     /// GIL-off / GIL-on throughput at this thread count (on GIL-off rows).
     pub ft_gain: Option<f64>,
     pub cores: Option<CoreUsage>,
     pub contention: Option<Contention>,
+    /// A figure that breaks physical sanity (GIL-on speedup above 1.2, GIL-off speedup above the
+    /// cores the threads could use): the row measures something other than it claims.
+    pub implausible: Option<String>,
 }
 
-impl ThreadRow {
-    /// Rows that may be charted and ranked: measured and verified.
-    pub fn is_valid(&self) -> bool {
-        self.status == RowStatus::Ok && self.throughput.is_some()
+/// One pass of one benchmark: timed rounds between two canaries, in a fresh child process.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct PassSample {
+    pub pass: usize,
+    /// ops/s over this pass's timed rounds (total ops / total round time).
+    pub throughput: f64,
+    pub rounds: u64,
+    /// Canary rate (iterations/s of a fixed pure-Python loop, 1 thread) before and after the rounds.
+    pub canary_before: Option<f64>,
+    pub canary_after: Option<f64>,
+    /// Fraction of the machine's CPU time stolen by the hypervisor during the timed rounds (Linux).
+    pub steal: Option<f64>,
+    /// Fraction of the machine's capacity used by other processes during the timed rounds (Linux).
+    pub other_load: Option<f64>,
+    /// Why the machine counted as disturbed during this pass's rounds; `None`: quiet.
+    pub disturbed: Option<String>,
+    /// True when the first attempt was disturbed and these are the figures of the second.
+    pub remeasured: bool,
+}
+
+impl PassSample {
+    /// The mean of the two canaries: the machine's speed around this pass.
+    pub fn canary(&self) -> Option<f64> {
+        match (self.canary_before, self.canary_after) {
+            (Some(a), Some(b)) => Some((a + b) / 2.0),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Throughput per canary iteration: comparable across runs on one machine and interpreter.
+    pub fn per_canary(&self) -> Option<f64> {
+        Some(self.throughput / self.canary()?)
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.disturbed.is_none()
     }
 }
 
-/// A point estimate with its confidence interval, in operations per second.
+/// Worst first: a row is as bad as its worst pass.
+fn severity(s: RowStatus) -> u8 {
+    match s {
+        RowStatus::Error => 4,
+        RowStatus::Invalid => 3,
+        RowStatus::LostUpdates => 2,
+        RowStatus::Disturbed => 1,
+        RowStatus::Ok => 0,
+    }
+}
+
+impl ThreadRow {
+    /// Adds a later pass of the same benchmark: its samples, rounds, damage and probes.
+    pub fn absorb(&mut self, other: ThreadRow) {
+        if severity(other.status) > severity(self.status) {
+            self.status = other.status;
+            self.message = other.message.clone();
+        }
+        self.message = self.message.take().or(other.message);
+        self.rounds += other.rounds;
+        self.broken_rounds += other.broken_rounds;
+        self.lost_updates += other.lost_updates;
+        self.passes.extend(other.passes);
+        self.cores = merge_option(self.cores.take(), other.cores, CoreUsage::merge);
+        self.contention = merge_option(self.contention.take(), other.contention, Contention::merge);
+    }
+
+    /// Rows that may be charted and ranked: measured, verified, quiet and physically plausible.
+    pub fn is_valid(&self) -> bool {
+        self.status == RowStatus::Ok && self.throughput.is_some() && self.implausible.is_none()
+    }
+
+    /// The passes measured on a quiet machine.
+    pub fn quiet_passes(&self) -> impl Iterator<Item = &PassSample> {
+        self.passes.iter().filter(|p| p.quiet())
+    }
+}
+
+/// A point estimate and, from two replicates on, its confidence interval, in operations per second.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
     pub point: f64,
-    pub lower: f64,
-    pub upper: f64,
+    /// `[lower, upper]`; `None` with fewer than two replicates (nothing to judge a change by).
+    pub interval: Option<[f64; 2]>,
     pub confidence_level: f64,
+    /// How many replicates (passes) it comes from.
+    pub samples: usize,
+}
+
+impl Estimate {
+    /// Mean of `values` with a 95 % Student's t interval.
+    pub fn of(values: &[f64]) -> Option<Estimate> {
+        let (point, ci) = crate::stats::mean_interval(values, 0.95)?;
+        Some(Estimate {
+            point,
+            interval: ci.map(|(lo, hi)| [lo.max(0.0), hi]),
+            confidence_level: 0.95,
+            samples: values.len(),
+        })
+    }
+
+    /// Half the interval's width relative to the point (0.05 = ±5 %).
+    pub fn relative_half_width(&self) -> Option<f64> {
+        self.interval.map(|[lo, hi]| (hi - lo) / 2.0 / self.point)
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -264,6 +404,55 @@ pub struct Contention {
     pub start_skew_seconds: Option<f64>,
     pub cpu_seconds: f64,
     pub wall_seconds: f64,
+}
+
+fn merge_option<T>(a: Option<T>, b: Option<T>, f: fn(T, T) -> T) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(f(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl CoreUsage {
+    /// Two passes' figures, weighted by their rounds.
+    fn merge(a: CoreUsage, b: CoreUsage) -> CoreUsage {
+        let (wa, wb) = (a.samples as f64, b.samples as f64);
+        let total = (wa + wb).max(1.0);
+        let avg = |x: f64, y: f64| (x * wa + y * wb) / total;
+        CoreUsage {
+            per_core_mean: a.per_core_mean.iter().zip(&b.per_core_mean).map(|(x, y)| avg(*x, *y)).collect(),
+            per_core_max: a.per_core_max.iter().zip(&b.per_core_max).map(|(x, y)| x.max(*y)).collect(),
+            process_mean: avg(a.process_mean, b.process_mean),
+            samples: a.samples + b.samples,
+        }
+    }
+}
+
+impl Contention {
+    /// Two passes' figures, weighted by their wall time (CPU and wall times add up).
+    fn merge(a: Contention, b: Contention) -> Contention {
+        let (wa, wb) = (a.wall_seconds, b.wall_seconds);
+        let total = wa + wb;
+        let avg = |x: f64, y: f64| if total > 0.0 { (x * wa + y * wb) / total } else { (x + y) / 2.0 };
+        Contention {
+            blocked_fraction: avg(a.blocked_fraction, b.blocked_fraction),
+            voluntary_switches_per_op: avg(a.voluntary_switches_per_op, b.voluntary_switches_per_op),
+            involuntary_switches_per_op: avg(a.involuntary_switches_per_op, b.involuntary_switches_per_op),
+            fairness_spread: avg(a.fairness_spread, b.fairness_spread),
+            start_skew_seconds: merge_option(a.start_skew_seconds, b.start_skew_seconds, avg_pair),
+            cpu_seconds: a.cpu_seconds + b.cpu_seconds,
+            wall_seconds: total,
+        }
+    }
+}
+
+fn avg_pair(a: f64, b: f64) -> f64 {
+    (a + b) / 2.0
+}
+
+/// Criterion-style benchmark group of one workload in one GIL mode: `lock_counter.gil-off`.
+pub fn group_name(workload: &str, mode: GilMode) -> String {
+    format!("{workload}.{mode}")
 }
 
 impl RunResults {
@@ -300,19 +489,19 @@ impl RunResults {
         self.workload(name, mode)?.rows.iter().find(|r| r.threads == threads)
     }
 
-    /// Fills speedup, efficiency and free-threading gain from the throughputs.
+    /// Fills every derived figure from the passes: the run's noise, each row's estimates, status
+    /// (disturbed or not), speedup, efficiency, physical sanity and free-threading gain.
+    /// Idempotent: it runs again after every child, as passes arrive.
     pub fn derive_figures(&mut self) {
+        self.noise = derive_noise(&self.workloads);
+        let medians = self.noise.as_ref().map(|n| n.canary_median.clone()).unwrap_or_default();
+        let cores = self.machine.logical_cores.max(1);
         for w in &mut self.workloads {
-            let base = w.rows.iter().find(|r| r.threads == 1 && r.is_valid()).and_then(|r| r.throughput);
+            let median = medians.get(&w.mode).copied();
             for r in &mut w.rows {
-                let (Some(b), Some(t)) = (base, r.throughput.filter(|_| r.status == RowStatus::Ok)) else {
-                    r.speedup = None;
-                    r.efficiency = None;
-                    continue;
-                };
-                r.speedup = Some(t.point / b.point);
-                r.efficiency = Some(t.point / b.point / r.threads as f64);
+                derive_estimates(r, median);
             }
+            derive_speedups(w, cores);
         }
         let gil_on: BTreeMap<(String, usize), f64> = self
             .workloads
@@ -331,6 +520,91 @@ impl RunResults {
             }
         }
     }
+}
+
+/// A row stays disturbed when fewer than half of its passes (rounded up) were quiet.
+fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
+    let quiet: Vec<PassSample> = r.quiet_passes().cloned().collect();
+    if matches!(r.status, RowStatus::Ok | RowStatus::Disturbed) && !r.passes.is_empty() {
+        let enough = quiet.len() * 2 >= r.passes.len() && !quiet.is_empty();
+        r.status = if enough { RowStatus::Ok } else { RowStatus::Disturbed };
+    }
+    let measured = matches!(r.status, RowStatus::Ok | RowStatus::LostUpdates | RowStatus::Disturbed);
+    // A disturbed row still shows what it measured (never ranked or judged).
+    let quiet = if r.status == RowStatus::Disturbed { r.passes.clone() } else { quiet };
+    let raw: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
+    r.throughput = if measured { Estimate::of(&raw) } else { None };
+    let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.per_canary()? * canary_median?)).collect();
+    r.normalised = if measured { normalised.and_then(|v| Estimate::of(&v)) } else { None };
+}
+
+/// Speedup per pass against the smallest measured thread count, then physical sanity.
+fn derive_speedups(w: &mut WorkloadResult, cores: usize) {
+    let base = w.rows.iter().filter(|r| r.status == RowStatus::Ok && r.throughput.is_some()).min_by_key(|r| r.threads);
+    let base = base.map(|b| (b.threads, b.quiet_passes().map(|p| (p.pass, p.throughput)).collect::<BTreeMap<_, _>>()));
+    for r in &mut w.rows {
+        r.implausible = None;
+        let ratios: Vec<f64> = match (&base, r.status == RowStatus::Ok) {
+            (Some((_, by_pass)), true) => {
+                r.quiet_passes().filter_map(|p| Some(p.throughput / by_pass.get(&p.pass)?)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let Some((base_threads, speedup)) = base.as_ref().map(|b| b.0).zip(crate::stats::mean(&ratios)) else {
+            r.speedup = None;
+            r.efficiency = None;
+            continue;
+        };
+        r.speedup = Some(speedup);
+        r.efficiency = Some(speedup * base_threads as f64 / r.threads as f64);
+        r.implausible = implausible(w.mode, speedup, r.threads, base_threads, cores);
+    }
+}
+
+/// With the GIL on, threads cannot run Python in parallel: a speedup above 1.2 means the work
+/// changed with the thread count. With it off, no speedup can exceed the cores the threads could
+/// use (10 % allowed for noise).
+pub fn implausible(mode: GilMode, speedup: f64, threads: usize, base: usize, cores: usize) -> Option<String> {
+    let limit = match mode {
+        GilMode::On => 1.2,
+        GilMode::Off => threads.min(cores) as f64 / base.min(cores) as f64 * 1.1,
+    };
+    (speedup > limit).then(|| {
+        let why = match mode {
+            GilMode::On => "with the GIL on threads cannot run Python in parallel".to_string(),
+            GilMode::Off => format!("{threads} threads on {cores} cores cannot do more"),
+        };
+        format!("speedup {speedup:.2}x at {threads} threads is above {limit:.2}x: {why}")
+    })
+}
+
+fn derive_noise(workloads: &[WorkloadResult]) -> Option<Noise> {
+    let samples: Vec<(GilMode, &PassSample)> =
+        workloads.iter().flat_map(|w| w.rows.iter().flat_map(move |r| r.passes.iter().map(move |p| (w.mode, p)))).collect();
+    if samples.is_empty() {
+        return None;
+    }
+    let mut canary_median = BTreeMap::new();
+    for mode in GilMode::ALL {
+        let canaries: Vec<f64> = samples.iter().filter(|(m, _)| *m == mode).filter_map(|(_, p)| p.canary()).collect();
+        if let Some(m) = crate::stats::median(&canaries) {
+            canary_median.insert(mode, m);
+        }
+    }
+    // Every single canary, relative to its mode's median, so both modes pool into one figure.
+    let relative: Vec<f64> = samples
+        .iter()
+        .flat_map(|(m, p)| [p.canary_before, p.canary_after].into_iter().flatten().map(move |c| (m, c)))
+        .filter_map(|(m, c)| Some(c / canary_median.get(m)?))
+        .collect();
+    let steals: Vec<f64> = samples.iter().filter_map(|(_, p)| p.steal).collect();
+    Some(Noise {
+        canary_median,
+        canary_cv: crate::stats::cv(&relative),
+        steal_mean: crate::stats::mean(&steals),
+        disturbed_passes: samples.iter().filter(|(_, p)| !p.quiet()).count(),
+        passes: samples.len(),
+    })
 }
 
 /// `path` itself when it names a file, else `path/results.json`.

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use pyo3::prelude::*;
 
+use crate::counters::{cpu_times, spin, test_knob, thread_usage, CpuTimes};
 use crate::embedding::{format_exception, gil_enabled, harness, py_error};
 use crate::probes::{rusage_self, Rusage};
 use crate::workload::{Verdict, Workload};
@@ -28,8 +29,13 @@ pub struct Round {
     /// The first worker exception: thread index and traceback.
     pub worker_error: Option<(usize, String)>,
     pub gil_enabled: bool,
-    /// CPU time and context switches of this process across the timed region.
+    /// CPU time and context switches of the worker threads inside the timed region (driver-mode
+    /// workloads run on threads of their own: there, the whole process's).
     pub usage: Rusage,
+    /// This whole process across the timed region.
+    pub process: Rusage,
+    /// Machine counters just before the release and just after the last finish (with probes on).
+    pub machine: Option<(CpuTimes, CpuTimes)>,
 }
 
 /// The job all threads of one round share.
@@ -41,12 +47,15 @@ struct Job {
     driver_threads: Option<usize>,
     /// Per-thread trace functions (`ftbench stress --jitter`).
     tracers: Option<Vec<Py<PyAny>>>,
+    /// Read each worker's CPU clock around its call (the probe-ratio calibration turns it off).
+    probes: bool,
 }
 
 struct Outcome {
     start: Instant,
     end: Instant,
     error: Option<String>,
+    usage: Option<Rusage>,
 }
 
 struct Shared {
@@ -99,7 +108,7 @@ impl Pool {
 
     /// Runs one round of `ops` operations per thread. Call with the caller attached; the caller
     /// detaches while the workers run.
-    pub fn round(&self, py: Python<'_>, w: &Workload, ops: u64, tracers: Option<Vec<Py<PyAny>>>) -> Result<Round> {
+    pub fn round(&self, py: Python<'_>, w: &Workload, ops: u64, tracers: Option<Vec<Py<PyAny>>>, probes: bool) -> Result<Round> {
         let state = w.setup(py, self.threads)?;
         let function = w.function(py, if self.driver { "drive" } else { "worker" })?.unbind();
         let job = Job {
@@ -108,13 +117,16 @@ impl Pool {
             ops,
             driver_threads: self.driver.then_some(self.threads),
             tracers,
+            probes,
         };
         *self.shared.job.lock().unwrap() = Some(Arc::new(job));
-        let (before, after) = py.detach(|| {
+        let (before, after, machine) = py.detach(|| {
+            let counters = probes.then(cpu_times).flatten();
             let before = rusage_self();
             self.shared.start.wait();
             self.shared.end.wait();
-            (before, rusage_self())
+            let after = rusage_self();
+            (before, after, counters.zip(probes.then(cpu_times).flatten()))
         });
         self.shared.job.lock().unwrap().take();
         let outcomes: Vec<Outcome> =
@@ -126,6 +138,8 @@ impl Pool {
         let verdict = w.verify(py, &state, self.threads, ops)?;
         let gil = gil_enabled(py)?;
         w.teardown(py, state)?;
+        let process = after.since(&before);
+        let usage = if self.driver { Some(process) } else { worker_usage(&outcomes) };
         Ok(Round {
             elapsed: last - first,
             per_thread: outcomes.iter().map(|o| o.end - o.start).collect(),
@@ -133,16 +147,26 @@ impl Pool {
             verdict,
             worker_error,
             gil_enabled: gil,
-            usage: after.since(&before),
+            usage: usage.unwrap_or(process),
+            process,
+            machine,
         })
     }
+}
+
+/// The worker threads' own usage summed, when every one was probed.
+fn worker_usage(outcomes: &[Outcome]) -> Option<Rusage> {
+    outcomes.iter().try_fold(Rusage::default(), |mut sum, o| {
+        sum.add(&o.usage?);
+        Some(sum)
+    })
 }
 
 impl Pool {
     /// [`Pool::round`] with the deadlock watchdog armed: past `limit`, faulthandler dumps every
     /// thread's stack to stderr and exits the process (the parent reports a timeout).
     pub fn watched_round(&self, py: Python<'_>, w: &Workload, ops: u64, limit: Duration) -> Result<Round> {
-        self.watched_round_with(py, w, ops, limit, None)
+        self.watched_round_with(py, w, ops, limit, None, true)
     }
 
     /// [`Pool::watched_round`] with per-thread trace functions (stress jitter).
@@ -153,10 +177,11 @@ impl Pool {
         ops: u64,
         limit: Duration,
         tracers: Option<Vec<Py<PyAny>>>,
+        probes: bool,
     ) -> Result<Round> {
         let h = harness(py)?;
         h.call_method1("arm_watchdog", (limit.as_secs_f64(),)).map_err(|e| py_error(py, e))?;
-        let round = self.round(py, w, ops, tracers);
+        let round = self.round(py, w, ops, tracers, probes);
         h.call_method0("disarm_watchdog").map_err(|e| py_error(py, e))?;
         round
     }
@@ -202,15 +227,25 @@ fn run_job(py: Python<'_>, job: &Job, index: usize) -> Outcome {
         set_trace(py, t.bind(py).clone());
     }
     let start = Instant::now();
+    test_harness_delay();
+    let before = job.probes.then(thread_usage);
     let result = match job.driver_threads {
         Some(threads) => function.call1((state, threads, job.ops)),
         None => function.call1((state, index, job.ops)),
     };
+    let usage = before.map(|b| thread_usage().since(&b));
     let end = Instant::now();
     if tracer.is_some() {
         set_trace(py, py.None().into_bound(py));
     }
-    Outcome { start, end, error: result.err().map(|e| format_exception(py, &e)) }
+    Outcome { start, end, error: result.err().map(|e| format_exception(py, &e)), usage }
+}
+
+/// Test-only knob (`FTBENCH_TEST_HARNESS_DELAY_US`): a slower runner, inside the timed window, so a
+/// test can show the harness-overhead calibration falling below its target.
+fn test_harness_delay() {
+    static DELAY: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    spin(*DELAY.get_or_init(|| test_knob("FTBENCH_TEST_HARNESS_DELAY_US")));
 }
 
 fn set_trace(py: Python<'_>, f: Bound<'_, PyAny>) {

@@ -2,6 +2,7 @@
 //! timeouts, turns deaths into evidence, and keeps `results.json` current after every child, so
 //! a crash, a deadlock or Ctrl-C never costs what was already measured.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -44,8 +45,6 @@ impl Filter {
 pub struct Sweep {
     /// The binary to start children from (it must call `child::run_if_child` first thing).
     pub exe: PathBuf,
-    /// Arguments passed to every child (criterion's flags, for `ChildTiming::Criterion`).
-    pub child_args: Vec<String>,
     pub settings: Settings,
     pub timing: ChildTiming,
     pub workloads_dir: PathBuf,
@@ -76,23 +75,36 @@ pub fn install_interrupt_handler() {
 }
 
 impl Sweep {
-    /// Runs every planned child; returns the run folder. `results.json` is written after each child.
+    /// Runs every planned child once per pass, in an order shuffled per pass so that the machine's
+    /// drift spreads evenly over the benchmarks; returns the run folder. `results.json` is written
+    /// after each child. A benchmark that did not run cleanly in a pass is not started again.
     pub fn run(&self) -> Result<PathBuf> {
         let plan = self.plan()?;
         let run_dir = self.create_run_dir()?;
         let mut results = self.new_results(&run_dir);
         results.save(&run_dir.join("results.json"))?;
         write_latest(&self.reports_dir, &run_dir)?;
-        println!("ftbench: run {} → {}", results.run.id, run_dir.display());
-        for p in &plan {
-            if INTERRUPTED.load(Ordering::SeqCst) {
-                results.workloads.push(blank_result(&p.file, p.mode, WorkloadStatus::Interrupted, Some("not started: the run was interrupted".into())));
-                continue;
+        let passes = self.passes();
+        println!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", results.run.id, run_dir.display(), plan.len());
+        for pass in 0..passes {
+            for p in shuffled(&plan, results.run.config.seed, pass) {
+                let known = results.workload(&name_of(&p.file), p.mode).map(|w| w.status);
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    if known.is_none() {
+                        let reason = Some("not started: the run was interrupted".into());
+                        results.workloads.push(blank_result(&p.file, p.mode, WorkloadStatus::Interrupted, reason));
+                    }
+                    continue;
+                }
+                if known.is_some_and(|s| s != WorkloadStatus::Ran) {
+                    continue;
+                }
+                let ops = results.workload(&name_of(&p.file), p.mode).map(ops_by_threads).unwrap_or_default();
+                let (result, record) = self.run_child(&run_dir, p, pass, ops)?;
+                merge(&mut results, result, record, pass);
+                results.derive_figures();
+                results.save(&run_dir.join("results.json"))?;
             }
-            let (result, record) = self.run_child(&run_dir, p)?;
-            merge(&mut results, result, record);
-            results.derive_figures();
-            results.save(&run_dir.join("results.json"))?;
         }
         results.run.status = if INTERRUPTED.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Complete };
         results.run.ended = Some(now_rfc3339());
@@ -102,13 +114,22 @@ impl Sweep {
         Ok(run_dir)
     }
 
+    /// Smoke runs prove the pipeline once; measuring runs replicate.
+    fn passes(&self) -> usize {
+        if self.timing == ChildTiming::Smoke {
+            1
+        } else {
+            self.settings.passes.max(1)
+        }
+    }
+
     /// Every benchmark id the run would measure (`cargo bench -- --list`).
     pub fn benchmark_ids(&self) -> Result<Vec<String>> {
         let plan = self.plan()?;
         Ok(plan
             .iter()
             .flat_map(|p| {
-                let group = crate::measure::group_name(&name_of(&p.file), p.mode);
+                let group = crate::results::group_name(&name_of(&p.file), p.mode);
                 p.threads.iter().map(move |t| format!("{group}/{t}"))
             })
             .collect())
@@ -125,7 +146,7 @@ impl Sweep {
         let mut plan = Vec::new();
         for file in &files {
             for &mode in &self.settings.modes {
-                let group = crate::measure::group_name(&name_of(file), mode);
+                let group = crate::results::group_name(&name_of(file), mode);
                 let threads: Vec<usize> =
                     self.settings.threads.iter().copied().filter(|t| selected(&format!("{group}/{t}"))).collect();
                 if !threads.is_empty() {
@@ -178,31 +199,42 @@ impl Sweep {
                     quick: s.quick,
                     filters: self.filter.patterns.clone(),
                     round_target_ms: s.round_target.as_secs_f64() * 1e3,
-                    warm_up_ms: s.warm_up.as_millis() as u64,
-                    measurement_ms: s.measurement.as_millis() as u64,
-                    sample_size: s.sample_size,
+                    passes: self.passes(),
+                    warm_up_ms: if self.timing == ChildTiming::Timed { s.warm_up.as_millis() as u64 } else { 0 },
+                    measurement_ms: if self.timing == ChildTiming::Timed { s.measurement.as_millis() as u64 } else { 0 },
+                    min_rounds: match self.timing {
+                        ChildTiming::Timed => s.min_rounds,
+                        ChildTiming::Smoke => 1,
+                        ChildTiming::Rounds { rounds, .. } => rounds,
+                    },
+                    seed: fastrand::u64(..),
                 },
             },
             machine: probes::machine_facts(),
             interpreters: Vec::new(),
             calibration: None,
+            noise: None,
             workloads: Vec::new(),
         }
     }
 
-    /// Starts the child for `p`, waits for it within the timeout, and explains how it ended.
-    fn run_child(&self, run_dir: &Path, p: &Planned) -> Result<(WorkloadResult, Option<ChildRecord>)> {
+    /// Starts the child for `p` in `pass`, waits for it within the timeout, and explains how it ended.
+    fn run_child(&self, run_dir: &Path, p: &Planned, pass: usize, ops: BTreeMap<usize, u64>) -> Result<(WorkloadResult, Option<ChildRecord>)> {
         let name = name_of(&p.file);
-        let stem = crate::measure::group_name(&name, p.mode);
+        let stem = format!("{}.pass{}", crate::results::group_name(&name, p.mode), pass + 1);
         let logs = run_dir.join("logs");
+        // The suite's own figures are measured once, in the first pass, with ABBA blocks.
+        let calibrate = pass == 0 && self.timing != ChildTiming::Smoke;
         let spec = ChildSpec {
             workload: p.file.clone(),
             mode: p.mode,
             settings: Settings { threads: p.threads.clone(), ..self.settings.clone() },
             timing: self.timing,
+            pass,
+            ops,
             record: logs.join(format!("{stem}.record.json")),
-            calibrate_overhead: name == "cpu_only" || name == "lock_counter",
-            calibrate_sampler: name == "cpu_only",
+            calibrate_overhead: calibrate && (name == "cpu_only" || name == "lock_counter"),
+            calibrate_probes: calibrate && name == "cpu_only",
         };
         let spec_file = logs.join(format!("{stem}.spec.json"));
         fsutil::write_atomic(&spec_file, &serde_json::to_vec_pretty(&spec)?)?;
@@ -216,7 +248,8 @@ impl Sweep {
         let result = explain(&spec, ended, record.as_ref().map(|r| r.result.clone()), &stderr, timeout);
         if result.status != WorkloadStatus::Ran {
             println!(
-                "ftbench: {name:<28} {:<7} {}: {}",
+                "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",
+                pass + 1,
                 p.mode,
                 format!("{:?}", result.status).to_uppercase(),
                 result.reason.as_deref().unwrap_or("")
@@ -228,16 +261,13 @@ impl Sweep {
     fn spawn(&self, spec_file: &Path, stderr_file: &Path, mode: GilMode) -> Result<Child> {
         let stderr = File::create(stderr_file).with_context(|| format!("creating {}", stderr_file.display()))?;
         let mut cmd = Command::new(&self.exe);
-        cmd.args(&self.child_args).env(CHILD_ENV, spec_file).stdin(Stdio::null()).stderr(stderr);
+        cmd.env(CHILD_ENV, spec_file).stdin(Stdio::null()).stderr(stderr);
         // GIL off is the free-threaded default: PYTHON_GIL=0 would force it off and hide an
         // import that re-enables it, so GIL-off children run with PYTHON_GIL unset.
         match mode {
             GilMode::Off => cmd.env_remove("PYTHON_GIL"),
             GilMode::On => cmd.env("PYTHON_GIL", "1"),
         };
-        if std::env::var_os("CRITERION_HOME").is_none() {
-            cmd.env("CRITERION_HOME", criterion_home(&self.exe));
-        }
         cmd.spawn().with_context(|| format!("starting child {}", self.exe.display()))
     }
 }
@@ -339,7 +369,9 @@ pub fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildRecord>) {
+/// Adds one child's outcome: the first pass creates the workload's entry, later passes add their
+/// samples to its rows; a later pass that failed gives the workload its status and evidence.
+fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildRecord>, pass: usize) {
     if let Some(rec) = &record {
         if let Some(facts) = &rec.interpreter {
             match results.interpreters.iter_mut().find(|i| i.mode == facts.mode) {
@@ -347,15 +379,40 @@ fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildR
                 None => results.interpreters.push(facts.clone()),
             }
         }
-        let cal = results.calibration.get_or_insert_with(Calibration::default);
-        if let Some(r) = rec.overhead_ratio {
-            cal.harness_overhead.insert(result.workload.clone(), r);
-        }
-        if rec.sampler_ratio.is_some() {
-            cal.sampler_ratio = rec.sampler_ratio;
+        if !rec.overhead.is_empty() || !rec.probe_ratio.is_empty() {
+            let cal = results.calibration.get_or_insert_with(Calibration::default);
+            cal.harness_overhead.extend(rec.overhead.iter().cloned());
+            cal.probe_ratio.extend(rec.probe_ratio.clone());
         }
     }
-    results.workloads.push(result);
+    let Some(known) = results.workloads.iter_mut().find(|w| w.workload == result.workload && w.mode == result.mode) else {
+        results.workloads.push(result);
+        return;
+    };
+    if result.status != WorkloadStatus::Ran {
+        known.status = result.status;
+        known.reason = result.reason.map(|r| format!("pass {}: {r}", pass + 1));
+        known.evidence = result.evidence;
+    }
+    for row in result.rows {
+        match known.rows.iter_mut().find(|r| r.threads == row.threads) {
+            Some(existing) => existing.absorb(row),
+            None => known.rows.push(row),
+        }
+    }
+    known.rows.sort_by_key(|r| r.threads);
+}
+
+/// Ops per thread the first pass used, by thread count, so later passes do the same work.
+fn ops_by_threads(w: &WorkloadResult) -> BTreeMap<usize, u64> {
+    w.rows.iter().map(|r| (r.threads, r.ops_per_thread)).collect()
+}
+
+/// The plan in the order of `pass`: a shuffle seeded by the run's seed and the pass.
+fn shuffled(plan: &[Planned], seed: u64, pass: usize) -> Vec<&Planned> {
+    let mut order: Vec<&Planned> = plan.iter().collect();
+    fastrand::Rng::with_seed(seed.wrapping_add(pass as u64)).shuffle(&mut order);
+    order
 }
 
 /// `cpu_only` speedup at the core count, per mode, from the measured rows.
@@ -375,22 +432,13 @@ fn finish_calibration(results: &mut RunResults) {
 
 /// Generous: the deadlock watchdog inside the child catches stuck rounds long before this.
 fn default_child_timeout(s: &Settings) -> Duration {
-    let per_threads = (s.warm_up + s.measurement) * 3 + s.round_limit(Duration::ZERO) * 2;
+    let per_threads = (s.warm_up + s.measurement * 2) * 3 + s.round_limit(Duration::ZERO) * 2;
     Duration::from_secs(60) + per_threads * s.threads.len() as u32
 }
 
 fn write_latest(reports_dir: &Path, run_dir: &Path) -> Result<()> {
     let id = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     fsutil::write_atomic(&reports_dir.join("latest"), format!("{id}\n").as_bytes())
-}
-
-/// Where criterion keeps its data: `$CARGO_TARGET_DIR/criterion`, else beside the binary's
-/// `target/<profile>/deps` folder.
-fn criterion_home(exe: &Path) -> PathBuf {
-    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(t).join("criterion");
-    }
-    exe.ancestors().nth(3).map(|t| t.join("criterion")).unwrap_or_else(|| paths::project_root().join("target/criterion"))
 }
 
 fn now_rfc3339() -> String {

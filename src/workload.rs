@@ -141,6 +141,7 @@ fn meta_from(py: Python<'_>, d: &Bound<'_, PyDict>, path: &Path) -> Result<Workl
         unsynchronized: get("UNSYNCHRONIZED")?.extract().map_err(ex)?,
         variant_of: get("VARIANT_OF")?.extract().map_err(ex)?,
         driver: get("DRIVER")?.extract().map_err(ex)?,
+        min_threads: get("MIN_THREADS")?.extract().map_err(ex)?,
         file: path.display().to_string(),
     })
 }

@@ -1153,7 +1153,7 @@ impl<'a> Ctx<'a> {
                 w.rows.iter().any(|r| match r.status {
                     RowStatus::Invalid | RowStatus::Error => true,
                     RowStatus::LostUpdates => !w.meta.unsynchronized,
-                    RowStatus::Ok => false,
+                    RowStatus::Ok | RowStatus::Disturbed => false,
                 })
             })
     }
@@ -1219,7 +1219,8 @@ fn row_problem(r: &ThreadRow) -> Option<String> {
     };
     match r.status {
         RowStatus::Ok if r.throughput.is_none() => Some("no throughput".into()),
-        RowStatus::Ok => None,
+        RowStatus::Ok => r.implausible.as_ref().map(|why| format!("implausible: {why}")),
+        RowStatus::Disturbed => Some("disturbed: the machine was busy in most passes".into()),
         RowStatus::Invalid => Some(format!(
             "invalid{}",
             first_line(&r.message).unwrap_or_default()
@@ -1344,7 +1345,10 @@ fn throughput_plot(name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>) -> Pl
         if let Some(n) = not_drawn_note(&format!("Not drawn — {}: ", mode_name(mode)), &bad) {
             notes.push(n);
         }
-        let (runs, bands) = runs(&rows, |r| r.throughput.map(|t| (t.point, t.lower, t.upper)));
+        let (runs, bands) = runs(&rows, |r| r.throughput.map(|t| {
+            let [lo, hi] = t.interval.unwrap_or([t.point, t.point]);
+            (t.point, lo, hi)
+        }));
         ymax = bands
             .iter()
             .flatten()

@@ -472,7 +472,11 @@ fn build_group(
             let (wt, rt) = (w.throughput.unwrap(), r.throughput.unwrap());
             verdict.runner_up = Some(r.label.clone());
             verdict.ratio = (rt.point > 0.0).then(|| wt.point / rt.point);
-            verdict.within_noise = wt.lower <= rt.upper;
+            // Without intervals two candidates cannot be told apart.
+            verdict.within_noise = match (wt.interval, rt.interval) {
+                (Some([lower, _]), Some([_, upper])) => lower <= upper,
+                _ => true,
+            };
         }
         let best_unsafe = candidates
             .iter()

@@ -14,7 +14,7 @@ use super::selection::{by_workload, Candidate, Selection, Standing};
 
 /// Calibration targets (see [`Calibration`]).
 pub const OVERHEAD_TARGET: f64 = 0.98;
-pub const SAMPLER_TARGET: f64 = 0.99;
+pub const PROBE_TARGET: f64 = 0.99;
 pub const CPU_ONLY_OFF_FACTOR: f64 = 0.95;
 pub const CPU_ONLY_ON_MAX: f64 = 1.15;
 
@@ -80,14 +80,15 @@ fn run_info(doc: &mut Doc, r: &RunResults) {
     let threads: Vec<String> = c.threads.iter().map(|t| t.to_string()).collect();
     let modes: Vec<&str> = c.modes.iter().map(|m| m.label()).collect();
     doc.p(format!(
-        "Threads {} · modes {} · quick {} · filters {} · warm-up {} ms · measurement {} ms · {} samples · round target {} ms",
+        "Threads {} · modes {} · quick {} · filters {} · {} passes · per pass: warm-up {} ms, measurement {} ms, at least {} rounds · round target {} ms",
         if threads.is_empty() { "—".into() } else { threads.join(", ") },
         if modes.is_empty() { "—".into() } else { modes.join(", ") },
         if c.quick { "yes" } else { "no" },
         if c.filters.is_empty() { "none".into() } else { c.filters.join(" ") },
+        c.passes,
         c.warm_up_ms,
         c.measurement_ms,
-        c.sample_size,
+        c.min_rounds,
         c.round_target_ms
     ));
 }
@@ -201,11 +202,10 @@ fn candidate_tone(c: &Candidate) -> Tone {
 }
 
 fn ci(e: &crate::results::Estimate) -> String {
-    if e.point <= 0.0 {
-        return "—".into();
+    match e.relative_half_width() {
+        Some(half) if e.point > 0.0 => format!("±{}", format::pct(half.max(0.0))),
+        _ => "—".into(),
     }
-    let half = (e.upper - e.point).max(e.point - e.lower).max(0.0);
-    format!("±{}", format::pct(half / e.point))
 }
 
 fn selection_section(doc: &mut Doc, s: &Selection) {
@@ -568,10 +568,37 @@ fn row_status_word(row: &ThreadRow) -> String {
         RowStatus::Invalid => "invalid".into(),
         RowStatus::LostUpdates => format!("lost updates ({})", row.lost_updates),
         RowStatus::Error => "error".into(),
+        RowStatus::Disturbed => "disturbed".into(),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// The machine's own noise over the run: what every interval and comparison has to beat.
+fn noise(doc: &mut Doc, r: &RunResults) {
+    let Some(n) = &r.noise else { return };
+    let c = &r.run.config;
+    let mut t = Table::new(&["Noise figure", "Value"]).numeric(&[1]);
+    let mut kv = |k: &str, v: String| t.row(Tone::Plain, vec![k.into(), v.into()]);
+    kv(
+        "Passes (each benchmark in a fresh child per pass, order shuffled per pass)",
+        c.passes.to_string(),
+    );
+    kv("Canary drift (coefficient of variation of every canary)", opt(n.canary_cv, format::pct));
+    for (mode, median) in &n.canary_median {
+        kv(&format!("Canary median, {}", mode_title(*mode)), format!("{} it/s", format::ops(*median)));
+    }
+    kv("CPU time stolen by the hypervisor (mean over timed rounds)", opt(n.steal_mean, format::pct));
+    kv(
+        "Benchmark passes measured on a disturbed machine (after one re-measurement)",
+        format!("{} of {}", n.disturbed_passes, n.passes),
+    );
+    doc.p(
+        "Intervals are Student's t intervals over the passes; \"normalised\" throughput scales each pass by \
+         the run's median canary over the canary measured around it, which removes the machine's drift.",
+    );
+    doc.push(Block::Table(t));
+}
 
 fn met(ok: bool) -> (Inl, Tone) {
     if ok {
@@ -583,66 +610,37 @@ fn met(ok: bool) -> (Inl, Tone) {
 
 fn calibration(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "calibration", "Harness calibration");
+    noise(doc, r);
     let Some(c) = &r.calibration else {
         doc.p("Calibration was not run for this run.");
         return;
     };
     doc.p("The suite measuring itself: figures to read against their targets.");
     let mut t = Table::new(&["Figure", "Value", "Target", "Status"]).numeric(&[1]);
-    let Calibration {
-        harness_overhead,
-        sampler_ratio,
-        cpu_only_speedup,
-        cores,
-    } = c;
-    for (w, v) in harness_overhead {
-        let (m, tone) = met(*v >= OVERHEAD_TARGET);
-        t.row(
-            tone,
-            vec![
-                Inl::new()
-                    .t("Harness overhead ratio, ")
-                    .c(w)
-                    .t(" (embedded / pure-Python driver, 1 thread)"),
-                format!("{v:.3}").into(),
-                format!("≥ {OVERHEAD_TARGET}").into(),
-                m,
-            ],
-        );
+    let Calibration { harness_overhead, probe_ratio, cpu_only_speedup, cores } = c;
+    let mut figure = |label: Inl, value: Option<f64>, target: f64| match value {
+        Some(v) => {
+            let (m, tone) = met(v >= target);
+            t.row(tone, vec![label, format!("{v:.3}").into(), format!("≥ {target}").into(), m]);
+        }
+        None => t.row(Tone::Muted, vec![label, "—".into(), format!("≥ {target}").into(), "not measured".into()]),
+    };
+    for o in harness_overhead {
+        let label = Inl::new().t("Harness overhead ratio, ").c(&o.workload).t(format!(
+            " (embedded / pure-Python threading driver, {})",
+            format::threads(o.threads)
+        ));
+        figure(label, Some(o.ratio), OVERHEAD_TARGET);
     }
     if harness_overhead.is_empty() {
-        t.row(
-            Tone::Muted,
-            vec![
-                "Harness overhead ratio".into(),
-                "—".into(),
-                format!("≥ {OVERHEAD_TARGET}").into(),
-                "not measured".into(),
-            ],
-        );
+        figure("Harness overhead ratio".into(), None, OVERHEAD_TARGET);
     }
-    match sampler_ratio {
-        Some(v) => {
-            let (m, tone) = met(*v >= SAMPLER_TARGET);
-            t.row(
-                tone,
-                vec![
-                    "Sampler ratio (throughput with / without the per-core sampler)".into(),
-                    format!("{v:.3}").into(),
-                    format!("≥ {SAMPLER_TARGET}").into(),
-                    m,
-                ],
-            );
-        }
-        None => t.row(
-            Tone::Muted,
-            vec![
-                "Sampler ratio".into(),
-                "—".into(),
-                format!("≥ {SAMPLER_TARGET}").into(),
-                "not measured".into(),
-            ],
-        ),
+    for (threads, v) in probe_ratio {
+        let label = format!("Probe ratio (throughput with / without the probes, {})", format::threads(*threads));
+        figure(label.into(), Some(*v), PROBE_TARGET);
+    }
+    if probe_ratio.is_empty() {
+        figure("Probe ratio".into(), None, PROBE_TARGET);
     }
     for mode in GilMode::ALL {
         let target_text = match mode {
