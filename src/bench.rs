@@ -133,7 +133,7 @@ fn run() -> Result<i32> {
         exe: std::env::current_exe().context("locating the bench binary")?,
         settings,
         timing,
-        workloads_dir: paths::workloads_dir(),
+        variants: crate::sweep::Variant::single(paths::workloads_dir()),
         filter: cli.filter,
         reports_dir,
         child_timeout: None,

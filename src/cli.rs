@@ -26,6 +26,8 @@ enum Cmd {
     Report(report::ReportArgs),
     /// Compare two runs for throughput and scaling regressions (exit 1 on regression).
     Compare(compare::CompareArgs),
+    /// Measure two variants side by side (interpreters or workload folders) and compare them paired.
+    Ab(crate::ab::AbArgs),
     /// Save or list named baselines.
     #[command(subcommand)]
     Baseline(baseline::BaselineCmd),
@@ -80,6 +82,7 @@ pub fn main() -> i32 {
         Cmd::Run(a) => run(a),
         Cmd::Report(a) => report::command(a),
         Cmd::Compare(a) => compare::command(a),
+        Cmd::Ab(a) => crate::ab::command(a),
         Cmd::Baseline(a) => baseline::command(a),
         Cmd::Export(a) => export::command(a),
         Cmd::Doctor(a) => doctor::command(a),
@@ -102,7 +105,7 @@ fn run(a: RunArgs) -> Result<i32> {
         exe: std::env::current_exe().context("locating the ftbench binary")?,
         settings,
         timing: ChildTiming::Rounds { rounds: a.rounds.max(1), ops: a.ops },
-        workloads_dir: a.workloads.unwrap_or_else(paths::workloads_dir),
+        variants: crate::sweep::Variant::single(a.workloads.unwrap_or_else(paths::workloads_dir)),
         filter: Filter { patterns: a.filters, exact: false },
         reports_dir: a.out.unwrap_or_else(paths::reports_dir),
         child_timeout: a.timeout.map(std::time::Duration::from_secs_f64),

@@ -308,6 +308,8 @@ pub struct Comparison {
     pub base: RunLabel,
     pub new: RunLabel,
     pub options: CompareOptions,
+    /// True for `ftbench ab`: pass i of each side ran side by side, and the test is paired.
+    pub paired: bool,
     /// Machine or interpreter differences: the loud warnings.
     pub mismatches: Vec<String>,
     /// Quieter context: configuration differences, incomplete runs, confidence levels.
@@ -402,8 +404,9 @@ impl Comparison {
 
     fn criteria(&self) -> String {
         format!(
-            "a change counts when Welch's t-test over passes gives p < {} AND it exceeds {}% AND the runs' own \
+            "a change counts when {} over passes gives p < {} AND it exceeds {}% AND the runs' own \
              pass-to-pass noise",
+            if self.paired { "a paired t-test" } else { "Welch's t-test" },
             trim_float(self.options.alpha),
             trim_float(self.options.threshold_pct)
         )
@@ -702,29 +705,41 @@ fn shared_basis(base: &RunResults, new: &RunResults) -> Basis {
     }
 }
 
-/// Compares one row measured in both runs.
+/// Compares one row measured in both runs; `paired`: pass i of base ran right next to pass i of new.
 fn compare_row(
     (bw, b): (&WorkloadResult, &ThreadRow),
     (nw, n): (&WorkloadResult, &ThreadRow),
     basis: Basis,
+    paired: bool,
     opts: &CompareOptions,
 ) -> RowOutcome {
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
     }
-    let values = |m: BTreeMap<usize, f64>| m.into_values().collect::<Vec<f64>>();
-    let (bv, nv) = (values(pass_values(b, basis)), values(pass_values(n, basis)));
-    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, false, opts) else {
+    let (bv, nv) = aligned(pass_values(b, basis), pass_values(n, basis), paired);
+    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, paired, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
     // Show ops/s whatever the test's basis.
     (throughput.base, throughput.new) = (b.throughput.unwrap().point, n.throughput.unwrap().point);
     let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
-        (Some(bs), Some(ns)) => MetricChange::judge(&values(bs), &values(ns), Basis::Speedup, false, opts),
+        (Some(bs), Some(ns)) => {
+            let (bs, ns) = aligned(bs, ns, paired);
+            MetricChange::judge(&bs, &ns, Basis::Speedup, paired, opts)
+        }
         _ => None,
     };
     RowOutcome::Compared { throughput, speedup }
+}
+
+/// The values to test: all of each side, or (paired) only the passes both sides measured, in order.
+fn aligned(base: BTreeMap<usize, f64>, new: BTreeMap<usize, f64>, paired: bool) -> (Vec<f64>, Vec<f64>) {
+    if paired {
+        base.iter().filter_map(|(p, b)| Some((*b, *new.get(p)?))).unzip()
+    } else {
+        (base.into_values().collect(), new.into_values().collect())
+    }
 }
 
 fn too_few_passes(base: usize, new: usize) -> String {
@@ -733,10 +748,20 @@ fn too_few_passes(base: usize, new: usize) -> String {
 
 /// Compares two runs. Pure: no I/O.
 pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Comparison {
+    compare_runs(base, new, opts, false)
+}
+
+/// Compares the two sides of one `ftbench ab` run, pass by pass (paired t-test on raw ops/s: the
+/// two sides ran side by side, so the machine's drift cancels without a canary).
+pub fn compare_paired(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Comparison {
+    compare_runs(base, new, opts, true)
+}
+
+fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, paired: bool) -> Comparison {
     let mut notes = Vec::new();
     let mismatches = environment_mismatches(base, new, &mut notes);
-    let basis = shared_basis(base, new);
-    if basis == Basis::Raw {
+    let basis = if paired { Basis::Raw } else { shared_basis(base, new) };
+    if basis == Basis::Raw && !paired {
         notes.push("throughput compared raw (ops/s): canaries missing, or the interpreters differ".to_string());
     }
     let keys: BTreeSet<(String, GilMode, usize)> = [base, new]
@@ -757,7 +782,7 @@ pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Co
                 if bw.status != nw.status {
                     note = Some(format!("workload {} in base, {} in new", kebab(&bw.status), kebab(&nw.status)));
                 }
-                compare_row((bw, b), (nw, n), basis, opts)
+                compare_row((bw, b), (nw, n), basis, paired, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
                 Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },
@@ -772,7 +797,7 @@ pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Co
         rows.push(RowComparison { workload, mode, threads, outcome, note });
     }
     sort_rows(&mut rows);
-    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, mismatches, notes, rows }
+    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, mismatches, notes, rows }
 }
 
 /// Regressed (worst first), improved (best first), then the other categories; stable otherwise.

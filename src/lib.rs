@@ -15,6 +15,7 @@ pub mod counters;
 pub mod stats;
 pub mod runner;
 pub mod compare;
+pub mod ab;
 pub mod baseline;
 pub mod export;
 pub mod config;

@@ -47,12 +47,44 @@ pub struct Sweep {
     pub exe: PathBuf,
     pub settings: Settings,
     pub timing: ChildTiming,
-    pub workloads_dir: PathBuf,
+    /// What is measured: one variant for a run, two (base and new) for `ftbench ab`.
+    pub variants: Vec<Variant>,
     pub filter: Filter,
     /// The folder that holds run folders and `latest`.
     pub reports_dir: PathBuf,
     /// Kill a child that runs longer than this (`FTBENCH_TIMEOUT`); default from the settings.
     pub child_timeout: Option<Duration>,
+}
+
+/// One side of a run: a workload folder and the interpreter its children embed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    /// The sub-folder of the run folder it writes to (`base`, `new`); `None`: the run folder.
+    pub name: Option<String>,
+    pub workloads_dir: PathBuf,
+    /// Another build of the interpreter the binary was built for (same minor version); its
+    /// children get its home and library folder. `None`: the one linked at build time.
+    pub python: Option<crate::ab::Interpreter>,
+}
+
+impl Variant {
+    /// The only variant of an ordinary run.
+    pub fn single(workloads_dir: PathBuf) -> Vec<Variant> {
+        vec![Variant { name: None, workloads_dir, python: None }]
+    }
+}
+
+/// One variant's results and where they go.
+struct Side<'v> {
+    variant: &'v Variant,
+    dir: PathBuf,
+    results: RunResults,
+}
+
+impl Side<'_> {
+    fn save(&self) -> Result<()> {
+        self.results.save(&self.dir.join("results.json"))
+    }
 }
 
 /// A benchmark the sweep will run: a workload in one GIL mode at some thread counts.
@@ -81,37 +113,58 @@ impl Sweep {
     pub fn run(&self) -> Result<PathBuf> {
         let plan = self.plan()?;
         let run_dir = self.create_run_dir()?;
-        let mut results = self.new_results(&run_dir);
-        results.save(&run_dir.join("results.json"))?;
+        let seed = fastrand::u64(..);
+        let mut sides = Vec::new();
+        for variant in &self.variants {
+            let dir = variant.name.as_ref().map_or_else(|| run_dir.clone(), |n| run_dir.join(n));
+            std::fs::create_dir_all(dir.join("logs")).with_context(|| format!("creating {}", dir.display()))?;
+            let side = Side { variant, results: self.new_results(&run_dir, seed), dir };
+            side.save()?;
+            sides.push(side);
+        }
         write_latest(&self.reports_dir, &run_dir)?;
         let passes = self.passes();
-        println!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", results.run.id, run_dir.display(), plan.len());
+        println!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", sides[0].results.run.id, run_dir.display(), plan.len());
         for pass in 0..passes {
-            for p in shuffled(&plan, results.run.config.seed, pass) {
-                let known = results.workload(&name_of(&p.file), p.mode).map(|w| w.status);
-                if INTERRUPTED.load(Ordering::SeqCst) {
-                    if known.is_none() {
-                        let reason = Some("not started: the run was interrupted".into());
-                        results.workloads.push(blank_result(&p.file, p.mode, WorkloadStatus::Interrupted, reason));
-                    }
-                    continue;
+            for (k, p) in shuffled(&plan, seed, pass).into_iter().enumerate() {
+                // Side by side, in an order that alternates, so neither variant always goes first.
+                let n = sides.len();
+                for i in (0..n).map(|i| (i + pass + k) % n) {
+                    self.run_in_pass(&mut sides[i], p, pass)?;
                 }
-                if known.is_some_and(|s| s != WorkloadStatus::Ran) {
-                    continue;
-                }
-                let ops = results.workload(&name_of(&p.file), p.mode).map(ops_by_threads).unwrap_or_default();
-                let (result, record) = self.run_child(&run_dir, p, pass, ops)?;
-                merge(&mut results, result, record, pass);
-                results.derive_figures();
-                results.save(&run_dir.join("results.json"))?;
             }
         }
-        results.run.status = if INTERRUPTED.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Complete };
-        results.run.ended = Some(now_rfc3339());
-        finish_calibration(&mut results);
-        results.derive_figures();
-        results.save(&run_dir.join("results.json"))?;
+        for side in &mut sides {
+            let r = &mut side.results;
+            r.run.status = if INTERRUPTED.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Complete };
+            r.run.ended = Some(now_rfc3339());
+            finish_calibration(r);
+            r.derive_figures();
+            side.save()?;
+        }
         Ok(run_dir)
+    }
+
+    /// One benchmark of one side in one pass, unless interrupted or already failed.
+    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize) -> Result<()> {
+        let file = side.variant.workloads_dir.join(p.file.file_name().expect("workload files have names"));
+        let known = side.results.workload(&name_of(&file), p.mode);
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            if known.is_none() {
+                let reason = Some("not started: the run was interrupted".into());
+                side.results.workloads.push(blank_result(&file, p.mode, WorkloadStatus::Interrupted, reason));
+            }
+            return Ok(());
+        }
+        if known.is_some_and(|w| w.status != WorkloadStatus::Ran) {
+            return Ok(());
+        }
+        let ops = known.map(ops_by_threads).unwrap_or_default();
+        let planned = Planned { file, mode: p.mode, threads: p.threads.clone() };
+        let (result, record) = self.run_child(&side.dir, side.variant, &planned, pass, ops)?;
+        merge(&mut side.results, result, record, pass);
+        side.results.derive_figures();
+        side.save()
     }
 
     /// Smoke runs prove the pipeline once; measuring runs replicate.
@@ -137,9 +190,16 @@ impl Sweep {
 
     /// Workload × mode × threads selected by the filter; an unmatched filter is an error.
     fn plan(&self) -> Result<Vec<Planned>> {
-        let files = discover(&self.workloads_dir)?;
+        let dir = &self.variants.first().context("a sweep needs a workload folder")?.workloads_dir;
+        let files = discover(dir)?;
         if files.is_empty() {
-            bail!("no workload files (*.py) in {}", self.workloads_dir.display());
+            bail!("no workload files (*.py) in {}", dir.display());
+        }
+        for v in &self.variants[1..] {
+            let theirs: Vec<String> = discover(&v.workloads_dir)?.iter().map(|f| name_of(f)).collect();
+            if let Some(missing) = files.iter().map(|f| name_of(f)).find(|n| !theirs.contains(n)) {
+                bail!("{} has no {missing}.py, which {} has: both sides must hold the same workloads", v.workloads_dir.display(), dir.display());
+            }
         }
         let matchers = self.filter.matcher()?;
         let selected = |id: &str| matchers.is_empty() || matchers.iter().any(|m| m.is_match(id));
@@ -183,7 +243,7 @@ impl Sweep {
         Ok(dir)
     }
 
-    fn new_results(&self, run_dir: &Path) -> RunResults {
+    fn new_results(&self, run_dir: &Path, seed: u64) -> RunResults {
         let s = &self.settings;
         RunResults {
             schema_version: SCHEMA_VERSION,
@@ -207,7 +267,7 @@ impl Sweep {
                         ChildTiming::Smoke => 1,
                         ChildTiming::Rounds { rounds, .. } => rounds,
                     },
-                    seed: fastrand::u64(..),
+                    seed,
                 },
             },
             machine: probes::machine_facts(),
@@ -219,7 +279,14 @@ impl Sweep {
     }
 
     /// Starts the child for `p` in `pass`, waits for it within the timeout, and explains how it ended.
-    fn run_child(&self, run_dir: &Path, p: &Planned, pass: usize, ops: BTreeMap<usize, u64>) -> Result<(WorkloadResult, Option<ChildRecord>)> {
+    fn run_child(
+        &self,
+        run_dir: &Path,
+        variant: &Variant,
+        p: &Planned,
+        pass: usize,
+        ops: BTreeMap<usize, u64>,
+    ) -> Result<(WorkloadResult, Option<ChildRecord>)> {
         let name = name_of(&p.file);
         let stem = format!("{}.pass{}", crate::results::group_name(&name, p.mode), pass + 1);
         let logs = run_dir.join("logs");
@@ -239,7 +306,7 @@ impl Sweep {
         let spec_file = logs.join(format!("{stem}.spec.json"));
         fsutil::write_atomic(&spec_file, &serde_json::to_vec_pretty(&spec)?)?;
         let stderr_file = logs.join(format!("{stem}.stderr.log"));
-        let mut child = self.spawn(&spec_file, &stderr_file, p.mode)?;
+        let mut child = self.spawn(&spec_file, &stderr_file, p.mode, variant)?;
         let timeout = self.child_timeout.or(spec.settings.child_timeout).unwrap_or_else(|| default_child_timeout(&spec.settings));
         let ended = wait(&mut child, timeout)?;
         let record: Option<ChildRecord> =
@@ -258,7 +325,7 @@ impl Sweep {
         Ok((result, record))
     }
 
-    fn spawn(&self, spec_file: &Path, stderr_file: &Path, mode: GilMode) -> Result<Child> {
+    fn spawn(&self, spec_file: &Path, stderr_file: &Path, mode: GilMode, variant: &Variant) -> Result<Child> {
         let stderr = File::create(stderr_file).with_context(|| format!("creating {}", stderr_file.display()))?;
         let mut cmd = Command::new(&self.exe);
         cmd.env(CHILD_ENV, spec_file).stdin(Stdio::null()).stderr(stderr);
@@ -268,6 +335,9 @@ impl Sweep {
             GilMode::Off => cmd.env_remove("PYTHON_GIL"),
             GilMode::On => cmd.env("PYTHON_GIL", "1"),
         };
+        if let Some(python) = &variant.python {
+            python.configure(&mut cmd);
+        }
         cmd.spawn().with_context(|| format!("starting child {}", self.exe.display()))
     }
 }
