@@ -495,7 +495,8 @@ impl RunResults {
     pub fn derive_figures(&mut self) {
         self.noise = derive_noise(&self.workloads);
         let medians = self.noise.as_ref().map(|n| n.canary_median.clone()).unwrap_or_default();
-        let cores = self.machine.logical_cores.max(1);
+        // Unknown core counts (0) bound GIL-off speedups by the thread count alone.
+        let cores = if self.machine.logical_cores == 0 { usize::MAX } else { self.machine.logical_cores };
         for w in &mut self.workloads {
             let median = medians.get(&w.mode).copied();
             for r in &mut w.rows {
@@ -522,8 +523,12 @@ impl RunResults {
     }
 }
 
-/// A row stays disturbed when fewer than half of its passes (rounded up) were quiet.
+/// A row stays disturbed when fewer than half of its passes (rounded up) were quiet. A row without
+/// passes (written by hand, or by a tool that only has estimates) keeps the estimates it has.
 fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
+    if r.passes.is_empty() {
+        return;
+    }
     let quiet: Vec<PassSample> = r.quiet_passes().cloned().collect();
     if matches!(r.status, RowStatus::Ok | RowStatus::Disturbed) && !r.passes.is_empty() {
         let enough = quiet.len() * 2 >= r.passes.len() && !quiet.is_empty();
@@ -541,10 +546,15 @@ fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
 /// Speedup per pass against the smallest measured thread count, then physical sanity.
 fn derive_speedups(w: &mut WorkloadResult, cores: usize) {
     let base = w.rows.iter().filter(|r| r.status == RowStatus::Ok && r.throughput.is_some()).min_by_key(|r| r.threads);
+    let base_point = base.and_then(|b| b.throughput).map(|t| t.point);
     let base = base.map(|b| (b.threads, b.quiet_passes().map(|p| (p.pass, p.throughput)).collect::<BTreeMap<_, _>>()));
     for r in &mut w.rows {
         r.implausible = None;
         let ratios: Vec<f64> = match (&base, r.status == RowStatus::Ok) {
+            // Rows without passes (see derive_estimates) fall back on their point estimates.
+            (Some((_, by_pass)), true) if by_pass.is_empty() || r.passes.is_empty() => {
+                base_point.zip(r.throughput).map(|(b, t)| t.point / b).into_iter().collect()
+            }
             (Some((_, by_pass)), true) => {
                 r.quiet_passes().filter_map(|p| Some(p.throughput / by_pass.get(&p.pass)?)).collect()
             }

@@ -34,9 +34,11 @@ fn run(id: &str, workloads: Vec<WorkloadResult>) -> RunResults {
                 quick: false,
                 filters: vec![],
                 round_target_ms: 10.0,
-                warm_up_ms: 1000,
-                measurement_ms: 3000,
-                sample_size: 20,
+                passes: 5,
+                warm_up_ms: 50,
+                measurement_ms: 200,
+                min_rounds: 3,
+                seed: 7,
             },
         },
         machine: MachineFacts {
@@ -57,6 +59,7 @@ fn run(id: &str, workloads: Vec<WorkloadResult>) -> RunResults {
             ..Default::default()
         }],
         calibration: None,
+        noise: None,
         workloads,
     };
     r.derive_figures();
@@ -80,7 +83,7 @@ fn find(c: &compare::Comparison, threads: usize) -> &compare::RowComparison {
 }
 
 fn args(base: &Path, new: &Path) -> CompareArgs {
-    CompareArgs { base: base.into(), new: new.into(), threshold: 5.0, fail_on: FailOn::Any, markdown: false }
+    CompareArgs { base: base.into(), new: new.into(), threshold: 5.0, alpha: 0.01, fail_on: FailOn::Any, markdown: false, json: false }
 }
 
 fn save_run(dir: &Path, r: &RunResults) -> PathBuf {
@@ -116,8 +119,8 @@ fn clear_regression_is_listed_first_and_exits_1() {
 }
 
 #[test]
-fn change_inside_the_confidence_interval_is_unchanged() {
-    // −8 % at every thread count, but intervals are ±6 %: they overlap.
+fn change_inside_the_noise_is_unchanged() {
+    // −8 % at every thread count, but the passes spread ±6 %: not significant.
     let base = with_rows("b", vec![row(1, 1e6, 6.0), row(2, 1.8e6, 6.0), row(4, 3.2e6, 6.0)]);
     let new = with_rows("n", vec![row(1, 0.92e6, 6.0), row(2, 1.656e6, 6.0), row(4, 2.944e6, 6.0)]);
     let c = compare::compare(&base, &new, &CompareOptions::default());
@@ -125,7 +128,7 @@ fn change_inside_the_confidence_interval_is_unchanged() {
         let r = find(&c, t);
         assert_eq!(r.category(), RowCategory::Unchanged, "{t} threads");
         let RowOutcome::Compared { throughput, .. } = &r.outcome else { panic!("compared") };
-        assert!(throughput.beyond_threshold && throughput.intervals_overlap);
+        assert!(throughput.beyond_threshold && throughput.p_value > 0.01, "p = {}", throughput.p_value);
         assert!((throughput.change_pct + 8.0).abs() < 1e-6);
     }
     assert_eq!(c.exit_code(), 0);
@@ -138,11 +141,11 @@ fn small_change_with_tight_intervals_is_below_threshold() {
     let c = compare::compare(&base, &new, &CompareOptions::default());
     let r = find(&c, 4);
     let RowOutcome::Compared { throughput, .. } = &r.outcome else { panic!("compared") };
-    assert!(!throughput.intervals_overlap, "tight intervals are apart");
+    assert!(throughput.p_value < 0.01, "tight passes make it significant");
     assert_eq!(r.category(), RowCategory::Unchanged);
     assert_eq!(c.exit_code(), 0);
     // A lower threshold turns it into an improvement.
-    let c = compare::compare(&base, &new, &CompareOptions { threshold_pct: 1.0, fail_on: FailOn::Any });
+    let c = compare::compare(&base, &new, &CompareOptions { threshold_pct: 1.0, alpha: 0.01, fail_on: FailOn::Any });
     assert_eq!(find(&c, 4).category(), RowCategory::Improved);
 }
 
@@ -209,7 +212,7 @@ fn fail_on_selects_which_regressions_fail() {
 
     // Scaling-only regression: 1 thread faster, 4 threads the same → speedup drops.
     let new = with_rows("n2", vec![row(1, 1.3e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)]);
-    let c = compare::compare(&base_run(), &new, &CompareOptions { threshold_pct: 5.0, fail_on: FailOn::Throughput });
+    let c = compare::compare(&base_run(), &new, &CompareOptions { threshold_pct: 5.0, alpha: 0.01, fail_on: FailOn::Throughput });
     assert_eq!(find(&c, 4).throughput_change(), Some(Change::Unchanged));
     assert_eq!(find(&c, 4).speedup_change(), Some(Change::Regressed));
     assert_eq!(c.exit_code(), 0);
@@ -310,8 +313,10 @@ fn baselines_round_trip_through_reports_dir() {
         base: b.into(),
         new: n.into(),
         threshold: 5.0,
+        alpha: 0.01,
         fail_on: FailOn::Any,
         markdown: false,
+        json: false,
     };
     assert_eq!(compare::command(by_name("main", "candidate")).unwrap(), 1);
     assert_eq!(compare::command(by_name("main", "main")).unwrap(), 0);

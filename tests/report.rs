@@ -14,9 +14,9 @@ use ftbench::results::*;
 fn est(point: f64) -> Estimate {
     Estimate {
         point,
-        lower: point * 0.97,
-        upper: point * 1.03,
+        interval: Some([point * 0.97, point * 1.03]),
         confidence_level: 0.95,
+        samples: 5,
     }
 }
 
@@ -29,7 +29,9 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
         message: None,
         broken_rounds: 0,
         lost_updates: 0,
+        passes: Vec::new(),
         throughput: Some(est(throughput)),
+        normalised: None,
         speedup: None,
         efficiency: None,
         ft_gain: None,
@@ -56,6 +58,7 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
             cpu_seconds: 1.0,
             wall_seconds: 1.0,
         }),
+        implausible: None,
     }
 }
 
@@ -84,6 +87,7 @@ fn meta(primitive: &str, scenario: &str) -> WorkloadMeta {
         unsynchronized: false,
         variant_of: None,
         driver: false,
+        min_threads: 1,
         file: "x.py".into(),
     }
 }
@@ -234,9 +238,11 @@ fn synthetic() -> RunResults {
                 quick: true,
                 filters: vec![],
                 round_target_ms: 50.0,
-                warm_up_ms: 500,
-                measurement_ms: 2000,
-                sample_size: 10,
+                passes: 3,
+                warm_up_ms: 15,
+                measurement_ms: 45,
+                min_rounds: 3,
+                seed: 1,
             },
         },
         machine: MachineFacts {
@@ -251,14 +257,16 @@ fn synthetic() -> RunResults {
         },
         interpreters: vec![interpreter(Off), interpreter(On)],
         calibration: Some(Calibration {
-            harness_overhead: BTreeMap::from([
-                ("cpu_only".to_string(), 0.99),
-                ("lock_counter".to_string(), 0.95),
-            ]),
-            sampler_ratio: Some(0.995),
+            harness_overhead: vec![
+                OverheadRatio { workload: "cpu_only".into(), threads: 1, ratio: 0.99 },
+                OverheadRatio { workload: "cpu_only".into(), threads: 4, ratio: 0.985 },
+                OverheadRatio { workload: "lock_counter".into(), threads: 1, ratio: 0.95 },
+            ],
+            probe_ratio: BTreeMap::from([(1, 0.995), (4, 0.97)]),
             cpu_only_speedup: BTreeMap::from([(Off, 3.9), (On, 1.02)]),
             cores: 4,
         }),
+        noise: None,
         workloads,
     };
     r.derive_figures();
@@ -687,15 +695,15 @@ fn degenerate_numbers_render() {
     for w in r.workloads.iter_mut().filter(|w| w.workload == "mystery") {
         w.rows[0].throughput = Some(Estimate {
             point: 0.0,
-            lower: 0.0,
-            upper: 0.0,
+            interval: Some([0.0, 0.0]),
             confidence_level: 0.95,
+            samples: 5,
         });
         w.rows[1].throughput = Some(Estimate {
             point: 5.0,
-            lower: -3.0,
-            upper: 1e300,
+            interval: Some([-3.0, 1e300]),
             confidence_level: 0.95,
+            samples: 5,
         });
     }
     let tmp = tempfile::tempdir().unwrap();

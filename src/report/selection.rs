@@ -684,17 +684,15 @@ mod tests {
             message: None,
             broken_rounds: 0,
             lost_updates: 0,
-            throughput: Some(Estimate {
-                point,
-                lower: point * 0.98,
-                upper: point * 1.02,
-                confidence_level: 0.95,
-            }),
+            passes: Vec::new(),
+            throughput: Estimate::of(&[point * 0.98, point, point * 1.02]),
+            normalised: None,
             speedup: None,
             efficiency: None,
             ft_gain: None,
             cores: None,
             contention: None,
+            implausible: None,
         }
     }
 

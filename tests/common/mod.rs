@@ -54,9 +54,26 @@ pub fn row<'r>(r: &'r RunResults, name: &str, mode: GilMode, threads: usize) -> 
     r.row(name, mode, threads).unwrap_or_else(|| panic!("{name} {mode} t={threads} missing from the run"))
 }
 
-/// A synthetic measured row: `point` ops/s with an interval of ± `half` ops/s.
+/// A synthetic measured row: five quiet passes spread evenly around `point`, so that their 95 %
+/// Student's t interval is `point` ± `half` ops/s, each between two equal canaries.
 pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
-    use ftbench::results::{Estimate, RowStatus};
+    use ftbench::results::{Estimate, PassSample, RowStatus};
+    let offsets = [-1.0, -0.5, 0.0, 0.5, 1.0];
+    // Half width of the interval of `offsets`: t(0.975, 4) × sd / √5, with sd = √0.625.
+    let unit = ftbench::stats::t_quantile(0.95, 4.0) * 0.625f64.sqrt() / 5f64.sqrt();
+    let passes: Vec<PassSample> = offsets
+        .iter()
+        .enumerate()
+        .map(|(pass, k)| PassSample {
+            pass,
+            throughput: point + k * half / unit,
+            rounds: 2,
+            canary_before: Some(1e6),
+            canary_after: Some(1e6),
+            ..Default::default()
+        })
+        .collect();
+    let values: Vec<f64> = passes.iter().map(|p| p.throughput).collect();
     ThreadRow {
         threads,
         ops_per_thread: 1000,
@@ -65,12 +82,15 @@ pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
         message: None,
         broken_rounds: 0,
         lost_updates: 0,
-        throughput: Some(Estimate { point, lower: point - half, upper: point + half, confidence_level: 0.95 }),
+        passes,
+        throughput: Estimate::of(&values),
+        normalised: Estimate::of(&values),
         speedup: None,
         efficiency: None,
         ft_gain: None,
         cores: None,
         contention: None,
+        implausible: None,
     }
 }
 
