@@ -654,10 +654,16 @@ fn invalid_reason(row: &ThreadRow) -> Option<String> {
         return None;
     }
     let mut s = kebab(&row.status);
-    if row.throughput.is_none() && row.status == crate::results::RowStatus::Ok {
-        s = "no throughput measured".to_string();
+    if row.status == crate::results::RowStatus::Ok {
+        s = match (&row.throughput, &row.implausible, &row.disturbed) {
+            (None, ..) => "no throughput measured",
+            (_, Some(_), _) => "implausible",
+            _ => "disturbed",
+        }
+        .to_string();
     }
-    if let Some(m) = row.implausible.as_deref().or(row.message.as_deref()).map(|m| one_line(m, 80)).filter(|m| !m.is_empty()) {
+    let why = row.implausible.as_deref().or(row.disturbed.as_deref()).or(row.message.as_deref());
+    if let Some(m) = why.map(|m| one_line(m, 80)).filter(|m| !m.is_empty()) {
         let _ = write!(s, " ({m})");
     }
     Some(s)

@@ -213,6 +213,7 @@ impl Pass<'_> {
             cores: None,
             contention: None,
             implausible: None,
+            disturbed: None,
         }
     }
 }

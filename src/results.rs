@@ -236,9 +236,6 @@ pub enum RowStatus {
     LostUpdates,
     /// A worker raised, or the GIL was not in the mode claimed.
     Error,
-    /// Measured and verified, but the machine was disturbed (steal, other processes, drift) in
-    /// too many passes even after re-measuring: shown, never ranked or judged.
-    Disturbed,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -270,6 +267,9 @@ pub struct ThreadRow {
     /// A figure that breaks physical sanity (GIL-on speedup above 1.2, GIL-off speedup above the
     /// cores the threads could use): the row measures something other than it claims.
     pub implausible: Option<String>,
+    /// Set when the machine was disturbed (steal, other processes, drift) in more than half of the
+    /// passes even after re-measuring: the figures are shown, never ranked or judged.
+    pub disturbed: Option<String>,
 }
 
 /// One pass of one benchmark: timed rounds between two canaries, in a fresh child process.
@@ -317,7 +317,6 @@ fn severity(s: RowStatus) -> u8 {
         RowStatus::Error => 4,
         RowStatus::Invalid => 3,
         RowStatus::LostUpdates => 2,
-        RowStatus::Disturbed => 1,
         RowStatus::Ok => 0,
     }
 }
@@ -340,7 +339,7 @@ impl ThreadRow {
 
     /// Rows that may be charted and ranked: measured, verified, quiet and physically plausible.
     pub fn is_valid(&self) -> bool {
-        self.status == RowStatus::Ok && self.throughput.is_some() && self.implausible.is_none()
+        self.status == RowStatus::Ok && self.throughput.is_some() && self.implausible.is_none() && self.disturbed.is_none()
     }
 
     /// The passes measured on a quiet machine.
@@ -530,13 +529,12 @@ fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
         return;
     }
     let quiet: Vec<PassSample> = r.quiet_passes().cloned().collect();
-    if matches!(r.status, RowStatus::Ok | RowStatus::Disturbed) && !r.passes.is_empty() {
-        let enough = quiet.len() * 2 >= r.passes.len() && !quiet.is_empty();
-        r.status = if enough { RowStatus::Ok } else { RowStatus::Disturbed };
-    }
-    let measured = matches!(r.status, RowStatus::Ok | RowStatus::LostUpdates | RowStatus::Disturbed);
+    let disturbed = r.passes.len() - quiet.len();
+    r.disturbed = (quiet.is_empty() || disturbed * 2 > r.passes.len())
+        .then(|| format!("the machine was disturbed in {disturbed} of {} passes", r.passes.len()));
+    let measured = matches!(r.status, RowStatus::Ok | RowStatus::LostUpdates);
     // A disturbed row still shows what it measured (never ranked or judged).
-    let quiet = if r.status == RowStatus::Disturbed { r.passes.clone() } else { quiet };
+    let quiet = if r.disturbed.is_some() { r.passes.clone() } else { quiet };
     let raw: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
     r.throughput = if measured { Estimate::of(&raw) } else { None };
     let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.per_canary()? * canary_median?)).collect();
@@ -623,5 +621,128 @@ pub fn results_file(path: &Path) -> PathBuf {
         path.join("results.json")
     } else {
         path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(pass: usize, throughput: f64, canary: f64, disturbed: bool) -> PassSample {
+        PassSample {
+            pass,
+            throughput,
+            rounds: 3,
+            canary_before: Some(canary),
+            canary_after: Some(canary),
+            disturbed: disturbed.then(|| "the canary moved".to_string()),
+            ..Default::default()
+        }
+    }
+
+    fn row(threads: usize, passes: Vec<PassSample>) -> ThreadRow {
+        ThreadRow {
+            threads,
+            ops_per_thread: 10,
+            rounds: 3,
+            status: RowStatus::Ok,
+            message: None,
+            broken_rounds: 0,
+            lost_updates: 0,
+            passes,
+            throughput: None,
+            normalised: None,
+            speedup: None,
+            efficiency: None,
+            ft_gain: None,
+            cores: None,
+            contention: None,
+            implausible: None,
+            disturbed: None,
+        }
+    }
+
+    fn run(mode: GilMode, min_threads: usize, rows: Vec<ThreadRow>) -> RunResults {
+        let mut r: RunResults = serde_json::from_str(&format!(
+            r#"{{"schema_version": {SCHEMA_VERSION}, "run": {{"id": "t", "status": "complete", "started": "", "ended": null,
+                "suite_commit": "x", "config": {{"threads": [1, 2], "modes": ["off"], "quick": false, "filters": [],
+                "round_target_ms": 10, "passes": 3, "warm_up_ms": 0, "measurement_ms": 0, "min_rounds": 3, "seed": 0}}}},
+                "machine": {{"cpu_model": "", "logical_cores": 2, "physical_cores": null, "performance_cores": null,
+                "efficiency_cores": null, "os": "", "kernel": "", "arch": "", "total_memory_bytes": 0}},
+                "interpreters": [], "calibration": null, "noise": null, "workloads": []}}"#
+        ))
+        .unwrap();
+        let meta = WorkloadMeta { min_threads, ..Default::default() };
+        r.workloads.push(WorkloadResult {
+            workload: "w".into(),
+            mode,
+            meta,
+            status: WorkloadStatus::Ran,
+            reason: None,
+            evidence: None,
+            gil_enabled_observed: None,
+            rows,
+        });
+        r.derive_figures();
+        r
+    }
+
+    #[test]
+    fn estimates_come_from_quiet_passes_with_a_student_t_interval() {
+        let r = run(GilMode::Off, 1, vec![row(1, vec![pass(0, 90.0, 1.0, false), pass(1, 110.0, 1.0, false), pass(2, 1.0, 1.0, true)])]);
+        let t = r.workloads[0].rows[0].throughput.unwrap();
+        assert_eq!((t.point, t.samples), (100.0, 2), "the disturbed pass is left out");
+        let [lo, hi] = t.interval.unwrap();
+        // sd 14.14, se 10, t(0.975, 1) = 12.706: ±127.06, the lower end clamped at 0.
+        assert!((hi - 227.06).abs() < 0.01 && lo == 0.0, "{lo} {hi}");
+        let one = run(GilMode::Off, 1, vec![row(1, vec![pass(0, 90.0, 1.0, false)])]);
+        assert_eq!(one.workloads[0].rows[0].throughput.unwrap().interval, None, "one pass: no interval");
+    }
+
+    #[test]
+    fn normalised_throughput_divides_out_the_canary() {
+        // The machine ran at half speed in pass 1: raw throughput halves, normalised does not.
+        let r = run(GilMode::Off, 1, vec![row(1, vec![pass(0, 100.0, 2.0, false), pass(1, 50.0, 1.0, false)])]);
+        let row = &r.workloads[0].rows[0];
+        let n = row.normalised.unwrap();
+        assert_eq!(n.point, 75.0, "both passes at the median canary 1.5: 75 ops/s");
+        assert_eq!(n.interval.unwrap()[0], n.interval.unwrap()[1], "no spread left");
+        assert!(row.throughput.unwrap().interval.unwrap()[1] > 100.0);
+        // Canaries 2, 2, 1, 1 around their median 1.5: coefficient of variation 0.385.
+        assert!((r.noise.unwrap().canary_cv.unwrap() - 0.3849).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_row_disturbed_in_most_passes_is_flagged_and_not_valid() {
+        let passes = vec![pass(0, 90.0, 1.0, true), pass(1, 110.0, 1.0, true), pass(2, 100.0, 1.0, false)];
+        let r = run(GilMode::Off, 1, vec![row(1, passes)]);
+        let row = &r.workloads[0].rows[0];
+        assert_eq!(row.status, RowStatus::Ok, "verified all the same");
+        assert_eq!(row.disturbed.as_deref(), Some("the machine was disturbed in 2 of 3 passes"));
+        assert!(!row.is_valid() && row.throughput.is_some(), "shown, never ranked");
+        assert_eq!(r.noise.as_ref().unwrap().disturbed_passes, 2);
+    }
+
+    #[test]
+    fn speedup_is_per_pass_against_the_smallest_thread_count() {
+        let base = row(2, vec![pass(0, 100.0, 1.0, false), pass(1, 50.0, 1.0, false)]);
+        let four = row(4, vec![pass(0, 150.0, 1.0, false), pass(1, 75.0, 1.0, false)]);
+        let r = run(GilMode::Off, 2, vec![base, four]);
+        let four = &r.workloads[0].rows[1];
+        assert_eq!(four.speedup, Some(1.5), "relative to 2 threads, pass by pass");
+        assert_eq!(four.efficiency, Some(0.75), "1.5 of an ideal 2");
+    }
+
+    #[test]
+    fn physically_impossible_speedups_are_flagged() {
+        // GIL on: 1.5x at 2 threads cannot be.
+        let r = run(GilMode::On, 1, vec![row(1, vec![pass(0, 100.0, 1.0, false)]), row(2, vec![pass(0, 150.0, 1.0, false)])]);
+        let two = &r.workloads[0].rows[1];
+        assert!(two.implausible.as_deref().unwrap().contains("GIL on"), "{:?}", two.implausible);
+        assert!(!two.is_valid());
+        // GIL off on 2 cores: 2.5x at 4 threads cannot be; 1.9x can.
+        assert!(implausible(GilMode::Off, 2.5, 4, 1, 2).is_some());
+        assert!(implausible(GilMode::Off, 1.9, 4, 1, 2).is_none());
+        assert!(implausible(GilMode::On, 1.15, 4, 1, 2).is_none());
     }
 }

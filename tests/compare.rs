@@ -344,3 +344,38 @@ fn baselines_round_trip_through_reports_dir() {
 
     std::env::remove_var("FTBENCH_REPORTS");
 }
+
+#[test]
+fn a_single_pass_is_not_comparable_and_says_why() {
+    // `ftbench run --rounds 1` (one pass) on both sides: no interval, no verdict, exit 0.
+    let one_pass = |r: ThreadRow| ThreadRow { passes: r.passes[..1].to_vec(), ..r };
+    let base = with_rows("b", vec![one_pass(row(1, 1e6, 1.0))]);
+    let new = with_rows("n", vec![one_pass(row(1, 0.5e6, 1.0))]);
+    let c = compare::compare(&base, &new, &CompareOptions::default());
+    let r = find(&c, 1);
+    assert_eq!(r.category(), RowCategory::NotComparable);
+    let RowOutcome::NotComparable { reason } = &r.outcome else { panic!("not comparable") };
+    assert!(reason.contains("at least 2"), "{reason}");
+    assert_eq!(c.exit_code(), 0);
+    assert!(c.verdict().contains("1 not comparable"), "{}", c.verdict());
+}
+
+#[test]
+fn json_output_gives_every_row_its_verdict_effect_and_p_value() {
+    let new = with_rows("new-run", vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 2.24e6, 1.0)]);
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    let v: serde_json::Value = serde_json::from_str(&c.to_json().unwrap()).unwrap();
+    assert_eq!(v["exit_code"], 1);
+    assert_eq!(v["options"]["alpha"], 0.01);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let four = rows.iter().find(|r| r["threads"] == 4).unwrap();
+    assert_eq!(four["category"], "regressed");
+    assert_eq!(four["outcome"]["outcome"], "compared");
+    let t = &four["outcome"]["throughput"];
+    assert_eq!(t["change"], "regressed");
+    assert_eq!(t["basis"], "per-canary");
+    assert!((t["change_pct"].as_f64().unwrap() + 30.0).abs() < 0.5, "{t}");
+    assert!(t["p_value"].as_f64().unwrap() < 0.01 && t["noise_floor_pct"].as_f64().unwrap() < 2.0, "{t}");
+    assert!(t["change_interval_pct"].as_array().unwrap().len() == 2);
+}

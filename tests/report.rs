@@ -59,6 +59,7 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
             wall_seconds: 1.0,
         }),
         implausible: None,
+        disturbed: None,
     }
 }
 
@@ -199,7 +200,8 @@ fn synthetic() -> RunResults {
             gil_enabled_observed: Some(true),
             ..sweep("reenabler", Off, &reenable, [50e6, 60e6, 70e6])
         },
-        sweep("reenabler", On, &reenable, [50e6, 60e6, 70e6]),
+        // GIL-on rows stay within physical sanity (speedup ≤ 1.2), or they would not be ranked.
+        sweep("reenabler", On, &reenable, [50e6, 55e6, 58e6]),
         WorkloadResult {
             workload: "condition_hang".into(),
             mode: Off,
@@ -565,6 +567,8 @@ fn overlapping_confidence_intervals_are_called_within_noise() {
         .iter_mut()
         .filter(|w| w.workload == "lock_counter" && w.mode == GilMode::Off)
     {
+        // 7 M at 4 threads from 1.8 M at 1: a plausible 3.9× on 4 cores, no collapse on the way.
+        w.rows[0].throughput = Some(est(1.8e6));
         w.rows[2].throughput = Some(est(7.0e6));
     }
     r.derive_figures();

@@ -1153,7 +1153,7 @@ impl<'a> Ctx<'a> {
                 w.rows.iter().any(|r| match r.status {
                     RowStatus::Invalid | RowStatus::Error => true,
                     RowStatus::LostUpdates => !w.meta.unsynchronized,
-                    RowStatus::Ok | RowStatus::Disturbed => false,
+                    RowStatus::Ok => false,
                 })
             })
     }
@@ -1219,8 +1219,11 @@ fn row_problem(r: &ThreadRow) -> Option<String> {
     };
     match r.status {
         RowStatus::Ok if r.throughput.is_none() => Some("no throughput".into()),
-        RowStatus::Ok => r.implausible.as_ref().map(|why| format!("implausible: {why}")),
-        RowStatus::Disturbed => Some("disturbed: the machine was busy in most passes".into()),
+        RowStatus::Ok => r
+            .implausible
+            .as_ref()
+            .map(|why| format!("implausible: {why}"))
+            .or_else(|| r.disturbed.as_ref().map(|why| format!("disturbed: {why}"))),
         RowStatus::Invalid => Some(format!(
             "invalid{}",
             first_line(&r.message).unwrap_or_default()

@@ -693,6 +693,7 @@ mod tests {
             cores: None,
             contention: None,
             implausible: None,
+            disturbed: None,
         }
     }
 

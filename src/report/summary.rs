@@ -564,11 +564,12 @@ fn evidence_block(doc: &mut Doc, summary: Inl, evidence: Option<&str>) {
 fn row_status_word(row: &ThreadRow) -> String {
     match row.status {
         RowStatus::Ok if row.throughput.is_none() => "ok (no throughput)".into(),
+        RowStatus::Ok if row.disturbed.is_some() => "disturbed".into(),
+        RowStatus::Ok if row.implausible.is_some() => "implausible".into(),
         RowStatus::Ok => "ok".into(),
         RowStatus::Invalid => "invalid".into(),
         RowStatus::LostUpdates => format!("lost updates ({})", row.lost_updates),
         RowStatus::Error => "error".into(),
-        RowStatus::Disturbed => "disturbed".into(),
     }
 }
 

@@ -91,6 +91,7 @@ pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
         cores: None,
         contention: None,
         implausible: None,
+        disturbed: None,
     }
 }
 
