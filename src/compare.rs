@@ -121,6 +121,9 @@ pub struct MetricChange {
     pub p_value: f64,
     /// Half the range the same code spanned within either run, in percent.
     pub noise_floor_pct: f64,
+    /// The smallest change, in percent, that would have been a verdict on this row: the largest of
+    /// the threshold, the noise floor and what the test can tell from noise at `alpha`.
+    pub detectable_pct: f64,
     pub beyond_threshold: bool,
     pub change: Change,
 }
@@ -155,6 +158,7 @@ impl MetricChange {
             change_interval_pct: (test.interval.0 * 100.0, test.interval.1 * 100.0),
             p_value: test.p,
             noise_floor_pct: noise_floor * 100.0,
+            detectable_pct: (test.detectable(opts.alpha) * 100.0).max(noise_floor * 100.0).max(opts.threshold_pct),
             beyond_threshold,
             change,
         })

@@ -54,6 +54,20 @@ pub struct Test {
     pub p: f64,
     /// The effect's two-sided 95 % interval, as new / base − 1.
     pub interval: (f64, f64),
+    /// Standard error and degrees of freedom of the difference of log means.
+    pub se: f64,
+    pub df: f64,
+}
+
+impl Test {
+    /// The smallest |effect| (as a fraction) this test would call significant at `alpha`.
+    pub fn detectable(&self, alpha: f64) -> f64 {
+        if self.se > 0.0 && self.df > 0.0 {
+            (t_quantile(1.0 - alpha, self.df) * self.se).exp() - 1.0
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Welch's t-test on the logs of two independent samples (unequal variances). `None` when a side
@@ -90,7 +104,7 @@ fn t_test(diff: f64, se: f64, df: f64) -> Test {
     } else {
         (if diff == 0.0 { 1.0 } else { 0.0 }, 0.0)
     };
-    Test { effect: diff.exp() - 1.0, p, interval: ((diff - half).exp() - 1.0, (diff + half).exp() - 1.0) }
+    Test { effect: diff.exp() - 1.0, p, interval: ((diff - half).exp() - 1.0, (diff + half).exp() - 1.0), se, df }
 }
 
 fn logs(xs: &[f64]) -> Option<Vec<f64>> {
@@ -141,6 +155,7 @@ mod tests {
         assert!(close(t.effect, 0.35f64.exp() - 1.0, 1e-12));
         assert!(close(t.p, 0.0101, 2e-4), "p = {}", t.p);
         assert!(t.interval.0 > 0.0 && t.interval.1 > t.effect);
+        assert!((t.detectable(0.05) - (2.5706f64 * 0.0075f64.sqrt()).exp() + 1.0).abs() < 0.01, "t(0.975, ~5) × se");
         assert!(welch(&b, &[1.0]).is_none(), "one value on a side cannot be tested");
         assert!(welch(&b, &[1.0, 0.0]).is_none(), "rates must be positive");
     }

@@ -4,6 +4,7 @@
 //!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
 //!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
 
+mod aa;
 mod apt;
 mod bootstrap;
 mod build;
@@ -28,6 +29,11 @@ commands:
   bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
                       (e.g. `cargo xtask bench -- lock --quick`)
   test [-- ARGS]      bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+  aa [--pairs N] [--quick]
+                      bootstrap if needed, then judge `ftbench compare` on this machine: A/A pairs
+                      of default runs (no verdict allowed), an A/B pair with one workload slowed
+                      (caught, nothing else flagged) and the same with `ftbench ab`; figures in
+                      reports/aa/<timestamp>/summary.md (a benchmark: about 50 minutes)
 
 environment:
   FTBENCH_PYTHON           the free-threaded interpreter to use (an error if it is not one)
@@ -80,6 +86,11 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             }
             cargo_args.extend(rest.iter().cloned());
             cargo::run(&ctx, &cargo_args)
+        }
+        "aa" => {
+            let ctx = ctx::Ctx::new()?;
+            bootstrap::run(&ctx)?;
+            aa::run(&ctx, rest)
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -1,0 +1,271 @@
+//! `cargo xtask aa`: can `ftbench compare` be trusted on this machine? It runs what a user would
+//! and judges the outcome (a benchmark of the tool itself, not a unit test):
+//!
+//! (a) A/A: pairs of back-to-back default runs (`cargo bench`) of the same code, each pair
+//!     compared with `ftbench compare`: there must be no verdict at all, exit 0;
+//! (b) A/B: one more run with `lock_counter`'s loop made slower by one extra statement per op,
+//!     compared with the last A run: `lock_counter` at 1 thread must be caught in both GIL modes
+//!     and no other workload flagged;
+//! (c) the same A/B with the paired `ftbench ab` in one run, which must take less time than (b).
+//!
+//! Everything goes to `reports/aa/<timestamp>/`, with `summary.md` holding the figures: the A/A
+//! false-verdict rate, the slowdowns caught and the smallest change each side could detect.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::ctx::Ctx;
+use crate::util::say;
+
+/// The slowdown: one extra statement in `lock_counter`'s loop (measured ≈ 0.86× throughput at
+/// 1 thread on a 2-vCPU VM with 3.13t).
+const SLOWED: &str = "lock_counter";
+const ORIGINAL_LOOP: &str = "    for _ in range(ops):\n        with lock:";
+const SLOWER_LOOP: &str = "    for i in range(ops):\n        i += 1\n        with lock:";
+
+struct Options {
+    pairs: usize,
+    quick: bool,
+}
+
+fn parse(args: &[OsString]) -> Result<Options> {
+    let mut o = Options { pairs: 3, quick: false };
+    let mut it = args.iter().map(|a| a.to_string_lossy().into_owned());
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--pairs" => {
+                let v = it.next().context("--pairs needs a number")?;
+                o.pairs = v.parse().ok().filter(|n| *n >= 1).with_context(|| format!("--pairs takes a whole number ≥ 1, not {v}"))?;
+            }
+            other => bail!("`aa` takes --pairs N and --quick, not {other}"),
+        }
+    }
+    Ok(o)
+}
+
+pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
+    let o = parse(args)?;
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let out = ctx.root.join("reports/aa").join(stamp.to_string());
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let slow = slowed_workloads(ctx, &out)?;
+    let mut report = vec![format!("# `cargo xtask aa` ({} pairs{})\n", o.pairs, if o.quick { ", quick" } else { "" })];
+    let mut ok = true;
+
+    let mut last_a = None;
+    let mut a_seconds = Duration::ZERO;
+    let mut false_verdicts = 0;
+    let mut compared_rows = 0;
+    for pair in 1..=o.pairs {
+        let (first, t1) = bench(ctx, &out.join(format!("a{pair}-1")), None, o.quick)?;
+        let (second, t2) = bench(ctx, &out.join(format!("a{pair}-2")), None, o.quick)?;
+        a_seconds = t2;
+        let (code, cmp) = compare(ctx, &first, &second)?;
+        let verdicts = flagged(&cmp);
+        false_verdicts += verdicts.len();
+        compared_rows += rows_in(&cmp, "regressed") + rows_in(&cmp, "improved") + rows_in(&cmp, "unchanged");
+        let pass = code == 0 && verdicts.is_empty();
+        ok &= pass;
+        report.push(format!(
+            "- A/A pair {pair}: {} — exit {code}, {} verdicts{} (runs took {:.0} s and {:.0} s)",
+            if pass { "met" } else { "**not met**" },
+            verdicts.len(),
+            list(&verdicts),
+            t1.as_secs_f64(),
+            t2.as_secs_f64(),
+        ));
+        report.push(format!("  - smallest detectable change, median over rows: {}", detectable(&cmp)));
+        last_a = Some(second);
+    }
+    let rate = false_verdicts as f64 / compared_rows.max(1) as f64;
+    report.push(format!("- A/A false-verdict rate: {false_verdicts} of {compared_rows} compared rows ({:.2} %)", rate * 100.0));
+
+    let base = last_a.expect("at least one pair");
+    let (slowed, b_seconds) = bench(ctx, &out.join("b"), Some(&slow), o.quick)?;
+    let (_, cmp) = compare(ctx, &base, &slowed)?;
+    ok &= judge_ab("A/B with `ftbench compare`", &cmp, &mut report);
+    let ab_start = Instant::now();
+    let ab_cmp = ab(ctx, &out.join("ab"), &slow, o.quick)?;
+    let ab_seconds = ab_start.elapsed();
+    ok &= judge_ab("A/B with `ftbench ab` (paired)", &ab_cmp, &mut report);
+    let separate = a_seconds + b_seconds;
+    let faster = ab_seconds < separate;
+    ok &= faster;
+    report.push(format!(
+        "- time: `ftbench ab` {:.0} s against {:.0} s for the two runs of the A/B pair: {}",
+        ab_seconds.as_secs_f64(),
+        separate.as_secs_f64(),
+        if faster { "met" } else { "**not met**" }
+    ));
+    report.push(format!("\nOverall: {}\n", if ok { "every criterion met" } else { "**some criteria not met**" }));
+    let text = report.join("\n");
+    std::fs::write(out.join("summary.md"), &text).context("writing summary.md")?;
+    println!("{text}");
+    say(format!("aa: everything is under {}", out.display()));
+    Ok(if ok { 0 } else { 1 })
+}
+
+/// A copy of python_workloads/ with the slowed workload.
+fn slowed_workloads(ctx: &Ctx, out: &Path) -> Result<PathBuf> {
+    let src = ctx.root.join("python_workloads");
+    let dest = out.join("slowed_workloads");
+    std::fs::create_dir_all(&dest)?;
+    for entry in std::fs::read_dir(&src)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "py") {
+            std::fs::copy(&path, dest.join(path.file_name().unwrap()))?;
+        }
+    }
+    let file = dest.join(format!("{SLOWED}.py"));
+    let code = std::fs::read_to_string(&file)?;
+    if !code.contains(ORIGINAL_LOOP) {
+        bail!("{}: its loop changed; update xtask/src/aa.rs so the injected slowdown still applies", file.display());
+    }
+    std::fs::write(&file, code.replace(ORIGINAL_LOOP, SLOWER_LOOP))?;
+    Ok(dest)
+}
+
+/// One default run (`cargo bench`) into `reports`; returns its run folder and how long it took.
+fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, quick: bool) -> Result<(PathBuf, Duration)> {
+    let mut cmd = cargo(ctx);
+    cmd.args(["bench", "--quiet"]);
+    if quick {
+        cmd.args(["--", "--quick"]);
+    }
+    cmd.env("FTBENCH_REPORTS", reports);
+    if let Some(w) = workloads {
+        cmd.env("FTBENCH_WORKLOADS", w);
+    }
+    let start = Instant::now();
+    say(format!("aa: cargo bench → {}", reports.display()));
+    let status = cmd.status().context("running cargo bench")?;
+    let took = start.elapsed();
+    // Exit 1 means a workload failed (reported in the run); anything else is a broken run.
+    if !matches!(status.code(), Some(0 | 1)) {
+        bail!("cargo bench failed ({status})");
+    }
+    let latest = std::fs::read_to_string(reports.join("latest")).context("the run wrote no `latest`")?;
+    Ok((reports.join(latest.trim()), took))
+}
+
+fn cargo(ctx: &Ctx) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(&ctx.root).env("PYO3_PYTHON", &ctx.shim);
+    cmd
+}
+
+/// `ftbench compare BASE NEW --json`: its exit code and JSON.
+fn compare(ctx: &Ctx, base: &Path, new: &Path) -> Result<(i32, Value)> {
+    let out = cargo(ctx)
+        .args(["run", "--release", "--quiet", "--", "compare"])
+        .arg(base)
+        .arg(new)
+        .arg("--json")
+        .output()
+        .context("running ftbench compare")?;
+    let code = out.status.code().unwrap_or(-1);
+    if code == 2 {
+        bail!("ftbench compare refused its input: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok((code, serde_json::from_slice(&out.stdout).context("reading ftbench compare --json")?))
+}
+
+/// `ftbench ab --new-workloads SLOWED --json` over the whole catalogue.
+fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, quick: bool) -> Result<Value> {
+    let mut cmd = cargo(ctx);
+    cmd.args(["run", "--release", "--quiet", "--", "ab", "--json", "--passes", "3", "--out"]).arg(reports);
+    cmd.arg("--new-workloads").arg(slowed);
+    if quick {
+        cmd.arg("--quick");
+    }
+    say(format!("aa: ftbench ab → {}", reports.display()));
+    let out = cmd.stderr(std::process::Stdio::inherit()).output().context("running ftbench ab")?;
+    if out.status.code() == Some(2) {
+        bail!("ftbench ab refused its input");
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Progress lines come first; the JSON document is the last thing printed.
+    let json = text.find("\n{").map_or(&text[..], |i| &text[i + 1..]);
+    serde_json::from_str(json).context("reading ftbench ab --json")
+}
+
+/// (b) and (c): the slowed workload caught at 1 thread in both modes, nothing else flagged.
+fn judge_ab(what: &str, cmp: &Value, report: &mut Vec<String>) -> bool {
+    let verdicts = flagged(cmp);
+    let caught: Vec<&String> = verdicts.iter().filter(|v| v.starts_with(&format!("{SLOWED}/")) && v.contains("/1t")).collect();
+    let others: Vec<&String> = verdicts.iter().filter(|v| !v.starts_with(&format!("{SLOWED}/"))).collect();
+    let both_modes = ["gil-off", "gil-on"].iter().all(|m| caught.iter().any(|v| v.contains(m)));
+    let pass = both_modes && others.is_empty();
+    report.push(format!(
+        "- {what}: {} — {SLOWED} at 1 thread caught in {} of 2 modes ({}); other workloads flagged: {}{}",
+        if pass { "met" } else { "**not met**" },
+        caught.len(),
+        effects(cmp, SLOWED),
+        others.len(),
+        list(&others.into_iter().cloned().collect::<Vec<_>>())
+    ));
+    pass
+}
+
+/// `workload/mode/Nt (change%)` of every regressed or improved row.
+fn flagged(cmp: &Value) -> Vec<String> {
+    rows(cmp)
+        .filter(|r| matches!(r["category"].as_str(), Some("regressed" | "improved")))
+        .map(|r| {
+            let t = &r["outcome"]["throughput"];
+            format!("{}/{}/{}t ({:+.1} %)", r["workload"].as_str().unwrap_or("?"), mode(r), r["threads"], t["change_pct"].as_f64().unwrap_or(f64::NAN))
+        })
+        .collect()
+}
+
+/// The measured 1-thread throughput changes of `workload`, per mode.
+fn effects(cmp: &Value, workload: &str) -> String {
+    rows(cmp)
+        .filter(|r| r["workload"] == workload && r["threads"] == 1)
+        .filter_map(|r| Some(format!("{} {:+.1} %", mode(r), r["outcome"]["throughput"]["change_pct"].as_f64()?)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Median over compared rows of the smallest change that would have been a verdict: at 1 thread
+/// and over all rows.
+fn detectable(cmp: &Value) -> String {
+    let median = |one_thread: bool| {
+        let mut v: Vec<f64> = rows(cmp)
+            .filter(|r| !one_thread || r["threads"] == 1)
+            .filter_map(|r| r["outcome"]["throughput"]["detectable_pct"].as_f64())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).map_or("-".to_string(), |m| format!("{m:.1} %"))
+    };
+    format!("{} at 1 thread, {} over all rows", median(true), median(false))
+}
+
+fn rows(cmp: &Value) -> impl Iterator<Item = &Value> {
+    cmp["rows"].as_array().into_iter().flatten()
+}
+
+fn rows_in(cmp: &Value, category: &str) -> usize {
+    rows(cmp).filter(|r| r["category"] == category).count()
+}
+
+fn mode(r: &Value) -> &str {
+    match r["mode"].as_str() {
+        Some("on") => "gil-on",
+        _ => "gil-off",
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", items.join(", "))
+    }
+}
