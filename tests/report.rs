@@ -868,3 +868,22 @@ fn dump_big_sample_report() {
     write(&dir, &r);
     render(&dir).unwrap();
 }
+
+#[test]
+fn implausible_and_disturbed_rows_are_shown_with_why_and_never_ranked() {
+    let mut r = synthetic();
+    // queue_pipeline with the GIL on "scales" 1.9x at 2 threads: the work must have changed.
+    for w in r.workloads.iter_mut().filter(|w| w.workload == "queue_pipeline" && w.mode == GilMode::On) {
+        w.rows[1].throughput = Some(est(1.52e6));
+    }
+    r.derive_figures();
+    let row = r.row("queue_pipeline", GilMode::On, 2).unwrap();
+    assert!(row.implausible.as_deref().is_some_and(|m| m.contains("GIL on")), "{:?}", row.implausible);
+    assert!(!row.is_valid(), "never charted or ranked");
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    assert!(md.contains("Rows not ranked: physically implausible or measured on a disturbed machine"), "{md}");
+    assert!(md.contains("speedup 1.90x at 2 threads is above 1.20x"), "{md}");
+}

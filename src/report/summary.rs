@@ -405,9 +405,26 @@ fn problems(doc: &mut Doc, r: &RunResults) {
         .filter(|(_, row)| row.status == RowStatus::LostUpdates || row.lost_updates > 0)
         .collect();
 
+    let unranked: Vec<(&WorkloadResult, &ThreadRow, &str)> = r
+        .workloads
+        .iter()
+        .flat_map(|w| w.rows.iter().map(move |row| (w, row)))
+        .filter(|(_, row)| row.status == RowStatus::Ok)
+        .filter_map(|(w, row)| Some((w, row, row.implausible.as_deref().or(row.disturbed.as_deref())?)))
+        .collect();
+
     doc.h(2, "problems", "Problems");
-    if skipped.is_empty() && reenabled.is_empty() && failed.is_empty() && bad_rows.is_empty() {
+    if skipped.is_empty() && reenabled.is_empty() && failed.is_empty() && bad_rows.is_empty() && unranked.is_empty() {
         doc.p("None: every workload ran and every row verified.");
+    }
+    if !unranked.is_empty() {
+        doc.h(3, "unranked-rows", "Rows not ranked: physically implausible or measured on a disturbed machine");
+        let mut t = Table::new(&["Workload", "Mode", "Threads", "Why"]).numeric(&[2]);
+        for (w, row, why) in &unranked {
+            let cells = vec![Inl::new().c(&w.workload), w.mode.label().into(), row.threads.to_string().into(), (*why).into()];
+            t.row(Tone::Warn, cells);
+        }
+        doc.push(Block::Table(t));
     }
 
     if !skipped.is_empty() {
@@ -887,13 +904,20 @@ fn environment(doc: &mut Doc, r: &RunResults) {
 
 fn full_data(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "data", "Full data");
-    doc.p("Start skew: how far apart the barrier released the threads of a round, on average; it is part of each round's elapsed time.");
+    doc.p(
+        "Throughput is the mean over quiet passes with its 95 % interval; drift-corrected scales each pass by \
+         the run's median canary over its own. Passes: quiet / measured. Speedup is relative to the smallest \
+         thread count measured (marked when it is not 1). Start skew: how far apart the barrier released the \
+         threads of a round, on average; it is part of each round's elapsed time.",
+    );
     let mut t = Table::new(&[
         "Workload",
         "Mode",
         "Threads",
         "Throughput (ops/s)",
         "CI",
+        "Drift-corrected",
+        "Passes",
         "Speedup",
         "Efficiency",
         "FT gain",
@@ -901,7 +925,7 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
         "Start skew",
         "Status",
     ])
-    .numeric(&[2, 3, 4, 5, 6, 7, 8, 9]);
+    .numeric(&[2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     for (name, modes) in by_workload(r) {
         for (mode, w) in &modes {
             if w.rows.is_empty() {
@@ -920,27 +944,25 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                     Tone::Bad
                 };
                 let mut cells: Vec<Inl> = vec![Inl::new().c(name), mode.label().into()];
-                cells.extend(std::iter::repeat_n(Inl::from("—"), 8));
+                cells.extend(std::iter::repeat_n(Inl::from("—"), 10));
                 cells.push(status.into());
                 t.row(tone, cells);
                 continue;
             }
             let mut rows: Vec<&ThreadRow> = w.rows.iter().collect();
             rows.sort_by_key(|r| r.threads);
+            let base = rows.iter().find(|r| r.speedup.is_some()).map(|r| r.threads).unwrap_or(1);
             for row in rows {
                 let mut status = row_status_word(row);
-                if let Some(m) = row
-                    .message
-                    .as_deref()
-                    .map(first_line)
-                    .filter(|s| !s.is_empty())
-                {
+                let why = row.implausible.as_deref().or(row.disturbed.as_deref()).or(row.message.as_deref());
+                if let Some(m) = why.map(first_line).filter(|s| !s.is_empty()) {
                     status = format!("{status}: {m}");
                 }
                 if w.status != WorkloadStatus::Ran {
                     status = format!("{status} (workload {})", format::workload_status(w.status));
                 }
                 let tone = match row.status {
+                    RowStatus::Ok if row.implausible.is_some() || row.disturbed.is_some() => Tone::Warn,
                     RowStatus::Ok if row.throughput.is_some() => Tone::Plain,
                     RowStatus::Ok => Tone::Muted,
                     RowStatus::LostUpdates if w.meta.unsynchronized => Tone::Warn,
@@ -954,7 +976,13 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                         row.threads.to_string().into(),
                         opt(row.throughput, |e| format::si(e.point)).into(),
                         opt(row.throughput.as_ref(), ci).into(),
-                        opt(row.speedup, format::ratio).into(),
+                        opt(row.normalised, |e| format::si(e.point)).into(),
+                        format!("{} / {}", row.quiet_passes().count(), row.passes.len()).into(),
+                        opt(row.speedup, |s| match base {
+                            1 => format::ratio(s),
+                            b => format!("{} vs {b}", format::ratio(s)),
+                        })
+                        .into(),
                         opt(row.efficiency, format::pct).into(),
                         opt(row.ft_gain, format::ratio).into(),
                         opt(row.contention.as_ref(), |c| format::pct(c.blocked_fraction)).into(),
