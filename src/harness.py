@@ -25,6 +25,7 @@ META = {
     "MIN_PYTHON": (False, (tuple, list), None),
     "UNSYNCHRONIZED": (False, (bool,), False),
     "VARIANT_OF": (False, (str,), None),
+    "MIN_THREADS": (False, (int,), 1),
 }
 
 # Protocol functions: name -> positional parameters it must accept.
