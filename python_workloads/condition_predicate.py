@@ -56,9 +56,9 @@ def worker(state, thread_index, ops):
             peak = size
         with not_empty:
             not_empty.wait_for(has_item)
-            item = buf.popleft()
+            taken = buf.popleft()
             not_full.notify()
-        keep(item)
+        keep(taken)
     state.got[thread_index] = got
     state.peak[thread_index] = peak
 

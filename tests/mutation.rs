@@ -34,7 +34,8 @@ const MUTANTS: &[(&str, &str)] = &[
     ("atomic_pyatomix", "AtomicInt = RacyInt"),
     ("atomic_atomicx", "AtomicInt = RacyInt"),
     // The stand-in needs neither the package nor 3.14t, so the mutant runs on every interpreter.
-    ("atomic_atomics", "atomics = _types.SimpleNamespace(atomic=lambda width, atype: RacyInt(), INT=None); PACKAGES = []; MIN_PYTHON = (3,)"),
+    ("atomic_atomics", "atomics = _types.SimpleNamespace(atomic=lambda width, atype: RacyInt(), INT=None); \
+                        PACKAGES = []; MIN_PYTHON = (3,)"),
 ];
 
 /// Workloads whose `verify` cannot see a missing primitive, because there is none guarding shared state.
