@@ -1,8 +1,8 @@
 """Helpers shared by several workloads. Not a workload itself (its name starts with `_`).
 
-Only untimed or role-deciding code lives here: setup/verify helpers, the producer/consumer role
-split, the reference CPU unit and its closed-form checks. Every hot loop stays in its workload
-file, because `ftbench stress --jitter` only perturbs lines of the workload file itself.
+Only untimed code lives here: setup/verify helpers, the reference CPU unit and its closed-form
+checks. Every hot loop stays in its workload file, because `ftbench stress --jitter` only perturbs
+lines of the workload file itself.
 """
 
 from types import SimpleNamespace
@@ -39,50 +39,30 @@ def check_count(what, expected, actual):
         raise LostUpdates(f"{what}: expected {expected}, got {actual}", abs(expected - actual))
 
 
-# --- producer / consumer roles ------------------------------------------------------------------
-
-PRODUCER, CONSUMER, ALTERNATOR = "producer", "consumer", "alternator"
-
-
-def role(threads, index):
-    """Even indices produce, odd indices consume; with an odd thread count the last thread
-    alternates put/get (so t=1 is a lone alternator). Producers and consumers are equally many,
-    so every item put is got by someone and nobody waits for an item that never comes."""
-    if threads % 2 == 1 and index == threads - 1:
-        return ALTERNATOR
-    return PRODUCER if index % 2 == 0 else CONSUMER
+# --- shared queues (queue_pipeline, simplequeue_pipeline, condition_predicate) ----------------------
 
 
 def check_items(got_lists, threads, ops):
-    """Producer and alternator `p` put the items `p*ops .. p*ops+ops-1`; every item must have been
-    got exactly once. `got_lists[i]` is what thread i got (None for producers). Uses one byte per
-    item, so it stays cheap when ops is in the millions."""
+    """Thread p put the items `p*ops .. p*ops+ops-1` and got `ops` items, listed in `got_lists[p]`;
+    every item must have been got exactly once. Uses one byte per item, so it stays cheap when ops
+    is in the millions."""
     total = threads * ops
     times = bytearray(total)  # times[item]: how often it was got (saturating at 255)
     foreign = 0
     got = 0
     for i in range(threads):
-        if role(threads, i) == PRODUCER:
-            continue
-        check(got_lists[i] is not None, f"thread {i} ({role(threads, i)}) did not report")
+        check(got_lists[i] is not None, f"thread {i} did not report")
         got += len(got_lists[i])
         for item in got_lists[i]:
             if type(item) is int and 0 <= item < total and times[item] < 255:
                 times[item] += 1
             else:
                 foreign += 1
-    missing = duplicates = 0
-    for p in range(threads):
-        window = times[p * ops:(p + 1) * ops]
-        zeros, ones = window.count(0), window.count(1)
-        if role(threads, p) == CONSUMER:  # nobody put these
-            foreign += ops - zeros
-        else:
-            missing += zeros
-            duplicates += ops - zeros - ones
+    missing = times.count(0)
+    duplicates = got - foreign - (total - missing)  # gets beyond each item's first
     if missing or duplicates or foreign:
         raise LostUpdates(
-            f"{got} items got: {missing} put but never got, {duplicates} got more than once, "
+            f"{got} items got: {missing} put but never got, {duplicates} extra gets of items got before, "
             f"{foreign} got but never put",
             missing + duplicates + foreign,
         )
@@ -118,16 +98,17 @@ def unit_sum(stop):
 
 # --- keyed counters (concurrent_dict, dict_lock) -------------------------------------------------
 
-KEYS_PER_THREAD = 64
+KEYS = 64  # shared by all threads: thread t increments key `(i * 7 + t) & 63` at its op i
 
 
 def key_counts(threads, ops):
-    """Expected {key: count} when thread t increments key `(t << 6) | ((i * 7) & 63)` for i < ops."""
-    q, r = divmod(ops, KEYS_PER_THREAD)
-    counts = {}
+    """Expected {key: count} when every thread t increments key `(i * 7 + t) & 63` for i < ops.
+    7 is odd, so each run of 64 consecutive ops hits every key once."""
+    q, r = divmod(ops, KEYS)
+    counts = dict.fromkeys(range(KEYS), q * threads)
     for t in range(threads):
-        for i in range(KEYS_PER_THREAD):
-            counts[(t << 6) | ((i * 7) & 63)] = q + (1 if i < r else 0)
+        for i in range(r):
+            counts[(i * 7 + t) & 63] += 1
     return counts
 
 
@@ -150,21 +131,24 @@ INITIAL_BALANCE = 1000
 
 
 def bank_state(threads, locks):
-    return State(threads=threads, accounts=[INITIAL_BALANCE] * N_ACCOUNTS, locks=locks, paid=[None] * threads)
+    # ledgers[t]: thread t's net amount moved per account by the payments it made
+    return State(threads=threads, accounts=[INITIAL_BALANCE] * N_ACCOUNTS, locks=locks, ledgers=[None] * threads)
 
 
-def check_bank(state, threads, ops):
+def check_bank(state):
+    """Every account's balance must equal its opening balance plus what the threads' ledgers say
+    moved in and out of it: a payment lost, applied twice or half-applied shows up per account."""
     accounts = state.accounts
     for i, b in enumerate(accounts):
         check(type(b) is int, f"account {i} holds {b!r}, not an int")
-    expected = N_ACCOUNTS * INITIAL_BALANCE
-    total = sum(accounts)
-    negative = [i for i, b in enumerate(accounts) if b < 0]
-    attempted = sum(n for n in state.paid if n is not None)
-    if total != expected or negative:
+    for t, ledger in enumerate(state.ledgers):
+        check(ledger is not None, f"thread {t} did not report its ledger")
+    booked = [INITIAL_BALANCE + sum(ledger[a] for ledger in state.ledgers) for a in range(N_ACCOUNTS)]
+    wrong = [a for a in range(N_ACCOUNTS) if accounts[a] != booked[a]]
+    negative = [a for a, b in enumerate(accounts) if b < 0]
+    if wrong or negative:
         raise LostUpdates(
-            f"money not conserved: total {total}, expected {expected}; "
-            f"negative balances at accounts {negative}",
-            abs(total - expected),
+            f"balances differ from the ledgers at accounts {wrong} (money created or destroyed: "
+            f"{sum(accounts) - N_ACCOUNTS * INITIAL_BALANCE}); negative balances at accounts {negative}",
+            sum(abs(accounts[a] - booked[a]) for a in range(N_ACCOUNTS)),
         )
-    check_count("payments attempted", threads * ops, attempted)

@@ -2,12 +2,12 @@
 
 import threading
 
-from _support import LCG_MODULUS, bank_state, check_bank, thread_owned
+from _support import LCG_MODULUS, N_ACCOUNTS, bank_state, check_bank, thread_owned
 
 PRIMITIVE = "threading.Lock (one for the whole bank)"
 SCENARIO = "short-critical-section"
-INVARIANT = ("money is conserved (sum of balances unchanged), no balance is negative, and "
-             "threads * ops payments were attempted")
+INVARIANT = ("every account's balance equals its opening balance plus the payments the threads' "
+             "ledgers say it made and received, and no balance is negative")
 DESCRIPTION = ("make_payment takes the bank's one Lock, checks funds, then moves the amount: every "
                "payment is serialized")
 PACKAGES = []
@@ -23,6 +23,8 @@ def make_payment(accounts, locks, buyer, seller, amount):
         if accounts[buyer] >= amount:
             accounts[buyer] -= amount
             accounts[seller] += amount
+            return True
+    return False
 
 
 def worker(state, thread_index, ops):
@@ -31,13 +33,17 @@ def worker(state, thread_index, ops):
     accounts, locks, pay = state.accounts, state.locks, make_payment
     modulus = thread_owned(LCG_MODULUS)  # not the shared constant: see _support.thread_owned
     r = (thread_index * 7919 + 1) % 65536  # never 65536, the LCG's fixed point
+    ledger = [0] * N_ACCOUNTS  # what this thread's payments moved per account; made in its own thread
     for _ in range(ops):
         r = (r * 75 + 74) % modulus
         buyer = r & 15
         seller = (buyer + 1 + (r >> 4) % 15) & 15  # never the buyer
-        pay(accounts, locks, buyer, seller, 1 + ((r >> 8) & 7))
-    state.paid[thread_index] = ops
+        amount = 1 + ((r >> 8) & 7)
+        if pay(accounts, locks, buyer, seller, amount):
+            ledger[buyer] -= amount
+            ledger[seller] += amount
+    state.ledgers[thread_index] = ledger
 
 
 def verify(state, threads, ops):
-    check_bank(state, threads, ops)
+    check_bank(state)

@@ -1,36 +1,36 @@
-"""Keyed counters in one ft_utils.concurrency.ConcurrentDict, no lock (compare dict_lock)."""
+"""Keyed counters in one ft_utils.concurrency.ConcurrentDict of AtomicInt64, no lock (compare dict_lock)."""
 
 try:
-    from ft_utils.concurrency import ConcurrentDict
+    from ft_utils.concurrency import AtomicInt64, ConcurrentDict
 except ImportError:  # ftbench skips the workload, naming the package in PACKAGES
-    ConcurrentDict = None
+    AtomicInt64 = ConcurrentDict = None
 
-from _support import State, check_key_counts, key_counts
+from _support import KEYS, State, check_key_counts
 
-PRIMITIVE = "ft_utils.concurrency.ConcurrentDict"
+PRIMITIVE = "ft_utils.concurrency.ConcurrentDict (AtomicInt64 values)"
 SCENARIO = "hot-counter"
 INVARIANT = "every key's count equals the number of increments aimed at it (threads * ops in all)"
-DESCRIPTION = ("`counts[key] += 1` on one shared ConcurrentDict, 64 keys per thread cycled by "
-               "(i*7)&63; each key is written by its owning thread only (ConcurrentDict has no "
-               "atomic read-modify-write), so no lock is needed")
+DESCRIPTION = ("`counts[key] += 1` on one shared ConcurrentDict whose values are AtomicInt64; the same "
+               "64 keys as dict_lock, shared by all threads. ConcurrentDict has no atomic "
+               "read-modify-write, so the atomic add is the value's: += adds in place and stores "
+               "the same object back")
 PACKAGES = ["ft_utils"]
 VARIANT_OF = "concurrent_dict"
 
 
 def setup(threads):
     counts = ConcurrentDict()
-    for key in key_counts(threads, 0):
-        counts[key] = 0
+    for key in range(KEYS):
+        counts[key] = AtomicInt64(0)
     return State(threads=threads, counts=counts)
 
 
 def worker(state, thread_index, ops):
     counts = state.counts
-    owner = thread_index << 6  # this thread's 64 keys: owner | 0 .. owner | 63
     for i in range(ops):
-        key = owner | ((i * 7) & 63)
-        counts[key] += 1  # safe without a lock: only this thread writes this key
+        key = (i * 7 + thread_index) & 63  # every thread cycles through all 64 keys
+        counts[key] += 1  # AtomicInt64.__iadd__: atomic add, then the same object is stored back
 
 
 def verify(state, threads, ops):
-    check_key_counts(state.counts.as_dict(), threads, ops)
+    check_key_counts({k: v.get() for k, v in state.counts.as_dict().items()}, threads, ops)

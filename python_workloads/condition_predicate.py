@@ -1,19 +1,20 @@
-"""A bounded buffer on threading.Condition: producers and consumers wait on pure predicates."""
+"""A bounded buffer on threading.Condition: every thread puts then gets, waiting on pure predicates."""
 
 import collections
 import threading
 
-from _support import ALTERNATOR, CONSUMER, PRODUCER, State, check, check_items, role
+from _support import State, check, check_items
 
 PRIMITIVE = "threading.Condition"
 SCENARIO = "producer-consumer"
 INVARIANT = ("every item put is got exactly once, the buffer never holds more than its capacity, "
              "and it is empty at the end")
-DESCRIPTION = ("bounded buffer (capacity 8) with two Conditions on one Lock, as queue.Queue does; "
-               "wait_for(pure predicate), notify() per put/get")
+DESCRIPTION = ("bounded buffer (capacity 2) with two Conditions on one Lock, as queue.Queue does; "
+               "per op every thread puts one item, then gets one, each by wait_for(pure predicate) "
+               "and notify(); from 3 threads on, puts wait for room")
 PACKAGES = []
 
-CAPACITY = 8
+CAPACITY = 2  # small, so that puts wait for room from 3 threads on
 
 
 def setup(threads):
@@ -31,56 +32,34 @@ def setup(threads):
     )
 
 
-# Roles (see _support.role): even index produces `ops` items, odd index consumes `ops` items, and
-# with an odd thread count the last thread does `ops` put+get pairs. No deadlock: puts and gets
-# balance, so when the alternator waits to get, an item it or a producer put is still in the buffer
-# or on its way (consumers take at most as many as producers put); when anyone waits for room, a
-# consumer or the alternator's own next get will make it.
+# Every thread puts its own `ops` items and gets `ops` items, one put then one get per op, so an op
+# is the same work at every thread count. The buffer holds one item per thread between its put and
+# its get, so once more than CAPACITY threads run, puts wait for room. No deadlock: a thread waiting
+# for room sees a full buffer, i.e. CAPACITY threads between put and get, and their gets find items
+# (there are at least as many items as getters), make room and notify; a get never finds the buffer
+# empty for the same reason.
 def worker(state, thread_index, ops):
     buf = state.buf
     not_full, not_empty = state.not_full, state.not_empty
     has_room, has_item = state.has_room, state.has_item
-    kind = role(state.threads, thread_index)
+    got = []
+    keep = got.append
     peak = 0
-    if kind == PRODUCER:
-        base = thread_index * ops
-        for item in range(base, base + ops):
-            with not_full:
-                not_full.wait_for(has_room)
-                buf.append(item)
-                size = len(buf)
-                not_empty.notify()
-            if size > peak:
-                peak = size
-    elif kind == CONSUMER:
-        got = []
-        keep = got.append
-        for _ in range(ops):
-            with not_empty:
-                not_empty.wait_for(has_item)
-                item = buf.popleft()
-                not_full.notify()
-            keep(item)
-        state.got[thread_index] = got
-    else:
-        assert kind == ALTERNATOR
-        got = []
-        keep = got.append
-        base = thread_index * ops
-        for item in range(base, base + ops):
-            with not_full:
-                not_full.wait_for(has_room)
-                buf.append(item)
-                size = len(buf)
-                not_empty.notify()
-            if size > peak:
-                peak = size
-            with not_empty:
-                not_empty.wait_for(has_item)
-                item = buf.popleft()
-                not_full.notify()
-            keep(item)
-        state.got[thread_index] = got
+    base = thread_index * ops
+    for item in range(base, base + ops):
+        with not_full:
+            not_full.wait_for(has_room)
+            buf.append(item)
+            size = len(buf)
+            not_empty.notify()
+        if size > peak:
+            peak = size
+        with not_empty:
+            not_empty.wait_for(has_item)
+            taken = buf.popleft()
+            not_full.notify()
+        keep(taken)
+    state.got[thread_index] = got
     state.peak[thread_index] = peak
 
 

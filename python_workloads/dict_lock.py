@@ -2,30 +2,27 @@
 
 import threading
 
-from _support import State, check_key_counts, key_counts
+from _support import KEYS, State, check_key_counts
 
 PRIMITIVE = "dict + threading.Lock"
 SCENARIO = "hot-counter"
 INVARIANT = "every key's count equals the number of increments aimed at it (threads * ops in all)"
-DESCRIPTION = ("`with lock: counts[key] += 1` on one shared dict, the same keys as concurrent_dict "
-               "(64 per thread, cycled by (i*7)&63)")
+DESCRIPTION = ("`with lock: counts[key] += 1` on one shared dict; the same 64 keys as concurrent_dict, "
+               "shared by all threads (thread t's op i increments key (i*7+t)&63)")
 PACKAGES = []
 VARIANT_OF = "concurrent_dict"
 
 
 def setup(threads):
-    counts = {}
-    for key in key_counts(threads, 0):
-        counts[key] = 0
+    counts = dict.fromkeys(range(KEYS), 0)
     return State(threads=threads, counts=counts, lock=threading.Lock())
 
 
 def worker(state, thread_index, ops):
     counts = state.counts
     lock = state.lock
-    owner = thread_index << 6  # this thread's 64 keys: owner | 0 .. owner | 63
     for i in range(ops):
-        key = owner | ((i * 7) & 63)
+        key = (i * 7 + thread_index) & 63  # every thread cycles through all 64 keys
         with lock:
             counts[key] += 1
 

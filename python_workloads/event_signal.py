@@ -8,9 +8,10 @@ PRIMITIVE = "threading.Event"
 SCENARIO = "coordination"
 INVARIANT = ("every thread received exactly ops hand-offs, each carrying the sequence number it "
              "expected (none missed, none spurious), and every Event is clear at the end")
-DESCRIPTION = ("token rings of 2 threads (3 for the odd one out, 1 when t=1): set the next "
-               "thread's Event, wait on your own, clear it")
+DESCRIPTION = ("token rings of 2 threads (3 for the odd one out): set the next thread's Event, "
+               "wait on your own, clear it")
 PACKAGES = []
+MIN_THREADS = 2  # a hand-off needs two threads; t=1 (a self-ring, still correct) times something else
 
 
 def ring_of(threads, index):

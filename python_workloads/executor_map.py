@@ -7,7 +7,8 @@ from _support import LCG_MODULUS, UNIT_STEPS, State, check, check_count, thread_
 
 PRIMITIVE = "concurrent.futures.ThreadPoolExecutor"
 SCENARIO = "load-balancing"
-INVARIANT = "the chunks cover units 0 .. threads*ops-1 once each and their checksums add up"
+INVARIANT = ("the chunks cover units 0 .. threads*ops-1 once each and their checksums add up (the tasks "
+             "share nothing: the executor hands out work, it guards no shared state)")
 DESCRIPTION = ("executor.map over threads*4 near-equal chunks of the cpu_only unit "
                "(pool of `threads` workers, started in setup)")
 PACKAGES = []

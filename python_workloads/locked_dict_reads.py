@@ -1,4 +1,4 @@
-"""Read-mostly via one live dict under one threading.Lock; the writer mutates it in place."""
+"""Read-mostly via one live dict under one threading.Lock; writers mutate it in place."""
 
 import threading
 
@@ -7,36 +7,36 @@ from _support import State, check, check_count
 PRIMITIVE = "dict + threading.Lock (readers lock too)"
 SCENARIO = "read-mostly"
 INVARIANT = ("no reader ever saw a torn state (b == 2*a, a == 3*version+1, versions never go "
-             "back), and the writer made exactly ops // 32 updates")
-DESCRIPTION = ("thread 0 also rewrites version, a, b in place under the Lock every 32 ops; every op "
-               "of every thread reads the three under the Lock")
+             "back), and no update was lost: the final version is threads * (ops // 32)")
+DESCRIPTION = ("every op reads version, a, b under the Lock; every 32nd op of every thread first "
+               "rewrites the three in place (next version) under the Lock")
 PACKAGES = []
 VARIANT_OF = "read_mostly"
 
-WRITE_EVERY = 32  # a power of two: the writer updates when (i & 31) == 31
+WRITE_EVERY = 32  # a power of two: a thread updates when (i & 31) == 31
 
 
 def setup(threads):
     return State(threads=threads, live={"version": 0, "a": 1, "b": 2}, lock=threading.Lock(),
-                 torn=[None] * threads, published=None)
+                 torn=[None] * threads, published=[None] * threads)
 
 
 def worker(state, thread_index, ops):
     mask = WRITE_EVERY - 1
-    writer = thread_index == 0  # with t=1 the only thread is writer and reader
     live = state.live
     lock = state.lock
-    version = 0
+    published = 0
     last = 0
     torn = 0
     for i in range(ops):
-        if writer and (i & mask) == mask:
-            version += 1
-            a = 3 * version + 1
+        if (i & mask) == mask:  # the same share of writes at every thread count
             with lock:
+                version = live["version"] + 1
+                a = 3 * version + 1
                 live["version"] = version
                 live["a"] = a
                 live["b"] = 2 * a
+            published += 1
         with lock:
             v = live["version"]
             a = live["a"]
@@ -45,13 +45,12 @@ def worker(state, thread_index, ops):
             torn += 1
         last = v
     state.torn[thread_index] = torn
-    if writer:
-        state.published = version
+    state.published[thread_index] = published
 
 
 def verify(state, threads, ops):
     for t in range(threads):
         check(state.torn[t] is not None, f"thread {t} did not report")
         check_count(f"torn reads by thread {t}", 0, state.torn[t])
-    check_count("updates made", ops // WRITE_EVERY, state.published)
-    check_count("final version", ops // WRITE_EVERY, state.live["version"])
+        check_count(f"updates made by thread {t}", ops // WRITE_EVERY, state.published[t])
+    check_count("final version", threads * (ops // WRITE_EVERY), state.live["version"])

@@ -1,13 +1,14 @@
-"""Producers -> consumers through one queue.SimpleQueue."""
+"""Every thread puts into and gets from one queue.SimpleQueue."""
 
 import queue
 
-from _support import ALTERNATOR, CONSUMER, PRODUCER, State, check, check_items, role
+from _support import State, check, check_items
 
 PRIMITIVE = "queue.SimpleQueue"
 SCENARIO = "producer-consumer"
 INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
-DESCRIPTION = "SimpleQueue (unbounded, C-implemented), put()/get() (same role split and items as queue_pipeline)"
+DESCRIPTION = ("SimpleQueue (unbounded, C-implemented); per op every thread puts one item, then gets one "
+               "(any thread's); same worker as queue_pipeline")
 PACKAGES = []
 
 
@@ -15,31 +16,20 @@ def setup(threads):
     return State(threads=threads, q=queue.SimpleQueue(), got=[None] * threads)
 
 
-# Roles (see _support.role): even index puts `ops` items, odd index gets `ops` items, and with an
-# odd thread count the last thread does `ops` put+get pairs. Puts never block (unbounded) and
-# consumers get at most what producers put, so every get is eventually served.
+# Every thread puts its own `ops` items and gets `ops` items, one put then one get per op, so an op
+# is the same work at every thread count. A get never finds the queue empty (so nothing can hang):
+# each thread between its put and its get accounts for one item in it, so there are at least as
+# many items as getters.
 def worker(state, thread_index, ops):
     q = state.q
     put, get = q.put, q.get
-    kind = role(state.threads, thread_index)
+    got = []
+    keep = got.append
     base = thread_index * ops
-    if kind == PRODUCER:
-        for item in range(base, base + ops):
-            put(item)
-    elif kind == CONSUMER:
-        got = []
-        keep = got.append
-        for _ in range(ops):
-            keep(get())
-        state.got[thread_index] = got
-    else:
-        assert kind == ALTERNATOR
-        got = []
-        keep = got.append
-        for item in range(base, base + ops):
-            put(item)
-            keep(get())
-        state.got[thread_index] = got
+    for item in range(base, base + ops):
+        put(item)
+        keep(get())
+    state.got[thread_index] = got
 
 
 def verify(state, threads, ops):
