@@ -181,7 +181,8 @@ fn debian_tarball(
         "trying Debian stable's {} source package",
         apt::SOURCE_PACKAGE
     ));
-    match apt::fetch_orig_tarball(&ctx.cache.join("debian-src"), log, progress) {
+    let private = apt::PrivateApt::new(ctx.cache.join("apt"));
+    match apt::fetch_orig_tarball(&ctx.cache.join("debian-src"), &private, log, progress, ctx.install_build_deps) {
         Ok((tarball, version)) => {
             let origin = format!(
                 "Debian stable's {}",
@@ -213,7 +214,7 @@ fn configure_make_install(
     if !source.deps_checked && apt::has_apt() {
         // python.org's tarball on a Debian-like system: the same build dependencies apply
         // (without libssl-dev there is no ssl module, and pip cannot reach its index).
-        apt::ensure_build_deps(log, progress, true)?;
+        apt::ensure_build_deps(log, progress, ctx.install_build_deps)?;
     }
     let prefix = ctx.cache.join(format!("cpython-{}t", source.version));
     let python = build_python(&prefix, &source.version)
