@@ -12,7 +12,7 @@ use crate::find::{self, Interpreter, HOW_TO_GET};
 use crate::record::{Package, Record};
 use crate::util::{indent, same_file, say};
 use crate::venv::{self, State, PACKAGES};
-use crate::{build, cargo};
+use crate::{build, cargo, pyo3};
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let start = Instant::now();
@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         }
     };
 
+    let pyo3 = pyo3::select(ctx, base.major, base.minor)?;
     let record = Record::read(&ctx.record_path());
     let state = venv::state(ctx, &base);
 
@@ -41,7 +42,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     if let (Some(rec), State::Good(v)) = (&record, &state) {
         if same_file(&rec.interpreter, &base.base) && packages_settled(rec, v, &base) {
             say(format!(
-                "bootstrap already done ({:.1}s): {} -> Python {} free-threaded at {} ({}); packages: {}",
+                "bootstrap already done ({:.1}s): {} -> Python {} free-threaded at {} ({}); PyO3 {pyo3}; packages: {}",
                 start.elapsed().as_secs_f64(),
                 ctx.show(&ctx.venv),
                 base.version,
@@ -123,7 +124,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         .map(|(n, _)| n.as_str())
         .collect();
     say(format!(
-        "bootstrap done in {:.1}s: {} -> Python {} free-threaded at {}; packages: {}; record: {}",
+        "bootstrap done in {:.1}s: {} -> Python {} free-threaded at {}; PyO3 {pyo3}; packages: {}; record: {}",
         start.elapsed().as_secs_f64(),
         ctx.show(&ctx.venv),
         base.version,

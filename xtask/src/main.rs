@@ -3,7 +3,8 @@
 //!     cargo xtask bootstrap [--install-build-deps]
 //!                                     find or build a free-threaded CPython, make the venv .python
 //!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
-//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --all-targets [-- ARGS]`,
+//!                                     then `cargo check` of every target against the newest PyO3 line
 
 mod apt;
 mod bootstrap;
@@ -11,6 +12,7 @@ mod build;
 mod cargo;
 mod ctx;
 mod find;
+mod pyo3;
 mod record;
 mod util;
 mod venv;
@@ -32,7 +34,9 @@ commands:
                       which command to run.
   bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
                       (e.g. `cargo xtask bench -- lock --quick`)
-  test [-- ARGS]      bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+  test [-- ARGS]      bootstrap if needed, then `cargo test --all-targets [-- ARGS]`, then
+                      `cargo check --all-targets` against PyO3 0.30 for 3.14t and 3.15t (a copy
+                      of the workspace in target/pyo3-check; the repo's Cargo.lock is untouched)
 
 environment:
   FTBENCH_PYTHON           the free-threaded interpreter to use (an error if it is not one)
@@ -86,7 +90,15 @@ fn run(args: Vec<OsString>) -> Result<i32> {
                 cargo_args.push("--all-targets".into());
             }
             cargo_args.extend(rest.iter().cloned());
-            cargo::run(&ctx, &cargo_args)
+            let code = cargo::run(&ctx, &cargo_args)?;
+            if command == "bench" {
+                return Ok(code);
+            }
+            let failed = pyo3::check_newest_line(&ctx)?;
+            for f in &failed {
+                eprintln!("ftbench: does not compile against {f}");
+            }
+            Ok(if code == 0 && !failed.is_empty() { 1 } else { code })
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
