@@ -12,7 +12,7 @@ use crate::find::{self, Interpreter, HOW_TO_GET};
 use crate::record::{Package, Record};
 use crate::util::{indent, same_file, say};
 use crate::venv::{self, State, PACKAGES};
-use crate::{build, cargo, pyo3};
+use crate::{build, cargo, embed, pyo3};
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let start = Instant::now();
@@ -92,6 +92,8 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         }
     };
 
+    embed::check(ctx, &base, &ctx.venv_python())?;
+    say(format!("embedding check: {} starts embedded as the venv's interpreter", base.base.display()));
     let packages = install_packages(ctx, &base, &venv_interp)?;
     let rec = Record {
         interpreter: base.base.clone(),

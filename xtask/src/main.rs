@@ -11,6 +11,7 @@ mod bootstrap;
 mod build;
 mod cargo;
 mod ctx;
+mod embed;
 mod find;
 mod pyo3;
 mod record;
