@@ -149,12 +149,12 @@ fn sample_until(stop: &AtomicBool) -> CoreUsage {
     }
 }
 
-/// CPU model, cores, OS and, on Apple Silicon, performance and efficiency core counts.
+/// CPU model, cores, OS and, on hybrid CPUs, performance and efficiency core counts.
 pub fn machine_facts() -> MachineFacts {
     let sys = System::new_with_specifics(
         RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()).with_memory(sysinfo::MemoryRefreshKind::nothing().with_ram()),
     );
-    let (performance_cores, efficiency_cores) = apple_core_kinds();
+    let (performance_cores, efficiency_cores) = core_kinds();
     MachineFacts {
         cpu_model: sys.cpus().first().map(|c| c.brand().trim().to_string()).unwrap_or_default(),
         logical_cores: num_cpus::get(),
@@ -168,10 +168,51 @@ pub fn machine_facts() -> MachineFacts {
     }
 }
 
+/// The P-core count of a hybrid CPU (None on one with a single kind of core).
+pub fn pe_boundary() -> Option<usize> {
+    let (p, e) = core_kinds();
+    crate::results::hybrid_boundary(p, e)
+}
+
 /// sysinfo cannot tell Apple's performance cores from efficiency cores; sysctl can.
 #[cfg(target_os = "macos")]
-fn apple_core_kinds() -> (Option<usize>, Option<usize>) {
+fn core_kinds() -> (Option<usize>, Option<usize>) {
     (sysctl_usize("hw.perflevel0.logicalcpu"), sysctl_usize("hw.perflevel1.logicalcpu"))
+}
+
+/// Hybrid Intel parts: the kernel lists each kind's CPUs (`cpu_core`: P-cores, `cpu_atom`: E-cores).
+#[cfg(not(target_os = "macos"))]
+fn core_kinds() -> (Option<usize>, Option<usize>) {
+    sysfs_core_kinds(std::path::Path::new("/sys/devices"))
+}
+
+#[cfg(not(target_os = "macos"))]
+fn sysfs_core_kinds(devices: &std::path::Path) -> (Option<usize>, Option<usize>) {
+    let count = |kind: &str| std::fs::read_to_string(devices.join(kind).join("cpus")).ok().and_then(|s| cpu_list_len(&s));
+    (count("cpu_core"), count("cpu_atom"))
+}
+
+/// The number of CPUs in a kernel CPU list such as `0-15,20,22-23` (None when malformed or empty).
+#[cfg(not(target_os = "macos"))]
+fn cpu_list_len(list: &str) -> Option<usize> {
+    let mut n = 0;
+    for part in list.trim().split(',').filter(|p| !p.is_empty()) {
+        n += match part.split_once('-') {
+            Some((a, b)) => b.parse::<usize>().ok()?.checked_sub(a.parse::<usize>().ok()?)? + 1,
+            None => part.parse::<usize>().map(|_| 1).ok()?,
+        };
+    }
+    (n > 0).then_some(n)
+}
+
+/// Worker threads ask macOS for the user-interactive QoS class, so the scheduler puts them on
+/// P-cores first (default-QoS threads may start on E-cores). A no-op elsewhere.
+pub fn prefer_performance_cores() {
+    #[cfg(target_os = "macos")]
+    // SAFETY: sets the calling thread's own QoS class; no pointers involved.
+    unsafe {
+        libc::pthread_set_qos_class_self_np(libc::qos_class_t::QOS_CLASS_USER_INTERACTIVE, 0);
+    }
 }
 
 #[cfg(target_os = "macos")]
@@ -186,10 +227,6 @@ fn sysctl_usize(name: &str) -> Option<usize> {
     (rc == 0 && value > 0).then_some(value as usize)
 }
 
-#[cfg(not(target_os = "macos"))]
-fn apple_core_kinds() -> (Option<usize>, Option<usize>) {
-    (None, None)
-}
 
 #[cfg(test)]
 mod tests {
@@ -222,6 +259,21 @@ mod tests {
         assert_eq!(spread(&[d(10), d(20), d(15)]), 2.0);
         assert_eq!(spread(&[d(10)]), 1.0);
         assert_eq!(spread(&[]), 1.0);
+    }
+
+    #[cfg(not(target_os = "macos"))]
+    #[test]
+    fn hybrid_intel_core_kinds_come_from_sysfs() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(sysfs_core_kinds(dir.path()), (None, None), "no cpu_core/cpu_atom: not hybrid");
+        for (kind, list) in [("cpu_core", "0-15\n"), ("cpu_atom", "16-23\n")] {
+            std::fs::create_dir_all(dir.path().join(kind)).unwrap();
+            std::fs::write(dir.path().join(kind).join("cpus"), list).unwrap();
+        }
+        assert_eq!(sysfs_core_kinds(dir.path()), (Some(16), Some(8)));
+        assert_eq!(cpu_list_len("0-3,8,10-11"), Some(7));
+        assert_eq!(cpu_list_len(""), None);
+        assert_eq!(cpu_list_len("3-1"), None);
     }
 
     #[test]

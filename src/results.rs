@@ -94,13 +94,36 @@ pub struct MachineFacts {
     pub cpu_model: String,
     pub logical_cores: usize,
     pub physical_cores: Option<usize>,
-    /// Apple Silicon: `hw.perflevel0.logicalcpu` (performance) and `hw.perflevel1.logicalcpu`.
+    /// Hybrid CPUs, logical CPUs of each kind: Apple Silicon's `hw.perflevel0/1.logicalcpu`
+    /// (performance, efficiency), Linux's `/sys/devices/cpu_core` and `cpu_atom` (Intel P-/E-cores).
     pub performance_cores: Option<usize>,
     pub efficiency_cores: Option<usize>,
     pub os: String,
     pub kernel: String,
     pub arch: String,
     pub total_memory_bytes: u64,
+}
+
+impl MachineFacts {
+    /// The thread count headlines, the `cpu_only` target and the selection are read at: on a
+    /// hybrid CPU the P-core count (past it threads land on slower E-cores, which is not
+    /// contention), else the logical core count.
+    pub fn headline_cores(&self) -> usize {
+        hybrid_boundary(self.performance_cores, self.efficiency_cores).unwrap_or(self.logical_cores)
+    }
+
+    /// The P/E boundary of a hybrid CPU: its P-core count (None when it has one kind of core).
+    pub fn pe_boundary(&self) -> Option<usize> {
+        hybrid_boundary(self.performance_cores, self.efficiency_cores)
+    }
+}
+
+/// The P-core count when there are both P- and E-cores.
+pub fn hybrid_boundary(performance: Option<usize>, efficiency: Option<usize>) -> Option<usize> {
+    match (performance, efficiency) {
+        (Some(p), Some(e)) if p > 0 && e > 0 => Some(p),
+        _ => None,
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]

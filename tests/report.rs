@@ -856,3 +856,67 @@ fn dump_big_sample_report() {
     write(&dir, &r);
     render(&dir).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hybrid CPUs
+
+/// A 4P+6E Apple Silicon Mac: the default sweep, whose headline, selection and `cpu_only` target
+/// sit at the 4 P-cores, with the P/E boundary on the speedup chart and in the full data table.
+#[test]
+fn a_4p_6e_mac_is_read_at_its_p_cores_with_the_boundary_marked() {
+    use GilMode::{Off, On};
+    let threads = ftbench::config::default_threads(10, Some(4));
+    assert_eq!(threads, [1, 2, 4, 8, 10, 20]);
+    let mut r = synthetic();
+    r.machine = MachineFacts {
+        cpu_model: "Apple M4".into(),
+        logical_cores: 10,
+        physical_cores: Some(10),
+        performance_cores: Some(4),
+        efficiency_cores: Some(6),
+        os: "macOS 15.5".into(),
+        arch: "arm64".into(),
+        ..Default::default()
+    };
+    r.run.config.threads = threads.clone();
+    // Linear on the P-cores, E-cores add a third of a P-core each, oversubscription adds nothing.
+    let scale = |t: usize| t.min(4) as f64 + t.saturating_sub(4).min(6) as f64 / 3.0;
+    let cpu = meta("pure-Python arithmetic", "control");
+    let lock = meta("threading.Lock", "short-critical-section");
+    r.workloads = vec![
+        ran("cpu_only", Off, cpu.clone(), threads.iter().map(|&t| row(t, 1e6 * scale(t))).collect()),
+        ran("cpu_only", On, cpu, threads.iter().map(|&t| row(t, 1e6)).collect()),
+        ran("lock_counter", Off, lock, threads.iter().map(|&t| row(t, 2e6 / scale(t).sqrt())).collect()),
+    ];
+    r.calibration = Some(Calibration {
+        cores: r.machine.headline_cores(),
+        cpu_only_speedup: BTreeMap::from([(Off, 3.9), (On, 1.0)]),
+        ..Default::default()
+    });
+    r.derive_figures();
+
+    let s = select(&r);
+    assert_eq!((s.reference_threads, s.cores, s.cores_kind), (Some(4), 4, "P-core"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    assert!(md.contains("4 threads (the P-core count)"), "{md}");
+    assert!(md.contains("≥ 0.95 × 4 P-cores = 3.80"), "the cpu_only target is at the P-cores: {md}");
+    assert!(md.contains("4 P-cores and 6 E-cores"), "{md}");
+    for t in [8, 10, 20] {
+        assert!(md.contains(&format!("| {t} (P+E) |")), "{t} threads not marked P+E: {md}");
+    }
+    assert!(md.contains("| 4 |") && !md.contains("| 4 (P+E) |"), "{md}");
+    let svg = std::fs::read_to_string(tmp.path().join("charts/speedup.svg")).unwrap();
+    assert!(svg.contains("4 P-cores | E-cores"), "no P/E boundary on the speedup chart");
+
+    // A machine with one kind of core has neither.
+    let uniform = tempfile::tempdir().unwrap();
+    write(uniform.path(), &synthetic());
+    render(uniform.path()).unwrap();
+    let svg = std::fs::read_to_string(uniform.path().join("charts/speedup.svg")).unwrap();
+    assert!(!svg.contains("P-cores"));
+    assert!(!std::fs::read_to_string(uniform.path().join("summary.md")).unwrap().contains("(P+E)"));
+}
