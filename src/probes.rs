@@ -49,6 +49,9 @@ pub fn rusage_self() -> Rusage {
     }
 }
 
+/// Whether getrusage's voluntary / involuntary split means what it does on Linux (see [`Contention`]).
+const SWITCH_SPLIT_KNOWN: bool = cfg!(not(target_os = "macos"));
+
 /// Contention over the timed rounds of one benchmark.
 /// `spreads` holds each round's slowest / fastest per-thread duration, `skews` each round's
 /// start skew in seconds.
@@ -58,8 +61,8 @@ pub fn contention(usage: &Rusage, wall_seconds: f64, threads: usize, total_ops: 
     let per_op = |n: u64| if total_ops == 0 { 0.0 } else { n as f64 / total_ops as f64 };
     Contention {
         blocked_fraction: if capacity > 0.0 { (1.0 - usage.cpu_seconds / capacity).clamp(0.0, 1.0) } else { 0.0 },
-        voluntary_switches_per_op: per_op(usage.voluntary_switches),
-        involuntary_switches_per_op: per_op(usage.involuntary_switches),
+        voluntary_switches_per_op: SWITCH_SPLIT_KNOWN.then(|| per_op(usage.voluntary_switches)),
+        involuntary_switches_per_op: SWITCH_SPLIT_KNOWN.then(|| per_op(usage.involuntary_switches)),
         fairness_spread: mean(spreads, 1.0),
         start_skew_seconds: Some(mean(skews, 0.0)),
         cpu_seconds: usage.cpu_seconds,
@@ -238,8 +241,8 @@ mod tests {
         let usage = Rusage { cpu_seconds: 1.5, voluntary_switches: 400, involuntary_switches: 100 };
         let c = contention(&usage, 1.0, 2, 1000, &[1.0, 2.0, 3.0], &[1e-5, 3e-5]);
         assert!((c.blocked_fraction - 0.25).abs() < 1e-12);
-        assert!((c.voluntary_switches_per_op - 0.4).abs() < 1e-12);
-        assert!((c.involuntary_switches_per_op - 0.1).abs() < 1e-12);
+        assert!((c.voluntary_switches_per_op.unwrap() - 0.4).abs() < 1e-12);
+        assert!((c.involuntary_switches_per_op.unwrap() - 0.1).abs() < 1e-12);
         assert!((c.fairness_spread - 2.0).abs() < 1e-12);
         assert!((c.start_skew_seconds.unwrap() - 2e-5).abs() < 1e-12);
     }
@@ -248,7 +251,7 @@ mod tests {
     fn contention_clamps_and_handles_empty_inputs() {
         let busy = Rusage { cpu_seconds: 3.0, ..Default::default() };
         assert_eq!(contention(&busy, 1.0, 2, 0, &[], &[]).blocked_fraction, 0.0);
-        assert_eq!(contention(&busy, 1.0, 2, 0, &[], &[]).voluntary_switches_per_op, 0.0);
+        assert_eq!(contention(&busy, 1.0, 2, 0, &[], &[]).voluntary_switches_per_op, Some(0.0));
         assert_eq!(contention(&busy, 1.0, 2, 0, &[], &[]).fairness_spread, 1.0);
         assert_eq!(contention(&Rusage::default(), 0.0, 2, 10, &[], &[]).blocked_fraction, 0.0);
     }

@@ -276,8 +276,10 @@ pub struct Contention {
     /// 1 − CPU time / (threads × wall time) over the timed rounds; includes run-queue waits
     /// when threads outnumber cores.
     pub blocked_fraction: f64,
-    pub voluntary_switches_per_op: f64,
-    pub involuntary_switches_per_op: f64,
+    /// Context switches per operation, from getrusage's `ru_nvcsw` / `ru_nivcsw`. `None` on macOS,
+    /// whose kernel splits the two by other rules than Linux (a misleading split is not stored).
+    pub voluntary_switches_per_op: Option<f64>,
+    pub involuntary_switches_per_op: Option<f64>,
     /// Slowest / fastest per-thread duration, averaged over rounds (1.0 = perfectly fair).
     pub fairness_spread: f64,
     /// Last thread's start − first thread's start, averaged over rounds: how together the

@@ -49,8 +49,8 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
         }),
         contention: Some(Contention {
             blocked_fraction: 0.1 * (threads as f64 - 1.0),
-            voluntary_switches_per_op: 0.01 * threads as f64,
-            involuntary_switches_per_op: 0.001,
+            voluntary_switches_per_op: Some(0.01 * threads as f64),
+            involuntary_switches_per_op: Some(0.001),
             fairness_spread: 1.1,
             start_skew_seconds: Some(2e-5),
             cpu_seconds: 1.0,
@@ -919,4 +919,32 @@ fn a_4p_6e_mac_is_read_at_its_p_cores_with_the_boundary_marked() {
     let svg = std::fs::read_to_string(uniform.path().join("charts/speedup.svg")).unwrap();
     assert!(!svg.contains("P-cores"));
     assert!(!std::fs::read_to_string(uniform.path().join("summary.md")).unwrap().contains("(P+E)"));
+}
+
+/// A macOS run on 3.14t: the context flags are the ones the interpreter that ran reported, and
+/// rows without a voluntary/involuntary switch split (null on macOS) still render.
+#[test]
+fn context_flags_of_3_14_and_rows_without_a_switch_split_render() {
+    let mut r = synthetic();
+    for i in &mut r.interpreters {
+        i.version = "3.14.0 free-threading build".into();
+        i.version_info = vec![3, 14, 0];
+        i.thread_inherit_context = Some(i.mode == GilMode::Off);
+        i.context_aware_warnings = None;
+    }
+    for row in r.workloads.iter_mut().flat_map(|w| w.rows.iter_mut()) {
+        if let Some(c) = row.contention.as_mut() {
+            c.voluntary_switches_per_op = None;
+            c.involuntary_switches_per_op = None;
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    check_chart_files(&out.charts);
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    let line = |mode: &str| md.lines().find(|l| l.starts_with(&format!("| {mode} | `3.14.0"))).unwrap_or_else(|| panic!("{mode}: {md}"));
+    assert!(line("gil-off").contains("| on | not reported |"), "{}", line("gil-off"));
+    assert!(line("gil-on").contains("| off | not reported |"), "{}", line("gil-on"));
+    assert!(!md.contains("n/a on 3.14"));
 }

@@ -1762,13 +1762,8 @@ fn contention_plot(ctx: &Ctx) -> Plot {
                 .map(|c| (c.blocked_fraction, 0.0, 0.0))
         });
         let (s_runs, _) = runs(&rows, |r| {
-            r.contention.as_ref().map(|c| {
-                (
-                    c.voluntary_switches_per_op + c.involuntary_switches_per_op,
-                    0.0,
-                    0.0,
-                )
-            })
+            let c = r.contention.as_ref()?;
+            Some((c.voluntary_switches_per_op? + c.involuntary_switches_per_op?, 0.0, 0.0))
         });
         if b_runs.is_empty() && s_runs.is_empty() {
             continue;
