@@ -182,7 +182,7 @@ fn install_packages(
             result.push((name.to_string(), Package::Installed(v)));
         } else {
             say(format!("  pip install {name}"));
-            match venv::pip_install(&python, name) {
+            match venv::pip_install(&python, name, &ctx.cache) {
                 Ok(()) => pip_ok.push(name.to_string()),
                 Err(why) => {
                     say(format!(
