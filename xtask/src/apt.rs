@@ -182,8 +182,16 @@ pub fn ensure_build_deps(log: &mut Log, progress: &Progress, asked: bool) -> Res
         return Ok(());
     }
     let elevation = elevation();
-    if !may_install(asked, elevation, in_ci()) || elevation == Elevation::Nothing {
+    if !may_install(asked, elevation, in_ci()) {
         return Err(not_allowed(&missing));
+    }
+    if elevation == Elevation::Nothing {
+        let cmds = install_commands(&missing, Elevation::Root);
+        return Err(anyhow!(
+            "installing the build dependencies needs root, and you are not root and there is no sudo: run as root\n\n    {}\n    {}\n\nthen `cargo xtask bootstrap` again.",
+            cmds[0].join(" "),
+            cmds[1].join(" ")
+        ));
     }
     let [update, install] = <[Vec<String>; 2]>::try_from(install_commands(&missing, elevation)).expect("two commands");
     progress.phase("apt-get update (the system's package lists, to install build dependencies)");
