@@ -47,16 +47,15 @@ pub fn choose(locked: Option<&str>, major: u64, minor: u64) -> Result<&'static L
     })
 }
 
-/// The version of `name` in a Cargo.lock (the first entry when there are several).
-pub fn locked_version(lock: &str, name: &str) -> Option<String> {
-    let mut lines = lock.lines();
-    while let Some(l) = lines.next() {
-        if l.trim() == format!("name = \"{name}\"") {
-            let v = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
-            return Some(v.to_owned());
-        }
-    }
-    None
+/// Every version of `name` in a Cargo.lock (a crate without `links` can be there twice).
+pub fn locked_versions(lock: &str, name: &str) -> Vec<String> {
+    let entry = format!("name = \"{name}\"");
+    let lines: Vec<&str> = lock.lines().map(str::trim).collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0] == entry)
+        .filter_map(|w| Some(w[1].strip_prefix("version = \"")?.strip_suffix('"')?.to_owned()))
+        .collect()
 }
 
 fn read_lock(dir: &Path) -> Result<String> {
@@ -68,19 +67,16 @@ fn read_lock(dir: &Path) -> Result<String> {
 fn moves(lock: &str, line: &Line) -> Vec<Vec<String>> {
     CRATES
         .iter()
-        .filter_map(|name| {
-            let now = locked_version(lock, name)?;
-            (now != line.version).then(|| {
-                ["update", "--quiet", "-p", &format!("{name}@{now}"), "--precise", line.version].map(String::from).to_vec()
-            })
-        })
+        .flat_map(|name| locked_versions(lock, name).into_iter().map(move |now| (name, now)))
+        .filter(|(_, now)| now != line.version)
+        .map(|(name, now)| ["update", "--quiet", "-p", &format!("{name}@{now}"), "--precise", line.version].map(String::from).to_vec())
         .collect()
 }
 
 /// Moves the lock in `dir` to `line` with cargo (`dir` is the repo or a copy of it).
 fn move_lock(ctx: &Ctx, dir: &Path, line: &Line) -> Result<()> {
-    for _ in CRATES {
-        // One crate at a time, re-reading the lock: moving pyo3 can move pyo3-build-config with it.
+    // One entry at a time, re-reading the lock: moving pyo3 can add or move a pyo3-build-config.
+    for _ in 0..2 * CRATES.len() {
         let Some(args) = moves(&read_lock(dir)?, line).into_iter().next() else { return Ok(()) };
         let mut cmd = crate::cargo::command(ctx);
         cmd.current_dir(dir).args(&args);
@@ -89,12 +85,12 @@ fn move_lock(ctx: &Ctx, dir: &Path, line: &Line) -> Result<()> {
             bail!("`{}` in {} failed:\n{}", describe(&cmd), dir.display(), last_lines(&out, 8));
         }
     }
-    Ok(())
+    bail!("Cargo.lock in {} still has another PyO3 than {} after cargo update", dir.display(), line.version)
 }
 
 /// Puts the repo's lock on the PyO3 line that fits Python `major.minor` and says which it is.
 pub fn select(ctx: &Ctx, major: u64, minor: u64) -> Result<&'static str> {
-    let locked = locked_version(&read_lock(&ctx.root)?, "pyo3");
+    let locked = locked_versions(&read_lock(&ctx.root)?, "pyo3").into_iter().next();
     let line = choose(locked.as_deref(), major, minor)?;
     if locked.as_deref() != Some(line.version) {
         say(format!(
@@ -184,12 +180,21 @@ mod tests {
 
     #[test]
     fn moves_both_crates_by_their_locked_versions() {
-        assert_eq!(locked_version(LOCK, "pyo3-build-config").as_deref(), Some("0.28.3"));
-        assert_eq!(locked_version(LOCK, "pyo3-ffi"), None);
+        assert_eq!(locked_versions(LOCK, "pyo3-build-config"), ["0.28.3"]);
+        assert!(locked_versions(LOCK, "pyo3-ffi").is_empty());
         let m = moves(LOCK, &LINES[1]);
         assert_eq!(m[0], ["update", "--quiet", "-p", "pyo3@0.28.3", "--precise", "0.30.1"]);
         assert_eq!(m[1], ["update", "--quiet", "-p", "pyo3-build-config@0.28.3", "--precise", "0.30.1"]);
         assert!(moves(LOCK, &LINES[0]).is_empty());
+    }
+
+    #[test]
+    fn a_second_build_config_left_behind_is_moved_too() {
+        // After `cargo update -p pyo3 --precise 0.28.3` from 0.30.1, the build script's own
+        // pyo3-build-config can stay at 0.30.1 beside pyo3's 0.28.3.
+        let lock = "name = \"pyo3\"\nversion = \"0.28.3\"\n\nname = \"pyo3-build-config\"\nversion = \"0.28.3\"\n\n\
+                    name = \"pyo3-build-config\"\nversion = \"0.30.1\"\n";
+        assert_eq!(moves(lock, &LINES[0]), [["update", "--quiet", "-p", "pyo3-build-config@0.30.1", "--precise", "0.28.3"]]);
     }
 
     #[test]
