@@ -410,19 +410,22 @@ mod tests {
         (choose(candidates(&places(root)), &mut tried), tried)
     }
 
+    /// Install layouts (bin folder of a 3.14t, relative to `/`) and how discovery names them.
+    const LAYOUTS: &[(&str, &str)] = &[
+        ("opt/homebrew/bin", "Homebrew (/opt/homebrew)"),
+        ("usr/local/bin", "Homebrew on Intel"),
+        ("Library/Frameworks/PythonT.framework/Versions/3.14/bin", "PythonT.framework"),
+        ("home/.local/share/uv/python/cpython-3.14.0+freethreaded-macos-aarch64-none/bin", "uv's managed"),
+        ("home/.pyenv/versions/3.14.0t/bin", "pyenv"),
+    ];
+
     #[test]
     fn finds_each_layout_off_path() {
-        let layouts = [
-            ("opt/homebrew/bin/python3.14t", "Homebrew (/opt/homebrew)"),
-            ("usr/local/bin/python3.14t", "Homebrew on Intel"),
-            ("Library/Frameworks/PythonT.framework/Versions/3.14/bin/python3.14t", "PythonT.framework"),
-            ("home/.local/share/uv/python/cpython-3.14.0+freethreaded-macos-aarch64-none/bin/python3.14t", "uv's managed"),
-            ("home/.pyenv/versions/3.14.0t/bin/python3.14t", "pyenv"),
-            ("home/.cache/ftbench/cpython-3.14.0t/bin/python3.14t", "previous build of 3.14.0t"),
-        ];
-        for (rel, place) in layouts {
+        let cached = ("home/.cache/ftbench/cpython-3.14.0t/bin", "previous build of 3.14.0t");
+        for &(bin, place) in LAYOUTS.iter().chain([&cached]) {
             let dir = tempfile::tempdir().unwrap();
-            let path = fake(dir.path(), rel, "3.14.0", true);
+            let rel = format!("{bin}/python3.14t");
+            let path = fake(dir.path(), &rel, "3.14.0", true);
             let (found, tried) = discover_in(dir.path());
             let found = found.unwrap_or_else(|| panic!("{rel} not found: {tried:?}"));
             assert_eq!(found.interp.path, path);
@@ -468,5 +471,36 @@ mod tests {
         let (found, tried) = discover_in(dir.path());
         assert!(found.is_none());
         assert!(tried[0].contains("Homebrew, python.org's framework, uv, pyenv"), "{tried:?}");
+    }
+
+    /// The real interpreter the bootstrap took, reached through each layout's path (a symlink, as
+    /// Homebrew's bin folder has): found there, a venv made from it, and that venv's interpreter
+    /// starts embedded as itself (sys.prefix is the venv), as ftbench starts it.
+    #[test]
+    fn each_layout_gives_a_venv_that_starts_embedded_as_itself() {
+        let repo = Ctx::new(false).unwrap();
+        let record = crate::record::Record::read(&repo.record_path()).expect("no bootstrap record: run `cargo xtask bootstrap` first");
+        let real = probe(&record.interpreter, &[]).unwrap();
+        let name = format!("python{}.{}t", real.major, real.minor);
+        // One thread per layout: most of the time is `python -m venv` installing pip.
+        std::thread::scope(|s| {
+            for &(bin, place) in LAYOUTS {
+                s.spawn(|| one_layout(bin, place, &name, &record.interpreter));
+            }
+        });
+    }
+
+    fn one_layout(bin: &str, place: &str, name: &str, interpreter: &Path) {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join(bin).join(name);
+        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(interpreter, &link).unwrap();
+        let (found, tried) = discover_in(dir.path());
+        let found = found.unwrap_or_else(|| panic!("{bin}: {tried:?}"));
+        assert!(found.interp.path == link && found.how.contains(place), "{bin}: {}", found.how);
+        let ctx = Ctx { root: dir.path().into(), venv: dir.path().join("venv"), cache: dir.path().into(), ..Ctx::new(false).unwrap() };
+        let venv = crate::venv::create(&ctx, &found.interp).unwrap();
+        assert!(same_file(&venv.base, interpreter), "{bin}: the venv's base is {}", venv.base.display());
+        crate::embed::check(&ctx, &found.interp, &ctx.venv_python()).unwrap_or_else(|e| panic!("{bin}: {e:#}"));
     }
 }

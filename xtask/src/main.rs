@@ -3,7 +3,7 @@
 //!     cargo xtask bootstrap [--install-build-deps]
 //!                                     find or build a free-threaded CPython, make the venv .python
 //!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
-//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --all-targets [-- ARGS]`,
+//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`,
 //!                                     then `cargo check` of every target against the newest PyO3 line
 
 mod apt;
@@ -35,7 +35,7 @@ commands:
                       which command to run.
   bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
                       (e.g. `cargo xtask bench -- lock --quick`)
-  test [-- ARGS]      bootstrap if needed, then `cargo test --all-targets [-- ARGS]`, then
+  test [-- ARGS]      bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`, then
                       `cargo check --all-targets` against PyO3 0.30 for 3.14t and 3.15t (a copy
                       of the workspace in target/pyo3-check; the repo's Cargo.lock is untouched)
 
@@ -88,7 +88,8 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             // becomes `cargo bench -- lock --quick`.
             let mut cargo_args: Vec<OsString> = vec![command.clone().into()];
             if command == "test" {
-                cargo_args.push("--all-targets".into());
+                // --workspace: xtask's own tests (discovery, apt commands, PyO3 lines) run in CI too.
+                cargo_args.extend(["--workspace".into(), "--all-targets".into()]);
             }
             cargo_args.extend(rest.iter().cloned());
             let code = cargo::run(&ctx, &cargo_args)?;
