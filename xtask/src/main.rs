@@ -27,7 +27,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  bootstrap           find (or build from source) a free-threaded CPython and make the project
+  bootstrap [--install-build-deps]
+                      find (or build from source) a free-threaded CPython and make the project
                       venv .python from it, with the workload packages; quick when already done.
                       It writes only in this repo and in the cache below. A build from source
                       needs system packages (Debian/Ubuntu): it installs them only with
