@@ -40,7 +40,7 @@ impl Settings {
     pub fn defaults(quick: bool, cores: usize) -> Settings {
         let ms = Duration::from_millis;
         Settings {
-            threads: default_threads(cores),
+            threads: default_threads(cores, crate::probes::pe_boundary()),
             modes: GilMode::ALL.to_vec(),
             quick,
             round_target: if quick { ms(3) } else { ms(10) },
@@ -86,10 +86,11 @@ impl Settings {
 }
 
 /// 1, 2, 4, … up to the core count, the core count itself, and twice it (oversubscription is
-/// where lock convoys show).
-pub fn default_threads(cores: usize) -> Vec<usize> {
+/// where lock convoys show); on a hybrid CPU also its P-core count, where the headline is read.
+pub fn default_threads(cores: usize, performance: Option<usize>) -> Vec<usize> {
     let cores = cores.max(1);
     let mut t: Vec<usize> = std::iter::successors(Some(1usize), |n| Some(n * 2)).take_while(|&n| n <= cores).collect();
+    t.extend(performance.filter(|&p| p < cores));
     t.push(cores);
     t.push(cores * 2);
     t.sort_unstable();
@@ -168,10 +169,17 @@ mod tests {
 
     #[test]
     fn default_threads_cover_powers_cores_and_oversubscription() {
-        assert_eq!(default_threads(2), vec![1, 2, 4]);
-        assert_eq!(default_threads(6), vec![1, 2, 4, 6, 12]);
-        assert_eq!(default_threads(8), vec![1, 2, 4, 8, 16]);
-        assert_eq!(default_threads(1), vec![1, 2]);
+        assert_eq!(default_threads(2, None), vec![1, 2, 4]);
+        assert_eq!(default_threads(6, None), vec![1, 2, 4, 6, 12]);
+        assert_eq!(default_threads(8, None), vec![1, 2, 4, 8, 16]);
+        assert_eq!(default_threads(1, None), vec![1, 2]);
+    }
+
+    #[test]
+    fn default_threads_include_the_p_core_count_of_a_hybrid_cpu() {
+        assert_eq!(default_threads(10, Some(4)), vec![1, 2, 4, 8, 10, 20], "4P+6E: 4 is already a power of two");
+        assert_eq!(default_threads(14, Some(6)), vec![1, 2, 4, 6, 8, 14, 28], "6P+8E");
+        assert_eq!(default_threads(24, Some(16)), vec![1, 2, 4, 8, 16, 24, 48], "Intel 8P (16 threads)+8E");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The one embedded interpreter: start it in the GIL mode we claim, prove that mode, and give
 //! the rest of the crate the Python-side harness (`harness.py`).
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -22,17 +24,12 @@ pub fn requested_mode() -> GilMode {
     }
 }
 
-/// Initialises the interpreter once (later calls only re-check), makes the venv importable and
+/// Initialises the interpreter once (later calls only re-check) as the venv's interpreter and
 /// verifies that this is a free-threaded build whose GIL is in `mode`.
 pub fn initialize(mode: GilMode) -> Result<InterpreterFacts> {
-    Python::initialize();
+    static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
+    STARTED.get_or_init(|| start_as(&paths::venv_python()).map_err(|e| format!("{e:#}"))).clone().map_err(|e| anyhow!(e))?;
     Python::attach(|py| {
-        let harness = harness(py)?;
-        let venv = paths::venv_dir();
-        harness
-            .call_method1("add_venv", (venv.to_string_lossy().as_ref(),))
-            .map_err(|e| py_error(py, e))
-            .with_context(|| format!("adding the venv {} to sys.path", venv.display()))?;
         let facts = interpreter_facts(py, mode)?;
         if !facts.free_threaded_build {
             bail!(
@@ -50,6 +47,38 @@ pub fn initialize(mode: GilMode) -> Result<InterpreterFacts> {
         }
         Ok(facts)
     })
+}
+
+/// Starts the interpreter as the venv's own `bin/python` (`PyConfig.executable`): Python then finds
+/// the venv's pyvenv.cfg, its base installation and its site-packages itself, as `python -m venv`
+/// interpreters do, whatever a distributor patched into sysconfig (Homebrew, Debian) and wherever
+/// a relocatable build was made (uv). Signal handlers stay ours, as with `Py_InitializeEx(0)`.
+fn start_as(venv_python: &Path) -> Result<()> {
+    use pyo3::ffi;
+    if !venv_python.is_file() {
+        bail!("no venv interpreter at {}: run `cargo xtask bootstrap` (or point FTBENCH_VENV at a venv)", venv_python.display());
+    }
+    let executable = CString::new(venv_python.as_os_str().as_bytes()).context("the venv path has a NUL byte")?;
+    // SAFETY: the documented PyConfig sequence (init, set, initialize, clear) on a config we own;
+    // runs once per process, before any other use of the interpreter.
+    unsafe {
+        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::uninit();
+        ffi::PyConfig_InitPythonConfig(config.as_mut_ptr());
+        let config = config.assume_init_mut();
+        config.install_signal_handlers = 0;
+        let mut status = ffi::PyConfig_SetBytesString(config, &mut config.executable, executable.as_ptr());
+        if ffi::PyStatus_Exception(status) == 0 {
+            status = ffi::Py_InitializeFromConfig(config);
+        }
+        ffi::PyConfig_Clear(config);
+        if ffi::PyStatus_Exception(status) != 0 {
+            let text = |p: *const std::ffi::c_char| if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() };
+            bail!("starting Python as {} failed: {} {}", venv_python.display(), text(status.func), text(status.err_msg));
+        }
+        // As Python::initialize does: the main thread lets go, so any thread can attach.
+        ffi::PyEval_SaveThread();
+    }
+    Ok(())
 }
 
 /// The Python-side harness module, loaded on first use.

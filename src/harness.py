@@ -36,16 +36,6 @@ class WorkloadError(Exception):
     """A workload file that does not follow the protocol. The message names file and fault."""
 
 
-def add_venv(venv):
-    """Makes the project venv's packages importable in the embedded interpreter."""
-    import site
-
-    paths = sysconfig.get_paths(vars={"base": venv, "platbase": venv})
-    for key in ("purelib", "platlib"):
-        if os.path.isdir(paths[key]) and paths[key] not in sys.path:
-            site.addsitedir(paths[key])
-
-
 def facts():
     flags = sys.flags
     return {

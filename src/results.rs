@@ -103,13 +103,36 @@ pub struct MachineFacts {
     pub cpu_model: String,
     pub logical_cores: usize,
     pub physical_cores: Option<usize>,
-    /// Apple Silicon: `hw.perflevel0.logicalcpu` (performance) and `hw.perflevel1.logicalcpu`.
+    /// Hybrid CPUs, logical CPUs of each kind: Apple Silicon's `hw.perflevel0/1.logicalcpu`
+    /// (performance, efficiency), Linux's `/sys/devices/cpu_core` and `cpu_atom` (Intel P-/E-cores).
     pub performance_cores: Option<usize>,
     pub efficiency_cores: Option<usize>,
     pub os: String,
     pub kernel: String,
     pub arch: String,
     pub total_memory_bytes: u64,
+}
+
+impl MachineFacts {
+    /// The thread count headlines, the `cpu_only` target and the selection are read at: on a
+    /// hybrid CPU the P-core count (past it threads land on slower E-cores, which is not
+    /// contention), else the logical core count.
+    pub fn headline_cores(&self) -> usize {
+        hybrid_boundary(self.performance_cores, self.efficiency_cores).unwrap_or(self.logical_cores)
+    }
+
+    /// The P/E boundary of a hybrid CPU: its P-core count (None when it has one kind of core).
+    pub fn pe_boundary(&self) -> Option<usize> {
+        hybrid_boundary(self.performance_cores, self.efficiency_cores)
+    }
+}
+
+/// The P-core count when there are both P- and E-cores.
+pub fn hybrid_boundary(performance: Option<usize>, efficiency: Option<usize>) -> Option<usize> {
+    match (performance, efficiency) {
+        (Some(p), Some(e)) if p > 0 && e > 0 => Some(p),
+        _ => None,
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -392,8 +415,10 @@ pub struct Contention {
     /// 1 − CPU time / (threads × wall time) over the timed rounds; includes run-queue waits
     /// when threads outnumber cores.
     pub blocked_fraction: f64,
-    pub voluntary_switches_per_op: f64,
-    pub involuntary_switches_per_op: f64,
+    /// Context switches per operation, from getrusage's `ru_nvcsw` / `ru_nivcsw`. `None` on macOS,
+    /// whose kernel splits the two by other rules than Linux (a misleading split is not stored).
+    pub voluntary_switches_per_op: Option<f64>,
+    pub involuntary_switches_per_op: Option<f64>,
     /// Slowest / fastest per-thread duration, averaged over rounds (1.0 = perfectly fair).
     pub fairness_spread: f64,
     /// Last thread's start − first thread's start, averaged over rounds: how together the
@@ -435,8 +460,8 @@ impl Contention {
         let avg = |x: f64, y: f64| if total > 0.0 { (x * wa + y * wb) / total } else { (x + y) / 2.0 };
         Contention {
             blocked_fraction: avg(a.blocked_fraction, b.blocked_fraction),
-            voluntary_switches_per_op: avg(a.voluntary_switches_per_op, b.voluntary_switches_per_op),
-            involuntary_switches_per_op: avg(a.involuntary_switches_per_op, b.involuntary_switches_per_op),
+            voluntary_switches_per_op: a.voluntary_switches_per_op.zip(b.voluntary_switches_per_op).map(|(x, y)| avg(x, y)),
+            involuntary_switches_per_op: a.involuntary_switches_per_op.zip(b.involuntary_switches_per_op).map(|(x, y)| avg(x, y)),
             fairness_spread: avg(a.fairness_spread, b.fairness_spread),
             start_skew_seconds: merge_option(a.start_skew_seconds, b.start_skew_seconds, avg_pair),
             cpu_seconds: a.cpu_seconds + b.cpu_seconds,

@@ -207,6 +207,7 @@ impl Drop for Pool {
 }
 
 fn worker_thread(shared: &Shared, index: usize) {
+    crate::probes::prefer_performance_cores();
     Python::attach(|py| loop {
         py.detach(|| shared.start.wait());
         if shared.stop.load(Ordering::SeqCst) {

@@ -485,9 +485,9 @@ fn shuffled(plan: &[Planned], seed: u64, pass: usize) -> Vec<&Planned> {
     order
 }
 
-/// `cpu_only` speedup at the core count, per mode, from the measured rows.
+/// `cpu_only` speedup at the core count (the P-core count on a hybrid CPU), per mode, from the measured rows.
 fn finish_calibration(results: &mut RunResults) {
-    let cores = results.machine.logical_cores;
+    let cores = results.machine.headline_cores();
     let speedups: Vec<(GilMode, f64)> = GilMode::ALL
         .iter()
         .filter_map(|&m| Some((m, results.row("cpu_only", m, cores)?.speedup?)))

@@ -7,7 +7,7 @@ use common::repo;
 use ftbench::embedding::{initialize, requested_mode};
 use ftbench::results::GilMode;
 use ftbench::workload::Workload;
-use pyo3::Python;
+use pyo3::prelude::*;
 
 fn bad(name: &str) -> std::path::PathBuf {
     repo().join("tests/bad_workloads").join(format!("{name}.py"))
@@ -22,6 +22,22 @@ fn the_interpreter_is_free_threaded_and_refuses_a_false_gil_claim() {
     let wrong = if mode == GilMode::Off { GilMode::On } else { GilMode::Off };
     let err = format!("{:#}", initialize(wrong).unwrap_err());
     assert!(err.contains(&format!("claims {wrong}")), "{err}");
+}
+
+#[test]
+fn the_interpreter_is_the_venvs_and_imports_its_packages() {
+    initialize(requested_mode()).unwrap();
+    let venv = ftbench::paths::venv_dir().canonicalize().unwrap();
+    Python::attach(|py| {
+        let sys = py.import("sys").unwrap();
+        let get = |name: &str| sys.getattr(name).unwrap().extract::<String>().unwrap();
+        assert_eq!(std::path::Path::new(&get("prefix")).canonicalize().unwrap(), venv, "sys.prefix is the venv");
+        assert_eq!(get("executable"), ftbench::paths::venv_python().to_string_lossy());
+        assert_ne!(get("base_prefix"), get("prefix"), "a venv interpreter, on its base installation");
+        // Found through pyvenv.cfg and site, as `python -m venv` interpreters find it: no sysconfig paths.
+        let file: String = py.import("ft_utils").unwrap().getattr("__file__").unwrap().extract().unwrap();
+        assert!(std::path::Path::new(&file).canonicalize().unwrap().starts_with(&venv), "ft_utils from {file}");
+    });
 }
 
 #[test]

@@ -51,8 +51,8 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
         }),
         contention: Some(Contention {
             blocked_fraction: 0.1 * (threads as f64 - 1.0),
-            voluntary_switches_per_op: 0.01 * threads as f64,
-            involuntary_switches_per_op: 0.001,
+            voluntary_switches_per_op: Some(0.01 * threads as f64),
+            involuntary_switches_per_op: Some(0.001),
             fairness_spread: 1.1,
             start_skew_seconds: Some(2e-5),
             cpu_seconds: 1.0,
@@ -886,4 +886,96 @@ fn implausible_and_disturbed_rows_are_shown_with_why_and_never_ranked() {
     let md = std::fs::read_to_string(&out.summary).unwrap();
     assert!(md.contains("Rows not ranked: physically implausible or measured on a disturbed machine"), "{md}");
     assert!(md.contains("speedup 1.90x at 2 threads is above 1.20x"), "{md}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hybrid CPUs
+
+/// A 4P+6E Apple Silicon Mac: the default sweep, whose headline, selection and `cpu_only` target
+/// sit at the 4 P-cores, with the P/E boundary on the speedup chart and in the full data table.
+#[test]
+fn a_4p_6e_mac_is_read_at_its_p_cores_with_the_boundary_marked() {
+    use GilMode::{Off, On};
+    let threads = ftbench::config::default_threads(10, Some(4));
+    assert_eq!(threads, [1, 2, 4, 8, 10, 20]);
+    let mut r = synthetic();
+    r.machine = MachineFacts {
+        cpu_model: "Apple M4".into(),
+        logical_cores: 10,
+        physical_cores: Some(10),
+        performance_cores: Some(4),
+        efficiency_cores: Some(6),
+        os: "macOS 15.5".into(),
+        arch: "arm64".into(),
+        ..Default::default()
+    };
+    r.run.config.threads = threads.clone();
+    // Linear on the P-cores, E-cores add a third of a P-core each, oversubscription adds nothing.
+    let scale = |t: usize| t.min(4) as f64 + t.saturating_sub(4).min(6) as f64 / 3.0;
+    let cpu = meta("pure-Python arithmetic", "control");
+    let lock = meta("threading.Lock", "short-critical-section");
+    r.workloads = vec![
+        ran("cpu_only", Off, cpu.clone(), threads.iter().map(|&t| row(t, 1e6 * scale(t))).collect()),
+        ran("cpu_only", On, cpu, threads.iter().map(|&t| row(t, 1e6)).collect()),
+        ran("lock_counter", Off, lock, threads.iter().map(|&t| row(t, 2e6 / scale(t).sqrt())).collect()),
+    ];
+    r.calibration = Some(Calibration {
+        cores: r.machine.headline_cores(),
+        cpu_only_speedup: BTreeMap::from([(Off, 3.9), (On, 1.0)]),
+        ..Default::default()
+    });
+    r.derive_figures();
+
+    let s = select(&r);
+    assert_eq!((s.reference_threads, s.cores, s.cores_kind), (Some(4), 4, "P-core"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    assert!(md.contains("4 threads (the P-core count)"), "{md}");
+    assert!(md.contains("≥ 0.95 × 4 P-cores = 3.80"), "the cpu_only target is at the P-cores: {md}");
+    assert!(md.contains("4 P-cores and 6 E-cores"), "{md}");
+    for t in [8, 10, 20] {
+        assert!(md.contains(&format!("| {t} (P+E) |")), "{t} threads not marked P+E: {md}");
+    }
+    assert!(md.contains("| 4 |") && !md.contains("| 4 (P+E) |"), "{md}");
+    let svg = std::fs::read_to_string(tmp.path().join("charts/speedup.svg")).unwrap();
+    assert!(svg.contains("4 P-cores | E-cores"), "no P/E boundary on the speedup chart");
+
+    // A machine with one kind of core has neither.
+    let uniform = tempfile::tempdir().unwrap();
+    write(uniform.path(), &synthetic());
+    render(uniform.path()).unwrap();
+    let svg = std::fs::read_to_string(uniform.path().join("charts/speedup.svg")).unwrap();
+    assert!(!svg.contains("P-cores"));
+    assert!(!std::fs::read_to_string(uniform.path().join("summary.md")).unwrap().contains("(P+E)"));
+}
+
+/// A macOS run on 3.14t: the context flags are the ones the interpreter that ran reported, and
+/// rows without a voluntary/involuntary switch split (null on macOS) still render.
+#[test]
+fn context_flags_of_3_14_and_rows_without_a_switch_split_render() {
+    let mut r = synthetic();
+    for i in &mut r.interpreters {
+        i.version = "3.14.0 free-threading build".into();
+        i.version_info = vec![3, 14, 0];
+        i.thread_inherit_context = Some(i.mode == GilMode::Off);
+        i.context_aware_warnings = None;
+    }
+    for row in r.workloads.iter_mut().flat_map(|w| w.rows.iter_mut()) {
+        if let Some(c) = row.contention.as_mut() {
+            c.voluntary_switches_per_op = None;
+            c.involuntary_switches_per_op = None;
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    check_chart_files(&out.charts);
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    let line = |mode: &str| md.lines().find(|l| l.starts_with(&format!("| {mode} | `3.14.0"))).unwrap_or_else(|| panic!("{mode}: {md}"));
+    assert!(line("gil-off").contains("| on | not reported |"), "{}", line("gil-off"));
+    assert!(line("gil-on").contains("| off | not reported |"), "{}", line("gil-on"));
+    assert!(!md.contains("n/a on 3.14"));
 }

@@ -26,7 +26,7 @@ use crate::fsutil::write_atomic;
 use crate::results::{GilMode, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
 
 use super::format;
-use super::selection::{by_workload, reference_threads, selection_mode};
+use super::selection::{by_workload, cores_kind, reference_threads, selection_mode};
 
 /// The family name the embedded font is registered under; used for every text in every chart.
 pub const FONT_FAMILY: &str = "sans-serif";
@@ -409,6 +409,8 @@ struct LinesPlot {
     series: Vec<Series>,
     /// Draw y = x (speedup chart).
     ideal: bool,
+    /// A hybrid CPU's P-core count: a labelled vertical line (speedup chart).
+    pe_boundary: Option<usize>,
     empty: Option<String>,
 }
 
@@ -700,6 +702,19 @@ fn draw_lines<DB: DrawingBackend>(
                     6,
                     GREY.stroke_width(2),
                 ))
+                .map_err(de)?;
+        }
+    }
+
+    if let Some(p_cores) = p.pe_boundary {
+        let x = p.x.tx(p_cores as f64);
+        if x > p.x.lo && x < p.x.hi {
+            chart
+                .draw_series(DashedLineSeries::new(vec![(x, p.y.lo), (x, p.y.hi)], 4, 4, GREY.stroke_width(2)))
+                .map_err(de)?;
+            let label = font_c(LABEL_SIZE, &GREY).pos(Pos::new(HPos::Left, VPos::Top));
+            chart
+                .draw_series(std::iter::once(Text::new(format!(" {p_cores} P-cores | E-cores →"), (x, p.y.hi), label)))
                 .map_err(de)?;
         }
     }
@@ -1115,7 +1130,9 @@ struct Ctx<'a> {
     results: &'a RunResults,
     workloads: Vec<(&'a str, BTreeMap<GilMode, &'a WorkloadResult>)>,
     reference: Option<usize>,
+    /// `machine.headline_cores()`, and what it counts ("core" or "P-core").
     cores: usize,
+    cores_kind: &'static str,
 }
 
 impl<'a> Ctx<'a> {
@@ -1125,7 +1142,8 @@ impl<'a> Ctx<'a> {
             results,
             workloads: by_workload(results),
             reference: reference_threads(results, mode),
-            cores: results.machine.logical_cores,
+            cores: results.machine.headline_cores(),
+            cores_kind: cores_kind(&results.machine),
         }
     }
 
@@ -1189,14 +1207,15 @@ impl<'a> Ctx<'a> {
 
     fn at_cores(&self) -> String {
         match self.reference {
-            Some(t) if t == self.cores => format!("{} (the core count)", format::threads(t)),
+            Some(t) if t == self.cores => format!("{} (the {} count)", format::threads(t), self.cores_kind),
             Some(t) if self.cores > 0 => format!(
-                "{} (largest measured ≤ {} cores)",
+                "{} (largest measured ≤ {} {}s)",
                 format::threads(t),
-                self.cores
+                self.cores,
+                self.cores_kind
             ),
             Some(t) => format::threads(t),
-            None => "the core count".into(),
+            None => format!("the {} count", self.cores_kind),
         }
     }
 }
@@ -1420,6 +1439,7 @@ fn throughput_plot(name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>) -> Pl
         ),
         series,
         ideal: false,
+        pe_boundary: None,
         empty,
     };
     let mut sub = vec![];
@@ -1559,6 +1579,7 @@ fn speedup_plot(ctx: &Ctx) -> Plot {
         ),
         series,
         ideal: true,
+        pe_boundary: ctx.results.machine.pe_boundary(),
         empty,
     };
     Plot {
@@ -1748,13 +1769,8 @@ fn contention_plot(ctx: &Ctx) -> Plot {
                 .map(|c| (c.blocked_fraction, 0.0, 0.0))
         });
         let (s_runs, _) = runs(&rows, |r| {
-            r.contention.as_ref().map(|c| {
-                (
-                    c.voluntary_switches_per_op + c.involuntary_switches_per_op,
-                    0.0,
-                    0.0,
-                )
-            })
+            let c = r.contention.as_ref()?;
+            Some((c.voluntary_switches_per_op? + c.involuntary_switches_per_op?, 0.0, 0.0))
         });
         if b_runs.is_empty() && s_runs.is_empty() {
             continue;
@@ -1797,11 +1813,9 @@ fn contention_plot(ctx: &Ctx) -> Plot {
         "Shown: GIL-off workloads whose primitive is a Lock, RLock, Condition, Semaphore, Queue, Event or Barrier."
             .to_string(),
     ];
-    if ctx.cores > 0 && tmax > ctx.cores as f64 {
-        notes.push(format!(
-            "Past {} threads (the core count) the blocked fraction also counts waiting for a CPU.",
-            ctx.cores
-        ));
+    let logical = ctx.results.machine.logical_cores;
+    if logical > 0 && tmax > logical as f64 {
+        notes.push(format!("Past {logical} threads (the core count) the blocked fraction also counts waiting for a CPU."));
     }
     if let Some(n) = not_drawn_note("Not drawn — invalid rows: ", &invalid) {
         notes.push(n);
@@ -1832,6 +1846,7 @@ fn contention_plot(ctx: &Ctx) -> Plot {
         ),
         series: blocked,
         ideal: false,
+        pe_boundary: None,
         empty: empty.clone(),
     };
     let bottom = LinesPlot {
@@ -1846,6 +1861,7 @@ fn contention_plot(ctx: &Ctx) -> Plot {
         ),
         series: switches,
         ideal: false,
+        pe_boundary: None,
         empty,
     };
     Plot {

@@ -5,7 +5,8 @@
 //!
 //! Rules:
 //! - Candidates are compared at one thread count per group: the core count
-//!   (`machine.logical_cores`), or the largest measured thread count ≤ it.
+//!   (`machine.headline_cores()`: the P-core count on a hybrid CPU), or the largest measured
+//!   thread count ≤ it.
 //! - They are ranked by throughput with the GIL off (with the GIL on when the run has no GIL-off
 //!   results), valid rows only (`status == ok` and a throughput).
 //! - Unsynchronized baselines are never ranked: they are shown as "unsafe" with their lost updates.
@@ -19,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::results::{
-    Estimate, GilMode, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus,
+    Estimate, GilMode, MachineFacts, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus,
 };
 
 use super::doc::Inl;
@@ -47,8 +48,10 @@ pub struct Selection {
     pub mode: GilMode,
     /// The thread count compared (core count or the largest measured count ≤ it).
     pub reference_threads: Option<usize>,
-    /// `machine.logical_cores`.
+    /// `machine.headline_cores()`.
     pub cores: usize,
+    /// What `cores` counts: "core", or "P-core" on a hybrid CPU.
+    pub cores_kind: &'static str,
     pub scenarios: Vec<ScenarioSelection>,
 }
 
@@ -247,7 +250,16 @@ pub fn selection_mode(results: &RunResults) -> GilMode {
     }
 }
 
-/// The thread count the report compares at: `machine.logical_cores` if measured, else the largest
+/// What the headline count counts: "P-core" on a hybrid CPU, else "core".
+pub fn cores_kind(m: &MachineFacts) -> &'static str {
+    if m.pe_boundary().is_some() {
+        "P-core"
+    } else {
+        "core"
+    }
+}
+
+/// The thread count the report compares at: `machine.headline_cores()` if measured, else the largest
 /// measured thread count ≤ it (the smallest measured one if all exceed it; the largest when the
 /// core count is unknown). Counts from `mode` rows, or from any row if that mode has none.
 pub fn reference_threads(results: &RunResults, mode: GilMode) -> Option<usize> {
@@ -263,7 +275,7 @@ pub fn reference_threads(results: &RunResults, mode: GilMode) -> Option<usize> {
     if set.is_empty() {
         set = counts(None);
     }
-    pick_at_most(&set, results.machine.logical_cores)
+    pick_at_most(&set, results.machine.headline_cores())
 }
 
 fn pick_at_most(set: &BTreeSet<usize>, cores: usize) -> Option<usize> {
@@ -400,7 +412,8 @@ pub fn select(results: &RunResults) -> Selection {
     Selection {
         mode,
         reference_threads: reference,
-        cores: results.machine.logical_cores,
+        cores: results.machine.headline_cores(),
+        cores_kind: cores_kind(&results.machine),
         scenarios,
     }
 }

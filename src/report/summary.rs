@@ -10,7 +10,7 @@ use crate::results::{
 use super::charts::{ChartFile, ChartKind};
 use super::doc::{Block, Doc, Figure, Inl, Table, Tone};
 use super::format;
-use super::selection::{by_workload, Candidate, Selection, Standing};
+use super::selection::{by_workload, cores_kind, Candidate, Selection, Standing};
 
 /// Calibration targets (see [`Calibration`]).
 pub const OVERHEAD_TARGET: f64 = 0.98;
@@ -211,14 +211,15 @@ fn ci(e: &crate::results::Estimate) -> String {
 fn selection_section(doc: &mut Doc, s: &Selection) {
     doc.h(2, "selection", "Primitive selection");
     let at = match s.reference_threads {
-        Some(t) if t == s.cores => format!("{} (the core count)", format::threads(t)),
+        Some(t) if t == s.cores => format!("{} (the {} count)", format::threads(t), s.cores_kind),
         Some(t) if s.cores > 0 => format!(
-            "{} (the largest measured count ≤ {} cores)",
+            "{} (the largest measured count ≤ {} {}s)",
             format::threads(t),
-            s.cores
+            s.cores,
+            s.cores_kind
         ),
         Some(t) => format::threads(t),
-        None => "the core count (nothing measured yet)".into(),
+        None => format!("the {} count (nothing measured yet)", s.cores_kind),
     };
     let by = match s.mode {
         GilMode::Off => "GIL-off throughput",
@@ -663,7 +664,8 @@ fn calibration(doc: &mut Doc, r: &RunResults) {
     for mode in GilMode::ALL {
         let target_text = match mode {
             GilMode::Off => format!(
-                "≥ {CPU_ONLY_OFF_FACTOR} × {cores} cores = {:.2}",
+                "≥ {CPU_ONLY_OFF_FACTOR} × {cores} {}s = {:.2}",
+                cores_kind(&r.machine),
                 CPU_ONLY_OFF_FACTOR * *cores as f64
             ),
             GilMode::On => format!("≤ {CPU_ONLY_ON_MAX}"),
@@ -902,6 +904,14 @@ fn environment(doc: &mut Doc, r: &RunResults) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// A thread count, marked "P+E" past a hybrid CPU's P-core count.
+fn threads_cell(threads: usize, boundary: Option<usize>) -> String {
+    match boundary {
+        Some(p) if threads > p => format!("{threads} (P+E)"),
+        _ => threads.to_string(),
+    }
+}
+
 fn full_data(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "data", "Full data");
     doc.p(
@@ -910,6 +920,14 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
          thread count measured (marked when it is not 1). Start skew: how far apart the barrier released the \
          threads of a round, on average; it is part of each round's elapsed time.",
     );
+    let boundary = r.machine.pe_boundary();
+    if let Some(p) = boundary {
+        doc.p(format!(
+            "This CPU has {p} P-cores and {} E-cores (logical CPUs): rows marked “P+E” ran more threads than P-cores, \
+             so some threads were on slower E-cores — a drop there is not necessarily contention.",
+            r.machine.efficiency_cores.unwrap_or_default()
+        ));
+    }
     let mut t = Table::new(&[
         "Workload",
         "Mode",
@@ -973,7 +991,7 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
                     vec![
                         Inl::new().c(name),
                         mode.label().into(),
-                        row.threads.to_string().into(),
+                        threads_cell(row.threads, boundary).into(),
                         opt(row.throughput, |e| format::si(e.point)).into(),
                         opt(row.throughput.as_ref(), ci).into(),
                         opt(row.normalised, |e| format::si(e.point)).into(),

@@ -1,18 +1,15 @@
 //! Debian: build dependencies, and CPython's pristine upstream tarball from Debian stable's
 //! `python3.13` source package, reached through the machine's own apt archive entry (never a
-//! hard-coded host): we add a `deb-src` entry for suite `stable` with the same `URIs:` and
-//! `Signed-By:` as the machine's first `deb` entry for the Debian archive.
+//! hard-coded host): a `deb-src` entry for suite `stable` with the same `URIs:` and `Signed-By:` as
+//! the machine's first `deb` entry for the Debian archive, in a private apt state folder under
+//! ftbench's cache. Nothing is written under `/etc`; system packages are installed only when asked.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 
-use crate::util::{capture, describe, version_key, which, Log, Progress};
-
-/// The file this bootstrap writes (and rewrites when the machine's archive entry changes).
-pub const DEB_SRC_FILE: &str = "/etc/apt/sources.list.d/ftbench-deb-src.sources";
+use crate::util::{capture, version_key, which, Log, Progress};
 
 /// The Debian source package whose `.orig.tar.xz` is CPython's release tarball.
 pub const SOURCE_PACKAGE: &str = "python3.13";
@@ -74,9 +71,11 @@ pub fn has_apt() -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running apt as root.
+// Who may install packages, and the commands that would do it.
 
-enum Elevation {
+/// How this process could run a command as root.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Elevation {
     Root,
     Sudo,
     Nothing,
@@ -95,37 +94,54 @@ fn elevation() -> Elevation {
     }
 }
 
-/// `args` run as root: directly, or through `sudo env DEBIAN_FRONTEND=noninteractive ...`.
-fn as_root(args: &[&str]) -> Command {
-    match elevation() {
-        Elevation::Sudo => {
-            let mut c = Command::new("sudo");
-            c.arg("env")
-                .arg("DEBIAN_FRONTEND=noninteractive")
-                .args(args);
-            c
-        }
-        _ => {
-            let mut c = Command::new(args[0]);
-            c.args(&args[1..]).env("DEBIAN_FRONTEND", "noninteractive");
-            c
-        }
-    }
+/// `CI=true` (or `1`), as GitHub Actions, GitLab and most CI services set it.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
-fn install_args(missing: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = ["apt-get", "install", "-y", "--no-install-recommends"]
-        .map(String::from)
-        .to_vec();
-    v.extend(missing.iter().map(|s| s.to_string()));
+/// Installing system packages changes the machine: only when asked (`--install-build-deps`), or
+/// as root in CI, where the machine is a throwaway container.
+pub fn may_install(asked: bool, elevation: Elevation, ci: bool) -> bool {
+    asked || (elevation == Elevation::Root && ci)
+}
+
+/// `args` as run with `elevation`: directly as root, else through `sudo env DEBIAN_FRONTEND=...`.
+fn elevated(args: &[String], elevation: Elevation) -> Vec<String> {
+    let mut v = Vec::new();
+    if elevation != Elevation::Root {
+        v.extend(["sudo", "env", "DEBIAN_FRONTEND=noninteractive"].map(String::from));
+    }
+    v.extend(args.iter().cloned());
     v
 }
 
-/// The error for a user who is not root and has no sudo: the exact commands to run as root.
-fn need_root(commands: &[String]) -> anyhow::Error {
+/// The commands that install `missing`: the system's `apt-get update` (a fresh CI container has
+/// no package lists), then `apt-get install`.
+pub fn install_commands(missing: &[&str], elevation: Elevation) -> Vec<Vec<String>> {
+    let mut install: Vec<String> = ["apt-get", "install", "-y", "--no-install-recommends"].map(String::from).to_vec();
+    install.extend(missing.iter().map(|s| s.to_string()));
+    [vec!["apt-get".to_owned(), "update".to_owned()], install]
+        .iter()
+        .map(|c| elevated(c, elevation))
+        .collect()
+}
+
+fn command(args: &[String]) -> Command {
+    let mut c = Command::new(&args[0]);
+    c.args(&args[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+    c
+}
+
+/// The error for a bootstrap that may not install: the one command to run.
+fn not_allowed(missing: &[&str]) -> anyhow::Error {
+    let sudo = install_commands(missing, Elevation::Sudo);
     anyhow!(
-        "building CPython from source needs these commands run as root (you are not root and there is no sudo):\n\n{}\n\nthen run `cargo xtask bootstrap` again.",
-        commands.iter().map(|c| format!("    {c}")).collect::<Vec<_>>().join("\n")
+        "building CPython from source needs these packages, which are not installed: {}.\n\
+         The bootstrap installs system packages only when asked. Run\n\n    cargo xtask bootstrap --install-build-deps\n\n\
+         (it runs `{}` then `{}`), or install them yourself and run `cargo xtask bootstrap` again.",
+        missing.join(" "),
+        sudo[0].join(" "),
+        sudo[1].join(" ")
     )
 }
 
@@ -156,52 +172,35 @@ pub fn missing_build_deps() -> Vec<&'static str> {
         .collect()
 }
 
-/// `apt-get update` as root. A failure (often one unrelated, unreachable third-party source) is
-/// only a warning: the install or download that follows fails clearly if an index is missing.
-fn apt_get_update(log: &mut Log, progress: &Progress) {
-    if let Err(e) = log.run(
-        &mut as_root(&["apt-get", "update"]),
-        "apt-get update",
-        progress,
-    ) {
-        let first = e.to_string().lines().next().unwrap_or_default().to_owned();
-        progress.phase(format!(
-            "warning: {first}; going on (details in {})",
-            log.path.display()
-        ));
-    }
-}
-
-/// Installs the missing build dependencies (after `apt-get update` when `update` is set).
-pub fn ensure_build_deps(log: &mut Log, progress: &Progress, update: bool) -> Result<()> {
+/// Installs the missing build dependencies when allowed (see `may_install`), else stops with the
+/// command to run. A failing system `apt-get update` (often one unreachable third-party source) is
+/// only a warning: the install that follows fails clearly if an index is missing.
+pub fn ensure_build_deps(log: &mut Log, progress: &Progress, asked: bool) -> Result<()> {
     let missing = missing_build_deps();
     if missing.is_empty() {
         progress.phase("build dependencies: all installed");
         return Ok(());
     }
-    if let Elevation::Nothing = elevation() {
-        let mut cmds = Vec::new();
-        if update {
-            cmds.push("apt-get update".to_owned());
-        }
-        cmds.push(install_args(&missing).join(" "));
-        return Err(need_root(&cmds));
+    let elevation = elevation();
+    if !may_install(asked, elevation, in_ci()) {
+        return Err(not_allowed(&missing));
     }
-    if update {
-        progress.phase("apt-get update");
-        apt_get_update(log, progress);
+    if elevation == Elevation::Nothing {
+        let cmds = install_commands(&missing, Elevation::Root);
+        return Err(anyhow!(
+            "installing the build dependencies needs root, and you are not root and there is no sudo: run as root\n\n    {}\n    {}\n\nthen `cargo xtask bootstrap` again.",
+            cmds[0].join(" "),
+            cmds[1].join(" ")
+        ));
     }
-    progress.phase(format!(
-        "installing build dependencies: {}",
-        missing.join(" ")
-    ));
-    let args = install_args(&missing);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    log.run(
-        &mut as_root(&args),
-        "apt-get install (build dependencies)",
-        progress,
-    )
+    let [update, install] = <[Vec<String>; 2]>::try_from(install_commands(&missing, elevation)).expect("two commands");
+    progress.phase("apt-get update (the system's package lists, to install build dependencies)");
+    if let Err(e) = log.run(&mut command(&update), "apt-get update", progress) {
+        let first = e.to_string().lines().next().unwrap_or_default().to_owned();
+        progress.phase(format!("warning: {first}; going on (details in {})", log.path.display()));
+    }
+    progress.phase(format!("installing build dependencies: {}", missing.join(" ")));
+    log.run(&mut command(&install), "apt-get install (build dependencies)", progress)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,47 +370,59 @@ fn deb_src_text(a: &Archive) -> String {
     s
 }
 
-/// Writes `DEB_SRC_FILE` as root unless it already says the same.
-fn write_deb_src(text: &str, log: &mut Log, progress: &Progress) -> Result<bool> {
-    if std::fs::read_to_string(DEB_SRC_FILE).is_ok_and(|t| t == text) {
-        return Ok(false);
+/// apt with its own source list, lists and cache under `dir` (in ftbench's cache): fetching the
+/// source index and package never touches `/etc/apt` or the system's package lists, and needs no root.
+pub struct PrivateApt {
+    dir: PathBuf,
+}
+
+impl PrivateApt {
+    pub fn new(dir: PathBuf) -> Self {
+        PrivateApt { dir }
     }
-    progress.phase(format!("writing {DEB_SRC_FILE}"));
-    log.note(&format!("\n===== writing {DEB_SRC_FILE}:\n{text}"));
-    match elevation() {
-        Elevation::Root => {
-            std::fs::write(DEB_SRC_FILE, text).with_context(|| format!("writing {DEB_SRC_FILE}"))?
-        }
-        Elevation::Sudo => {
-            let mut cmd = Command::new("sudo");
-            cmd.args(["tee", DEB_SRC_FILE])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null());
-            let mut child = cmd
-                .spawn()
-                .with_context(|| format!("could not start {}", describe(&cmd)))?;
-            child
-                .stdin
-                .take()
-                .expect("piped stdin")
-                .write_all(text.as_bytes())?;
-            let status = child.wait()?;
-            if !status.success() {
-                bail!("`sudo tee {DEB_SRC_FILE}` failed ({status})");
-            }
-        }
-        Elevation::Nothing => unreachable!("checked by the caller"),
+
+    fn source_list(&self) -> PathBuf {
+        self.dir.join("ftbench-deb-src.sources")
     }
-    Ok(true)
+
+    /// `-o` options that move every file apt writes (and its source list) into `dir`. The source
+    /// parts folder is an empty one of ours, so the system's entries are not fetched again.
+    fn options(&self) -> Vec<String> {
+        let o = |k: &str, sub: &str| ["-o".to_owned(), format!("{k}={}", self.dir.join(sub).display())];
+        [
+            o("Dir::Etc::SourceList", "ftbench-deb-src.sources"),
+            o("Dir::Etc::SourceParts", "sources.list.d"),
+            o("Dir::State::Lists", "lists"),
+            o("Dir::Cache", "cache"),
+        ]
+        .concat()
+    }
+
+    /// The commands that fetch the source package (into the current folder).
+    pub fn commands(&self) -> Vec<Vec<String>> {
+        let apt = |args: &[&str]| {
+            let mut v = vec!["apt-get".to_owned()];
+            v.extend(self.options());
+            v.extend(args.iter().map(|s| s.to_string()));
+            v
+        };
+        vec![apt(&["update"]), apt(&["source", "--download-only", SOURCE_PACKAGE])]
+    }
+
+    /// Writes the source list and the folders apt expects (`lists/partial`, an empty parts folder).
+    fn prepare(&self, text: &str) -> Result<()> {
+        for sub in ["sources.list.d", "lists/partial", "cache/archives/partial"] {
+            let d = self.dir.join(sub);
+            std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+        }
+        std::fs::write(self.source_list(), text).with_context(|| format!("writing {}", self.source_list().display()))
+    }
 }
 
 /// Downloads Debian stable's `python3.13` source package into `dir` and returns its pristine
 /// upstream tarball `python3.13_<version>.orig.tar.xz` and the CPython version it holds.
-pub fn fetch_orig_tarball(
-    dir: &Path,
-    log: &mut Log,
-    progress: &Progress,
-) -> Result<(PathBuf, String)> {
+/// Build dependencies are installed only when allowed (see `ensure_build_deps`).
+pub fn fetch_orig_tarball(dir: &Path, apt: &PrivateApt, log: &mut Log, progress: &Progress, asked: bool) -> Result<(PathBuf, String)> {
     let archive = find_archive().ok_or_else(|| {
         anyhow!(
             "no `deb` entry for the Debian archive in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list \
@@ -419,47 +430,19 @@ pub fn fetch_orig_tarball(
             os_field("VERSION_CODENAME").unwrap_or_else(|| "<codename>".into())
         )
     })?;
-    let text = deb_src_text(&archive);
-    let missing = missing_build_deps();
-    let up_to_date = std::fs::read_to_string(DEB_SRC_FILE).is_ok_and(|t| t == text);
-
-    if let Elevation::Nothing = elevation() {
-        if !up_to_date || !missing.is_empty() {
-            let mut cmds = Vec::new();
-            if !up_to_date {
-                cmds.push(format!("cat > {DEB_SRC_FILE} <<'EOF'\n{}EOF", text));
-            }
-            cmds.push("apt-get update".to_owned());
-            if !missing.is_empty() {
-                cmds.push(install_args(&missing).join(" "));
-            }
-            return Err(need_root(&cmds));
-        }
-    } else {
-        write_deb_src(&text, log, progress)?;
-        progress.phase(format!(
-            "apt-get update (with deb-src for stable from {})",
-            archive.uris.replace('\n', " ")
-        ));
-        apt_get_update(log, progress);
-        ensure_build_deps(log, progress, false)?;
-    }
-
+    // Before a download that is wasted if the build cannot go on.
+    ensure_build_deps(log, progress, asked)?;
+    apt.prepare(&deb_src_text(&archive))?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let [update, source] = <[Vec<String>; 2]>::try_from(apt.commands()).expect("two commands");
     progress.phase(format!(
-        "apt-get source --download-only {SOURCE_PACKAGE} (into {})",
-        dir.display()
+        "apt-get update of a private source index for stable from {} (in {})",
+        archive.uris.replace('\n', " "),
+        apt.dir.display()
     ));
-    let mut cmd = Command::new("apt-get");
-    cmd.args(["source", "--download-only", SOURCE_PACKAGE])
-        .current_dir(dir);
-    log.run(&mut cmd, "apt-get source", progress).map_err(|e| {
-        if let Elevation::Nothing = elevation() {
-            e.context(format!("if apt has no source index yet, run `apt-get update` as root ({DEB_SRC_FILE} is in place)"))
-        } else {
-            e
-        }
-    })?;
+    log.run(&mut command(&update), "apt-get update (private source index)", progress)?;
+    progress.phase(format!("apt-get source --download-only {SOURCE_PACKAGE} (into {})", dir.display()));
+    log.run(command(&source).current_dir(dir), "apt-get source", progress)?;
 
     let prefix = format!("{SOURCE_PACKAGE}_");
     let mut tarballs: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
@@ -471,12 +454,9 @@ pub fn fetch_orig_tarball(
         })
         .collect();
     tarballs.sort_by_key(|(v, _)| version_key(v));
-    let (version, path) = tarballs.pop().ok_or_else(|| {
-        anyhow!(
-            "apt-get source left no {prefix}*.orig.tar.xz in {}",
-            dir.display()
-        )
-    })?;
+    let (version, path) = tarballs
+        .pop()
+        .ok_or_else(|| anyhow!("apt-get source left no {prefix}*.orig.tar.xz in {}", dir.display()))?;
     Ok((path, version))
 }
 
@@ -551,5 +531,37 @@ Components: main
         assert_eq!(upstream_version("3.13.5"), "3.13.5");
         assert_eq!(upstream_version("3.13.0~rc2"), "3.13.0rc2");
         assert_eq!(upstream_version("3.13.5+dfsg"), "3.13.5");
+    }
+
+    #[test]
+    fn fetching_the_source_writes_only_under_the_private_folder() {
+        let apt = PrivateApt::new(PathBuf::from("/home/u/.cache/ftbench/apt"));
+        let cmds = apt.commands();
+        assert_eq!(cmds.len(), 2);
+        for c in &cmds {
+            assert_eq!(c[0], "apt-get", "no sudo: {c:?}");
+            let text = c.join(" ");
+            assert!(!text.contains("/etc"), "{text}");
+            for key in ["Dir::Etc::SourceList", "Dir::Etc::SourceParts", "Dir::State::Lists", "Dir::Cache"] {
+                assert!(text.contains(&format!("-o {key}=/home/u/.cache/ftbench/apt/")), "{key} not private: {text}");
+            }
+        }
+        assert!(cmds[0].ends_with(&["update".to_owned()]));
+        assert!(cmds[1].ends_with(&["source", "--download-only", SOURCE_PACKAGE].map(String::from)));
+    }
+
+    #[test]
+    fn installs_only_when_asked_or_as_root_in_ci() {
+        use Elevation::*;
+        assert!(may_install(false, Root, true));
+        assert!(!may_install(false, Root, false), "root outside CI must ask");
+        assert!(!may_install(false, Sudo, true), "sudo in CI must ask");
+        assert!(may_install(true, Sudo, false));
+        let cmds = install_commands(&["libssl-dev", "zlib1g-dev"], Sudo);
+        assert_eq!(cmds[0], ["sudo", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update"]);
+        assert_eq!(cmds[1][3..], ["apt-get", "install", "-y", "--no-install-recommends", "libssl-dev", "zlib1g-dev"]);
+        assert_eq!(install_commands(&["x"], Root)[1][0], "apt-get");
+        let stop = not_allowed(&["libssl-dev"]).to_string();
+        assert!(stop.contains("cargo xtask bootstrap --install-build-deps"), "{stop}");
     }
 }

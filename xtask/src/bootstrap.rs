@@ -12,7 +12,7 @@ use crate::find::{self, Interpreter, HOW_TO_GET};
 use crate::record::{Package, Record};
 use crate::util::{indent, same_file, say};
 use crate::venv::{self, State, PACKAGES};
-use crate::{build, cargo};
+use crate::{build, cargo, embed, pyo3};
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let start = Instant::now();
@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         }
     };
 
+    let pyo3 = pyo3::select(ctx, base.major, base.minor)?;
     let record = Record::read(&ctx.record_path());
     let state = venv::state(ctx, &base);
 
@@ -41,7 +42,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     if let (Some(rec), State::Good(v)) = (&record, &state) {
         if same_file(&rec.interpreter, &base.base) && packages_settled(rec, v, &base) {
             say(format!(
-                "bootstrap already done ({:.1}s): {} -> Python {} free-threaded at {} ({}); packages: {}",
+                "bootstrap already done ({:.1}s): {} -> Python {} free-threaded at {} ({}); PyO3 {pyo3}; packages: {}",
                 start.elapsed().as_secs_f64(),
                 ctx.show(&ctx.venv),
                 base.version,
@@ -91,6 +92,8 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         }
     };
 
+    embed::check(ctx, &base, &ctx.venv_python())?;
+    say(format!("embedding check: {} starts embedded as the venv's interpreter", base.base.display()));
     let packages = install_packages(ctx, &base, &venv_interp)?;
     let rec = Record {
         interpreter: base.base.clone(),
@@ -123,7 +126,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         .map(|(n, _)| n.as_str())
         .collect();
     say(format!(
-        "bootstrap done in {:.1}s: {} -> Python {} free-threaded at {}; packages: {}; record: {}",
+        "bootstrap done in {:.1}s: {} -> Python {} free-threaded at {}; PyO3 {pyo3}; packages: {}; record: {}",
         start.elapsed().as_secs_f64(),
         ctx.show(&ctx.venv),
         base.version,
@@ -179,7 +182,7 @@ fn install_packages(
             result.push((name.to_string(), Package::Installed(v)));
         } else {
             say(format!("  pip install {name}"));
-            match venv::pip_install(&python, name) {
+            match venv::pip_install(&python, name, &ctx.cache) {
                 Ok(()) => pip_ok.push(name.to_string()),
                 Err(why) => {
                     say(format!(

@@ -44,6 +44,10 @@ pub fn build_from_source(ctx: &Ctx, tried: &mut Vec<String>) -> Result<(PathBuf,
         ctx.cache.display(),
         log.path.display()
     ));
+    if cfg!(target_os = "macos") {
+        // An installed one is minutes faster and comes with a working ssl module.
+        progress.phase(format!("an installed interpreter is the better choice on macOS:\n{}", crate::find::HOW_TO_GET));
+    }
 
     let source = match python_org_tarball(ctx, &mut log, &progress, tried)? {
         Some(s) => s,
@@ -181,7 +185,8 @@ fn debian_tarball(
         "trying Debian stable's {} source package",
         apt::SOURCE_PACKAGE
     ));
-    match apt::fetch_orig_tarball(&ctx.cache.join("debian-src"), log, progress) {
+    let private = apt::PrivateApt::new(ctx.cache.join("apt"));
+    match apt::fetch_orig_tarball(&ctx.cache.join("debian-src"), &private, log, progress, ctx.install_build_deps) {
         Ok((tarball, version)) => {
             let origin = format!(
                 "Debian stable's {}",
@@ -213,7 +218,7 @@ fn configure_make_install(
     if !source.deps_checked && apt::has_apt() {
         // python.org's tarball on a Debian-like system: the same build dependencies apply
         // (without libssl-dev there is no ssl module, and pip cannot reach its index).
-        apt::ensure_build_deps(log, progress, true)?;
+        apt::ensure_build_deps(log, progress, ctx.install_build_deps)?;
     }
     let prefix = ctx.cache.join(format!("cpython-{}t", source.version));
     let python = build_python(&prefix, &source.version)
@@ -251,15 +256,11 @@ fn configure_make_install(
         "a build from source into the folder beside this file has not finished\n",
     )?;
     let p = prefix.display().to_string();
-    progress.phase(format!(
-        "./configure --disable-gil --enable-shared --prefix={p}"
-    ));
+    let openssl = if cfg!(target_os = "macos") { homebrew_openssl() } else { None };
+    let args = configure_args(&p, openssl.as_deref());
+    progress.phase(format!("./configure {}", args.join(" ")));
     let mut configure = Command::new("./configure");
-    configure
-        .args(["--disable-gil", "--enable-shared"])
-        .arg(format!("--prefix={p}"))
-        .arg(format!("LDFLAGS=-Wl,-rpath,{p}/lib"))
-        .current_dir(&tree);
+    configure.args(&args).current_dir(&tree);
     log.run(&mut configure, "configure", progress)?;
 
     let jobs = std::thread::available_parallelism()
@@ -287,10 +288,43 @@ fn configure_make_install(
             log.path.display()
         );
     }
+    // Without ssl pip cannot reach its index: the build is no use, and stays marked unfinished.
+    let (ok, out) = capture(Command::new(&python).args(["-c", "import ssl"]))?;
+    if !ok {
+        bail!(
+            "the CPython built in {} has no ssl module, so pip cannot install the workload packages: {}\n\
+             Fix: install OpenSSL's headers ({}) and run `cargo xtask bootstrap` again, or install a free-threaded CPython:\n{}",
+            prefix.display(),
+            last_lines(&out, 1),
+            if cfg!(target_os = "macos") { "brew install openssl@3" } else { "libssl-dev; see --install-build-deps" },
+            crate::find::HOW_TO_GET
+        );
+    }
     std::fs::remove_file(&marker)?;
     // The tree is hundreds of MB; the tarball stays in the cache for offline rebuilds.
     let _ = std::fs::remove_dir_all(&work);
     Ok(python)
+}
+
+/// configure's arguments: free-threaded, a shared libpython found through an rpath, and on macOS
+/// Homebrew's OpenSSL (macOS has no OpenSSL headers of its own: without it there is no ssl module).
+fn configure_args(prefix: &str, openssl: Option<&Path>) -> Vec<String> {
+    let mut args = vec![
+        "--disable-gil".to_owned(),
+        "--enable-shared".to_owned(),
+        format!("--prefix={prefix}"),
+        format!("LDFLAGS=-Wl,-rpath,{prefix}/lib"),
+    ];
+    args.extend(openssl.map(|o| format!("--with-openssl={}", o.display())));
+    args
+}
+
+/// Homebrew's `openssl@3` (Apple Silicon, then Intel prefix), when installed.
+fn homebrew_openssl() -> Option<PathBuf> {
+    ["/opt/homebrew/opt/openssl@3", "/usr/local/opt/openssl@3"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.join("include/openssl/ssl.h").is_file())
 }
 
 /// `<cache>/cpython-<version>t.incomplete`: present while a build into that prefix is unfinished.
@@ -339,4 +373,17 @@ fn sha256(path: &Path) -> Result<String> {
         bail!("could not hash {}: {}", path.display(), last_lines(&out, 2));
     }
     Ok(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configure_uses_homebrew_openssl_when_there_is_one() {
+        let plain = configure_args("/c/cpython-3.14.0t", None);
+        assert_eq!(plain, ["--disable-gil", "--enable-shared", "--prefix=/c/cpython-3.14.0t", "LDFLAGS=-Wl,-rpath,/c/cpython-3.14.0t/lib"]);
+        let mac = configure_args("/c/p", Some(Path::new("/opt/homebrew/opt/openssl@3")));
+        assert_eq!(mac.last().unwrap(), "--with-openssl=/opt/homebrew/opt/openssl@3");
+    }
 }

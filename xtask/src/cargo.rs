@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::ctx::Ctx;
 use crate::util::{describe, say};
 
-fn cargo(ctx: &Ctx) -> Command {
+pub fn command(ctx: &Ctx) -> Command {
     let program = std::env::var_os("CARGO")
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| OsString::from("cargo"));
@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
             ));
         }
     }
-    let mut cmd = cargo(ctx);
+    let mut cmd = command(ctx);
     cmd.args(args);
     say(format!("running {}", describe(&cmd)));
     let status = cmd
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
 
 /// Drops PyO3's cached build config (and what depends on it); quiet, failures ignored.
 pub fn clean_pyo3(ctx: &Ctx) {
-    let mut cmd = cargo(ctx);
+    let mut cmd = command(ctx);
     cmd.args([
         "clean",
         "--quiet",

@@ -13,10 +13,12 @@ pub struct Ctx {
     pub shim: PathBuf,
     /// `$XDG_CACHE_HOME/ftbench`, `~/.cache/ftbench` or `~/Library/Caches/ftbench`.
     pub cache: PathBuf,
+    /// `bootstrap --install-build-deps`: may install system packages (otherwise only as root in CI).
+    pub install_build_deps: bool,
 }
 
 impl Ctx {
-    pub fn new() -> Result<Self> {
+    pub fn new(install_build_deps: bool) -> Result<Self> {
         // cargo sets CARGO_MANIFEST_DIR for `cargo run` too; the compile-time value is the fallback
         // for running the built binary by hand.
         let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -35,6 +37,7 @@ impl Ctx {
             shim: root.join("tools").join("python"),
             cache: cache_dir()?,
             root,
+            install_build_deps,
         })
     }
 

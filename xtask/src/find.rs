@@ -1,9 +1,11 @@
 //! Interpreter discovery: which free-threaded CPython to build the project venv from.
 //!
-//! Order: `FTBENCH_PYTHON`, `PYO3_PYTHON` (unless it is our own `tools/python` shim, which
-//! `.cargo/config.toml` sets for every cargo command, xtask included), `python3.14t`,
-//! `python3.15t`, `python3.13t` on PATH, `uv python find 3.14t`, then a previous build in the
-//! cache. Each candidate is run once to check `Py_GIL_DISABLED == 1`.
+//! `FTBENCH_PYTHON`, then `PYO3_PYTHON` (unless it is our own `tools/python` shim, which
+//! `.cargo/config.toml` sets for every cargo command, xtask included), are taken as they are.
+//! Otherwise every `python3.13t`/`3.14t`/`3.15t` on PATH, in Homebrew's bin folders, python.org's
+//! `PythonT.framework`, uv's managed-python folder, pyenv's versions and our cache of builds is run
+//! once (`Py_GIL_DISABLED == 1`?) and the newest supported free-threaded one is taken: cargo started
+//! from an IDE often has none of those folders on PATH.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +14,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
 use crate::ctx::Ctx;
-use crate::util::{capture, last_lines, version_key, which};
+use crate::util::{capture, is_executable, last_lines, same_file, version_key, which};
 
 /// What a run of an interpreter told about itself.
 #[derive(Clone, Debug)]
@@ -191,92 +193,144 @@ pub fn discover(ctx: &Ctx) -> Result<Discovery> {
         },
     }
 
-    // 3. Free-threaded interpreters on PATH, newest supported first.
-    for name in ["python3.14t", "python3.15t", "python3.13t"] {
-        match which(name) {
-            None => tried.push(format!("{name}: not on PATH")),
-            Some(path) => match probe(&path, &[]) {
-                Err(e) => tried.push(format!("{name} on PATH: {e:#}")),
-                Ok(i) if !i.free_threaded => tried.push(format!(
-                    "{name} on PATH: {} is not free-threaded",
-                    i.describe()
-                )),
-                Ok(i) => return done(i, format!("{name} is on PATH"), tried),
-            },
+    // 3. Everything installed where people install free-threaded CPython: the newest supported wins.
+    let pool = candidates(&Places::from_env(ctx));
+    let found = choose(pool, &mut tried);
+    Ok(Discovery { found, tried })
+}
+
+/// The free-threaded interpreter names looked for, newest first.
+const NAMES: &[&str] = &["python3.15t", "python3.14t", "python3.13t"];
+
+/// Where discovery looks besides the environment variables. `root` is `/` except in tests, which
+/// build fake install trees in a temp folder.
+pub struct Places {
+    pub path: Vec<PathBuf>,
+    pub root: PathBuf,
+    /// uv's managed-python folder (`uv python dir`).
+    pub uv_python: Option<PathBuf>,
+    /// `$PYENV_ROOT` or `~/.pyenv`.
+    pub pyenv_root: Option<PathBuf>,
+    /// ftbench's cache of builds from source.
+    pub cache: PathBuf,
+}
+
+impl Places {
+    fn from_env(ctx: &Ctx) -> Self {
+        let home = env_nonempty("HOME").map(PathBuf::from);
+        let path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+        Places {
+            path,
+            root: PathBuf::from("/"),
+            uv_python: uv_python_dir(home.as_deref()),
+            pyenv_root: env_nonempty("PYENV_ROOT").map(PathBuf::from).or_else(|| home.map(|h| h.join(".pyenv"))),
+            cache: ctx.cache.clone(),
         }
     }
+}
 
-    // 4. uv's managed or discovered interpreters.
-    match which("uv") {
-        None => tried.push("uv python find 3.14t: uv not on PATH".into()),
-        Some(uv) => match capture(Command::new(&uv).args(["python", "find", "3.14t"])) {
-            Ok((true, out)) => {
-                let found = out
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| l.starts_with('/'))
-                    .map(PathBuf::from);
-                match found {
-                    None => tried.push(format!(
-                        "uv python find 3.14t: no path in its output: {}",
-                        last_lines(&out, 2)
-                    )),
-                    Some(path) => match probe(&path, &[]) {
-                        Err(e) => tried.push(format!("uv python find 3.14t: {e:#}")),
-                        Ok(i) if !i.free_threaded => tried.push(format!(
-                            "uv python find 3.14t: {} is not free-threaded",
-                            i.describe()
-                        )),
-                        Ok(i) => return done(i, "`uv python find 3.14t` found it".into(), tried),
-                    },
-                }
+/// uv's managed-python folder: what `uv python dir` says when uv is on PATH, else uv's default
+/// (`$UV_PYTHON_INSTALL_DIR`, `$XDG_DATA_HOME/uv/python`, `~/.local/share/uv/python`; the same on macOS).
+fn uv_python_dir(home: Option<&Path>) -> Option<PathBuf> {
+    if let Some(uv) = which("uv") {
+        if let Ok((true, out)) = capture(Command::new(uv).args(["python", "dir"])) {
+            if let Some(dir) = out.lines().map(str::trim).find(|l| l.starts_with('/')) {
+                return Some(PathBuf::from(dir));
             }
-            Ok((false, out)) => tried.push(format!(
-                "uv python find 3.14t: none ({})",
-                last_lines(&out, 1)
-            )),
-            Err(e) => tried.push(format!("uv python find 3.14t: {e:#}")),
-        },
+        }
     }
+    env_nonempty("UV_PYTHON_INSTALL_DIR")
+        .map(PathBuf::from)
+        .or_else(|| env_nonempty("XDG_DATA_HOME").map(|d| PathBuf::from(d).join("uv").join("python")))
+        .or_else(|| home.map(|h| h.join(".local/share/uv/python")))
+}
 
-    // 5. A previous build from source, newest version first.
-    let builds = cached_builds(ctx);
-    if builds.is_empty() {
-        tried.push(format!("previous build in {}: none", ctx.cache.display()));
+/// An executable worth probing, and where it was found (for messages).
+pub struct Candidate {
+    pub path: PathBuf,
+    pub place: String,
+}
+
+/// Every `python3.1Xt` in the known places, in order of preference among equal versions:
+/// PATH, Homebrew (Apple Silicon, then Intel), python.org's framework, uv, pyenv, our cache.
+pub fn candidates(places: &Places) -> Vec<Candidate> {
+    let mut found = Vec::new();
+    let mut look = |dir: &Path, place: &str| {
+        for name in NAMES {
+            let path = dir.join(name);
+            if is_executable(&path) {
+                found.push(Candidate { path, place: place.to_owned() });
+            }
+        }
+    };
+    for dir in &places.path {
+        look(dir, "PATH");
     }
-    for (version, python) in builds {
+    look(&places.root.join("opt/homebrew/bin"), "Homebrew (/opt/homebrew)");
+    look(&places.root.join("usr/local/bin"), "/usr/local/bin (Homebrew on Intel Macs)");
+    for version in subdirs(&places.root.join("Library/Frameworks/PythonT.framework/Versions")) {
+        look(&version.join("bin"), "python.org's installer (PythonT.framework)");
+    }
+    for install in places.uv_python.iter().flat_map(|d| subdirs(d)) {
+        look(&install.join("bin"), "uv's managed Pythons");
+    }
+    for version in places.pyenv_root.iter().flat_map(|d| subdirs(&d.join("versions"))) {
+        look(&version.join("bin"), "pyenv");
+    }
+    for (version, python) in cached_builds(&places.cache) {
         let prefix = python.parent().and_then(Path::parent).unwrap_or(&python);
-        if crate::build::incomplete_marker(prefix).exists() {
-            tried.push(format!(
-                "previous build {}: unfinished (interrupted or failed)",
-                prefix.display()
-            ));
+        if !crate::build::incomplete_marker(prefix).exists() {
+            found.push(Candidate { path: python, place: format!("a previous build of {version}t in the cache") });
+        }
+    }
+    found
+}
+
+/// Subfolders of `dir`, sorted (none when it does not exist).
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    v.sort();
+    v
+}
+
+/// Probes every candidate once (one per file: symlinks and hard links are the same interpreter)
+/// and takes the newest free-threaded one some PyO3 line supports; the first found wins a tie.
+pub fn choose(pool: Vec<Candidate>, tried: &mut Vec<String>) -> Option<Found> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut good: Vec<(Interpreter, String)> = Vec::new();
+    for c in pool {
+        if seen.iter().any(|s| same_file(s, &c.path)) {
             continue;
         }
-        match probe(&python, &[]) {
-            Err(e) => tried.push(format!("previous build {}: {e:#}", python.display())),
-            Ok(i) if !i.free_threaded => tried.push(format!(
-                "previous build {}: not free-threaded",
-                python.display()
-            )),
-            Ok(i) => {
-                return done(
-                    i,
-                    format!(
-                        "previous build of {version}t in the cache {}",
-                        ctx.cache.display()
-                    ),
-                    tried,
-                )
+        seen.push(c.path.clone());
+        let at = format!("{} ({})", c.path.display(), c.place);
+        match probe(&c.path, &[]) {
+            Err(e) => tried.push(format!("{at}: {e:#}")),
+            Ok(i) if !i.free_threaded => tried.push(format!("{at}: Python {} is not free-threaded", i.version)),
+            Ok(i) if crate::pyo3::choose(None, i.major, i.minor).is_err() => {
+                tried.push(format!("{at}: Python {}t is not supported by any PyO3 line this suite builds with", i.version))
             }
+            Ok(i) => good.push((i, c.place)),
         }
     }
-    Ok(Discovery { found: None, tried })
+    if good.is_empty() {
+        tried.push(format!("free-threaded {} in PATH, Homebrew, python.org's framework, uv, pyenv, the cache: none", NAMES.join("/")));
+        return None;
+    }
+    let best = (0..good.len()).rev().max_by_key(|&k| version_key(&good[k].0.version))?;
+    let (interp, place) = good.remove(best);
+    let others: Vec<String> = good.iter().map(|(i, p)| format!("{} {} ({p})", i.path.display(), i.version)).collect();
+    for o in &others {
+        tried.push(format!("{o}: an older (or equal, found later) free-threaded Python"));
+    }
+    let how = format!("it is the newest supported free-threaded CPython found, in {place}");
+    Some(Found { interp, how })
 }
 
 /// `<cache>/cpython-<version>t/bin/python<major>.<minor>t`, newest version first.
-pub fn cached_builds(ctx: &Ctx) -> Vec<(String, PathBuf)> {
-    let mut builds: Vec<(String, PathBuf)> = std::fs::read_dir(&ctx.cache)
+pub fn cached_builds(cache: &Path) -> Vec<(String, PathBuf)> {
+    let mut builds: Vec<(String, PathBuf)> = std::fs::read_dir(cache)
         .into_iter()
         .flatten()
         .flatten()
@@ -320,4 +374,133 @@ fn is_our_shim(ctx: &Ctx, value: &str) -> bool {
             b.starts_with(b"#!") && String::from_utf8_lossy(&b).contains("cargo xtask bootstrap")
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake interpreter at `root/rel`: a script that answers the probe as Python `version` would.
+    fn fake(root: &Path, rel: &str, version: &str, free_threaded: bool) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let key = version_key(version);
+        let json = serde_json::json!({
+            "base": path, "base_real": path, "version": version, "major": key[0], "minor": key[1],
+            "gil_disabled": if free_threaded { 1 } else { 0 }, "packages": [],
+        });
+        std::fs::write(&path, format!("#!/bin/sh\necho '{json}'\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn places(root: &Path) -> Places {
+        Places {
+            path: vec![root.join("usr/bin")],
+            root: root.to_path_buf(),
+            uv_python: Some(root.join("home/.local/share/uv/python")),
+            pyenv_root: Some(root.join("home/.pyenv")),
+            cache: root.join("home/.cache/ftbench"),
+        }
+    }
+
+    fn discover_in(root: &Path) -> (Option<Found>, Vec<String>) {
+        let mut tried = Vec::new();
+        (choose(candidates(&places(root)), &mut tried), tried)
+    }
+
+    /// Install layouts (bin folder of a 3.14t, relative to `/`) and how discovery names them.
+    const LAYOUTS: &[(&str, &str)] = &[
+        ("opt/homebrew/bin", "Homebrew (/opt/homebrew)"),
+        ("usr/local/bin", "Homebrew on Intel"),
+        ("Library/Frameworks/PythonT.framework/Versions/3.14/bin", "PythonT.framework"),
+        ("home/.local/share/uv/python/cpython-3.14.0+freethreaded-macos-aarch64-none/bin", "uv's managed"),
+        ("home/.pyenv/versions/3.14.0t/bin", "pyenv"),
+    ];
+
+    #[test]
+    fn finds_each_layout_off_path() {
+        let cached = ("home/.cache/ftbench/cpython-3.14.0t/bin", "previous build of 3.14.0t");
+        for &(bin, place) in LAYOUTS.iter().chain([&cached]) {
+            let dir = tempfile::tempdir().unwrap();
+            let rel = format!("{bin}/python3.14t");
+            let path = fake(dir.path(), &rel, "3.14.0", true);
+            let (found, tried) = discover_in(dir.path());
+            let found = found.unwrap_or_else(|| panic!("{rel} not found: {tried:?}"));
+            assert_eq!(found.interp.path, path);
+            assert!(found.how.contains(place), "{rel}: {}", found.how);
+        }
+    }
+
+    #[test]
+    fn takes_the_newest_supported_free_threaded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fake(root, "usr/bin/python3.13t", "3.13.5", true);
+        fake(root, "opt/homebrew/bin/python3.14t", "3.14.0", false); // a GIL build under a t name
+        let uv = fake(root, "home/.local/share/uv/python/cpython-3.15.0+freethreaded-linux-x86_64-gnu/bin/python3.15t", "3.15.0", true);
+        fake(root, "home/.pyenv/versions/3.16.0a1t/bin/python3.15t", "3.16.0", true);
+        let (found, tried) = discover_in(root);
+        let found = found.unwrap();
+        assert_eq!(found.interp.path, uv);
+        assert!(found.how.contains("newest supported") && found.how.contains("uv"), "{}", found.how);
+        let tried = tried.join("\n");
+        assert!(tried.contains("python3.14t (Homebrew (/opt/homebrew)): Python 3.14.0 is not free-threaded"), "{tried}");
+        assert!(tried.contains("3.16.0t is not supported"), "{tried}");
+        assert!(tried.contains("3.13.5 (PATH): an older"), "{tried}");
+    }
+
+    #[test]
+    fn on_a_tie_the_first_place_wins_and_links_count_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let brew = fake(root, "opt/homebrew/bin/python3.14t", "3.14.0", true);
+        std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+        std::os::unix::fs::symlink(&brew, root.join("usr/bin/python3.14t")).unwrap();
+        fake(root, "home/.pyenv/versions/3.14.0t/bin/python3.14t", "3.14.0", true);
+        let (found, tried) = discover_in(root);
+        assert_eq!(found.unwrap().interp.path, root.join("usr/bin/python3.14t"), "PATH comes first");
+        assert_eq!(tried.len(), 1, "the Homebrew link is the PATH one, not another candidate: {tried:?}");
+        assert!(tried[0].contains("pyenv"), "{tried:?}");
+    }
+
+    #[test]
+    fn nothing_found_says_where_it_looked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (found, tried) = discover_in(dir.path());
+        assert!(found.is_none());
+        assert!(tried[0].contains("Homebrew, python.org's framework, uv, pyenv"), "{tried:?}");
+    }
+
+    /// The real interpreter the bootstrap took, reached through each layout's path (a symlink, as
+    /// Homebrew's bin folder has): found there, a venv made from it, and that venv's interpreter
+    /// starts embedded as itself (sys.prefix is the venv), as ftbench starts it.
+    #[test]
+    fn each_layout_gives_a_venv_that_starts_embedded_as_itself() {
+        let repo = Ctx::new(false).unwrap();
+        let record = crate::record::Record::read(&repo.record_path()).expect("no bootstrap record: run `cargo xtask bootstrap` first");
+        let real = probe(&record.interpreter, &[]).unwrap();
+        let name = format!("python{}.{}t", real.major, real.minor);
+        // One thread per layout: most of the time is `python -m venv` installing pip.
+        std::thread::scope(|s| {
+            for &(bin, place) in LAYOUTS {
+                s.spawn(|| one_layout(bin, place, &name, &record.interpreter));
+            }
+        });
+    }
+
+    fn one_layout(bin: &str, place: &str, name: &str, interpreter: &Path) {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join(bin).join(name);
+        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(interpreter, &link).unwrap();
+        let (found, tried) = discover_in(dir.path());
+        let found = found.unwrap_or_else(|| panic!("{bin}: {tried:?}"));
+        assert!(found.interp.path == link && found.how.contains(place), "{bin}: {}", found.how);
+        let ctx = Ctx { root: dir.path().into(), venv: dir.path().join("venv"), cache: dir.path().into(), ..Ctx::new(false).unwrap() };
+        let venv = crate::venv::create(&ctx, &found.interp).unwrap();
+        assert!(same_file(&venv.base, interpreter), "{bin}: the venv's base is {}", venv.base.display());
+        crate::embed::check(&ctx, &found.interp, &ctx.venv_python()).unwrap_or_else(|e| panic!("{bin}: {e:#}"));
+    }
 }

@@ -1,8 +1,10 @@
 //! ftbench's developer tasks (the cargo-xtask pattern; `cargo xtask` is an alias in .cargo/config.toml).
 //!
-//!     cargo xtask bootstrap           find or build a free-threaded CPython, make the venv .python
+//!     cargo xtask bootstrap [--install-build-deps]
+//!                                     find or build a free-threaded CPython, make the venv .python
 //!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
-//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+//!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`,
+//!                                     then `cargo check` of every target against the newest PyO3 line
 
 mod aa;
 mod apt;
@@ -10,7 +12,9 @@ mod bootstrap;
 mod build;
 mod cargo;
 mod ctx;
+mod embed;
 mod find;
+mod pyo3;
 mod record;
 mod util;
 mod venv;
@@ -24,11 +28,18 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  bootstrap           find (or build from source) a free-threaded CPython and make the project
-                      venv .python from it, with the workload packages; quick when already done
+  bootstrap [--install-build-deps]
+                      find (or build from source) a free-threaded CPython and make the project
+                      venv .python from it, with the workload packages; quick when already done.
+                      It writes only in this repo and in the cache below. A build from source
+                      needs system packages (Debian/Ubuntu): it installs them only with
+                      --install-build-deps, or as root when CI=true; otherwise it stops and says
+                      which command to run.
   bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
                       (e.g. `cargo xtask bench -- lock --quick`)
-  test [-- ARGS]      bootstrap if needed, then `cargo test --all-targets [-- ARGS]`
+  test [-- ARGS]      bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`, then
+                      `cargo check --all-targets` against PyO3 0.30 for 3.14t and 3.15t (a copy
+                      of the workspace in target/pyo3-check; the repo's Cargo.lock is untouched)
   aa [--pairs N] [--quick]
                       bootstrap if needed, then judge `ftbench compare` on this machine: A/A pairs
                       of default runs (no verdict allowed), an A/B pair with one workload slowed
@@ -40,7 +51,8 @@ environment:
   PYO3_PYTHON              used when it is not this repo's tools/python shim
   FTBENCH_CPYTHON_VERSION  the python.org release to build when none is found (default 3.14.0)
   FTBENCH_CPYTHON_SHA256   its tarball's SHA-256 (required with a non-default version)
-  XDG_CACHE_HOME           builds go to $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench)";
+  XDG_CACHE_HOME           builds go to $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench)
+  CI                       `true` (as root): the bootstrap may install build dependencies";
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -65,27 +77,37 @@ fn run(args: Vec<OsString>) -> Result<i32> {
     let rest = &args[1..];
     match command.as_str() {
         "bootstrap" => {
-            if let Some(extra) = rest.first() {
+            let asked = rest.first().is_some_and(|a| a == "--install-build-deps");
+            if let Some(extra) = rest.get(usize::from(asked)) {
                 eprintln!(
-                    "ftbench: `bootstrap` takes no arguments (got {})\n\n{USAGE}",
+                    "ftbench: `bootstrap` takes only --install-build-deps (got {})\n\n{USAGE}",
                     extra.to_string_lossy()
                 );
                 return Ok(2);
             }
-            bootstrap::run(&ctx::Ctx::new()?)?;
+            bootstrap::run(&ctx::Ctx::new(asked)?)?;
             Ok(0)
         }
         "bench" | "test" => {
-            let ctx = ctx::Ctx::new()?;
+            let ctx = ctx::Ctx::new(false)?;
             bootstrap::run(&ctx)?;
             // Everything after the subcommand goes to cargo as it is: `bench -- lock --quick`
             // becomes `cargo bench -- lock --quick`.
             let mut cargo_args: Vec<OsString> = vec![command.clone().into()];
             if command == "test" {
-                cargo_args.push("--all-targets".into());
+                // --workspace: xtask's own tests (discovery, apt commands, PyO3 lines) run in CI too.
+                cargo_args.extend(["--workspace".into(), "--all-targets".into()]);
             }
             cargo_args.extend(rest.iter().cloned());
-            cargo::run(&ctx, &cargo_args)
+            let code = cargo::run(&ctx, &cargo_args)?;
+            if command == "bench" {
+                return Ok(code);
+            }
+            let failed = pyo3::check_newest_line(&ctx)?;
+            for f in &failed {
+                eprintln!("ftbench: does not compile against {f}");
+            }
+            Ok(if code == 0 && !failed.is_empty() { 1 } else { code })
         }
         "aa" => {
             let ctx = ctx::Ctx::new()?;

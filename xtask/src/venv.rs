@@ -96,7 +96,8 @@ pub fn create(ctx: &Ctx, base: &Interpreter) -> Result<Interpreter> {
 }
 
 /// `pip install <package>`; Ok(()) or the reason it failed (the last lines of pip's output).
-pub fn pip_install(python: &Path, package: &str) -> Result<(), String> {
+/// pip's download cache goes to `<cache>/pip`: the bootstrap writes nowhere but the repo and its cache.
+pub fn pip_install(python: &Path, package: &str, cache: &Path) -> Result<(), String> {
     let mut cmd = Command::new(python);
     cmd.args([
         "-m",
@@ -108,7 +109,8 @@ pub fn pip_install(python: &Path, package: &str) -> Result<(), String> {
         "off",
         package,
     ])
-    .env("PIP_NO_INPUT", "1");
+    .env("PIP_NO_INPUT", "1")
+    .env("PIP_CACHE_DIR", cache.join("pip"));
     match capture(&mut cmd) {
         Ok((true, _)) => Ok(()),
         Ok((false, out)) => Err(last_lines(&out, 6)),
