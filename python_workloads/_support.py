@@ -168,3 +168,18 @@ def check_bank(state, threads, ops):
             abs(total - expected),
         )
     check_count("payments attempted", threads * ops, attempted)
+
+
+# --- the interpreter-scaling suite (interp_*) ------------------------------------------------------
+
+def results_state(threads):
+    """State of a loop whose output is one result per thread, published by the thread at its end."""
+    return State(threads=threads, results=[None] * threads)
+
+
+def check_results(state, threads, expected, what):
+    """Every thread published `expected` (compared with ==, so floats need an exact closed form)."""
+    for t in range(threads):
+        got = state.results[t]
+        check(got is not None, f"thread {t} did not report its {what}")
+        check(got == expected, f"thread {t}: {what} is {got!r}, expected {expected!r}")

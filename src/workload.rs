@@ -36,6 +36,53 @@ pub fn name_of(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// Scenarios left out of a run that no filter selects: `cargo bench -- interp` or `ftbench run interp` runs them.
+/// The interpreter-scaling suite is many tiny loops for CPython developers, not a primitive choice, and would
+/// take the default run past its time budget.
+pub const OPT_IN_SCENARIOS: [&str; 1] = ["interpreter"];
+
+/// What a workload file declares before any interpreter exists, read from its text: the parent needs it to
+/// plan (`SCENARIO`) and to start the child (`ENV`, the variables its interpreter must start with, such as
+/// `PYTHON_CONTEXT_AWARE_WARNINGS=0`). Both must be one-line literals; harness.py checks at load that the
+/// child got exactly the `ENV` the module defines, so a form this scan misses is an error, not a silent miss.
+#[derive(Debug, Default, PartialEq)]
+pub struct Declared {
+    pub scenario: Option<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Declared {
+    pub fn read(path: &Path) -> Result<Declared> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read workload file {}", path.display()))?;
+        let string = regex::Regex::new(r#"^\s*["']([^"']*)["']\s*(#.*)?$"#).expect("valid regex");
+        let pair = regex::Regex::new(r#"["']([^"']*)["']\s*:\s*["']([^"']*)["']"#).expect("valid regex");
+        let mut d = Declared::default();
+        for line in text.lines() {
+            if let Some(value) = line.strip_prefix("SCENARIO =") {
+                d.scenario = string.captures(value).map(|c| c[1].to_string());
+            } else if let Some(value) = line.strip_prefix("ENV =") {
+                d.env = pair.captures_iter(value).map(|c| (c[1].to_string(), c[2].to_string())).collect();
+            }
+        }
+        Ok(d)
+    }
+
+    pub fn opt_in(&self) -> bool {
+        self.scenario.as_deref().is_some_and(|s| OPT_IN_SCENARIOS.contains(&s))
+    }
+}
+
+/// The opt-in workloads among `files` (see [`OPT_IN_SCENARIOS`]), by name.
+pub fn opt_in_names(files: &[PathBuf]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for f in files {
+        if Declared::read(f)?.opt_in() {
+            names.push(name_of(f));
+        }
+    }
+    Ok(names)
+}
+
 /// The outcome of `verify`.
 pub enum Verdict {
     Held,
