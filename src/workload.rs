@@ -191,3 +191,35 @@ fn meta_from(py: Python<'_>, d: &Bound<'_, PyDict>, path: &Path) -> Result<Workl
         file: path.display().to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(text: &str) -> Declared {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.py");
+        std::fs::write(&path, text).unwrap();
+        Declared::read(&path).unwrap()
+    }
+
+    #[test]
+    fn scenario_and_env_are_read_from_one_line_literals() {
+        let d = declared(
+            "import os\nSCENARIO = 'interpreter'  # ftscalingbench\nENV = {\"PYTHON_CONTEXT_AWARE_WARNINGS\": \"0\", 'A': ''}\n",
+        );
+        assert_eq!(d.scenario.as_deref(), Some("interpreter"));
+        assert!(d.opt_in());
+        assert_eq!(d.env, vec![("PYTHON_CONTEXT_AWARE_WARNINGS".into(), "0".into()), ("A".into(), String::new())]);
+    }
+
+    #[test]
+    fn other_files_declare_nothing_and_are_not_opt_in() {
+        let d = declared("SCENARIO = \"hot-counter\"\n    ENV = {\"NOT\": \"module level\"}\nSCENARIO_X = 'interpreter'\n");
+        assert_eq!(d, Declared { scenario: Some("hot-counter".into()), env: Vec::new() });
+        assert!(!d.opt_in());
+        assert_eq!(declared(""), Declared::default());
+        let missing = Declared::read(Path::new("/nonexistent/w.py")).unwrap_err();
+        assert!(format!("{missing:#}").contains("/nonexistent/w.py"));
+    }
+}
