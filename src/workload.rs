@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -43,8 +43,9 @@ pub const OPT_IN_SCENARIOS: [&str; 1] = ["interpreter"];
 
 /// What a workload file declares before any interpreter exists, read from its text: the parent needs it to
 /// plan (`SCENARIO`) and to start the child (`ENV`, the variables its interpreter must start with, such as
-/// `PYTHON_CONTEXT_AWARE_WARNINGS=0`). Both must be one-line literals; harness.py checks at load that the
-/// child got exactly the `ENV` the module defines, so a form this scan misses is an error, not a silent miss.
+/// `PYTHON_CONTEXT_AWARE_WARNINGS=0`). Both must be one-line literals; loading checks that the scan agrees
+/// with the module (`SCENARIO` in [`Workload::load`], `ENV` against the child's environment in harness.py), so a
+/// form this scan misses is an error naming the file, never a silent miss.
 #[derive(Debug, Default, PartialEq)]
 pub struct Declared {
     pub scenario: Option<String>,
@@ -99,6 +100,14 @@ impl Workload {
         let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) =
             loaded.extract().map_err(|e| py_error(py, e))?;
         let parsed = meta_from(py, &meta, path).with_context(|| format!("reading metadata of {}", path.display()))?;
+        if Declared::read(path)?.scenario.as_deref() != Some(parsed.scenario.as_str()) {
+            bail!(
+                "{}: write SCENARIO as a one-line string literal at the start of a line (SCENARIO = \"{}\"): ftbench \
+                 reads it from the file's text to plan runs",
+                path.display(),
+                parsed.scenario
+            );
+        }
         Ok(Workload {
             name: name_of(path),
             path: path.to_path_buf(),

@@ -110,11 +110,13 @@ fn a_workload_env_reaches_its_child_in_runs_and_stress() {
 }
 
 #[test]
-fn an_env_the_parent_cannot_read_is_an_error_naming_the_file() {
+fn metadata_the_parent_cannot_read_is_an_error_naming_the_file() {
     let dir = workloads(&["cpu_only"]);
     let spread = ENV_WORKLOAD.replace(r#"{"FTBENCH_TEST_FLAG": "on", "#, "{\n    \"FTBENCH_TEST_FLAG\": \"on\",\n    ");
     std::fs::write(dir.path().join("spread_env.py"), spread).unwrap();
     std::fs::write(dir.path().join("sets_gil.py"), ENV_WORKLOAD.replace("FTBENCH_TEST_FLAG", "PYTHON_GIL")).unwrap();
+    // An interpreter-suite file the parent would not see as opt-in: refused rather than silently run by default.
+    std::fs::write(dir.path().join("hidden_scenario.py"), ENV_WORKLOAD.replace("SCENARIO = \"control\"", "SCENARIO=\"interpreter\"")).unwrap();
     let (output, r) = run(dir.path(), &["--threads", "1", "--rounds", "1", "--ops", "10", "--no-report"], &[]);
     assert!(!output.status.success(), "a broken workload file fails the run");
     let spread = workload(&r, "spread_env", GilMode::Off);
@@ -123,6 +125,8 @@ fn an_env_the_parent_cannot_read_is_an_error_naming_the_file() {
     assert!(reason.contains("spread_env.py") && reason.contains("FTBENCH_TEST_FLAG") && reason.contains("one line"), "{reason}");
     let gil = workload(&r, "sets_gil", GilMode::On).reason.as_deref().unwrap();
     assert!(gil.contains("sets_gil.py") && gil.contains("may not set PYTHON_GIL"), "{gil}");
+    let hidden = workload(&r, "hidden_scenario", GilMode::Off).reason.as_deref().unwrap();
+    assert!(hidden.contains("hidden_scenario.py") && hidden.contains("one-line string literal"), "{hidden}");
     assert_eq!(row(&r, "cpu_only", GilMode::Off, 1).status, RowStatus::Ok, "the rest of the suite runs");
 }
 
