@@ -11,11 +11,15 @@ from _support import State, check_distinct_ids
 
 PRIMITIVE = "ft_utils.local.BatchExecutor"
 SCENARIO = "hot-counter"
-INVARIANT = "threads*ops ids were handed out and no id twice"
+INVARIANT = "threads*ops ids were handed out and no id twice (fails now and then with the GIL off: see UNSYNCHRONIZED)"
 DESCRIPTION = ("op = load() the next id; the BatchExecutor calls the shared itertools.count 256 ids at a time; "
                "the stdlib alternative is id_source_lock (a Lock around every call)")
 PACKAGES = ["ft_utils"]
 VARIANT_OF = "id_source"
+# Its docs promise results "accessed efficiently from multiple threads", but ft_utils 0.2.0 was seen handing one
+# id to two threads with the GIL off (about one round in 20 of ~10^5 loads, at 2 and at 4 threads; with a source
+# that can release the GIL, hundreds per round with the GIL on). So it is counted as unsafe, never ranked.
+UNSYNCHRONIZED = True
 
 BATCH = 256
 
