@@ -203,18 +203,3 @@ def check_pool(state, threads, ops):
     check_count("resource uses", threads * ops, sum(state.uses))
     check(sorted(state.free) == list(range(len(state.uses))), f"the pool holds {list(state.free)} at the end")
 
-
-# --- id sources (id_source_lock, ft_utils_batch_executor) -----------------------------------------
-
-def check_distinct_ids(got_lists, threads, ops):
-    """`got_lists[t]` holds the ids thread t took: threads*ops of them, no id taken twice. One byte per id."""
-    check(all(g is not None for g in got_lists), "a thread did not report its ids")
-    check_count("ids taken", threads * ops, sum(len(g) for g in got_lists))
-    seen = bytearray(max((max(g) for g in got_lists if g), default=-1) + 1)
-    duplicates = 0
-    for g in got_lists:
-        for i in g:
-            duplicates += seen[i]
-            seen[i] = 1
-    if duplicates:
-        raise LostUpdates(f"{duplicates} ids were handed out twice", duplicates)
