@@ -202,4 +202,3 @@ def check_pool(state, threads, ops):
         check_count(f"resources found held by another thread (thread {t})", 0, state.clashes[t])
     check_count("resource uses", threads * ops, sum(state.uses))
     check(sorted(state.free) == list(range(len(state.uses))), f"the pool holds {list(state.free)} at the end")
-
