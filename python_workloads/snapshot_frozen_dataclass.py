@@ -57,4 +57,3 @@ def verify(state, threads, ops):
         check_count(f"torn reads by thread {t}", 0, state.torn[t])
     check_count("versions published", ops // WRITE_EVERY, state.published)
     check_count("final snapshot version", ops // WRITE_EVERY, state.snapshot.version)
-
