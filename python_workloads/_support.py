@@ -152,3 +152,37 @@ def check_bank(state):
             f"{sum(accounts) - N_ACCOUNTS * INITIAL_BALANCE}); negative balances at accounts {negative}",
             sum(abs(accounts[a] - booked[a]) for a in range(N_ACCOUNTS)),
         )
+
+
+# --- the interpreter-scaling suite (interp_*) ------------------------------------------------------
+
+def results_state(threads):
+    """State of a loop whose output is one result per thread, published by the thread at its end."""
+    return State(threads=threads, results=[None] * threads)
+
+
+def check_results(state, threads, expected, what):
+    """Every thread published `expected` (compared with ==, so floats need an exact closed form)."""
+    for t in range(threads):
+        got = state.results[t]
+        check(got is not None, f"thread {t} did not report its {what}")
+        check(got == expected, f"thread {t}: {what} is {got!r}, expected {expected!r}")
+
+
+# --- a pool of resources (semaphore_pool*) --------------------------------------------------------
+
+def pool_state(threads, guard, size):
+    """`free` holds the idle resources (deque pop/append are atomic: without the guard a thread finds it
+    empty and raises IndexError); `holder` and `uses` are written only by a resource's current holder."""
+    from collections import deque
+
+    return State(threads=threads, guard=guard, free=deque(range(size)), holder=[None] * size, uses=[0] * size,
+                 clashes=[None] * threads)
+
+
+def check_pool(state, threads, ops):
+    for t in range(threads):
+        check(state.clashes[t] is not None, f"thread {t} did not report")
+        check_count(f"resources found held by another thread (thread {t})", 0, state.clashes[t])
+    check_count("resource uses", threads * ops, sum(state.uses))
+    check(sorted(state.free) == list(range(len(state.uses))), f"the pool holds {list(state.free)} at the end")

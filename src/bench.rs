@@ -142,6 +142,9 @@ fn run() -> Result<i32> {
         for id in sweep.benchmark_ids()? {
             println!("{id}: benchmark");
         }
+        if let Some(note) = sweep.opt_in_note()? {
+            eprintln!("ftbench: {note}");
+        }
         return Ok(0);
     }
     install_interrupt_handler();

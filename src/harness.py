@@ -26,6 +26,7 @@ META = {
     "UNSYNCHRONIZED": (False, (bool,), False),
     "VARIANT_OF": (False, (str,), None),
     "MIN_THREADS": (False, (int,), 1),
+    "ENV": (False, (dict,), {}),
 }
 
 # Protocol functions: name -> positional parameters it must accept.
@@ -104,6 +105,7 @@ def check_protocol(path, module):
     meta["PACKAGES"] = list(meta["PACKAGES"])
     if not all(isinstance(p, str) for p in meta["PACKAGES"]):
         raise WorkloadError(f"{path}: PACKAGES must be a list of import names (str)")
+    check_env(path, meta["ENV"])
     has_worker, has_drive = hasattr(module, "worker"), hasattr(module, "drive")
     if has_worker == has_drive:
         raise WorkloadError(
@@ -120,6 +122,21 @@ def check_protocol(path, module):
         raise WorkloadError(f"{path}: MIN_THREADS must be a positive int, not {meta['MIN_THREADS']!r}")
     meta["DRIVER"] = has_drive
     return meta
+
+
+def check_env(path, env):
+    """ENV is read from the file's text by the parent, which starts this interpreter with it (the 3.14
+    context flags must be set before start-up): the module and what really reached this process must agree."""
+    for key, value in env.items():
+        if not (isinstance(key, str) and isinstance(value, str)):
+            raise WorkloadError(f"{path}: ENV must map variable names (str) to values (str), not {key!r}: {value!r}")
+        if key == "PYTHON_GIL":
+            raise WorkloadError(f"{path}: ENV may not set PYTHON_GIL: ftbench sets it for each GIL mode")
+        if os.environ.get(key) != value:
+            raise WorkloadError(
+                f"{path}: ENV {key}={value!r} did not reach this process ({key}={os.environ.get(key)!r}); "
+                f"ftbench reads ENV from the file's text: write it on one line as a literal dict of strings"
+            )
 
 
 def signature_hint(fn):

@@ -14,7 +14,7 @@ use crate::embedding::{self, harness, py_error};
 use crate::results::GilMode;
 use crate::runner::{calibrate, jitter_tracers, Pool};
 use crate::sweep::{tail, wait, Ended};
-use crate::workload::{discover, name_of, Verdict, Workload};
+use crate::workload::{discover, name_of, Declared, Verdict, Workload};
 use crate::{fsutil, paths};
 
 /// Names the file holding a [`StressSpec`]; its presence makes a binary a stress child.
@@ -127,6 +127,7 @@ fn run_child(exe: &Path, args: &StressArgs, file: &Path, mode: GilMode, scratch:
     // Stress forces each mode explicitly, so a GIL-re-enabling import cannot change the mode.
     let mut child = Command::new(exe)
         .env(STRESS_ENV, &spec_file)
+        .envs(Declared::read(file)?.env)
         .env("PYTHON_GIL", if mode.enabled() { "1" } else { "0" })
         .stdin(Stdio::null())
         .stdout(Stdio::null())

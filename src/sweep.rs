@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::results::{
     Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus, SCHEMA_VERSION,
 };
-use crate::workload::{discover, name_of};
+use crate::workload::{discover, name_of, opt_in_names, Declared};
 use crate::{fsutil, paths, probes};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -92,6 +92,8 @@ struct Planned {
     file: PathBuf,
     mode: GilMode,
     threads: Vec<usize>,
+    /// The variables the workload's child must start with (its `ENV`).
+    env: Vec<(String, String)>,
 }
 
 /// Stops the run cleanly on Ctrl-C / SIGTERM: children are stopped, results so far are kept.
@@ -125,6 +127,9 @@ impl Sweep {
         write_latest(&self.reports_dir, &run_dir)?;
         let passes = self.passes();
         println!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", sides[0].results.run.id, run_dir.display(), plan.len());
+        if let Some(note) = self.opt_in_note()? {
+            println!("ftbench: {note}");
+        }
         for pass in 0..passes {
             for (k, p) in shuffled(&plan, seed, pass).into_iter().enumerate() {
                 // Side by side, in an order that alternates, so neither variant always goes first.
@@ -160,7 +165,9 @@ impl Sweep {
             return Ok(());
         }
         let ops = known.map(ops_by_threads).unwrap_or_default();
-        let planned = Planned { file, mode: p.mode, threads: p.threads.clone() };
+        // Each side's own file says which environment its child needs.
+        let env = Declared::read(&file)?.env;
+        let planned = Planned { file, mode: p.mode, threads: p.threads.clone(), env };
         let (result, record) = self.run_child(&side.dir, side.variant, &planned, pass, ops)?;
         merge(&mut side.results, result, record, pass);
         side.results.derive_figures();
@@ -188,9 +195,32 @@ impl Sweep {
             .collect())
     }
 
-    /// Workload × mode × threads selected by the filter; an unmatched filter is an error.
+    /// The first variant's workload folder: the one the plan is made from.
+    fn base_dir(&self) -> Result<&Path> {
+        Ok(&self.variants.first().context("a sweep needs a workload folder")?.workloads_dir)
+    }
+
+    /// Which opt-in workloads a run without a filter leaves out, and how to select them.
+    pub fn opt_in_note(&self) -> Result<Option<String>> {
+        if !self.filter.patterns.is_empty() {
+            return Ok(None);
+        }
+        let names = opt_in_names(&discover(self.base_dir()?)?)?;
+        Ok((!names.is_empty()).then(|| {
+            format!(
+                "{} opt-in workloads (scenario {}, e.g. {}) are not in the default run; select them with a filter, \
+                 e.g. `cargo bench -- interp` or `ftbench run interp`",
+                names.len(),
+                crate::workload::OPT_IN_SCENARIOS.join(", "),
+                names[0]
+            )
+        }))
+    }
+
+    /// Workload × mode × threads selected by the filter (opt-in scenarios only when a filter is given);
+    /// an unmatched filter is an error.
     fn plan(&self) -> Result<Vec<Planned>> {
-        let dir = &self.variants.first().context("a sweep needs a workload folder")?.workloads_dir;
+        let dir = self.base_dir()?;
         let files = discover(dir)?;
         if files.is_empty() {
             bail!("no workload files (*.py) in {}", dir.display());
@@ -205,12 +235,16 @@ impl Sweep {
         let selected = |id: &str| matchers.is_empty() || matchers.iter().any(|m| m.is_match(id));
         let mut plan = Vec::new();
         for file in &files {
+            let declared = Declared::read(file)?;
+            if matchers.is_empty() && declared.opt_in() {
+                continue;
+            }
             for &mode in &self.settings.modes {
                 let group = crate::results::group_name(&name_of(file), mode);
                 let threads: Vec<usize> =
                     self.settings.threads.iter().copied().filter(|t| selected(&format!("{group}/{t}"))).collect();
                 if !threads.is_empty() {
-                    plan.push(Planned { file: file.clone(), mode, threads });
+                    plan.push(Planned { file: file.clone(), mode, threads, env: declared.env.clone() });
                 }
             }
         }
@@ -306,7 +340,7 @@ impl Sweep {
         let spec_file = logs.join(format!("{stem}.spec.json"));
         fsutil::write_atomic(&spec_file, &serde_json::to_vec_pretty(&spec)?)?;
         let stderr_file = logs.join(format!("{stem}.stderr.log"));
-        let mut child = self.spawn(&spec_file, &stderr_file, p.mode, variant)?;
+        let mut child = self.spawn(&spec_file, &stderr_file, p, variant)?;
         let timeout = self.child_timeout.or(spec.settings.child_timeout).unwrap_or_else(|| default_child_timeout(&spec.settings));
         let ended = wait(&mut child, timeout)?;
         let record: Option<ChildRecord> =
@@ -325,13 +359,13 @@ impl Sweep {
         Ok((result, record))
     }
 
-    fn spawn(&self, spec_file: &Path, stderr_file: &Path, mode: GilMode, variant: &Variant) -> Result<Child> {
+    fn spawn(&self, spec_file: &Path, stderr_file: &Path, p: &Planned, variant: &Variant) -> Result<Child> {
         let stderr = File::create(stderr_file).with_context(|| format!("creating {}", stderr_file.display()))?;
         let mut cmd = Command::new(&self.exe);
-        cmd.env(CHILD_ENV, spec_file).stdin(Stdio::null()).stderr(stderr);
+        cmd.env(CHILD_ENV, spec_file).envs(p.env.iter().cloned()).stdin(Stdio::null()).stderr(stderr);
         // GIL off is the free-threaded default: PYTHON_GIL=0 would force it off and hide an
         // import that re-enables it, so GIL-off children run with PYTHON_GIL unset.
-        match mode {
+        match p.mode {
             GilMode::Off => cmd.env_remove("PYTHON_GIL"),
             GilMode::On => cmd.env("PYTHON_GIL", "1"),
         };

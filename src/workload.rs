@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -36,6 +36,54 @@ pub fn name_of(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// Scenarios left out of a run that no filter selects: `cargo bench -- interp` or `ftbench run interp` runs them.
+/// The interpreter-scaling suite is many tiny loops for CPython developers, not a primitive choice, and would
+/// take the default run past its time budget.
+pub const OPT_IN_SCENARIOS: [&str; 1] = ["interpreter"];
+
+/// What a workload file declares before any interpreter exists, read from its text: the parent needs it to
+/// plan (`SCENARIO`) and to start the child (`ENV`, the variables its interpreter must start with, such as
+/// `PYTHON_CONTEXT_AWARE_WARNINGS=0`). Both must be one-line literals; loading checks that the scan agrees
+/// with the module (`SCENARIO` in [`Workload::load`], `ENV` against the child's environment in harness.py), so a
+/// form this scan misses is an error naming the file, never a silent miss.
+#[derive(Debug, Default, PartialEq)]
+pub struct Declared {
+    pub scenario: Option<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Declared {
+    pub fn read(path: &Path) -> Result<Declared> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read workload file {}", path.display()))?;
+        let string = regex::Regex::new(r#"^\s*["']([^"']*)["']\s*(#.*)?$"#).expect("valid regex");
+        let pair = regex::Regex::new(r#"["']([^"']*)["']\s*:\s*["']([^"']*)["']"#).expect("valid regex");
+        let mut d = Declared::default();
+        for line in text.lines() {
+            if let Some(value) = line.strip_prefix("SCENARIO =") {
+                d.scenario = string.captures(value).map(|c| c[1].to_string());
+            } else if let Some(value) = line.strip_prefix("ENV =") {
+                d.env = pair.captures_iter(value).map(|c| (c[1].to_string(), c[2].to_string())).collect();
+            }
+        }
+        Ok(d)
+    }
+
+    pub fn opt_in(&self) -> bool {
+        self.scenario.as_deref().is_some_and(|s| OPT_IN_SCENARIOS.contains(&s))
+    }
+}
+
+/// The opt-in workloads among `files` (see [`OPT_IN_SCENARIOS`]), by name.
+pub fn opt_in_names(files: &[PathBuf]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for f in files {
+        if Declared::read(f)?.opt_in() {
+            names.push(name_of(f));
+        }
+    }
+    Ok(names)
+}
+
 /// The outcome of `verify`.
 pub enum Verdict {
     Held,
@@ -52,6 +100,14 @@ impl Workload {
         let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) =
             loaded.extract().map_err(|e| py_error(py, e))?;
         let parsed = meta_from(py, &meta, path).with_context(|| format!("reading metadata of {}", path.display()))?;
+        if Declared::read(path)?.scenario.as_deref() != Some(parsed.scenario.as_str()) {
+            bail!(
+                "{}: write SCENARIO as a one-line string literal at the start of a line (SCENARIO = \"{}\"): ftbench \
+                 reads it from the file's text to plan runs",
+                path.display(),
+                parsed.scenario
+            );
+        }
         Ok(Workload {
             name: name_of(path),
             path: path.to_path_buf(),
@@ -144,4 +200,36 @@ fn meta_from(py: Python<'_>, d: &Bound<'_, PyDict>, path: &Path) -> Result<Workl
         min_threads: get("MIN_THREADS")?.extract().map_err(ex)?,
         file: path.display().to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(text: &str) -> Declared {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.py");
+        std::fs::write(&path, text).unwrap();
+        Declared::read(&path).unwrap()
+    }
+
+    #[test]
+    fn scenario_and_env_are_read_from_one_line_literals() {
+        let d = declared(
+            "import os\nSCENARIO = 'interpreter'  # ftscalingbench\nENV = {\"PYTHON_CONTEXT_AWARE_WARNINGS\": \"0\", 'A': ''}\n",
+        );
+        assert_eq!(d.scenario.as_deref(), Some("interpreter"));
+        assert!(d.opt_in());
+        assert_eq!(d.env, vec![("PYTHON_CONTEXT_AWARE_WARNINGS".into(), "0".into()), ("A".into(), String::new())]);
+    }
+
+    #[test]
+    fn other_files_declare_nothing_and_are_not_opt_in() {
+        let d = declared("SCENARIO = \"hot-counter\"\n    ENV = {\"NOT\": \"module level\"}\nSCENARIO_X = 'interpreter'\n");
+        assert_eq!(d, Declared { scenario: Some("hot-counter".into()), env: Vec::new() });
+        assert!(!d.opt_in());
+        assert_eq!(declared(""), Declared::default());
+        let missing = Declared::read(Path::new("/nonexistent/w.py")).unwrap_err();
+        assert!(format!("{missing:#}").contains("/nonexistent/w.py"));
+    }
 }

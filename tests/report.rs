@@ -636,6 +636,46 @@ fn variant_families_are_grouped_within_their_scenario() {
 }
 
 #[test]
+fn the_interpreter_suite_gets_its_own_section_in_ftscalingbench_terms_and_no_selection_rows() {
+    use GilMode::{Off, On};
+    let mut r = synthetic();
+    let suite = meta("list.pop(0) / list.append", "interpreter");
+    r.workloads.push(sweep("interp_object_cfunction", Off, &suite, [1e6, 1.9e6, 3.8e6]));
+    r.workloads.push(sweep("interp_object_cfunction", On, &suite, [1e6, 1e6, 0.9e6]));
+    r.workloads.push(sweep("interp_thread_local_read", Off, &suite, [1e6, 0.8e6, 0.5e6]));
+    let mut broken = sweep("interp_deepcopy", Off, &suite, [1e6, 2e6, 4e6]);
+    broken.rows[2] = invalid(row(4, 4e6), "thread 1: copies made is 3, expected 4");
+    r.workloads.push(broken);
+    r.derive_figures();
+
+    let s = select(&r);
+    assert!(s.scenarios.iter().all(|sc| sc.scenario != "interpreter"), "not a primitive choice");
+    assert!(s.group_of("interp_object_cfunction").is_none());
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let out = render(tmp.path()).unwrap();
+    let md = std::fs::read_to_string(&out.summary).unwrap();
+    assert!(md.contains("## Interpreter scaling"), "{md}");
+    let line = |category: &str| -> String {
+        md.lines().find(|l| l.starts_with(&format!("| {category} |"))).unwrap_or_else(|| panic!("no {category} line")).to_string()
+    };
+    // At the core count (4): 3.8x the one-thread throughput; the GIL-on run lost 10 %.
+    let cfunction = line("object_cfunction");
+    assert!(cfunction.contains("3.8x faster") && cfunction.contains("1.1x slower"), "{cfunction}");
+    assert!(line("thread_local_read").contains("2.0x slower"));
+    assert!(line("deepcopy").contains("**invalid**"), "a broken round is shown, never a figure");
+    let html = std::fs::read_to_string(&out.index).unwrap();
+    assert!(html.contains("Interpreter scaling") && html.contains("3.8x faster"));
+
+    // A run without the (opt-in) suite has no such section.
+    let plain = tempfile::tempdir().unwrap();
+    write(plain.path(), &synthetic());
+    let md = std::fs::read_to_string(render(plain.path()).unwrap().summary).unwrap();
+    assert!(!md.contains("Interpreter scaling"));
+}
+
+#[test]
 fn command_renders_a_given_run_folder() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), &synthetic());

@@ -16,6 +16,8 @@
 //!   GIL-on numbers); skipped, timed-out, crashed and errored workloads are shown with their reason.
 //! - Within a scenario, workloads that declare `variant_of` form their own group (with the
 //!   workload they are a variant of, when it is in the same scenario); the others are ranked together.
+//! - Scenario [`INTERPRETER_SCENARIO`] measures the interpreter, not a primitive: it is left out here and
+//!   reported in its own section (`summary.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,8 +28,11 @@ use crate::results::{
 use super::doc::Inl;
 use super::format;
 
+/// The interpreter-scaling suite's scenario (CPython's ftscalingbench categories): nothing to choose between.
+pub const INTERPRETER_SCENARIO: &str = "interpreter";
+
 /// Known scenarios in display order, with their titles.
-pub const SCENARIOS: [(&str, &str); 9] = [
+pub const SCENARIOS: [(&str, &str); 10] = [
     ("short-critical-section", "Short critical sections"),
     ("re-entrant-api", "Re-entrant APIs"),
     ("producer-consumer", "Producer / consumer"),
@@ -35,6 +40,7 @@ pub const SCENARIOS: [(&str, &str); 9] = [
     ("hot-counter", "Hot counters"),
     ("read-mostly", "Read-mostly shared data"),
     ("load-balancing", "Load balancing"),
+    ("context-flags", "3.14 context flags"),
     ("race-surface", "Race surfaces"),
     ("control", "Control"),
 ];
@@ -278,7 +284,7 @@ pub fn reference_threads(results: &RunResults, mode: GilMode) -> Option<usize> {
     pick_at_most(&set, results.machine.headline_cores())
 }
 
-fn pick_at_most(set: &BTreeSet<usize>, cores: usize) -> Option<usize> {
+pub(crate) fn pick_at_most(set: &BTreeSet<usize>, cores: usize) -> Option<usize> {
     if cores == 0 {
         return set.last().copied();
     }
@@ -347,6 +353,9 @@ pub fn select(results: &RunResults) -> Selection {
     for (name, modes) in &workloads {
         let meta = &modes.values().next().expect("at least one mode").meta;
         let key = meta.scenario.trim().to_string();
+        if key == INTERPRETER_SCENARIO {
+            continue;
+        }
         match scenarios.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push((name, modes)),
             None => scenarios.push((key, vec![(name, modes)])),

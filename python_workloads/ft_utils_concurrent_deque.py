@@ -1,0 +1,47 @@
+"""Every thread appends to and pops from an ft_utils ConcurrentDeque (append/popleft); a Semaphore counts the
+items."""
+
+import threading
+
+try:
+    from ft_utils.concurrency import ConcurrentDeque
+except ImportError:
+    ConcurrentDeque = None
+
+from _support import State, check, check_items
+
+PRIMITIVE = "ft_utils.concurrency.ConcurrentDeque + threading.Semaphore (item count)"
+SCENARIO = "producer-consumer"
+INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
+DESCRIPTION = ("ConcurrentDeque.append / popleft in place of collections.deque (deque_queue); same Semaphore "
+               "wait and per-op append then pop")
+PACKAGES = ["ft_utils"]
+VARIANT_OF = "simplequeue_pipeline"
+
+
+def setup(threads):
+    return State(threads=threads, dq=ConcurrentDeque(), items=threading.Semaphore(0), got=[None] * threads)
+
+
+# Every thread appends its own `ops` items and pops `ops` items, one of each per op, so an op is the
+# same work at every thread count. The Semaphore's count never exceeds the items in the deque (release
+# follows append; acquire precedes popleft), so popleft never finds it empty, and each acquire follows
+# the thread's own release, so every wait ends.
+def worker(state, thread_index, ops):
+    append, popleft = state.dq.append, state.dq.popleft
+    release, acquire = state.items.release, state.items.acquire
+    got = []
+    keep = got.append
+    base = thread_index * ops
+    for item in range(base, base + ops):
+        append(item)
+        release()
+        acquire()
+        keep(popleft())
+    state.got[thread_index] = got
+
+
+def verify(state, threads, ops):
+    check_items(state.got, threads, ops)
+    check(len(state.dq) == 0, f"{len(state.dq)} items left in the deque")
+    check(not state.items.acquire(blocking=False), "the item count is not zero at the end")

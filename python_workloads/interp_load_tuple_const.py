@@ -1,0 +1,26 @@
+"""ftscalingbench's load_tuple_const: comparing against a tuple constant of the code object."""
+
+from _support import check_results, results_state
+
+PRIMITIVE = "tuple constant (i == (1, 2))"
+SCENARIO = "interpreter"
+INVARIANT = "each thread's accumulator is ops (no int equals the tuple)"
+DESCRIPTION = "CPython Tools/ftscalingbench load_tuple_const; op = accu += 7 if i == (1, 2) else 1"
+
+
+def setup(threads):
+    return results_state(threads)
+
+
+def worker(state, thread_index, ops):
+    accu = 0
+    for i in range(ops):
+        if i == (1, 2):
+            accu += 7
+        else:
+            accu += 1
+    state.results[thread_index] = accu
+
+
+def verify(state, threads, ops):
+    check_results(state, threads, ops, "accumulator")
