@@ -44,10 +44,9 @@ fn the_interpreter_suite_verifies_in_both_gil_modes() {
 fn sweep(dir: &std::path::Path, patterns: &[&str]) -> Sweep {
     Sweep {
         exe: repo().join("unused"),
-        child_args: Vec::new(),
         settings: Settings { threads: vec![1, 2], ..Settings::defaults(false, 2) },
         timing: ChildTiming::Rounds { rounds: 1, ops: Some(10) },
-        workloads_dir: dir.to_path_buf(),
+        variants: ftbench::sweep::Variant::single(dir.to_path_buf()),
         filter: Filter { patterns: patterns.iter().map(|p| p.to_string()).collect(), exact: false },
         reports_dir: dir.join("reports"),
         child_timeout: None,
