@@ -269,3 +269,40 @@ fn list(items: &[String]) -> String {
         format!(": {}", items.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(workload: &str, mode: &str, threads: u64, category: &str, change: f64) -> Value {
+        serde_json::json!({"workload": workload, "mode": mode, "threads": threads, "category": category,
+            "outcome": {"outcome": "compared", "throughput": {"change_pct": change, "detectable_pct": 6.0}}})
+    }
+
+    #[test]
+    fn the_ab_criterion_wants_both_modes_at_one_thread_and_nothing_else() {
+        let caught = serde_json::json!({"rows": [
+            row(SLOWED, "off", 1, "regressed", -15.0), row(SLOWED, "on", 1, "regressed", -16.0),
+            row(SLOWED, "off", 2, "unchanged", -3.0), row("cpu_only", "off", 1, "unchanged", 1.0)]});
+        let mut report = Vec::new();
+        assert!(judge_ab("x", &caught, &mut report), "{report:?}");
+        assert!(report[0].contains("caught in 2 of 2 modes") && report[0].contains("gil-off -15.0 %"), "{report:?}");
+
+        let one_mode = serde_json::json!({"rows": [row(SLOWED, "off", 1, "regressed", -15.0), row(SLOWED, "on", 1, "unchanged", -4.0)]});
+        assert!(!judge_ab("x", &one_mode, &mut report));
+        let bystander = serde_json::json!({"rows": [
+            row(SLOWED, "off", 1, "regressed", -15.0), row(SLOWED, "on", 1, "regressed", -16.0),
+            row("cpu_only", "on", 4, "improved", 9.0)]});
+        assert!(!judge_ab("x", &bystander, &mut report));
+        assert!(report.last().unwrap().contains("cpu_only/gil-on/4t (+9.0 %)"), "{report:?}");
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let args = |s: &str| s.split_whitespace().map(OsString::from).collect::<Vec<_>>();
+        let o = parse(&args("--pairs 2 --quick")).unwrap();
+        assert_eq!((o.pairs, o.quick), (2, true));
+        assert!(parse(&args("--pairs 0")).is_err());
+        assert!(parse(&args("--fast")).is_err());
+    }
+}

@@ -110,7 +110,7 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             Ok(if code == 0 && !failed.is_empty() { 1 } else { code })
         }
         "aa" => {
-            let ctx = ctx::Ctx::new()?;
+            let ctx = ctx::Ctx::new(false)?;
             bootstrap::run(&ctx)?;
             aa::run(&ctx, rest)
         }
