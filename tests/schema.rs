@@ -10,8 +10,8 @@ fn keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, v) in m {
-                // Maps keyed by data (packages, calibration per workload or mode) are not fields.
-                if !matches!(k.as_str(), "packages" | "harness_overhead" | "cpu_only_speedup") {
+                // Maps keyed by data (packages, calibration per workload, mode or thread count) are not fields.
+                if !matches!(k.as_str(), "packages" | "harness_overhead" | "cpu_only_speedup" | "probe_ratio" | "canary_median") {
                     keys(v, out);
                 }
                 out.insert(k.clone());
