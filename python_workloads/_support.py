@@ -98,7 +98,7 @@ def unit_sum(stop):
 
 # --- keyed counters (concurrent_dict, dict_lock) -------------------------------------------------
 
-KEYS = 64  # shared by all threads: thread t increments key `(i * 7 + t) & 63` at its op i
+KEYS = 64  # keys per dict: dict_lock and concurrent_dict share them (key `(i * 7 + t) & 63`), shared_dict_writes gives each thread its own
 
 
 def key_counts(threads, ops):

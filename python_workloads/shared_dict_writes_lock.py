@@ -2,7 +2,7 @@
 
 import threading
 
-from _support import KEYS_PER_THREAD, State, check, check_count
+from _support import KEYS, State, check, check_count
 
 PRIMITIVE = "dict[key] = value under threading.Lock"
 SCENARIO = "short-critical-section"
@@ -27,10 +27,10 @@ def worker(state, thread_index, ops):
 
 
 def verify(state, threads, ops):
-    keys = min(ops, KEYS_PER_THREAD)
+    keys = min(ops, KEYS)
     check_count("keys in the dict", threads * keys, len(state.d))
     for t in range(threads):
         for k in range(keys):
-            last = k + KEYS_PER_THREAD * ((ops - 1 - k) // KEYS_PER_THREAD)  # the last i < ops with i & 63 == k
+            last = k + KEYS * ((ops - 1 - k) // KEYS)  # the last i < ops with i & 63 == k
             got = state.d.get((t << 6) | k)
             check(got == last, f"key {(t << 6) | k} of thread {t} holds {got!r}, expected {last}")
