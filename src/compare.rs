@@ -54,6 +54,10 @@ pub struct CompareArgs {
     /// Print every row's verdict, effect, p-value and interval as JSON (see reports/SCHEMA.md).
     #[arg(long)]
     pub json: bool,
+    /// BASE and NEW are the two sides of one `ftbench ab` run (its base/ and new/ folders): compare
+    /// them pass by pass with a paired test.
+    #[arg(long)]
+    pub paired: bool,
 }
 
 /// Which regressions fail the comparison.
@@ -140,15 +144,8 @@ impl MetricChange {
             stats::half_range(base)?.max(stats::half_range(new)?)
         };
         let change_pct = test.effect * 100.0;
-        let beyond_threshold = change_pct.abs() > opts.threshold_pct;
-        let significant = test.p < opts.alpha && change_pct.abs() > noise_floor * 100.0;
-        let change = match (beyond_threshold && significant, change_pct < 0.0) {
-            (false, _) => Change::Unchanged,
-            (true, true) => Change::Regressed,
-            (true, false) => Change::Improved,
-        };
         let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
-        Some(MetricChange {
+        let mut m = MetricChange {
             base: stats::mean(base)?,
             new: stats::mean(new)?,
             base_interval: interval(base),
@@ -159,10 +156,49 @@ impl MetricChange {
             p_value: test.p,
             noise_floor_pct: noise_floor * 100.0,
             detectable_pct: (test.detectable(opts.alpha) * 100.0).max(noise_floor * 100.0).max(opts.threshold_pct),
-            beyond_threshold,
-            change,
-        })
+            beyond_threshold: change_pct.abs() > opts.threshold_pct,
+            change: Change::Unchanged,
+        };
+        m.classify(opts);
+        Some(m)
     }
+
+    /// The rule: significant, beyond the threshold and beyond the noise floor.
+    fn classify(&mut self, opts: &CompareOptions) {
+        let verdict = self.p_value < opts.alpha && self.beyond_threshold && self.change_pct.abs() > self.noise_floor_pct;
+        self.change = match (verdict, self.change_pct < 0.0) {
+            (false, _) => Change::Unchanged,
+            (true, true) => Change::Regressed,
+            (true, false) => Change::Improved,
+        };
+    }
+
+    /// Raises the noise floor to at least `floor_pct` (the runs' own spread across rows) and judges again.
+    fn raise_floor(&mut self, floor_pct: f64, opts: &CompareOptions) {
+        self.noise_floor_pct = self.noise_floor_pct.max(floor_pct);
+        self.detectable_pct = self.detectable_pct.max(floor_pct);
+        self.classify(opts);
+    }
+}
+
+/// How many robust standard deviations of the changes across all rows a change must exceed.
+const RUN_FLOOR_SIGMAS: f64 = 3.0;
+/// Below this many compared rows the spread across rows says nothing and no run floor is applied.
+const RUN_FLOOR_MIN_ROWS: usize = 8;
+
+/// The runs' own A/A spread for one figure: `RUN_FLOOR_SIGMAS` × the robust standard deviation
+/// (1.4826 × median absolute deviation) of the log changes across every compared row, in percent.
+/// Most rows of two runs did not change, so this is how far unchanged code moved between the two
+/// runs — drift between runs that each run's own passes cannot show.
+pub fn run_floor_pct(changes_pct: &[f64]) -> f64 {
+    if changes_pct.len() < RUN_FLOOR_MIN_ROWS {
+        return 0.0;
+    }
+    let logs: Vec<f64> = changes_pct.iter().map(|c| (1.0 + c / 100.0).ln()).collect();
+    let median = stats::median(&logs).unwrap_or(0.0);
+    let deviations: Vec<f64> = logs.iter().map(|l| (l - median).abs()).collect();
+    let sigma = 1.4826 * stats::median(&deviations).unwrap_or(0.0);
+    ((RUN_FLOOR_SIGMAS * sigma).exp() - 1.0) * 100.0
 }
 
 /// Where a row sits in the report, in output order.
@@ -314,8 +350,14 @@ pub struct Comparison {
     pub options: CompareOptions,
     /// True for `ftbench ab`: pass i of each side ran side by side, and the test is paired.
     pub paired: bool,
+    /// The runs' own spread across rows (see [`run_floor_pct`]) for throughput and for speedup,
+    /// in percent: no change below it is a verdict.
+    pub run_floor_pct: (f64, f64),
     /// Machine or interpreter differences: the loud warnings.
     pub mismatches: Vec<String>,
+    /// Runs measured on a disturbed machine (canary drift or disturbed passes past the limits):
+    /// loud too, since their verdicts, either way, cannot be trusted.
+    pub disturbed: Vec<String>,
     /// Quieter context: configuration differences, incomplete runs, confidence levels.
     pub notes: Vec<String>,
     /// Sorted: regressed (worst first), improved (best first), unchanged, invalid, only in base,
@@ -408,11 +450,13 @@ impl Comparison {
 
     fn criteria(&self) -> String {
         format!(
-            "a change counts when {} over passes gives p < {} AND it exceeds {}% AND the runs' own \
-             pass-to-pass noise",
+            "a change counts when {} over passes gives p < {} AND it exceeds {}% AND the runs' own noise: \
+             each row's pass-to-pass spread, and the spread across rows ({:.1}% throughput, {:.1}% speedup)",
             if self.paired { "a paired t-test" } else { "Welch's t-test" },
             trim_float(self.options.alpha),
-            trim_float(self.options.threshold_pct)
+            trim_float(self.options.threshold_pct),
+            self.run_floor_pct.0,
+            self.run_floor_pct.1
         )
     }
 
@@ -429,6 +473,9 @@ impl Comparison {
             }
             let _ = writeln!(out, "{bar}");
             out.push('\n');
+        }
+        for d in &self.disturbed {
+            let _ = writeln!(out, "!! WARNING: A RUN WAS MEASURED ON A DISTURBED MACHINE; ITS VERDICTS CANNOT BE TRUSTED: {d}");
         }
         let _ = writeln!(out, "compare: {}", self.verdict());
         let _ = writeln!(out, "  base: {}", self.base.describe());
@@ -486,6 +533,9 @@ impl Comparison {
                 let _ = writeln!(out, "> - {}", md_escape(m));
             }
             out.push('\n');
+        }
+        for d in &self.disturbed {
+            let _ = writeln!(out, "> [!WARNING]\n> **Measured on a disturbed machine; its verdicts cannot be trusted:** {}\n", md_escape(d));
         }
         let _ = writeln!(
             out,
@@ -681,10 +731,14 @@ fn workload_reason(w: &WorkloadResult) -> String {
     s
 }
 
-/// A row's quiet passes: pass → throughput, per canary iteration or raw.
-pub fn pass_values(row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
+/// A row's quiet passes: pass → throughput, raw or per canary iteration of its child in that pass.
+pub fn pass_values(w: &WorkloadResult, row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
+    let canaries = w.pass_canaries();
     row.quiet_passes()
-        .filter_map(|p| Some((p.pass, if basis == Basis::PerCanary { p.per_canary()? } else { p.throughput })))
+        .filter_map(|p| match basis {
+            Basis::PerCanary => Some((p.pass, p.throughput / canaries.get(&p.pass)?)),
+            _ => Some((p.pass, p.throughput)),
+        })
         .filter(|(_, v)| v.is_finite() && *v > 0.0)
         .collect()
 }
@@ -696,8 +750,8 @@ pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<BTreeMap<us
     if base.threads >= row.threads {
         return None;
     }
-    let by_pass = pass_values(base, Basis::Raw);
-    Some(pass_values(row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect())
+    let by_pass = pass_values(w, base, Basis::Raw);
+    Some(pass_values(w, row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect())
 }
 
 /// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
@@ -727,7 +781,7 @@ fn compare_row(
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
     }
-    let (bv, nv) = aligned(pass_values(b, basis), pass_values(n, basis), paired);
+    let (bv, nv) = aligned(pass_values(bw, b, basis), pass_values(nw, n, basis), paired);
     let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, paired, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
@@ -806,8 +860,32 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
         };
         rows.push(RowComparison { workload, mode, threads, outcome, note });
     }
+    let run_floor_pct = apply_run_floors(&mut rows, opts);
     sort_rows(&mut rows);
-    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, mismatches, notes, rows }
+    let disturbed = disturbed_runs(base, new);
+    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, run_floor_pct, mismatches, disturbed, notes, rows }
+}
+
+/// Raises every figure's noise floor to the runs' own spread across rows; returns the two floors.
+fn apply_run_floors(rows: &mut [RowComparison], opts: &CompareOptions) -> (f64, f64) {
+    let figures = |rows: &[RowComparison], speedup: bool| -> Vec<f64> {
+        rows.iter()
+            .filter_map(|r| match &r.outcome {
+                RowOutcome::Compared { throughput, speedup: s } => if speedup { s.map(|s| s.change_pct) } else { Some(throughput.change_pct) },
+                _ => None,
+            })
+            .collect()
+    };
+    let floors = (run_floor_pct(&figures(rows, false)), run_floor_pct(&figures(rows, true)));
+    for r in rows.iter_mut() {
+        if let RowOutcome::Compared { throughput, speedup } = &mut r.outcome {
+            throughput.raise_floor(floors.0, opts);
+            if let Some(s) = speedup {
+                s.raise_floor(floors.1, opts);
+            }
+        }
+    }
+    floors
 }
 
 /// Regressed (worst first), improved (best first), then the other categories; stable otherwise.
@@ -820,6 +898,33 @@ pub fn sort_rows(rows: &mut [RowComparison]) {
             _ => std::cmp::Ordering::Equal,
         })
     });
+}
+
+/// A run whose canaries drifted more than this (coefficient of variation), or with more than this
+/// share of its passes disturbed, was measured on a machine too noisy to judge by.
+const MAX_RUN_CANARY_CV: f64 = 0.10;
+const MAX_RUN_DISTURBED_SHARE: f64 = 0.10;
+
+/// Why each run, if any, was measured on a disturbed machine.
+fn disturbed_runs(base: &RunResults, new: &RunResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for (side, r) in [("base", base), ("new", new)] {
+        let Some(n) = &r.noise else { continue };
+        let cv = n.canary_cv.unwrap_or(0.0);
+        let share = n.disturbed_passes as f64 / n.passes.max(1) as f64;
+        if cv > MAX_RUN_CANARY_CV || share > MAX_RUN_DISTURBED_SHARE {
+            out.push(format!(
+                "{side} run {}: canary drift {:.1} %, {} of {} passes disturbed (limits {:.0} % and {:.0} %); measure it again",
+                r.run.id,
+                cv * 100.0,
+                n.disturbed_passes,
+                n.passes,
+                MAX_RUN_CANARY_CV * 100.0,
+                MAX_RUN_DISTURBED_SHARE * 100.0
+            ));
+        }
+    }
+    out
 }
 
 /// Loud differences (machine, interpreter) are returned; quieter ones go to `notes`.
@@ -883,7 +988,7 @@ pub fn command(args: CompareArgs) -> Result<i32> {
     let base = RunResults::load(&base_path)?;
     let new = RunResults::load(&new_path)?;
     let opts = CompareOptions { threshold_pct: args.threshold, alpha: args.alpha, fail_on: args.fail_on };
-    let mut cmp = compare(&base, &new, &opts);
+    let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };
     cmp.base.source = Some(args.base.display().to_string());
     cmp.new.source = Some(args.new.display().to_string());
     if args.json {
@@ -935,6 +1040,24 @@ mod tests {
         let m = judge(&base, &new);
         assert!((m.noise_floor_pct - 10.0).abs() < 1e-9);
         assert_eq!(m.change, Change::Unchanged);
+    }
+
+    #[test]
+    fn the_run_floor_is_three_robust_sigmas_of_the_changes_across_rows() {
+        // Log deviations from the median 0: their median is |ln(0.99)| = 0.01005 → σ = 0.0149, 3σ → +4.57 %.
+        let changes = [0.0, 1.0, -1.0, 2.0, -2.0, 0.0, 1.0, -1.0, 30.0];
+        assert!((run_floor_pct(&changes) - 4.57).abs() < 0.01, "{}", run_floor_pct(&changes));
+        assert_eq!(run_floor_pct(&changes[..7]), 0.0, "too few rows to say anything");
+    }
+
+    #[test]
+    fn a_change_inside_the_runs_spread_across_rows_is_no_verdict() {
+        let base = [100.0, 101.0, 99.0, 100.5, 99.5];
+        let mut m = judge(&base, &base.map(|x| x * 0.92));
+        assert_eq!(m.change, Change::Regressed, "−8 % with tight passes");
+        m.raise_floor(10.0, &CompareOptions::default());
+        assert_eq!(m.change, Change::Unchanged, "but unchanged code moved up to 10 % between these runs");
+        assert_eq!((m.noise_floor_pct, m.detectable_pct), (10.0, 10.0));
     }
 
     #[test]

@@ -276,7 +276,7 @@ pub struct ThreadRow {
     pub passes: Vec<PassSample>,
     /// Mean of the quiet passes' throughputs (ops/s) with a Student's t interval over passes.
     pub throughput: Option<Estimate>,
-    /// The same, each pass scaled by the run's median canary / its own canary: drift-corrected.
+    /// The same, each pass scaled by the run's median canary / its child's canary: drift-corrected.
     pub normalised: Option<Estimate>,
     /// Mean over passes of throughput(t) / throughput(base) in the same pass, where base is the
     /// workload's smallest measured thread count (1, or its `MIN_THREADS`).
@@ -322,11 +322,6 @@ impl PassSample {
             (Some(a), Some(b)) => Some((a + b) / 2.0),
             (a, b) => a.or(b),
         }
-    }
-
-    /// Throughput per canary iteration: comparable across runs on one machine and interpreter.
-    pub fn per_canary(&self) -> Option<f64> {
-        Some(self.throughput / self.canary()?)
     }
 
     pub fn quiet(&self) -> bool {
@@ -430,6 +425,19 @@ pub struct Contention {
     pub wall_seconds: f64,
 }
 
+impl WorkloadResult {
+    /// The machine's speed in each pass of this workload's child: the median of every canary it
+    /// measured (two per thread count). One child runs for about a second, and the median of its
+    /// canaries is steadier than the two around any one row.
+    pub fn pass_canaries(&self) -> BTreeMap<usize, f64> {
+        let mut by_pass: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+        for p in self.rows.iter().flat_map(|r| &r.passes) {
+            by_pass.entry(p.pass).or_default().extend([p.canary_before, p.canary_after].into_iter().flatten());
+        }
+        by_pass.into_iter().filter_map(|(pass, c)| Some((pass, crate::stats::median(&c)?))).collect()
+    }
+}
+
 fn merge_option<T>(a: Option<T>, b: Option<T>, f: fn(T, T) -> T) -> Option<T> {
     match (a, b) {
         (Some(a), Some(b)) => Some(f(a, b)),
@@ -523,8 +531,9 @@ impl RunResults {
         let cores = if self.machine.logical_cores == 0 { usize::MAX } else { self.machine.logical_cores };
         for w in &mut self.workloads {
             let median = medians.get(&w.mode).copied();
+            let canaries = w.pass_canaries();
             for r in &mut w.rows {
-                derive_estimates(r, median);
+                derive_estimates(r, median, &canaries);
             }
             derive_speedups(w, cores);
         }
@@ -549,7 +558,7 @@ impl RunResults {
 
 /// A row stays disturbed when fewer than half of its passes (rounded up) were quiet. A row without
 /// passes (written by hand, or by a tool that only has estimates) keeps the estimates it has.
-fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
+fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>, canaries: &BTreeMap<usize, f64>) {
     if r.passes.is_empty() {
         return;
     }
@@ -562,7 +571,7 @@ fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
     let quiet = if r.disturbed.is_some() { r.passes.clone() } else { quiet };
     let raw: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
     r.throughput = if measured { Estimate::of(&raw) } else { None };
-    let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.per_canary()? * canary_median?)).collect();
+    let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.throughput / canaries.get(&p.pass)? * canary_median?)).collect();
     r.normalised = if measured { normalised.and_then(|v| Estimate::of(&v)) } else { None };
 }
 

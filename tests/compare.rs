@@ -83,7 +83,7 @@ fn find(c: &compare::Comparison, threads: usize) -> &compare::RowComparison {
 }
 
 fn args(base: &Path, new: &Path) -> CompareArgs {
-    CompareArgs { base: base.into(), new: new.into(), threshold: 5.0, alpha: 0.01, fail_on: FailOn::Any, markdown: false, json: false }
+    CompareArgs { base: base.into(), new: new.into(), threshold: 5.0, alpha: 0.01, fail_on: FailOn::Any, markdown: false, json: false, paired: false }
 }
 
 fn save_run(dir: &Path, r: &RunResults) -> PathBuf {
@@ -317,6 +317,7 @@ fn baselines_round_trip_through_reports_dir() {
         fail_on: FailOn::Any,
         markdown: false,
         json: false,
+        paired: false,
     };
     assert_eq!(compare::command(by_name("main", "candidate")).unwrap(), 1);
     assert_eq!(compare::command(by_name("main", "main")).unwrap(), 0);
@@ -378,4 +379,17 @@ fn json_output_gives_every_row_its_verdict_effect_and_p_value() {
     assert!((t["change_pct"].as_f64().unwrap() + 30.0).abs() < 0.5, "{t}");
     assert!(t["p_value"].as_f64().unwrap() < 0.01 && t["noise_floor_pct"].as_f64().unwrap() < 2.0, "{t}");
     assert!(t["change_interval_pct"].as_array().unwrap().len() == 2);
+}
+
+#[test]
+fn a_run_measured_on_a_disturbed_machine_is_called_out() {
+    let mut new = with_rows("n", vec![row(1, 1e6, 1.0)]);
+    new.noise = Some(Noise { canary_cv: Some(0.2), disturbed_passes: 207, passes: 1210, ..Default::default() });
+    let c = compare::compare(&with_rows("b", vec![row(1, 1e6, 1.0)]), &new, &CompareOptions::default());
+    assert_eq!(c.disturbed.len(), 1, "{:?}", c.disturbed);
+    assert!(c.disturbed[0].starts_with("new run n: canary drift 20.0 %, 207 of 1210 passes disturbed"), "{:?}", c.disturbed);
+    assert!(c.render_text().contains("WARNING: A RUN WAS MEASURED ON A DISTURBED MACHINE"));
+    assert!(c.render_markdown().contains("Measured on a disturbed machine"));
+    let quiet = compare::compare(&base_run(), &base_run(), &CompareOptions::default());
+    assert!(quiet.disturbed.is_empty(), "a run without noise figures, or a quiet one, is not called out");
 }
