@@ -393,3 +393,34 @@ fn a_run_measured_on_a_disturbed_machine_is_called_out() {
     let quiet = compare::compare(&base_run(), &base_run(), &CompareOptions::default());
     assert!(quiet.disturbed.is_empty(), "a run without noise figures, or a quiet one, is not called out");
 }
+
+/// Ten one-thread workloads; `scale(i)` multiplies workload i's throughput, `canary(i)` its canaries.
+fn ten(id: &str, scale: impl Fn(usize) -> f64, canary: impl Fn(usize) -> f64) -> RunResults {
+    let workloads = (0..10)
+        .map(|i| {
+            let mut r = row(1, 1e6 * scale(i), 1.0);
+            for p in &mut r.passes {
+                (p.canary_before, p.canary_after) = (Some(1e6 * canary(i)), Some(1e6 * canary(i)));
+            }
+            workload(&format!("w{i}"), GilMode::Off, vec![r])
+        })
+        .collect();
+    run(id, workloads)
+}
+
+#[test]
+fn drift_that_the_canary_saw_is_divided_out() {
+    // The whole machine ran 20 % slower in the new run, and every canary saw it.
+    let c = compare::compare(&ten("b", |_| 1.0, |_| 1.0), &ten("n", |_| 0.8, |_| 0.8), &CompareOptions::default());
+    assert_eq!(c.count(RowCategory::Regressed), 0, "{}", c.render_text());
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput compared per canary iteration")), "{:?}", c.notes);
+}
+
+#[test]
+fn a_canary_noisier_than_the_rows_is_left_out() {
+    // Nothing changed, but the new run's canaries scatter by ±15 % from workload to workload.
+    let scatter = |i: usize| 0.85 + 0.3 * (i as f64 / 9.0);
+    let c = compare::compare(&ten("b", |_| 1.0, |_| 1.0), &ten("n", |_| 1.0, scatter), &CompareOptions::default());
+    assert_eq!(c.count(RowCategory::Regressed) + c.count(RowCategory::Improved), 0, "{}", c.render_text());
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput compared raw")), "{:?}", c.notes);
+}

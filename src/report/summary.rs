@@ -673,7 +673,7 @@ fn noise(doc: &mut Doc, r: &RunResults) {
     );
     kv("Canary drift (coefficient of variation of every canary)", opt(n.canary_cv, format::pct));
     for (mode, median) in &n.canary_median {
-        kv(&format!("Canary median, {}", mode_title(*mode)), format!("{} it/s", format::ops(*median)));
+        kv(&format!("Canary median, {}", mode_title(*mode)), format!("{} it/s", format::si(*median)));
     }
     kv("CPU time stolen by the hypervisor (mean over timed rounds)", opt(n.steal_mean, format::pct));
     kv(
