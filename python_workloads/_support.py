@@ -96,6 +96,18 @@ def unit_sum(stop):
     return q * _UNIT_PERIOD_SUM + _UNIT_PREFIX[r]
 
 
+# --- read-mostly state (immutable_snapshot, locked_dict_reads and their variants) ------------------
+
+def check_read_mostly(state, threads, writes, final_version):
+    """No thread saw a torn state (`state.torn[t]` counts them), each made `writes` writes
+    (`state.published[t]`), and the final version counts every one of them (none lost)."""
+    for t in range(threads):
+        check(state.torn[t] is not None, f"thread {t} did not report")
+        check_count(f"torn reads by thread {t}", 0, state.torn[t])
+        check_count(f"writes by thread {t}", writes, state.published[t])
+    check_count("final version", threads * writes, final_version)
+
+
 # --- keyed counters (concurrent_dict, dict_lock) -------------------------------------------------
 
 KEYS = 64  # keys per dict: dict_lock and concurrent_dict share them (key `(i * 7 + t) & 63`), shared_dict_writes gives each thread its own

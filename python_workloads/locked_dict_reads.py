@@ -2,7 +2,7 @@
 
 import threading
 
-from _support import State, check, check_count
+from _support import State, check_read_mostly
 
 PRIMITIVE = "dict + threading.Lock (readers lock too)"
 SCENARIO = "read-mostly"
@@ -49,8 +49,4 @@ def worker(state, thread_index, ops):
 
 
 def verify(state, threads, ops):
-    for t in range(threads):
-        check(state.torn[t] is not None, f"thread {t} did not report")
-        check_count(f"torn reads by thread {t}", 0, state.torn[t])
-        check_count(f"updates made by thread {t}", ops // WRITE_EVERY, state.published[t])
-    check_count("final version", threads * (ops // WRITE_EVERY), state.live["version"])
+    check_read_mostly(state, threads, ops // WRITE_EVERY, state.live["version"])

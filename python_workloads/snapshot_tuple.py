@@ -3,7 +3,7 @@
 
 import threading
 
-from _support import State, check, check_count
+from _support import State, check_read_mostly
 
 PRIMITIVE = "tuple snapshot swap (lock-free reads)"
 SCENARIO = "read-mostly"
@@ -47,8 +47,4 @@ def worker(state, thread_index, ops):
 
 
 def verify(state, threads, ops):
-    for t in range(threads):
-        check(state.torn[t] is not None, f"thread {t} did not report")
-        check_count(f"torn reads by thread {t}", 0, state.torn[t])
-        check_count(f"versions published by thread {t}", ops // WRITE_EVERY, state.published[t])
-    check_count("final snapshot version", threads * (ops // WRITE_EVERY), state.snapshot[0])
+    check_read_mostly(state, threads, ops // WRITE_EVERY, state.snapshot[0])

@@ -197,23 +197,11 @@ impl Pass<'_> {
         let status = checks.status();
         let kept = matches!(status, RowStatus::Ok | RowStatus::LostUpdates);
         ThreadRow {
-            threads: self.pool.threads(),
-            ops_per_thread: self.ops,
-            rounds: sample.as_ref().map_or(0, |s| s.rounds),
             status,
             message: checks.message,
             broken_rounds: checks.broken_rounds,
             lost_updates: checks.lost_updates,
-            passes: sample.into_iter().filter(|_| kept).collect(),
-            throughput: None,
-            normalised: None,
-            speedup: None,
-            efficiency: None,
-            ft_gain: None,
-            cores: None,
-            contention: None,
-            implausible: None,
-            disturbed: None,
+            ..ThreadRow::new(self.pool.threads(), self.ops, sample.into_iter().filter(|_| kept).collect())
         }
     }
 }

@@ -340,6 +340,29 @@ fn severity(s: RowStatus) -> u8 {
 }
 
 impl ThreadRow {
+    /// A verified row of `passes`, before anything is derived from them.
+    pub fn new(threads: usize, ops_per_thread: u64, passes: Vec<PassSample>) -> ThreadRow {
+        ThreadRow {
+            threads,
+            ops_per_thread,
+            rounds: passes.iter().map(|p| p.rounds).sum(),
+            status: RowStatus::Ok,
+            message: None,
+            broken_rounds: 0,
+            lost_updates: 0,
+            passes,
+            throughput: None,
+            normalised: None,
+            speedup: None,
+            efficiency: None,
+            ft_gain: None,
+            cores: None,
+            contention: None,
+            implausible: None,
+            disturbed: None,
+        }
+    }
+
     /// Adds a later pass of the same benchmark: its samples, rounds, damage and probes.
     pub fn absorb(&mut self, other: ThreadRow) {
         if severity(other.status) > severity(self.status) {
@@ -675,25 +698,7 @@ mod tests {
     }
 
     fn row(threads: usize, passes: Vec<PassSample>) -> ThreadRow {
-        ThreadRow {
-            threads,
-            ops_per_thread: 10,
-            rounds: 3,
-            status: RowStatus::Ok,
-            message: None,
-            broken_rounds: 0,
-            lost_updates: 0,
-            passes,
-            throughput: None,
-            normalised: None,
-            speedup: None,
-            efficiency: None,
-            ft_gain: None,
-            cores: None,
-            contention: None,
-            implausible: None,
-            disturbed: None,
-        }
+        ThreadRow::new(threads, 10, passes)
     }
 
     fn run(mode: GilMode, min_threads: usize, rows: Vec<ThreadRow>) -> RunResults {

@@ -698,25 +698,7 @@ mod tests {
     use super::*;
 
     fn row(threads: usize, point: f64) -> ThreadRow {
-        ThreadRow {
-            threads,
-            ops_per_thread: 1000,
-            rounds: 10,
-            status: RowStatus::Ok,
-            message: None,
-            broken_rounds: 0,
-            lost_updates: 0,
-            passes: Vec::new(),
-            throughput: Estimate::of(&[point * 0.98, point, point * 1.02]),
-            normalised: None,
-            speedup: None,
-            efficiency: None,
-            ft_gain: None,
-            cores: None,
-            contention: None,
-            implausible: None,
-            disturbed: None,
-        }
+        ThreadRow { throughput: Estimate::of(&[point * 0.98, point, point * 1.02]), ..ThreadRow::new(threads, 1000, Vec::new()) }
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub fn row<'r>(r: &'r RunResults, name: &str, mode: GilMode, threads: usize) -> 
 /// A synthetic measured row: five quiet passes spread evenly around `point`, so that their 95 %
 /// Student's t interval is `point` ± `half` ops/s, each between two equal canaries.
 pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
-    use ftbench::results::{Estimate, PassSample, RowStatus};
+    use ftbench::results::{Estimate, PassSample};
     let offsets = [-1.0, -0.5, 0.0, 0.5, 1.0];
     // Half width of the interval of `offsets`: t(0.975, 4) × sd / √5, with sd = √0.625.
     let unit = ftbench::stats::t_quantile(0.95, 4.0) * 0.625f64.sqrt() / 5f64.sqrt();
@@ -74,25 +74,7 @@ pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
         })
         .collect();
     let values: Vec<f64> = passes.iter().map(|p| p.throughput).collect();
-    ThreadRow {
-        threads,
-        ops_per_thread: 1000,
-        rounds: 10,
-        status: RowStatus::Ok,
-        message: None,
-        broken_rounds: 0,
-        lost_updates: 0,
-        passes,
-        throughput: Estimate::of(&values),
-        normalised: Estimate::of(&values),
-        speedup: None,
-        efficiency: None,
-        ft_gain: None,
-        cores: None,
-        contention: None,
-        implausible: None,
-        disturbed: None,
-    }
+    ThreadRow { throughput: Estimate::of(&values), normalised: Estimate::of(&values), ..ThreadRow::new(threads, 1000, passes) }
 }
 
 /// A synthetic workload result with the given status and rows.
