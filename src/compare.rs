@@ -291,14 +291,6 @@ impl RowComparison {
         }
     }
 
-    /// The basis its throughput was judged on, when compared.
-    pub fn basis(&self) -> Option<Basis> {
-        match &self.outcome {
-            RowOutcome::Compared { throughput, .. } => Some(throughput.basis),
-            _ => None,
-        }
-    }
-
     /// `workload/gil-off/4t`.
     pub fn name(&self) -> String {
         format!("{}/{}/{}t", self.workload, self.mode.label(), self.threads)
@@ -837,10 +829,10 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
             // The canary divides out drift but adds its own noise: keep the basis on which unchanged
             // code moved less between these two runs (the smaller spread across rows).
             let (raw, per_canary) = (judge_rows(base, new, opts, Basis::Raw, false), judge_rows(base, new, opts, Basis::PerCanary, false));
-            let choice = if per_canary.1 .0 <= raw.1 .0 { per_canary } else { raw };
-            let (name, other) = if choice.0.iter().any(|r| r.basis() == Some(Basis::PerCanary)) { ("per canary iteration", "raw") } else { ("raw (ops/s)", "per canary") };
-            notes.push(format!("throughput compared {name}: its spread across rows was the smaller of the two ({other} was larger)"));
-            choice
+            let use_canary = per_canary.1 .0 <= raw.1 .0;
+            let (name, other) = if use_canary { ("per canary iteration", "raw") } else { ("raw (ops/s)", "per canary") };
+            notes.push(format!("throughput compared {name}: across rows, unchanged code moved no more on it than {other}"));
+            if use_canary { per_canary } else { raw }
         }
         (false, _) => {
             notes.push("throughput compared raw (ops/s): canaries missing, or the interpreters differ".to_string());
