@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::child::ChildTiming;
 use crate::compare::{compare_paired, CompareOptions, FailOn};
-use crate::config::{parse_modes, parse_threads, Settings};
+use crate::config::Settings;
 use crate::results::RunResults;
 use crate::sweep::{install_interrupt_handler, Filter, Sweep, Variant};
 use crate::{paths, report};
@@ -124,11 +124,7 @@ pub fn command(a: AbArgs) -> Result<i32> {
     if base_python.is_none() && a.base_workloads.is_none() && a.new_workloads.is_none() {
         bail!("ftbench ab needs two variants: --base-python/--new-python, or --base-workloads/--new-workloads");
     }
-    let mut settings = Settings::from_env(a.quick, num_cpus::get())?;
-    if let Some(t) = &a.threads {
-        settings.threads = parse_threads(t).context("--threads")?;
-    }
-    settings.modes = parse_modes(&a.modes).context("--modes")?;
+    let mut settings = Settings::from_env_and_args(a.quick, a.threads.as_deref(), &a.modes)?;
     settings.passes = a.passes.unwrap_or(settings.passes).max(2);
     let side = |name: &str, dir: &Option<PathBuf>, python| Variant {
         name: Some(name.into()),

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::child::ChildTiming;
-use crate::config::{parse_modes, parse_threads, Settings};
+use crate::config::Settings;
 use crate::sweep::{install_interrupt_handler, Filter, Sweep};
 use crate::{baseline, compare, doctor, export, paths, report, stress};
 
@@ -95,11 +95,7 @@ pub fn main() -> i32 {
 }
 
 fn run(a: RunArgs) -> Result<i32> {
-    let mut settings = Settings::from_env(false, num_cpus::get())?;
-    if let Some(t) = &a.threads {
-        settings.threads = parse_threads(t).context("--threads")?;
-    }
-    settings.modes = parse_modes(&a.modes).context("--modes")?;
+    let mut settings = Settings::from_env_and_args(false, a.threads.as_deref(), &a.modes)?;
     settings.passes = a.passes.max(1);
     let sweep = Sweep {
         exe: std::env::current_exe().context("locating the ftbench binary")?,

@@ -80,6 +80,16 @@ impl Settings {
         Ok(s)
     }
 
+    /// Settings from the environment, then the `--threads` / `--modes` of a command line on top.
+    pub fn from_env_and_args(quick: bool, threads: Option<&str>, modes: &str) -> Result<Settings> {
+        let mut s = Settings::from_env(quick, num_cpus::get())?;
+        if let Some(t) = threads {
+            s.threads = parse_threads(t).context("--threads")?;
+        }
+        s.modes = parse_modes(modes).context("--modes")?;
+        Ok(s)
+    }
+
     /// The per-round deadlock limit once a round is known to take `round`.
     pub fn round_limit(&self, round: Duration) -> Duration {
         self.round_timeout.unwrap_or_else(|| (round * 100).max(ROUND_TIMEOUT_FLOOR))
