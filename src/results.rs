@@ -329,6 +329,9 @@ impl PassSample {
     }
 }
 
+/// How far (relative) a pass must lie from its row's other passes to be measured again.
+const OUTLIER_MIN: f64 = 0.10;
+
 /// Worst first: a row is as bad as its worst pass.
 fn severity(s: RowStatus) -> u8 {
     match s {
@@ -458,6 +461,30 @@ impl WorkloadResult {
             by_pass.entry(p.pass).or_default().extend([p.canary_before, p.canary_after].into_iter().flatten());
         }
         by_pass.into_iter().filter_map(|(pass, c)| Some((pass, crate::stats::median(&c)?))).collect()
+    }
+
+    /// Passes in which some verified row's throughput lies alone far from its other quiet passes
+    /// (a dip the canaries and the OS counters did not see), each with what was seen.
+    pub fn outlier_passes(&self) -> BTreeMap<usize, String> {
+        let mut found = BTreeMap::new();
+        for r in self.rows.iter().filter(|r| r.status == RowStatus::Ok) {
+            let quiet: Vec<&PassSample> = r.quiet_passes().collect();
+            let values: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
+            let rest = |i: usize| crate::stats::median(&[&values[..i], &values[i + 1..]].concat());
+            for i in crate::stats::lone_outliers(&values, OUTLIER_MIN) {
+                let off = rest(i).map_or(0.0, |m| (values[i] / m - 1.0) * 100.0);
+                let why = format!("{off:+.0} % from its other passes in the {}-thread row", r.threads);
+                found.entry(quiet[i].pass).or_insert(why);
+            }
+        }
+        found
+    }
+
+    /// Sets every row's samples of `pass` aside as disturbed, saying why, before it is measured again.
+    pub fn set_aside(&mut self, pass: usize, why: &str) {
+        for p in self.rows.iter_mut().flat_map(|r| &mut r.passes).filter(|p| p.pass == pass && p.quiet()) {
+            p.disturbed = Some(format!("an outlier ({why}): measured again"));
+        }
     }
 }
 
@@ -783,5 +810,27 @@ mod tests {
         assert!(implausible(GilMode::Off, 2.5, 4, 1, 2).is_some());
         assert!(implausible(GilMode::Off, 1.9, 4, 1, 2).is_none());
         assert!(implausible(GilMode::On, 1.15, 4, 1, 2).is_none());
+    }
+    #[test]
+    fn a_lone_outlier_pass_is_found_set_aside_and_left_out_of_the_estimate() {
+        let values = [3.10e6, 3.02e6, 3.06e6, 2.27e6, 2.99e6];
+        let passes = |scale: f64| values.iter().enumerate().map(|(i, v)| pass(i, v * scale, 1.0, false)).collect();
+        let mut r = run(GilMode::Off, 1, vec![row(1, passes(1.0)), row(2, passes(1.9))]);
+        let w = &mut r.workloads[0];
+        let found = w.outlier_passes();
+        assert_eq!(found.keys().copied().collect::<Vec<_>>(), vec![3]);
+        assert!(found[&3].contains("-25 %") && found[&3].contains("1-thread row"), "{}", found[&3]);
+        w.set_aside(3, &found[&3]);
+        // Measured again: the new sample of pass 3 joins the row.
+        for row in &mut w.rows {
+            row.passes.push(pass(3, 3.05e6 * if row.threads == 1 { 1.0 } else { 1.9 }, 1.0, false));
+        }
+        r.derive_figures();
+        let row1 = r.row("w", GilMode::Off, 1).unwrap();
+        assert!(row1.passes.iter().filter(|p| !p.quiet()).all(|p| p.pass == 3 && p.disturbed.as_ref().unwrap().contains("outlier")));
+        assert_eq!((row1.throughput.unwrap().samples, row1.disturbed.is_none()), (5, true));
+        assert!(r.workloads[0].outlier_passes().is_empty());
+        // Every pass of the 2-thread row still has its 1-thread partner: the speedup is 1.9 throughout.
+        assert!((r.row("w", GilMode::Off, 2).unwrap().speedup.unwrap() - 1.9).abs() < 1e-9);
     }
 }
