@@ -79,10 +79,8 @@ impl Interpreter {
     pub fn probe(python: &Path) -> Result<Interpreter> {
         let code = "import sys, sysconfig; print(sys.base_prefix); print(sysconfig.get_config_var('LIBDIR') or ''); \
                     print('%d.%d' % sys.version_info[:2]); print(sysconfig.get_config_var('Py_GIL_DISABLED') or 0)";
-        let out = Command::new(python)
-            .args(["-c", code])
-            .output()
-            .with_context(|| format!("cannot run the interpreter {}", python.display()))?;
+        let out =
+            Command::new(python).args(["-c", code]).output().with_context(|| format!("cannot run the interpreter {}", python.display()))?;
         if !out.status.success() {
             bail!("{} failed: {}", python.display(), String::from_utf8_lossy(&out.stderr).trim());
         }

@@ -98,10 +98,7 @@ pub fn resolve_run(path_or_latest: Option<&Path>) -> Result<PathBuf> {
         None => {
             latest = reports_dir().join("latest");
             if fs::symlink_metadata(&latest).is_err() {
-                bail!(
-                    "no run to use: {} does not exist (run the benchmarks first, or name a run folder)",
-                    latest.display()
-                );
+                bail!("no run to use: {} does not exist (run the benchmarks first, or name a run folder)", latest.display());
             }
             &latest
         }
@@ -219,8 +216,7 @@ pub fn save(name: &str, run: Option<&Path>) -> Result<Saved> {
     let src = results_file(&resolve_run(run)?);
     let results = RunResults::load(&src)?;
     let bytes = fs::read(&src).with_context(|| format!("cannot read results file {}", src.display()))?;
-    let replaced =
-        dest.is_file().then(|| RunResults::load(&dest).map(|r| r.run.id).unwrap_or_else(|_| "?".to_string()));
+    let replaced = dest.is_file().then(|| RunResults::load(&dest).map(|r| r.run.id).unwrap_or_else(|_| "?".to_string()));
     write_atomic(&dest, &bytes).with_context(|| format!("cannot save baseline `{name}`"))?;
     Ok(Saved { path: dest, results, replaced })
 }
@@ -232,11 +228,7 @@ pub fn command(cmd: BaselineCmd) -> Result<i32> {
             let saved = save(&name, run.as_deref())?;
             let r = &saved.results;
             if r.run.status != RunStatus::Complete {
-                eprintln!(
-                    "warning: run {} is {}, not complete: baseline `{name}` may lack workloads",
-                    r.run.id,
-                    kebab(&r.run.status)
-                );
+                eprintln!("warning: run {} is {}, not complete: baseline `{name}` may lack workloads", r.run.id, kebab(&r.run.status));
             }
             match &saved.replaced {
                 Some(old) => println!(

@@ -36,14 +36,33 @@ pub struct CriterionArgs {
 
 /// Criterion flags that take a value and mean nothing to ftbench's statistics.
 const IGNORED_VALUE_FLAGS: &[&str] = &[
-    "--baseline-lenient", "--load-baseline", "--sample-size", "--nresamples", "--noise-threshold",
-    "--confidence-level", "--significance-level", "--profile-time", "--format", "--color", "--colour", "-c",
-    "--plotting-backend", "--output-format",
+    "--baseline-lenient",
+    "--load-baseline",
+    "--sample-size",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--profile-time",
+    "--format",
+    "--color",
+    "--colour",
+    "-c",
+    "--plotting-backend",
+    "--output-format",
 ];
 /// Criterion (and libtest) switches that mean nothing here.
 const IGNORED_SWITCHES: &[&str] = &[
-    "--verbose", "-v", "--quiet", "--noplot", "-n", "--discard-baseline", "--nocapture", "--show-output",
-    "--include-ignored", "--ignored",
+    "--verbose",
+    "-v",
+    "--quiet",
+    "--noplot",
+    "-n",
+    "--discard-baseline",
+    "--nocapture",
+    "--show-output",
+    "--include-ignored",
+    "--ignored",
 ];
 
 pub const USAGE: &str = "\
@@ -191,11 +210,7 @@ fn smoke_tally(results: &RunResults) -> String {
     let rows = results.workloads.iter().flat_map(|w| &w.rows);
     let failed_rows = rows.clone().filter(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error)).count();
     let passed = rows.count() - failed_rows;
-    let failed_workloads = results
-        .workloads
-        .iter()
-        .filter(|w| !matches!(w.status, WorkloadStatus::Ran | WorkloadStatus::Skipped))
-        .count();
+    let failed_workloads = results.workloads.iter().filter(|w| !matches!(w.status, WorkloadStatus::Ran | WorkloadStatus::Skipped)).count();
     let skipped = results.workloads.iter().filter(|w| w.status == WorkloadStatus::Skipped).count();
     format!("smoke: {passed} passed, {} failed, {skipped} skipped", failed_rows + failed_workloads)
 }

@@ -176,11 +176,9 @@ fn measure_threads(py: Python<'_>, spec: &ChildSpec, w: &Workload, threads: usiz
     pool.watched_round(py, w, ops, floor)?;
     let limit = settings.round_limit(probe.elapsed());
     let timing = match spec.timing {
-        ChildTiming::Timed => Timing::Timed {
-            warm_up: settings.warm_up,
-            measurement: settings.measurement,
-            min_rounds: settings.min_rounds,
-        },
+        ChildTiming::Timed => {
+            Timing::Timed { warm_up: settings.warm_up, measurement: settings.measurement, min_rounds: settings.min_rounds }
+        }
         ChildTiming::Smoke => Timing::Rounds(1),
         ChildTiming::Rounds { rounds, .. } => Timing::Rounds(rounds),
     };

@@ -237,7 +237,9 @@ pub enum RowOutcome {
         speedup: Option<MetricChange>,
     },
     /// Both rows are valid but a side has fewer than two quiet passes: nothing to judge by.
-    NotComparable { reason: String },
+    NotComparable {
+        reason: String,
+    },
     /// Not compared: why each side is unusable (None = that side was fine).
     Invalid {
         base: Option<String>,
@@ -326,12 +328,7 @@ pub struct RunLabel {
 
 impl RunLabel {
     fn of(r: &RunResults) -> RunLabel {
-        RunLabel {
-            id: r.run.id.clone(),
-            commit: r.run.suite_commit.clone(),
-            started: r.run.started.clone(),
-            source: None,
-        }
+        RunLabel { id: r.run.id.clone(), commit: r.run.suite_commit.clone(), started: r.run.started.clone(), source: None }
     }
 
     fn describe(&self) -> String {
@@ -424,12 +421,7 @@ impl Comparison {
                 self.scaling_regressions()
             )
         };
-        let _ = write!(
-            s,
-            ", {}, {} unchanged",
-            plural(improved, "improvement", "improvements"),
-            self.count(RowCategory::Unchanged)
-        );
+        let _ = write!(s, ", {}, {} unchanged", plural(improved, "improvement", "improvements"), self.count(RowCategory::Unchanged));
         let not_comparable = self.count(RowCategory::NotComparable);
         if not_comparable > 0 {
             let _ = write!(s, ", {not_comparable} not comparable");
@@ -535,15 +527,11 @@ impl Comparison {
             out.push('\n');
         }
         for d in &self.disturbed {
-            let _ = writeln!(out, "> [!WARNING]\n> **Measured on a disturbed machine; its verdicts cannot be trusted:** {}\n", md_escape(d));
+            let _ =
+                writeln!(out, "> [!WARNING]\n> **Measured on a disturbed machine; its verdicts cannot be trusted:** {}\n", md_escape(d));
         }
-        let _ = writeln!(
-            out,
-            "Base: {} · New: {} · {}.",
-            md_escape(&self.base.describe()),
-            md_escape(&self.new.describe()),
-            self.criteria()
-        );
+        let _ =
+            writeln!(out, "Base: {} · New: {} · {}.", md_escape(&self.base.describe()), md_escape(&self.new.describe()), self.criteria());
         for n in &self.notes {
             let _ = writeln!(out, "\n> Note: {}", md_escape(n));
         }
@@ -586,8 +574,7 @@ const MD_HEADERS: [&str; 11] = [
 
 fn md_table(out: &mut String, rows: &[&RowComparison]) {
     let _ = writeln!(out, "| {} |", MD_HEADERS.join(" | "));
-    let align: Vec<&str> =
-        MD_HEADERS.iter().enumerate().map(|(i, _)| if (3..10).contains(&i) { "---:" } else { "---" }).collect();
+    let align: Vec<&str> = MD_HEADERS.iter().enumerate().map(|(i, _)| if (3..10).contains(&i) { "---:" } else { "---" }).collect();
     let _ = writeln!(out, "|{}|", align.join("|"));
     for r in rows {
         let c: Vec<String> = cells(r, true).iter().map(|c| md_escape(c)).collect();
@@ -759,9 +746,10 @@ pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<BTreeMap<us
 /// exactly the difference being measured).
 fn shared_basis(base: &RunResults, new: &RunResults) -> Basis {
     let canaries = |r: &RunResults| r.workloads.iter().flat_map(|w| &w.rows).flat_map(|r| r.quiet_passes()).all(|p| p.canary().is_some());
-    let same_interpreter = base.interpreters.iter().all(|b| {
-        new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable)
-    });
+    let same_interpreter = base
+        .interpreters
+        .iter()
+        .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable));
     if canaries(base) && canaries(new) && same_interpreter {
         Basis::PerCanary
     } else {
@@ -832,7 +820,11 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
             let use_canary = per_canary.1 .0 <= raw.1 .0;
             let (name, other) = if use_canary { ("per canary iteration", "raw") } else { ("raw (ops/s)", "per canary") };
             notes.push(format!("throughput compared {name}: across rows, unchanged code moved no more on it than {other}"));
-            if use_canary { per_canary } else { raw }
+            if use_canary {
+                per_canary
+            } else {
+                raw
+            }
         }
         (false, _) => {
             notes.push("throughput compared raw (ops/s): canaries missing, or the interpreters differ".to_string());
@@ -842,7 +834,17 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
     };
     sort_rows(&mut rows);
     let disturbed = disturbed_runs(base, new);
-    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, run_floor_pct, mismatches, disturbed, notes, rows }
+    Comparison {
+        base: RunLabel::of(base),
+        new: RunLabel::of(new),
+        options: *opts,
+        paired,
+        run_floor_pct,
+        mismatches,
+        disturbed,
+        notes,
+        rows,
+    }
 }
 
 /// Every row of the two runs judged on `basis`, with the run floors applied; and the floors.
@@ -888,7 +890,13 @@ fn apply_run_floors(rows: &mut [RowComparison], opts: &CompareOptions) -> (f64, 
     let figures = |rows: &[RowComparison], speedup: bool| -> Vec<f64> {
         rows.iter()
             .filter_map(|r| match &r.outcome {
-                RowOutcome::Compared { throughput, speedup: s } => if speedup { s.map(|s| s.change_pct) } else { Some(throughput.change_pct) },
+                RowOutcome::Compared { throughput, speedup: s } => {
+                    if speedup {
+                        s.map(|s| s.change_pct)
+                    } else {
+                        Some(throughput.change_pct)
+                    }
+                }
                 _ => None,
             })
             .collect()

@@ -113,9 +113,7 @@ pub fn default_threads(cores: usize, performance: Option<usize>) -> Vec<usize> {
 pub fn parse_threads(s: &str) -> Result<Vec<usize>> {
     let mut out = Vec::new();
     for part in s.split(',').map(str::trim) {
-        let n: usize = part
-            .parse()
-            .with_context(|| format!("'{part}' is not a thread count (expected positive integers like 1,2,8)"))?;
+        let n: usize = part.parse().with_context(|| format!("'{part}' is not a thread count (expected positive integers like 1,2,8)"))?;
         if n == 0 {
             bail!("thread count 0 is not allowed (expected positive integers like 1,2,8)");
         }

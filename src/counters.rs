@@ -182,12 +182,7 @@ mod tests {
     fn tally_counts_only_the_rounds_between_snapshots() {
         let before = parse_proc_stat(STAT, 100.0).unwrap();
         // One second of round on two cores: core 0 fully busy, core 1 half, 0.2 s stolen.
-        let after = CpuTimes {
-            per_core: vec![(1.9, 6.15), (1.2, 5.85)],
-            busy: 3.1,
-            steal: 0.5,
-            total: 12.0,
-        };
+        let after = CpuTimes { per_core: vec![(1.9, 6.15), (1.2, 5.85)], busy: 3.1, steal: 0.5, total: 12.0 };
         let mut tally = MachineTally::default();
         let own = Rusage { cpu_seconds: 1.0, ..Default::default() };
         tally.add(Some(&before), Some(&after), &own, Duration::from_secs(1));

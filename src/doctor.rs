@@ -213,11 +213,7 @@ impl Default for CheckOptions {
 /// failed). Err when the interpreter cannot be run at all.
 pub fn command(args: DoctorArgs) -> Result<i32> {
     let python = args.python.clone().unwrap_or_else(crate::paths::venv_python);
-    let options = CheckOptions {
-        extra_sys_path: args.sys_path.clone(),
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        jobs: 0,
-    };
+    let options = CheckOptions { extra_sys_path: args.sys_path.clone(), timeout: Duration::from_secs(args.timeout.max(1)), jobs: 0 };
     let report = run_checks_with(&python, &args.import, args.all_installed, &options)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).context("serialising the doctor report")?);
@@ -234,12 +230,7 @@ pub fn run_checks(python: &Path, modules: &[String], all_installed: bool) -> Res
 
 /// Runs the checklist against `python`: the basic checks, then one import check per module
 /// in `modules` and (with `all_installed`) per top-level module of its site-packages.
-pub fn run_checks_with(
-    python: &Path,
-    modules: &[String],
-    all_installed: bool,
-    options: &CheckOptions,
-) -> Result<DoctorReport> {
+pub fn run_checks_with(python: &Path, modules: &[String], all_installed: bool, options: &CheckOptions) -> Result<DoctorReport> {
     let probe = Probe::new(python, options)?;
     let info = probe.interpreter_info()?;
 
@@ -443,11 +434,7 @@ fn basic_checks(info: &InterpreterInfo) -> Vec<Check> {
     });
 
     let mut gil = match (info.has_is_gil_enabled, info.gil_enabled) {
-        (true, Some(false)) => Check::basic(
-            "GIL disabled at runtime",
-            Status::Pass,
-            "sys._is_gil_enabled() is False (PYTHON_GIL unset)",
-        ),
+        (true, Some(false)) => Check::basic("GIL disabled at runtime", Status::Pass, "sys._is_gil_enabled() is False (PYTHON_GIL unset)"),
         (true, _) => Check::basic(
             "GIL disabled at runtime",
             Status::Fail,
@@ -457,11 +444,9 @@ fn basic_checks(info: &InterpreterInfo) -> Vec<Check> {
                 "sys._is_gil_enabled() is True (PYTHON_GIL unset)"
             },
         ),
-        (false, _) => Check::basic(
-            "GIL disabled at runtime",
-            Status::Fail,
-            "no sys._is_gil_enabled (Python < 3.13): the GIL is always enabled",
-        ),
+        (false, _) => {
+            Check::basic("GIL disabled at runtime", Status::Fail, "no sys._is_gil_enabled (Python < 3.13): the GIL is always enabled")
+        }
     };
     gil.warning = info.startup_warning.clone();
     checks.push(gil);
@@ -515,12 +500,7 @@ fn import_check(module: &str, outcome: Result<ChildRun>, timeout: Duration, free
             return check;
         }
     };
-    let caught: Vec<&str> = result
-        .warnings
-        .iter()
-        .map(|w| w.message.as_str())
-        .filter(|m| m.contains(GIL_WARNING_MARKER))
-        .collect();
+    let caught: Vec<&str> = result.warnings.iter().map(|w| w.message.as_str()).filter(|m| m.contains(GIL_WARNING_MARKER)).collect();
     let warning = if caught.is_empty() { stderr_warning } else { Some(one_line(&caught.join(" | "))) };
     let reenabled = result.gil_before == Some(false) && (result.gil_after == Some(true) || warning.is_some());
 
@@ -637,9 +617,7 @@ impl<'a> Probe<'a> {
             cmd.env("PYTHONPATH", pp);
         }
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .with_context(|| format!("cannot run Python interpreter {}", self.python.display()))?;
+        let mut child = cmd.spawn().with_context(|| format!("cannot run Python interpreter {}", self.python.display()))?;
 
         let (tx, rx) = mpsc::channel();
         let mut stderr = child.stderr.take().expect("stderr is piped");
@@ -666,10 +644,7 @@ impl<'a> Probe<'a> {
         };
         // A grandchild that escaped the process group may still hold stderr open: do not
         // wait for it forever.
-        let stderr = rx
-            .recv_timeout(Duration::from_secs(2))
-            .map(|b| tail(&String::from_utf8_lossy(&b), 64 * 1024))
-            .unwrap_or_default();
+        let stderr = rx.recv_timeout(Duration::from_secs(2)).map(|b| tail(&String::from_utf8_lossy(&b), 64 * 1024)).unwrap_or_default();
         let result = if timed_out { None } else { std::fs::read_to_string(&result_path).ok() };
         Ok(ChildRun { status, timed_out, stderr, result })
     }
@@ -687,8 +662,8 @@ impl<'a> Probe<'a> {
                 last_line(&run.stderr).map(|l| format!(": {l}")).unwrap_or_default()
             );
         };
-        let mut info: InterpreterInfo = serde_json::from_str(&text)
-            .with_context(|| format!("unreadable answer from Python interpreter {path}: {text}"))?;
+        let mut info: InterpreterInfo =
+            serde_json::from_str(&text).with_context(|| format!("unreadable answer from Python interpreter {path}: {text}"))?;
         info.startup_warning = gil_warning_in(&run.stderr);
         Ok(info)
     }

@@ -72,7 +72,8 @@ fn start_as(venv_python: &Path) -> Result<()> {
         }
         ffi::PyConfig_Clear(config);
         if ffi::PyStatus_Exception(status) != 0 {
-            let text = |p: *const std::ffi::c_char| if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() };
+            let text =
+                |p: *const std::ffi::c_char| if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() };
             bail!("starting Python as {} failed: {} {}", venv_python.display(), text(status.func), text(status.err_msg));
         }
         // As Python::initialize does: the main thread lets go, so any thread can attach.
@@ -104,9 +105,7 @@ fn interpreter_facts(py: Python<'_>, mode: GilMode) -> Result<InterpreterFacts> 
     let h = harness(py)?;
     let f = h.call_method0("facts").map_err(|e| py_error(py, e))?;
     let f = f.cast::<PyDict>().map_err(|e| anyhow!("facts() is not a dict: {e}"))?;
-    let get = |key: &str| -> Result<Bound<'_, PyAny>> {
-        f.get_item(key).ok().flatten().ok_or_else(|| anyhow!("facts() lacks {key}"))
-    };
+    let get = |key: &str| -> Result<Bound<'_, PyAny>> { f.get_item(key).ok().flatten().ok_or_else(|| anyhow!("facts() lacks {key}")) };
     let ex = |e: PyErr| py_error(py, e);
     Ok(InterpreterFacts {
         mode,
@@ -129,9 +128,7 @@ pub fn py_error(py: Python<'_>, err: PyErr) -> anyhow::Error {
 
 /// The traceback text of `err`, as Python prints it.
 pub fn format_exception(py: Python<'_>, err: &PyErr) -> String {
-    let formatted = harness(py)
-        .ok()
-        .and_then(|h| h.call_method1("format_exception", (err.value(py),)).ok())
-        .and_then(|s| s.extract::<String>().ok());
+    let formatted =
+        harness(py).ok().and_then(|h| h.call_method1("format_exception", (err.value(py),)).ok()).and_then(|s| s.extract::<String>().ok());
     formatted.unwrap_or_else(|| err.to_string())
 }

@@ -73,9 +73,7 @@ fn select(results: &RunResults) -> (Vec<(&WorkloadResult, &ThreadRow)>, Vec<Skip
     for w in &results.workloads {
         let workload_problem = match w.status {
             WorkloadStatus::Ran => None,
-            WorkloadStatus::GilReenabled => {
-                Some("workload gil-reenabled: GIL-on numbers under a GIL-off name".to_string())
-            }
+            WorkloadStatus::GilReenabled => Some("workload gil-reenabled: GIL-on numbers under a GIL-off name".to_string()),
             other => Some(match &w.reason {
                 Some(r) => format!("workload {}: {}", kebab(&other), first_line(r)),
                 None => format!("workload {}", kebab(&other)),

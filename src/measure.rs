@@ -227,10 +227,7 @@ pub fn disturbance(s: &PassSample) -> Option<String> {
 /// The canary: a fixed pure-Python loop on the calling thread, as iterations per second. It runs
 /// between the rounds, with the workers parked, and tracks the machine's speed around each pass.
 pub fn canary(py: Python<'_>) -> Result<f64> {
-    let seconds: f64 = harness(py)?
-        .call_method1("canary", (CANARY_STEPS,))
-        .and_then(|t| t.extract())
-        .map_err(|e| py_error(py, e))?;
+    let seconds: f64 = harness(py)?.call_method1("canary", (CANARY_STEPS,)).and_then(|t| t.extract()).map_err(|e| py_error(py, e))?;
     Ok(CANARY_STEPS as f64 / seconds.max(1e-9))
 }
 

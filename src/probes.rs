@@ -155,12 +155,9 @@ fn sysctl_usize(name: &str) -> Option<usize> {
     let mut value: libc::c_int = 0;
     let mut size = std::mem::size_of::<libc::c_int>();
     // SAFETY: value and size describe a c_int buffer that sysctlbyname fills.
-    let rc = unsafe {
-        libc::sysctlbyname(cname.as_ptr(), &mut value as *mut _ as *mut libc::c_void, &mut size, std::ptr::null_mut(), 0)
-    };
+    let rc = unsafe { libc::sysctlbyname(cname.as_ptr(), &mut value as *mut _ as *mut libc::c_void, &mut size, std::ptr::null_mut(), 0) };
     (rc == 0 && value > 0).then_some(value as usize)
 }
-
 
 #[cfg(test)]
 mod tests {

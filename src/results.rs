@@ -407,12 +407,7 @@ impl Estimate {
     /// Mean of `values` with a 95 % Student's t interval.
     pub fn of(values: &[f64]) -> Option<Estimate> {
         let (point, ci) = crate::stats::mean_interval(values, 0.95)?;
-        Some(Estimate {
-            point,
-            interval: ci.map(|(lo, hi)| [lo.max(0.0), hi]),
-            confidence_level: 0.95,
-            samples: values.len(),
-        })
+        Some(Estimate { point, interval: ci.map(|(lo, hi)| [lo.max(0.0), hi]), confidence_level: 0.95, samples: values.len() })
     }
 
     /// Half the interval's width relative to the point (0.05 = ±5 %).
@@ -541,20 +536,15 @@ impl RunResults {
     /// Reads a results file (or a run folder holding one), refusing other schema versions.
     pub fn load(path: &Path) -> Result<RunResults> {
         let file = results_file(path);
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read results file {}", file.display()))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not valid JSON (corrupt or truncated?)", file.display()))?;
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read results file {}", file.display()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON (corrupt or truncated?)", file.display()))?;
         match value.get("schema_version").and_then(|v| v.as_u64()) {
             Some(v) if v == SCHEMA_VERSION as u64 => {}
-            Some(v) => bail!(
-                "{} has schema version {v}; this ftbench reads version {SCHEMA_VERSION}",
-                file.display()
-            ),
+            Some(v) => bail!("{} has schema version {v}; this ftbench reads version {SCHEMA_VERSION}", file.display()),
             None => bail!("{} has no schema_version: not an ftbench results file", file.display()),
         }
-        serde_json::from_value(value)
-            .with_context(|| format!("{} does not match results schema {SCHEMA_VERSION}", file.display()))
+        serde_json::from_value(value).with_context(|| format!("{} does not match results schema {SCHEMA_VERSION}", file.display()))
     }
 
     /// Writes atomically: a temp file in the same folder, then a rename.
@@ -637,9 +627,7 @@ fn derive_speedups(w: &mut WorkloadResult, cores: usize) {
             (Some((_, by_pass)), true) if by_pass.is_empty() || r.passes.is_empty() => {
                 base_point.zip(r.throughput).map(|(b, t)| t.point / b).into_iter().collect()
             }
-            (Some((_, by_pass)), true) => {
-                r.quiet_passes().filter_map(|p| Some(p.throughput / by_pass.get(&p.pass)?)).collect()
-            }
+            (Some((_, by_pass)), true) => r.quiet_passes().filter_map(|p| Some(p.throughput / by_pass.get(&p.pass)?)).collect(),
             _ => Vec::new(),
         };
         let Some((base_threads, speedup)) = base.as_ref().map(|b| b.0).zip(crate::stats::mean(&ratios)) else {

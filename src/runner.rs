@@ -111,14 +111,7 @@ impl Pool {
     pub fn round(&self, py: Python<'_>, w: &Workload, ops: u64, tracers: Option<Vec<Py<PyAny>>>, probes: bool) -> Result<Round> {
         let state = w.setup(py, self.threads)?;
         let function = w.function(py, if self.driver { "drive" } else { "worker" })?.unbind();
-        let job = Job {
-            function,
-            state: state.clone_ref(py),
-            ops,
-            driver_threads: self.driver.then_some(self.threads),
-            tracers,
-            probes,
-        };
+        let job = Job { function, state: state.clone_ref(py), ops, driver_threads: self.driver.then_some(self.threads), tracers, probes };
         *self.shared.job.lock().unwrap() = Some(Arc::new(job));
         let (before, after, machine) = py.detach(|| {
             let counters = probes.then(cpu_times).flatten();

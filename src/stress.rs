@@ -73,8 +73,7 @@ pub struct StressOutcome {
 impl StressOutcome {
     /// A workload that claims to be safe but broke, raised or died.
     pub fn is_failure(&self) -> bool {
-        !self.skipped
-            && (self.problem.is_some() || !self.exceptions.is_empty() || (self.broken_rounds > 0 && !self.unsynchronized))
+        !self.skipped && (self.problem.is_some() || !self.exceptions.is_empty() || (self.broken_rounds > 0 && !self.unsynchronized))
     }
 }
 

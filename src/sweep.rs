@@ -14,9 +14,7 @@ use regex::Regex;
 
 use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV};
 use crate::config::Settings;
-use crate::results::{
-    Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus, SCHEMA_VERSION,
-};
+use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus, SCHEMA_VERSION};
 use crate::workload::{discover, name_of, opt_in_names, Declared};
 use crate::{fsutil, paths, probes};
 
@@ -257,7 +255,11 @@ impl Sweep {
         for v in &self.variants[1..] {
             let theirs: Vec<String> = discover(&v.workloads_dir)?.iter().map(|f| name_of(f)).collect();
             if let Some(missing) = files.iter().map(|f| name_of(f)).find(|n| !theirs.contains(n)) {
-                bail!("{} has no {missing}.py, which {} has: both sides must hold the same workloads", v.workloads_dir.display(), dir.display());
+                bail!(
+                    "{} has no {missing}.py, which {} has: both sides must hold the same workloads",
+                    v.workloads_dir.display(),
+                    dir.display()
+                );
             }
         }
         let matchers = self.filter.matcher()?;
@@ -270,8 +272,7 @@ impl Sweep {
             }
             for &mode in &self.settings.modes {
                 let group = crate::results::group_name(&name_of(file), mode);
-                let threads: Vec<usize> =
-                    self.settings.threads.iter().copied().filter(|t| selected(&format!("{group}/{t}"))).collect();
+                let threads: Vec<usize> = self.settings.threads.iter().copied().filter(|t| selected(&format!("{group}/{t}"))).collect();
                 if !threads.is_empty() {
                     plan.push(Planned { file: file.clone(), mode, threads, env: declared.env.clone() });
                 }
@@ -374,8 +375,7 @@ impl Sweep {
         let mut child = self.spawn(&spec_file, &stderr_file, p, variant)?;
         let timeout = self.child_timeout.or(spec.settings.child_timeout).unwrap_or_else(|| default_child_timeout(&spec.settings));
         let ended = wait(&mut child, timeout)?;
-        let record: Option<ChildRecord> =
-            std::fs::read(&spec.record).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let record: Option<ChildRecord> = std::fs::read(&spec.record).ok().and_then(|b| serde_json::from_slice(&b).ok());
         let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
         let result = explain(&spec, ended, record.as_ref().map(|r| r.result.clone()), &stderr, timeout);
         if result.status != WorkloadStatus::Ran {
@@ -459,10 +459,9 @@ fn explain(spec: &ChildSpec, ended: Ended, record: Option<WorkloadResult>, stder
         // The child explained itself (including a broken workload file) in its record.
         Ended::Exited(s) if s.success() && recorded => return result,
         Ended::Interrupted => (WorkloadStatus::Interrupted, format!("the run was interrupted{at}")),
-        Ended::TimedOut => (
-            WorkloadStatus::Timeout,
-            format!("still running after {:.0} s{at}: killed (stacks in the evidence)", timeout.as_secs_f64()),
-        ),
+        Ended::TimedOut => {
+            (WorkloadStatus::Timeout, format!("still running after {:.0} s{at}: killed (stacks in the evidence)", timeout.as_secs_f64()))
+        }
         Ended::Exited(_) if stderr.contains("Timeout (") => (
             WorkloadStatus::Timeout,
             format!("a round{at} did not finish within the deadlock limit (deadlock?); every thread's stack is in the evidence"),
@@ -553,10 +552,8 @@ fn shuffled(plan: &[Planned], seed: u64, pass: usize) -> Vec<&Planned> {
 /// `cpu_only` speedup at the core count (the P-core count on a hybrid CPU), per mode, from the measured rows.
 fn finish_calibration(results: &mut RunResults) {
     let cores = results.machine.headline_cores();
-    let speedups: Vec<(GilMode, f64)> = GilMode::ALL
-        .iter()
-        .filter_map(|&m| Some((m, results.row("cpu_only", m, cores)?.speedup?)))
-        .collect();
+    let speedups: Vec<(GilMode, f64)> =
+        GilMode::ALL.iter().filter_map(|&m| Some((m, results.row("cpu_only", m, cores)?.speedup?))).collect();
     if speedups.is_empty() && results.calibration.is_none() {
         return;
     }

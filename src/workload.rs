@@ -94,11 +94,8 @@ impl Workload {
     /// Imports and validates `path`. Errors name the file and carry the Python traceback.
     pub fn load(py: Python<'_>, path: &Path) -> Result<Workload> {
         let h = harness(py)?;
-        let loaded = h
-            .call_method1("load", (path.to_string_lossy().as_ref(),))
-            .map_err(|e| workload_error(py, e))?;
-        let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) =
-            loaded.extract().map_err(|e| py_error(py, e))?;
+        let loaded = h.call_method1("load", (path.to_string_lossy().as_ref(),)).map_err(|e| workload_error(py, e))?;
+        let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) = loaded.extract().map_err(|e| py_error(py, e))?;
         let parsed = meta_from(py, &meta, path).with_context(|| format!("reading metadata of {}", path.display()))?;
         if Declared::read(path)?.scenario.as_deref() != Some(parsed.scenario.as_str()) {
             bail!(
@@ -108,13 +105,7 @@ impl Workload {
                 parsed.scenario
             );
         }
-        Ok(Workload {
-            name: name_of(path),
-            path: path.to_path_buf(),
-            meta: parsed,
-            module: module.unbind(),
-            raw_meta: meta.unbind(),
-        })
+        Ok(Workload { name: name_of(path), path: path.to_path_buf(), meta: parsed, module: module.unbind(), raw_meta: meta.unbind() })
     }
 
     /// Why this workload cannot run in this interpreter, if it cannot. Imports its packages.
@@ -152,10 +143,7 @@ impl Workload {
                 let lost_updates = value.getattr("lost_updates").ok().and_then(|v| v.extract::<i64>().ok());
                 let message = value.str().map(|s| s.to_string()).unwrap_or_default();
                 let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                Ok(Verdict::Broken {
-                    message: format!("{kind}: {message}"),
-                    lost_updates: lost_updates.map(|n| n.unsigned_abs()),
-                })
+                Ok(Verdict::Broken { message: format!("{kind}: {message}"), lost_updates: lost_updates.map(|n| n.unsigned_abs()) })
             }
         }
     }
@@ -215,9 +203,8 @@ mod tests {
 
     #[test]
     fn scenario_and_env_are_read_from_one_line_literals() {
-        let d = declared(
-            "import os\nSCENARIO = 'interpreter'  # ftscalingbench\nENV = {\"PYTHON_CONTEXT_AWARE_WARNINGS\": \"0\", 'A': ''}\n",
-        );
+        let d =
+            declared("import os\nSCENARIO = 'interpreter'  # ftscalingbench\nENV = {\"PYTHON_CONTEXT_AWARE_WARNINGS\": \"0\", 'A': ''}\n");
         assert_eq!(d.scenario.as_deref(), Some("interpreter"));
         assert!(d.opt_in());
         assert_eq!(d.env, vec![("PYTHON_CONTEXT_AWARE_WARNINGS".into(), "0".into()), ("A".into(), String::new())]);

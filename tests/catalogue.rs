@@ -100,11 +100,7 @@ fn a_workload_env_reaches_its_child_in_runs_and_stress() {
         assert_eq!(workload(&r, "needs_env", mode).status, WorkloadStatus::Ran, "{:?}", workload(&r, "needs_env", mode).evidence);
         assert_eq!(row(&r, "needs_env", mode, 2).status, RowStatus::Ok, "{:?}", row(&r, "needs_env", mode, 2).message);
     }
-    let out = ftbench()
-        .args(["stress", "needs_env", "--rounds", "3", "--ops", "10", "--workloads-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = ftbench().args(["stress", "needs_env", "--rounds", "3", "--ops", "10", "--workloads-dir"]).arg(dir.path()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -115,7 +111,8 @@ fn metadata_the_parent_cannot_read_is_an_error_naming_the_file() {
     std::fs::write(dir.path().join("spread_env.py"), spread).unwrap();
     std::fs::write(dir.path().join("sets_gil.py"), ENV_WORKLOAD.replace("FTBENCH_TEST_FLAG", "PYTHON_GIL")).unwrap();
     // An interpreter-suite file the parent would not see as opt-in: refused rather than silently run by default.
-    std::fs::write(dir.path().join("hidden_scenario.py"), ENV_WORKLOAD.replace("SCENARIO = \"control\"", "SCENARIO=\"interpreter\"")).unwrap();
+    std::fs::write(dir.path().join("hidden_scenario.py"), ENV_WORKLOAD.replace("SCENARIO = \"control\"", "SCENARIO=\"interpreter\""))
+        .unwrap();
     let (output, r) = run(dir.path(), &["--threads", "1", "--rounds", "1", "--ops", "10", "--no-report"], &[]);
     assert!(!output.status.success(), "a broken workload file fails the run");
     let spread = workload(&r, "spread_env", GilMode::Off);

@@ -68,10 +68,7 @@ fn run(id: &str, workloads: Vec<WorkloadResult>) -> RunResults {
 
 /// Base: `lock` GIL-off with 1, 2, 4 threads scaling 1×, 1.8×, 3.2×, CIs ±1 %.
 fn base_run() -> RunResults {
-    run(
-        "base-run",
-        vec![workload("lock", GilMode::Off, vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)])],
-    )
+    run("base-run", vec![workload("lock", GilMode::Off, vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)])])
 }
 
 fn with_rows(id: &str, rows: Vec<ThreadRow>) -> RunResults {
@@ -83,7 +80,16 @@ fn find(c: &compare::Comparison, threads: usize) -> &compare::RowComparison {
 }
 
 fn args(base: &Path, new: &Path) -> CompareArgs {
-    CompareArgs { base: base.into(), new: new.into(), threshold: 5.0, alpha: 0.01, fail_on: FailOn::Any, markdown: false, json: false, paired: false }
+    CompareArgs {
+        base: base.into(),
+        new: new.into(),
+        threshold: 5.0,
+        alpha: 0.01,
+        fail_on: FailOn::Any,
+        markdown: false,
+        json: false,
+        paired: false,
+    }
 }
 
 fn save_run(dir: &Path, r: &RunResults) -> PathBuf {

@@ -50,12 +50,7 @@ fn sample() -> RunResults {
         calibration: None,
         noise: None,
         workloads: vec![
-            workload(
-                "lock",
-                GilMode::Off,
-                WorkloadStatus::Ran,
-                vec![row(1, 1e6, 1e4), invalid, row(4, 3.6e6, 5e4), unmeasured],
-            ),
+            workload("lock", GilMode::Off, WorkloadStatus::Ran, vec![row(1, 1e6, 1e4), invalid, row(4, 3.6e6, 5e4), unmeasured]),
             workload("lock", GilMode::On, WorkloadStatus::Ran, vec![row(1, 9e5, 1e4), row(4, 8e5, 2e4)]),
             workload("numpy_sum", GilMode::Off, WorkloadStatus::Skipped, vec![]),
             workload("ext", GilMode::Off, WorkloadStatus::GilReenabled, vec![row(1, 5e5, 1e3)]),
@@ -88,10 +83,7 @@ fn github_action_benchmark_has_required_fields() {
     assert_eq!(four["value"].as_f64(), Some(3.6e6));
     assert_eq!(four["range"], "± 50000");
     let extra = four["extra"].as_str().unwrap();
-    assert!(
-        extra.contains("speedup 3.60x") && extra.contains("efficiency 90.0%") && extra.contains("status ok"),
-        "{extra}"
-    );
+    assert!(extra.contains("speedup 3.60x") && extra.contains("efficiency 90.0%") && extra.contains("status ok"), "{extra}");
     assert!(extra.contains("ft_gain 4.50x"), "{extra}");
 
     // Skipped rows are reported, with reasons.
@@ -112,8 +104,7 @@ fn bencher_metric_format_has_required_fields() {
     for (name, measures) in doc {
         let measures = measures.as_object().unwrap_or_else(|| panic!("{name}: measures object"));
         let t = measures["throughput"].as_object().expect("throughput measure");
-        let (value, lo, hi) =
-            (t["value"].as_f64().unwrap(), t["lower_value"].as_f64().unwrap(), t["upper_value"].as_f64().unwrap());
+        let (value, lo, hi) = (t["value"].as_f64().unwrap(), t["lower_value"].as_f64().unwrap(), t["upper_value"].as_f64().unwrap());
         assert!(lo <= value && value <= hi, "{name}: {lo} {value} {hi}");
         // Every measure carries a numeric `value`; lower/upper, when present, are numbers.
         for (slug, m) in measures {

@@ -41,13 +41,19 @@ const MUTANTS: &[(&str, &str)] = &[
     ("snapshot_frozen_dataclass", "threading = without(threading, Lock=NoLock)"),
     ("thread_local_state", "_local = _types.SimpleNamespace()"),
     ("ft_utils_atomic_reference", "threading = without(threading, Lock=NoLock)"),
-    ("ft_utils_rwlock", "RWLock = lambda: _types.SimpleNamespace(**dict.fromkeys( \
-                         ['lock_read', 'unlock_read', 'lock_write', 'unlock_write'], lambda: None))"),
+    (
+        "ft_utils_rwlock",
+        "RWLock = lambda: _types.SimpleNamespace(**dict.fromkeys( \
+                         ['lock_read', 'unlock_read', 'lock_write', 'unlock_write'], lambda: None))",
+    ),
     ("ft_utils_concurrent_deque", "ConcurrentDeque = RacyDeque"),
     ("ft_utils_concurrent_queue", "ConcurrentQueue = RacyQueue"),
     // The stand-in needs neither the package nor 3.14t, so the mutant runs on every interpreter.
-    ("atomic_atomics", "atomics = _types.SimpleNamespace(atomic=lambda width, atype: RacyInt(), INT=None); \
-                        PACKAGES = []; MIN_PYTHON = (3,)"),
+    (
+        "atomic_atomics",
+        "atomics = _types.SimpleNamespace(atomic=lambda width, atype: RacyInt(), INT=None); \
+                        PACKAGES = []; MIN_PYTHON = (3,)",
+    ),
 ];
 
 /// Workloads whose `verify` cannot see a missing primitive, because there is none guarding shared state.
@@ -75,12 +81,8 @@ const EXEMPT_PREFIX: &str = "interp_";
 
 #[test]
 fn every_workload_is_either_mutated_or_exempt() {
-    let names: BTreeSet<String> = discover(&repo().join("python_workloads"))
-        .unwrap()
-        .iter()
-        .map(|p| name_of(p))
-        .filter(|n| !n.starts_with(EXEMPT_PREFIX))
-        .collect();
+    let names: BTreeSet<String> =
+        discover(&repo().join("python_workloads")).unwrap().iter().map(|p| name_of(p)).filter(|n| !n.starts_with(EXEMPT_PREFIX)).collect();
     let mutated: BTreeSet<String> = MUTANTS.iter().map(|(n, _)| n.to_string()).collect();
     let exempt: BTreeSet<String> = EXEMPT.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(mutated.len(), MUTANTS.len(), "a workload is listed twice in MUTANTS");

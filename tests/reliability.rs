@@ -21,11 +21,8 @@ fn broken_workloads_are_named_and_good_ones_still_measured() {
         "bad_metadata",
         "lock_counter",
     ]);
-    let (output, r) = run(
-        dir.path(),
-        &["--threads", "1,2", "--modes", "off", "--rounds", "3", "--ops", "200"],
-        &[("FTBENCH_ROUND_TIMEOUT", "2")],
-    );
+    let (output, r) =
+        run(dir.path(), &["--threads", "1,2", "--modes", "off", "--rounds", "3", "--ops", "200"], &[("FTBENCH_ROUND_TIMEOUT", "2")]);
     assert_eq!(output.status.code(), Some(1), "a run with failures exits 1");
     assert_eq!(r.run.status, RunStatus::Complete);
 
@@ -134,24 +131,14 @@ fn an_interrupted_run_keeps_a_readable_partial_results_file() {
 #[test]
 fn configuration_errors_are_clear_and_happen_before_any_benchmark() {
     let dir = workloads(&["cpu_only"]);
-    let bad_threads = common::ftbench()
-        .args(["run", "--no-report"])
-        .arg("--workloads")
-        .arg(dir.path())
-        .env("FTBENCH_THREADS", "1,two")
-        .output()
-        .unwrap();
+    let bad_threads =
+        common::ftbench().args(["run", "--no-report"]).arg("--workloads").arg(dir.path()).env("FTBENCH_THREADS", "1,two").output().unwrap();
     assert_eq!(bad_threads.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad_threads.stderr);
     assert!(err.contains("FTBENCH_THREADS") && err.contains("'two'"), "{err}");
 
-    let bad_timeout = common::ftbench()
-        .args(["run", "--no-report"])
-        .arg("--workloads")
-        .arg(dir.path())
-        .env("FTBENCH_TIMEOUT", "soon")
-        .output()
-        .unwrap();
+    let bad_timeout =
+        common::ftbench().args(["run", "--no-report"]).arg("--workloads").arg(dir.path()).env("FTBENCH_TIMEOUT", "soon").output().unwrap();
     assert_eq!(bad_timeout.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad_timeout.stderr);
     assert!(err.contains("FTBENCH_TIMEOUT") && err.contains("'soon'"), "{err}");
@@ -164,14 +151,8 @@ fn configuration_errors_are_clear_and_happen_before_any_benchmark() {
     let ro = tempfile::tempdir().unwrap();
     let blocked = ro.path().join("file-not-folder");
     std::fs::write(&blocked, "").unwrap();
-    let unwritable = common::ftbench()
-        .args(["run", "--no-report"])
-        .arg("--workloads")
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&blocked)
-        .output()
-        .unwrap();
+    let unwritable =
+        common::ftbench().args(["run", "--no-report"]).arg("--workloads").arg(dir.path()).arg("--out").arg(&blocked).output().unwrap();
     assert_eq!(unwritable.status.code(), Some(2));
     let err = String::from_utf8_lossy(&unwritable.stderr);
     assert!(err.contains("not writable") && err.contains("file-not-folder"), "{err}");

@@ -12,12 +12,7 @@ use ftbench::results::*;
 // Builders
 
 fn est(point: f64) -> Estimate {
-    Estimate {
-        point,
-        interval: Some([point * 0.97, point * 1.03]),
-        confidence_level: 0.95,
-        samples: 5,
-    }
+    Estimate { point, interval: Some([point * 0.97, point * 1.03]), confidence_level: 0.95, samples: 5 }
 }
 
 fn row(threads: usize, throughput: f64) -> ThreadRow {
@@ -36,15 +31,7 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
         efficiency: None,
         ft_gain: None,
         cores: Some(CoreUsage {
-            per_core_mean: (0..4)
-                .map(|c| {
-                    if c < threads {
-                        95.0 - c as f64 * 5.0
-                    } else {
-                        3.0
-                    }
-                })
-                .collect(),
+            per_core_mean: (0..4).map(|c| if c < threads { 95.0 - c as f64 * 5.0 } else { 3.0 }).collect(),
             per_core_max: vec![100.0; 4],
             process_mean: threads as f64 * 90.0,
             samples: 40,
@@ -107,12 +94,7 @@ fn ran(name: &str, mode: GilMode, meta: WorkloadMeta, rows: Vec<ThreadRow>) -> W
 }
 
 fn sweep(name: &str, mode: GilMode, meta: &WorkloadMeta, tps: [f64; 3]) -> WorkloadResult {
-    ran(
-        name,
-        mode,
-        meta.clone(),
-        vec![row(1, tps[0]), row(2, tps[1]), row(4, tps[2])],
-    )
+    ran(name, mode, meta.clone(), vec![row(1, tps[0]), row(2, tps[1]), row(4, tps[2])])
 }
 
 fn interpreter(mode: GilMode) -> InterpreterFacts {
@@ -146,10 +128,7 @@ fn synthetic() -> RunResults {
     skipped_meta.packages = vec!["atomics".into()];
     let cond = meta("threading.Condition", "producer-consumer");
     let queue = meta("queue.Queue", "producer-consumer");
-    let mut bank_a = meta(
-        "threading.Lock (one for the bank)",
-        "short-critical-section",
-    );
+    let mut bank_a = meta("threading.Lock (one for the bank)", "short-critical-section");
     bank_a.variant_of = Some("bank_transfer".into());
     let mut bank_b = meta("threading.Lock (per account)", "short-critical-section");
     bank_b.variant_of = Some("bank_transfer".into());
@@ -171,7 +150,12 @@ fn synthetic() -> RunResults {
         ran("unsafe_counter", Off, unsafe_meta.clone(), vec![lossy(row(1, 9e6), 0), lossy(row(2, 18e6), 5000), lossy(row(4, 35e6), 21000)]),
         sweep("unsafe_counter", On, &unsafe_meta, [8e6, 7.5e6, 7e6]),
         // Very fast and valid at 4 threads, but broke its invariant at 2 threads: never wins.
-        ran("broken_lock", Off, broken.clone(), vec![row(1, 3e6), invalid(row(2, 20e6), "AssertionError: counter is 39987, expected 40000"), row(4, 30e6)]),
+        ran(
+            "broken_lock",
+            Off,
+            broken.clone(),
+            vec![row(1, 3e6), invalid(row(2, 20e6), "AssertionError: counter is 39987, expected 40000"), row(4, 30e6)],
+        ),
         sweep("broken_lock", On, &broken, [3e6, 2.9e6, 2.8e6]),
         WorkloadResult {
             workload: "skipped_atomics".into(),
@@ -221,10 +205,7 @@ fn synthetic() -> RunResults {
         sweep("bank_ordered", On, &bank_b, [0.9e6, 0.8e6, 0.7e6]),
     ];
     // A row measured but without a throughput (e.g. written mid-measurement).
-    workloads[4].rows.push(ThreadRow {
-        throughput: None,
-        ..row(3, 0.0)
-    });
+    workloads[4].rows.push(ThreadRow { throughput: None, ..row(3, 0.0) });
 
     let mut r = RunResults {
         schema_version: SCHEMA_VERSION,
@@ -288,20 +269,11 @@ fn check_chart_files(paths: &[std::path::PathBuf]) {
         match p.extension().and_then(|e| e.to_str()) {
             Some("svg") => {
                 let text = std::fs::read_to_string(p).unwrap();
-                assert!(
-                    text.trim_start().starts_with("<svg") || text.trim_start().starts_with("<?xml"),
-                    "{}",
-                    p.display()
-                );
-                assert!(
-                    text.contains("<svg") && text.trim_end().ends_with("</svg>"),
-                    "{}",
-                    p.display()
-                );
+                assert!(text.trim_start().starts_with("<svg") || text.trim_start().starts_with("<?xml"), "{}", p.display());
+                assert!(text.contains("<svg") && text.trim_end().ends_with("</svg>"), "{}", p.display());
             }
             Some("png") => {
-                let img = image::open(p)
-                    .unwrap_or_else(|e| panic!("{} does not decode: {e}", p.display()));
+                let img = image::open(p).unwrap_or_else(|e| panic!("{} does not decode: {e}", p.display()));
                 assert!(img.width() > 0 && img.height() > 0, "{}", p.display());
             }
             other => panic!("unexpected chart file {} ({other:?})", p.display()),
@@ -321,10 +293,7 @@ fn render_writes_summary_index_and_every_chart() {
 
     // Every chart as SVG and PNG with the same base name.
     let charts = tmp.path().join("charts");
-    let mut expected: Vec<String> = ["speedup", "ft-gain", "core-heatmap", "contention"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut expected: Vec<String> = ["speedup", "ft-gain", "core-heatmap", "contention"].iter().map(|s| s.to_string()).collect();
     for w in [
         "mystery",
         "cpu_only",
@@ -343,11 +312,7 @@ fn render_writes_summary_index_and_every_chart() {
     for base in &expected {
         for ext in ["svg", "png"] {
             let p = charts.join(format!("{base}.{ext}"));
-            assert!(
-                out.charts.contains(&p),
-                "{} not reported as written",
-                p.display()
-            );
+            assert!(out.charts.contains(&p), "{} not reported as written", p.display());
         }
     }
     // The skipped workload (no rows) gets no chart of its own.
@@ -358,10 +323,7 @@ fn render_writes_summary_index_and_every_chart() {
     // The index shows every SVG chart by relative path.
     let html = std::fs::read_to_string(&out.index).unwrap();
     for base in &expected {
-        assert!(
-            html.contains(&format!("<img src=\"charts/{base}.svg\"")),
-            "index lacks {base}"
-        );
+        assert!(html.contains(&format!("<img src=\"charts/{base}.svg\"")), "index lacks {base}");
     }
     assert!(html.contains("<style>") && !html.contains("<script"));
 }
@@ -375,14 +337,8 @@ fn summary_shows_reasons_evidence_checks_and_calibration() {
     let html = std::fs::read_to_string(&out.index).unwrap();
 
     // Skipped workloads with their reason (markdown-escaped backticks aside).
-    assert!(
-        md.contains("skipped\\_atomics") || md.contains("`skipped_atomics`"),
-        "{md}"
-    );
-    assert!(
-        md.contains("is not installed (pip install atomics)"),
-        "{md}"
-    );
+    assert!(md.contains("skipped\\_atomics") || md.contains("`skipped_atomics`"), "{md}");
+    assert!(md.contains("is not installed (pip install atomics)"), "{md}");
     assert!(html.contains("is not installed (pip install atomics)"));
 
     // Timed-out workload: reason, and its evidence in a fenced block / a collapsed <details>.
@@ -393,10 +349,7 @@ fn summary_shows_reasons_evidence_checks_and_calibration() {
     // GIL re-enabled on import, context flags on 3.13, calibration met / not met.
     assert!(md.contains("import re-enabled the GIL"));
     assert!(md.contains("n/a on 3.13"));
-    assert!(
-        md.contains("**not met**"),
-        "lock_counter overhead 0.95 < 0.98 should be flagged"
-    );
+    assert!(md.contains("**not met**"), "lock_counter overhead 0.95 < 0.98 should be flagged");
     assert!(md.contains("| met |"));
 
     // Full data table, selection sections in the known order, unknown scenario last.
@@ -419,11 +372,7 @@ fn selection_ranks_as_the_data_says() {
     assert_eq!(s.mode, GilMode::Off);
     assert_eq!(s.reference_threads, Some(4));
 
-    let hot = s
-        .scenarios
-        .iter()
-        .find(|sc| sc.scenario == "hot-counter")
-        .unwrap();
+    let hot = s.scenarios.iter().find(|sc| sc.scenario == "hot-counter").unwrap();
     assert_eq!(hot.title, "Hot counters");
     assert_eq!(hot.groups.len(), 1);
     let g = &hot.groups[0];
@@ -439,84 +388,43 @@ fn selection_ranks_as_the_data_says() {
     assert!(!v.within_noise);
     assert_eq!(v.collapses, vec![("threading.Lock".to_string(), 2)]);
     let text = v.text();
-    assert!(
-        text.contains("`ft_utils.AtomicInt64` 12.0× `threading.Lock` at 4 threads"),
-        "{text}"
-    );
-    assert!(
-        text.contains("`threading.Lock` collapses past 2 threads"),
-        "{text}"
-    );
+    assert!(text.contains("`ft_utils.AtomicInt64` 12.0× `threading.Lock` at 4 threads"), "{text}");
+    assert!(text.contains("`threading.Lock` collapses past 2 threads"), "{text}");
 
     let by = |w: &str| g.candidates.iter().find(|c| c.workload == w).unwrap();
     assert_eq!(by("unsafe_counter").standing, Standing::Unsafe);
     assert_eq!(by("unsafe_counter").lost_updates, 21000);
     assert_eq!(by("broken_lock").standing, Standing::Invalid);
-    assert!(by("broken_lock")
-        .note
-        .as_deref()
-        .unwrap()
-        .contains("2 threads"));
+    assert!(by("broken_lock").note.as_deref().unwrap().contains("2 threads"));
     assert_eq!(by("reenabler").standing, Standing::GilReenabled);
     assert_eq!(by("skipped_atomics").standing, Standing::Skipped);
     assert_eq!(by("skipped_atomics").note.as_deref(), Some(SKIP_REASON));
-    assert!(by("atomic_fast")
-        .ft_gain
-        .is_some_and(|g| (g - 4.0).abs() < 1e-9));
+    assert!(by("atomic_fast").ft_gain.is_some_and(|g| (g - 4.0).abs() < 1e-9));
 
     // Producer / consumer: the timed-out workload is shown as failed, the queue wins alone.
-    let pc = s
-        .scenarios
-        .iter()
-        .find(|sc| sc.scenario == "producer-consumer")
-        .unwrap();
+    let pc = s.scenarios.iter().find(|sc| sc.scenario == "producer-consumer").unwrap();
     let g = &pc.groups[0];
     assert_eq!(g.winner().unwrap().workload, "queue_pipeline");
-    let hang = g
-        .candidates
-        .iter()
-        .find(|c| c.workload == "condition_hang")
-        .unwrap();
+    let hang = g.candidates.iter().find(|c| c.workload == "condition_hang").unwrap();
     assert_eq!(hang.standing, Standing::Failed);
     assert!(hang.note.as_deref().unwrap().contains(TIMEOUT_REASON));
 
     // Variants form their own group.
-    let sc = s
-        .scenarios
-        .iter()
-        .find(|sc| sc.scenario == "short-critical-section")
-        .unwrap();
-    let fam = sc
-        .groups
-        .iter()
-        .find(|g| g.family.as_deref() == Some("bank_transfer"))
-        .unwrap();
+    let sc = s.scenarios.iter().find(|sc| sc.scenario == "short-critical-section").unwrap();
+    let fam = sc.groups.iter().find(|g| g.family.as_deref() == Some("bank_transfer")).unwrap();
     assert_eq!(fam.winner().unwrap().workload, "bank_ordered");
     assert_eq!(fam.verdict.collapses, vec![]);
 
     // Known scenarios first in their order, unknown ones after.
     let order: Vec<&str> = s.scenarios.iter().map(|sc| sc.scenario.as_str()).collect();
-    assert_eq!(
-        order,
-        [
-            "short-critical-section",
-            "producer-consumer",
-            "hot-counter",
-            "control",
-            "zz-custom"
-        ]
-    );
+    assert_eq!(order, ["short-critical-section", "producer-consumer", "hot-counter", "control", "zz-custom"]);
 }
 
 #[test]
 fn invalid_and_unsynchronized_rows_never_win() {
     let mut r = synthetic();
     // Make the unsafe baseline's rows look fine: unsynchronized still never wins.
-    for w in r
-        .workloads
-        .iter_mut()
-        .filter(|w| w.workload == "unsafe_counter")
-    {
+    for w in r.workloads.iter_mut().filter(|w| w.workload == "unsafe_counter") {
         for row in &mut w.rows {
             row.status = RowStatus::Ok;
             row.lost_updates = 0;
@@ -529,19 +437,11 @@ fn invalid_and_unsynchronized_rows_never_win() {
             let res = r.workload(&w.workload, s.mode).unwrap();
             assert!(!res.meta.unsynchronized, "{} is unsynchronized", w.workload);
             assert!(
-                r.workloads
-                    .iter()
-                    .filter(|x| x.workload == w.workload)
-                    .all(|x| x.rows.iter().all(|row| row.status == RowStatus::Ok)),
+                r.workloads.iter().filter(|x| x.workload == w.workload).all(|x| x.rows.iter().all(|row| row.status == RowStatus::Ok)),
                 "{} has an invalid row",
                 w.workload
             );
-            assert!(res
-                .rows
-                .iter()
-                .find(|row| Some(row.threads) == g.threads)
-                .unwrap()
-                .is_valid());
+            assert!(res.rows.iter().find(|row| Some(row.threads) == g.threads).unwrap().is_valid());
         }
         for c in &g.candidates {
             if c.workload == "unsafe_counter" || c.workload == "broken_lock" {
@@ -552,21 +452,13 @@ fn invalid_and_unsynchronized_rows_never_win() {
     let md_unsafe = s.group_of("unsafe_counter").unwrap();
     assert_eq!(md_unsafe.winner().unwrap().workload, "atomic_fast");
     // The faster unsafe baseline is mentioned, never as the winner.
-    assert!(md_unsafe
-        .verdict
-        .faster_unsafe
-        .as_ref()
-        .is_some_and(|(who, _)| who.contains("unsynchronized")));
+    assert!(md_unsafe.verdict.faster_unsafe.as_ref().is_some_and(|(who, _)| who.contains("unsynchronized")));
 }
 
 #[test]
 fn overlapping_confidence_intervals_are_called_within_noise() {
     let mut r = synthetic();
-    for w in r
-        .workloads
-        .iter_mut()
-        .filter(|w| w.workload == "lock_counter" && w.mode == GilMode::Off)
-    {
+    for w in r.workloads.iter_mut().filter(|w| w.workload == "lock_counter" && w.mode == GilMode::Off) {
         // 7 M at 4 threads from 1.8 M at 1: a plausible 3.9× on 4 cores, no collapse on the way.
         w.rows[0].throughput = Some(est(1.8e6));
         w.rows[2].throughput = Some(est(7.0e6));
@@ -577,13 +469,7 @@ fn overlapping_confidence_intervals_are_called_within_noise() {
     assert_eq!(g.winner().unwrap().workload, "atomic_fast");
     assert!(g.verdict.within_noise);
     assert!(g.verdict.collapses.is_empty());
-    assert!(
-        g.verdict
-            .text()
-            .contains("`ft_utils.AtomicInt64` ≈ `threading.Lock` at 4 threads"),
-        "{}",
-        g.verdict.text()
-    );
+    assert!(g.verdict.text().contains("`ft_utils.AtomicInt64` ≈ `threading.Lock` at 4 threads"), "{}", g.verdict.text());
 }
 
 #[test]
@@ -598,38 +484,22 @@ fn variant_families_are_grouped_within_their_scenario() {
     let mut variant = meta("types.MappingProxyType swap", "read-mostly");
     variant.variant_of = Some("read_plain".into());
     for mode in GilMode::ALL {
-        r.workloads
-            .push(sweep("concurrent_dict", mode, &fam, [1e6, 1.9e6, 3.5e6]));
-        r.workloads
-            .push(sweep("dict_lock", mode, &fam_lock, [1e6, 0.8e6, 0.5e6]));
-        r.workloads
-            .push(sweep("read_plain", mode, &base, [1e6, 2e6, 4e6]));
-        r.workloads
-            .push(sweep("read_snapshot", mode, &variant, [1e6, 2e6, 3e6]));
+        r.workloads.push(sweep("concurrent_dict", mode, &fam, [1e6, 1.9e6, 3.5e6]));
+        r.workloads.push(sweep("dict_lock", mode, &fam_lock, [1e6, 0.8e6, 0.5e6]));
+        r.workloads.push(sweep("read_plain", mode, &base, [1e6, 2e6, 4e6]));
+        r.workloads.push(sweep("read_snapshot", mode, &variant, [1e6, 2e6, 3e6]));
     }
     r.derive_figures();
     let s = select(&r);
-    let hot = s
-        .scenarios
-        .iter()
-        .find(|sc| sc.scenario == "hot-counter")
-        .unwrap();
+    let hot = s.scenarios.iter().find(|sc| sc.scenario == "hot-counter").unwrap();
     assert_eq!(hot.groups.len(), 2);
     assert_eq!(hot.groups[0].family, None, "ungrouped workloads come first");
     assert_eq!(hot.groups[0].winner().unwrap().workload, "atomic_fast");
     let dicts = &hot.groups[1];
     assert_eq!(dicts.family.as_deref(), Some("concurrent_dict"));
-    let names: Vec<&str> = dicts
-        .candidates
-        .iter()
-        .map(|c| c.workload.as_str())
-        .collect();
+    let names: Vec<&str> = dicts.candidates.iter().map(|c| c.workload.as_str()).collect();
     assert_eq!(names, ["concurrent_dict", "dict_lock"]);
-    let rm = s
-        .scenarios
-        .iter()
-        .find(|sc| sc.scenario == "read-mostly")
-        .unwrap();
+    let rm = s.scenarios.iter().find(|sc| sc.scenario == "read-mostly").unwrap();
     assert_eq!(rm.groups.len(), 1);
     assert_eq!(rm.groups[0].family.as_deref(), Some("read_plain"));
     assert_eq!(rm.groups[0].winner().unwrap().workload, "read_plain");
@@ -679,10 +549,7 @@ fn the_interpreter_suite_gets_its_own_section_in_ftscalingbench_terms_and_no_sel
 fn command_renders_a_given_run_folder() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), &synthetic());
-    let code = ftbench::report::command(ftbench::report::ReportArgs {
-        run_dir: Some(tmp.path().to_path_buf()),
-    })
-    .unwrap();
+    let code = ftbench::report::command(ftbench::report::ReportArgs { run_dir: Some(tmp.path().to_path_buf()) }).unwrap();
     assert_eq!(code, 0);
     assert!(tmp.path().join("summary.md").is_file() && tmp.path().join("index.html").is_file());
     // A results.json path works too, and a folder without one is an error naming the file.
@@ -712,11 +579,7 @@ fn partial_run_with_one_gil_mode_renders() {
 
     let s = select(&r);
     assert_eq!(s.mode, GilMode::On);
-    let hot = s
-        .scenarios
-        .iter()
-        .find(|sc| sc.scenario == "hot-counter")
-        .unwrap();
+    let hot = s.scenarios.iter().find(|sc| sc.scenario == "hot-counter").unwrap();
     // Ranked by GIL-on throughput at 4 threads: the re-enabler ran normally in its GIL-on child.
     assert_eq!(hot.groups[0].winner().unwrap().workload, "reenabler");
     assert!(hot.groups[0].candidates.iter().all(|c| c.ft_gain.is_none()));
@@ -737,18 +600,8 @@ fn degenerate_numbers_render() {
     // Zero throughput at 1 thread makes every speedup infinite; an interval wider than the point.
     let mut r = synthetic();
     for w in r.workloads.iter_mut().filter(|w| w.workload == "mystery") {
-        w.rows[0].throughput = Some(Estimate {
-            point: 0.0,
-            interval: Some([0.0, 0.0]),
-            confidence_level: 0.95,
-            samples: 5,
-        });
-        w.rows[1].throughput = Some(Estimate {
-            point: 5.0,
-            interval: Some([-3.0, 1e300]),
-            confidence_level: 0.95,
-            samples: 5,
-        });
+        w.rows[0].throughput = Some(Estimate { point: 0.0, interval: Some([0.0, 0.0]), confidence_level: 0.95, samples: 5 });
+        w.rows[1].throughput = Some(Estimate { point: 5.0, interval: Some([-3.0, 1e300]), confidence_level: 0.95, samples: 5 });
     }
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), &r);
@@ -765,14 +618,8 @@ fn empty_run_renders() {
     write(tmp.path(), &r);
     let out = render(tmp.path()).unwrap();
     check_chart_files(&out.charts);
-    assert_eq!(
-        out.charts.len(),
-        8,
-        "the four overview charts, each as SVG and PNG"
-    );
-    assert!(std::fs::read_to_string(&out.summary)
-        .unwrap()
-        .contains("still running"));
+    assert_eq!(out.charts.len(), 8, "the four overview charts, each as SVG and PNG");
+    assert!(std::fs::read_to_string(&out.summary).unwrap().contains("still running"));
 }
 
 #[test]
@@ -780,26 +627,14 @@ fn chart_kinds_are_reported() {
     let r = synthetic();
     let tmp = tempfile::tempdir().unwrap();
     let files = ftbench::report::charts::render_charts(&r, tmp.path()).unwrap();
-    for k in [
-        ChartKind::Speedup,
-        ChartKind::FtGain,
-        ChartKind::CoreHeatmap,
-        ChartKind::Contention,
-    ] {
+    for k in [ChartKind::Speedup, ChartKind::FtGain, ChartKind::CoreHeatmap, ChartKind::Contention] {
         assert_eq!(files.iter().filter(|f| f.kind == k).count(), 1, "{k:?}");
     }
-    let per: Vec<&str> = files
-        .iter()
-        .filter(|f| f.kind == ChartKind::Throughput)
-        .filter_map(|f| f.workload.as_deref())
-        .collect();
+    let per: Vec<&str> = files.iter().filter(|f| f.kind == ChartKind::Throughput).filter_map(|f| f.workload.as_deref()).collect();
     assert!(per.contains(&"unsafe_counter") && !per.contains(&"skipped_atomics"));
     // Invalid data is named in the chart, never drawn silently.
     let speedup = std::fs::read_to_string(tmp.path().join("speedup.svg")).unwrap();
-    assert!(
-        speedup.contains("Not drawn"),
-        "speedup chart should list what it leaves out"
-    );
+    assert!(speedup.contains("Not drawn"), "speedup chart should list what it leaves out");
     assert!(speedup.contains("unsafe_counter") && speedup.contains("broken_lock"));
 }
 
@@ -819,10 +654,7 @@ fn latest_is_a_file_naming_the_run_or_a_symlink() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(&run, reports.path().join("latest")).unwrap();
-        assert_eq!(
-            latest_run_dir(reports.path()).unwrap(),
-            std::fs::canonicalize(&run).unwrap()
-        );
+        assert_eq!(latest_run_dir(reports.path()).unwrap(), std::fs::canonicalize(&run).unwrap());
         std::fs::remove_file(reports.path().join("latest")).unwrap();
     }
 
@@ -864,31 +696,16 @@ fn dump_big_sample_report() {
         "control",
     ];
     for i in 0..27 {
-        let m = meta(
-            &format!("threading.Lock variant number {i}"),
-            scen[i % scen.len()],
-        );
+        let m = meta(&format!("threading.Lock variant number {i}"), scen[i % scen.len()]);
         for mode in [Off, On] {
             let rows = [1usize, 2, 4, 8, 16, 32, 64]
                 .iter()
                 .map(|&t| {
                     let k = (i as f64 + 1.0) * 1e5;
-                    let tp = if mode == Off {
-                        k * (t as f64).powf(0.3 + (i % 7) as f64 * 0.1)
-                    } else {
-                        k / (1.0 + 0.05 * t as f64)
-                    };
+                    let tp = if mode == Off { k * (t as f64).powf(0.3 + (i % 7) as f64 * 0.1) } else { k / (1.0 + 0.05 * t as f64) };
                     let mut rr = row(t, tp);
                     rr.cores = Some(CoreUsage {
-                        per_core_mean: (0..64)
-                            .map(|c| {
-                                if c < t {
-                                    99.0 - (c % 13) as f64 * 3.0
-                                } else {
-                                    (c % 5) as f64
-                                }
-                            })
-                            .collect(),
+                        per_core_mean: (0..64).map(|c| if c < t { 99.0 - (c % 13) as f64 * 3.0 } else { (c % 5) as f64 }).collect(),
                         per_core_max: vec![100.0; 64],
                         process_mean: 100.0,
                         samples: 10,
@@ -896,12 +713,7 @@ fn dump_big_sample_report() {
                     rr
                 })
                 .collect();
-            r.workloads.push(ran(
-                &format!("workload_with_a_longish_name_{i}"),
-                mode,
-                m.clone(),
-                rows,
-            ));
+            r.workloads.push(ran(&format!("workload_with_a_longish_name_{i}"), mode, m.clone(), rows));
         }
     }
     r.derive_figures();

@@ -55,11 +55,8 @@ fn jitter_leaves_safe_workloads_intact_and_single_line_updates_atomic_under_the_
 #[test]
 fn stress_exits_1_when_a_safe_workload_breaks_or_raises() {
     let dir = workloads(&["verify_fails", "raises_in_worker"]);
-    let out = ftbench()
-        .args(["stress", "--rounds", "5", "--threads", "2", "--ops", "10", "--workloads-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out =
+        ftbench().args(["stress", "--rounds", "5", "--threads", "2", "--ops", "10", "--workloads-dir"]).arg(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("BROKEN: round 0: AssertionError: the answer is 41"), "{stdout}");

@@ -10,11 +10,8 @@ use ftbench::workload::{discover, name_of, Declared};
 
 #[test]
 fn every_workload_verifies_in_both_gil_modes() {
-    let (output, r) = run(
-        &repo().join("python_workloads"),
-        &["--threads", "1,2,4", "--rounds", "3", "--no-report"],
-        &[("FTBENCH_ROUND_MS", "20")],
-    );
+    let (output, r) =
+        run(&repo().join("python_workloads"), &["--threads", "1,2,4", "--rounds", "3", "--no-report"], &[("FTBENCH_ROUND_MS", "20")]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     // The opt-in interpreter-scaling suite is not in an unfiltered run: tests/catalogue.rs runs it.
     let files = discover(&repo().join("python_workloads")).unwrap();

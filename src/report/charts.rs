@@ -119,11 +119,7 @@ fn font_c(size: f64, color: &'static RGBColor) -> TextStyle<'static> {
 }
 
 fn text_width(text: &str, size: f64) -> u32 {
-    (FONT_FAMILY, size)
-        .into_font()
-        .box_size(text)
-        .map(|(w, _)| w)
-        .unwrap_or((text.chars().count() as f64 * size * 0.6) as u32)
+    (FONT_FAMILY, size).into_font().box_size(text).map(|(w, _)| w).unwrap_or((text.chars().count() as f64 * size * 0.6) as u32)
 }
 
 fn de<E: std::fmt::Debug>(e: E) -> anyhow::Error {
@@ -135,11 +131,7 @@ fn wrap(text: &str, size: f64, width: u32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {
-        let candidate = if cur.is_empty() {
-            word.to_string()
-        } else {
-            format!("{cur} {word}")
-        };
+        let candidate = if cur.is_empty() { word.to_string() } else { format!("{cur} {word}") };
         if !cur.is_empty() && text_width(&candidate, size) > width {
             lines.push(std::mem::take(&mut cur));
             cur = word.to_string();
@@ -180,12 +172,7 @@ enum Marker {
     Cross,
 }
 
-const MARKERS: [Marker; 4] = [
-    Marker::Circle,
-    Marker::Square,
-    Marker::Triangle,
-    Marker::Cross,
-];
+const MARKERS: [Marker; 4] = [Marker::Circle, Marker::Square, Marker::Triangle, Marker::Cross];
 
 #[derive(Clone, Debug)]
 struct Series {
@@ -255,11 +242,7 @@ impl Axis {
     /// Linear axis from `lo` to at least `hi` with about `n` "nice" ticks.
     fn linear(desc: &str, lo: f64, hi: f64, n: usize, fmt: Fmt) -> Axis {
         let lo = if lo.is_finite() { lo } else { 0.0 };
-        let hi = if hi.is_finite() && hi > lo {
-            hi
-        } else {
-            lo + 1.0
-        };
+        let hi = if hi.is_finite() && hi > lo { hi } else { lo + 1.0 };
         let step = nice_step((hi - lo) / n.max(2) as f64);
         let mut ticks = Vec::new();
         let mut t = (lo / step).ceil() * step;
@@ -267,35 +250,16 @@ impl Axis {
             ticks.push(if t.abs() < step * 1e-9 { 0.0 } else { t });
             t += step;
         }
-        Axis {
-            desc: desc.into(),
-            log2: false,
-            lo,
-            hi,
-            ticks,
-            fmt,
-        }
+        Axis { desc: desc.into(), log2: false, lo, hi, ticks, fmt }
     }
 
     /// Log2 axis over [min, max] (values), ticks at `ticks` (values).
     fn log2(desc: &str, min: f64, max: f64, ticks: &[f64], fmt: Fmt) -> Axis {
-        let min = if min.is_finite() && min > 0.0 {
-            min
-        } else {
-            1.0
-        };
-        let max = if max.is_finite() && max > min {
-            max
-        } else {
-            min * 2.0
-        };
+        let min = if min.is_finite() && min > 0.0 { min } else { 1.0 };
+        let max = if max.is_finite() && max > min { max } else { min * 2.0 };
         let (lo, hi) = (min.max(1e-12).log2(), max.max(min * 1.01).log2());
         let pad = ((hi - lo) * 0.04).max(0.15);
-        let mut ticks: Vec<f64> = ticks
-            .iter()
-            .map(|v| v.log2())
-            .filter(|t| *t >= lo - 1e-9 && *t <= hi + 1e-9)
-            .collect();
+        let mut ticks: Vec<f64> = ticks.iter().map(|v| v.log2()).filter(|t| *t >= lo - 1e-9 && *t <= hi + 1e-9).collect();
         // Thin out crowded ticks, always keeping the first and the last.
         while ticks.len() > 14 {
             let last = *ticks.last().unwrap();
@@ -304,14 +268,7 @@ impl Axis {
                 ticks.push(last);
             }
         }
-        Axis {
-            desc: desc.into(),
-            log2: true,
-            lo: lo - pad,
-            hi: hi + pad,
-            ticks,
-            fmt,
-        }
+        Axis { desc: desc.into(), log2: true, lo: lo - pad, hi: hi + pad, ticks, fmt }
     }
 }
 
@@ -325,11 +282,7 @@ struct TickAxis {
 
 impl TickAxis {
     fn new(lo: f64, hi: f64, ticks: &[f64]) -> Self {
-        TickAxis {
-            lo,
-            hi,
-            ticks: ticks.to_vec(),
-        }
+        TickAxis { lo, hi, ticks: ticks.to_vec() }
     }
 }
 
@@ -394,10 +347,7 @@ fn pow2_ticks(min: f64, max: f64) -> Vec<f64> {
             1.0
         }
     };
-    let (a, b) = (
-        clamp(min).log2().floor() as i32,
-        clamp(max).log2().ceil() as i32,
-    );
+    let (a, b) = (clamp(min).log2().floor() as i32, clamp(max).log2().ceil() as i32);
     (a..=b).map(|e| 2f64.powi(e)).collect()
 }
 
@@ -464,20 +414,12 @@ impl Plot {
         if self.legend.is_empty() {
             return 0;
         }
-        let widest = self
-            .legend
-            .iter()
-            .map(|e| text_width(&e.label, LEGEND_SIZE))
-            .max()
-            .unwrap_or(0);
+        let widest = self.legend.iter().map(|e| text_width(&e.label, LEGEND_SIZE)).max().unwrap_or(0);
         (widest + 70).clamp(180, 340)
     }
 
     fn note_lines(&self) -> Vec<String> {
-        self.notes
-            .iter()
-            .flat_map(|n| wrap(n, NOTE_SIZE, WIDTH - 40))
-            .collect()
+        self.notes.iter().flat_map(|n| wrap(n, NOTE_SIZE, WIDTH - 40)).collect()
     }
 
     fn plot_height(&self) -> u32 {
@@ -501,16 +443,10 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, plot: &Plot) -> Result
     let (w, _) = root.dim_in_pixel();
 
     // Title and subtitle.
-    root.draw(&Text::new(plot.title.clone(), (20, 12), font(TITLE_SIZE)))
-        .map_err(de)?;
+    root.draw(&Text::new(plot.title.clone(), (20, 12), font(TITLE_SIZE))).map_err(de)?;
     let mut top = 48;
     if let Some(sub) = &plot.subtitle {
-        root.draw(&Text::new(
-            fit(sub, SUBTITLE_SIZE, w - 40),
-            (20, 44),
-            font_c(SUBTITLE_SIZE, &GREY),
-        ))
-        .map_err(de)?;
+        root.draw(&Text::new(fit(sub, SUBTITLE_SIZE, w - 40), (20, 44), font_c(SUBTITLE_SIZE, &GREY))).map_err(de)?;
         top += 24;
     }
     let (_, rest) = root.split_vertically(top);
@@ -526,11 +462,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, plot: &Plot) -> Result
     match &plot.body {
         Body::Lines(panels) => {
             // One y label width for all panels, so their x axes line up.
-            let label_w = panels
-                .iter()
-                .map(|p| label_area_width(&p.y))
-                .max()
-                .unwrap_or(40);
+            let label_w = panels.iter().map(|p| label_area_width(&p.y)).max().unwrap_or(40);
             let areas = plot_area.split_evenly((panels.len().max(1), 1));
             for (area, p) in areas.iter().zip(panels) {
                 draw_lines(area, p, label_w)?;
@@ -543,19 +475,9 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, plot: &Plot) -> Result
     // "Not drawn" notes in red, explanations in grey.
     let mut i = 0;
     for note in &plot.notes {
-        let color: &'static RGBColor = if note.starts_with("Not drawn") || note.starts_with('*') {
-            &NOTE_INK
-        } else {
-            &GREY
-        };
+        let color: &'static RGBColor = if note.starts_with("Not drawn") || note.starts_with('*') { &NOTE_INK } else { &GREY };
         for line in wrap(note, NOTE_SIZE, WIDTH - 40) {
-            notes_area
-                .draw(&Text::new(
-                    line,
-                    (20, 6 + i * NOTE_LINE as i32),
-                    font_c(NOTE_SIZE, color),
-                ))
-                .map_err(de)?;
+            notes_area.draw(&Text::new(line, (20, 6 + i * NOTE_LINE as i32), font_c(NOTE_SIZE, color))).map_err(de)?;
             i += 1;
         }
     }
@@ -563,58 +485,29 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, plot: &Plot) -> Result
     Ok(())
 }
 
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    entries: &[LegendEntry],
-) -> Result<()> {
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> Result<()> {
     let (w, _) = area.dim_in_pixel();
     let x0 = 10;
     for (i, e) in entries.iter().enumerate() {
         let y = 30 + i as i32 * 24;
         if e.band {
-            area.draw(&Rectangle::new(
-                [(x0, y - 7), (x0 + 28, y + 7)],
-                e.color.mix(0.22).filled(),
-            ))
-            .map_err(de)?;
+            area.draw(&Rectangle::new([(x0, y - 7), (x0 + 28, y + 7)], e.color.mix(0.22).filled())).map_err(de)?;
         } else if e.dashed {
-            area.draw(&PathElement::new(
-                vec![(x0, y), (x0 + 8, y)],
-                e.color.stroke_width(2),
-            ))
-            .map_err(de)?;
-            area.draw(&PathElement::new(
-                vec![(x0 + 14, y), (x0 + 22, y)],
-                e.color.stroke_width(2),
-            ))
-            .map_err(de)?;
+            area.draw(&PathElement::new(vec![(x0, y), (x0 + 8, y)], e.color.stroke_width(2))).map_err(de)?;
+            area.draw(&PathElement::new(vec![(x0 + 14, y), (x0 + 22, y)], e.color.stroke_width(2))).map_err(de)?;
         } else {
-            area.draw(&PathElement::new(
-                vec![(x0, y), (x0 + 28, y)],
-                e.color.stroke_width(2),
-            ))
-            .map_err(de)?;
+            area.draw(&PathElement::new(vec![(x0, y), (x0 + 28, y)], e.color.stroke_width(2))).map_err(de)?;
         }
         if let Some(m) = e.marker {
             draw_marker_px(area, (x0 + 14, y), m, e.color)?;
         }
         let label = fit(&e.label, LEGEND_SIZE, w.saturating_sub(60));
-        area.draw(&Text::new(
-            label,
-            (x0 + 38, y),
-            font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))
-        .map_err(de)?;
+        area.draw(&Text::new(label, (x0 + 38, y), font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center)))).map_err(de)?;
     }
     Ok(())
 }
 
-fn draw_marker_px<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    p: (i32, i32),
-    m: Marker,
-    color: RGBColor,
-) -> Result<()> {
+fn draw_marker_px<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32), m: Marker, color: RGBColor) -> Result<()> {
     let s = color.filled();
     match m {
         Marker::Circle => area.draw(&Circle::new(p, 4, s)),
@@ -626,41 +519,23 @@ fn draw_marker_px<DB: DrawingBackend>(
 }
 
 fn label_area_width(axis: &Axis) -> u32 {
-    let widest = axis
-        .ticks
-        .iter()
-        .map(|t| text_width(&axis.label(*t), LABEL_SIZE))
-        .max()
-        .unwrap_or(20);
+    let widest = axis.ticks.iter().map(|t| text_width(&axis.label(*t), LABEL_SIZE)).max().unwrap_or(20);
     widest + 20 + if axis.desc.is_empty() { 0 } else { 30 }
 }
 
 fn draw_empty<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, msg: &str) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
-    area.draw(&Rectangle::new(
-        [(20, 10), (w as i32 - 20, h as i32 - 10)],
-        GRID.stroke_width(1),
-    ))
-    .map_err(de)?;
+    area.draw(&Rectangle::new([(20, 10), (w as i32 - 20, h as i32 - 10)], GRID.stroke_width(1))).map_err(de)?;
     let style = font_c(18.0, &GREY).pos(Pos::new(HPos::Center, VPos::Center));
     let lines = wrap(msg, 18.0, w.saturating_sub(80));
     let y0 = h as i32 / 2 - (lines.len() as i32 * 26) / 2;
     for (i, l) in lines.iter().enumerate() {
-        area.draw(&Text::new(
-            l.clone(),
-            (w as i32 / 2, y0 + i as i32 * 26),
-            style.clone(),
-        ))
-        .map_err(de)?;
+        area.draw(&Text::new(l.clone(), (w as i32 / 2, y0 + i as i32 * 26), style.clone())).map_err(de)?;
     }
     Ok(())
 }
 
-fn draw_lines<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    p: &LinesPlot,
-    label_w: u32,
-) -> Result<()> {
+fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &LinesPlot, label_w: u32) -> Result<()> {
     let area = match &p.heading {
         Some(h) => area.titled(h, font(DESC_SIZE + 1.0)).map_err(de)?,
         None => area.clone(),
@@ -695,52 +570,31 @@ fn draw_lines<DB: DrawingBackend>(
     if p.ideal {
         let (a, b) = (p.x.lo.max(p.y.lo), p.x.hi.min(p.y.hi));
         if b > a {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(a, a), (b, b)],
-                    8,
-                    6,
-                    GREY.stroke_width(2),
-                ))
-                .map_err(de)?;
+            chart.draw_series(DashedLineSeries::new(vec![(a, a), (b, b)], 8, 6, GREY.stroke_width(2))).map_err(de)?;
         }
     }
 
     if let Some(p_cores) = p.pe_boundary {
         let x = p.x.tx(p_cores as f64);
         if x > p.x.lo && x < p.x.hi {
-            chart
-                .draw_series(DashedLineSeries::new(vec![(x, p.y.lo), (x, p.y.hi)], 4, 4, GREY.stroke_width(2)))
-                .map_err(de)?;
+            chart.draw_series(DashedLineSeries::new(vec![(x, p.y.lo), (x, p.y.hi)], 4, 4, GREY.stroke_width(2))).map_err(de)?;
             let label = font_c(LABEL_SIZE, &GREY).pos(Pos::new(HPos::Left, VPos::Top));
-            chart
-                .draw_series(std::iter::once(Text::new(format!(" {p_cores} P-cores | E-cores →"), (x, p.y.hi), label)))
-                .map_err(de)?;
+            chart.draw_series(std::iter::once(Text::new(format!(" {p_cores} P-cores | E-cores →"), (x, p.y.hi), label))).map_err(de)?;
         }
     }
 
     // Bands under the lines.
     for s in &p.series {
         for band in &s.bands {
-            let pts: Vec<(f64, f64, f64)> = band
-                .iter()
-                .map(|(x, lo, hi)| (p.x.tx(*x), p.y.tx(*lo), p.y.tx(*hi)))
-                .collect();
+            let pts: Vec<(f64, f64, f64)> = band.iter().map(|(x, lo, hi)| (p.x.tx(*x), p.y.tx(*lo), p.y.tx(*hi))).collect();
             if pts.len() >= 2 {
                 let mut poly: Vec<(f64, f64)> = pts.iter().map(|(x, _, hi)| (*x, *hi)).collect();
                 poly.extend(pts.iter().rev().map(|(x, lo, _)| (*x, *lo)));
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        poly,
-                        s.color.mix(0.18).filled(),
-                    )))
-                    .map_err(de)?;
+                chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(de)?;
             }
             // Error bars as well, so single points and narrow bands stay visible.
             chart
-                .draw_series(pts.iter().map(|(x, lo, hi)| {
-                    PathElement::new(vec![(*x, *lo), (*x, *hi)], s.color.mix(0.6).stroke_width(1))
-                }))
+                .draw_series(pts.iter().map(|(x, lo, hi)| PathElement::new(vec![(*x, *lo), (*x, *hi)], s.color.mix(0.6).stroke_width(1))))
                 .map_err(de)?;
         }
     }
@@ -749,41 +603,19 @@ fn draw_lines<DB: DrawingBackend>(
             let pts: Vec<(f64, f64)> = run.iter().map(|(x, y)| (p.x.tx(*x), p.y.tx(*y))).collect();
             if pts.len() >= 2 {
                 if s.dashed {
-                    chart
-                        .draw_series(DashedLineSeries::new(
-                            pts.clone(),
-                            8,
-                            5,
-                            s.color.stroke_width(2),
-                        ))
-                        .map_err(de)?;
+                    chart.draw_series(DashedLineSeries::new(pts.clone(), 8, 5, s.color.stroke_width(2))).map_err(de)?;
                 } else {
-                    chart
-                        .draw_series(LineSeries::new(pts.clone(), s.color.stroke_width(2)))
-                        .map_err(de)?;
+                    chart.draw_series(LineSeries::new(pts.clone(), s.color.stroke_width(2))).map_err(de)?;
                 }
             }
             let style = s.color.filled();
             match s.marker {
-                Marker::Circle => chart
-                    .draw_series(pts.iter().map(|p| Circle::new(*p, 4, style)))
-                    .map(|_| ()),
+                Marker::Circle => chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, style))).map(|_| ()),
                 Marker::Square => {
-                    chart
-                        .draw_series(pts.iter().map(|p| {
-                            EmptyElement::at(*p) + Rectangle::new([(-4, -4), (4, 4)], style)
-                        }))
-                        .map(|_| ())
+                    chart.draw_series(pts.iter().map(|p| EmptyElement::at(*p) + Rectangle::new([(-4, -4), (4, 4)], style))).map(|_| ())
                 }
-                Marker::Triangle => chart
-                    .draw_series(pts.iter().map(|p| TriangleMarker::new(*p, 5, style)))
-                    .map(|_| ()),
-                Marker::Cross => chart
-                    .draw_series(
-                        pts.iter()
-                            .map(|p| Cross::new(*p, 4, s.color.stroke_width(2))),
-                    )
-                    .map(|_| ()),
+                Marker::Triangle => chart.draw_series(pts.iter().map(|p| TriangleMarker::new(*p, 5, style))).map(|_| ()),
+                Marker::Cross => chart.draw_series(pts.iter().map(|p| Cross::new(*p, 4, s.color.stroke_width(2)))).map(|_| ()),
             }
             .map_err(de)?;
         }
@@ -796,11 +628,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &BarsPlot) ->
         return draw_empty(area, msg);
     }
     let n = b.bars.len();
-    let names: Vec<String> = b
-        .bars
-        .iter()
-        .map(|(l, _)| fit(l, LABEL_SIZE, 380))
-        .collect();
+    let names: Vec<String> = b.bars.iter().map(|(l, _)| fit(l, LABEL_SIZE, 380)).collect();
     let y_ticks: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
     let y_label = |v: &f64| {
         let i = v.floor() as usize;
@@ -811,11 +639,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &BarsPlot) ->
         }
     };
     let x_fmt = |v: &f64| b.x.label(*v);
-    let widest = names
-        .iter()
-        .map(|s| text_width(s, LABEL_SIZE))
-        .max()
-        .unwrap_or(40);
+    let widest = names.iter().map(|s| text_width(s, LABEL_SIZE)).max().unwrap_or(40);
     let mut chart = ChartBuilder::on(area)
         .margin_top(12)
         .margin_right(24)
@@ -839,32 +663,16 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &BarsPlot) ->
         .map_err(de)?;
     // Parity: gain 1 = free-threading neither helps nor hurts. Under the bars and their labels.
     if b.x.lo <= 1.0 && b.x.hi >= 1.0 {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(1.0, 0.0), (1.0, n as f64)],
-                8,
-                6,
-                INK.stroke_width(2),
-            ))
-            .map_err(de)?;
+        chart.draw_series(DashedLineSeries::new(vec![(1.0, 0.0), (1.0, n as f64)], 8, 6, INK.stroke_width(2))).map_err(de)?;
     }
     for (i, (_, v)) in b.bars.iter().enumerate() {
         let y = (n - 1 - i) as f64;
         let color = if *v >= 1.0 { GAIN_UP } else { GAIN_DOWN };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(0.0, y + 0.18), (*v, y + 0.82)],
-                color.filled(),
-            )))
-            .map_err(de)?;
+        chart.draw_series(std::iter::once(Rectangle::new([(0.0, y + 0.18), (*v, y + 0.82)], color.filled()))).map_err(de)?;
         chart
             .draw_series(std::iter::once(
                 EmptyElement::at((*v, y + 0.5))
-                    + Text::new(
-                        format::ratio(*v),
-                        (6, 0),
-                        font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
-                    ),
+                    + Text::new(format::ratio(*v), (6, 0), font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center))),
             ))
             .map_err(de)?;
     }
@@ -900,11 +708,7 @@ fn draw_heat<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &HeatPlot) ->
     let (grid_area, bar_area) = area.split_horizontally(w - 110);
     let n = h.rows.len();
     let names: Vec<String> = h.rows.iter().map(|l| fit(l, LABEL_SIZE, 360)).collect();
-    let widest = names
-        .iter()
-        .map(|s| text_width(s, LABEL_SIZE))
-        .max()
-        .unwrap_or(40);
+    let widest = names.iter().map(|s| text_width(s, LABEL_SIZE)).max().unwrap_or(40);
     let step = (h.cores as f64 / 24.0).ceil().max(1.0) as usize;
     let x_ticks: Vec<f64> = (0..h.cores).step_by(step).map(|c| c as f64 + 0.5).collect();
     let y_ticks: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
@@ -923,10 +727,7 @@ fn draw_heat<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &HeatPlot) ->
         .margin_left(8)
         .x_label_area_size(52)
         .y_label_area_size(widest + 20)
-        .build_cartesian_2d(
-            TickAxis::new(0.0, h.cores as f64, &x_ticks),
-            TickAxis::new(0.0, n as f64, &y_ticks),
-        )
+        .build_cartesian_2d(TickAxis::new(0.0, h.cores as f64, &x_ticks), TickAxis::new(0.0, n as f64, &y_ticks))
         .map_err(de)?;
     chart
         .configure_mesh()
@@ -940,35 +741,20 @@ fn draw_heat<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &HeatPlot) ->
         .draw()
         .map_err(de)?;
     let (pw, ph) = chart.plotting_area().dim_in_pixel();
-    let (cell_w, cell_h) = (
-        pw as f64 / h.cores.max(1) as f64,
-        ph as f64 / n.max(1) as f64,
-    );
+    let (cell_w, cell_h) = (pw as f64 / h.cores.max(1) as f64, ph as f64 / n.max(1) as f64);
     let show_values = cell_w >= 30.0 && cell_h >= 18.0;
     for (i, vals) in h.values.iter().enumerate() {
         let y = (n - 1 - i) as f64;
         for c in 0..h.cores {
             let v = vals.get(c).copied();
             let color = v.map(heat_color).unwrap_or(RGBColor(235, 235, 235));
+            chart.draw_series(std::iter::once(Rectangle::new([(c as f64, y), (c as f64 + 1.0, y + 1.0)], color.filled()))).map_err(de)?;
             chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(c as f64, y), (c as f64 + 1.0, y + 1.0)],
-                    color.filled(),
-                )))
-                .map_err(de)?;
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(c as f64, y), (c as f64 + 1.0, y + 1.0)],
-                    WHITE.stroke_width(1),
-                )))
+                .draw_series(std::iter::once(Rectangle::new([(c as f64, y), (c as f64 + 1.0, y + 1.0)], WHITE.stroke_width(1))))
                 .map_err(de)?;
             if let (true, Some(v)) = (show_values, v) {
                 static DARK: RGBColor = INK;
-                let style = if v > 55.0 {
-                    font_c(12.0, &WHITE_C)
-                } else {
-                    font_c(12.0, &DARK)
-                };
+                let style = if v > 55.0 { font_c(12.0, &WHITE_C) } else { font_c(12.0, &DARK) };
                 chart
                     .draw_series(std::iter::once(Text::new(
                         format!("{v:.0}"),
@@ -989,32 +775,14 @@ fn draw_heat<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &HeatPlot) ->
         let v0 = s as f64;
         let y_hi = bottom - ((s + 1) as f64 / steps as f64 * (bottom - top) as f64) as i32;
         let y_lo = bottom - (s as f64 / steps as f64 * (bottom - top) as f64) as i32;
-        bar_area
-            .draw(&Rectangle::new(
-                [(x0, y_hi), (x0 + 22, y_lo)],
-                heat_color(v0 + 0.5).filled(),
-            ))
-            .map_err(de)?;
+        bar_area.draw(&Rectangle::new([(x0, y_hi), (x0 + 22, y_lo)], heat_color(v0 + 0.5).filled())).map_err(de)?;
     }
-    bar_area
-        .draw(&Rectangle::new(
-            [(x0, top), (x0 + 22, bottom)],
-            GREY.stroke_width(1),
-        ))
-        .map_err(de)?;
+    bar_area.draw(&Rectangle::new([(x0, top), (x0 + 22, bottom)], GREY.stroke_width(1))).map_err(de)?;
     for v in [0, 25, 50, 75, 100] {
         let y = bottom - (v as f64 / 100.0 * (bottom - top) as f64) as i32;
-        bar_area
-            .draw(&Text::new(
-                format!("{v}%"),
-                (x0 + 28, y),
-                font(13.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(de)?;
+        bar_area.draw(&Text::new(format!("{v}%"), (x0 + 28, y), font(13.0).pos(Pos::new(HPos::Left, VPos::Center)))).map_err(de)?;
     }
-    bar_area
-        .draw(&Text::new("busy", (x0, bottom + 16), font(13.0)))
-        .map_err(de)?;
+    bar_area.draw(&Text::new("busy", (x0, bottom + 16), font(13.0))).map_err(de)?;
     Ok(())
 }
 
@@ -1043,24 +811,14 @@ fn write_plot(plot: &Plot, dir: &Path, base: &str) -> Result<(PathBuf, PathBuf)>
         let root = BitMapBackend::new(&tmp_png, (w, h)).into_drawing_area();
         draw(root, plot).with_context(|| format!("drawing {}", png_path.display()))?;
     }
-    let bytes =
-        std::fs::read(&tmp_png).with_context(|| format!("cannot read {}", tmp_png.display()))?;
+    let bytes = std::fs::read(&tmp_png).with_context(|| format!("cannot read {}", tmp_png.display()))?;
     write_atomic(&png_path, &bytes)?;
     Ok((svg_path, png_path))
 }
 
 /// A file-name-safe version of a workload name.
 pub fn file_stem(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect();
     if s.is_empty() || s.starts_with('.') {
         format!("_{s}")
     } else {
@@ -1071,54 +829,25 @@ pub fn file_stem(name: &str) -> String {
 /// Draws every chart of a run into `charts_dir`.
 pub fn render_charts(results: &RunResults, charts_dir: &Path) -> Result<Vec<ChartFile>> {
     ensure_font()?;
-    std::fs::create_dir_all(charts_dir)
-        .with_context(|| format!("cannot create {}", charts_dir.display()))?;
+    std::fs::create_dir_all(charts_dir).with_context(|| format!("cannot create {}", charts_dir.display()))?;
     let mut out = Vec::new();
-    let mut emit =
-        |kind: ChartKind, base: String, workload: Option<String>, plot: Plot| -> Result<()> {
-            let (svg, png) = write_plot(&plot, charts_dir, &base)?;
-            out.push(ChartFile {
-                kind,
-                base,
-                title: plot.title.clone(),
-                workload,
-                svg,
-                png,
-            });
-            Ok(())
-        };
+    let mut emit = |kind: ChartKind, base: String, workload: Option<String>, plot: Plot| -> Result<()> {
+        let (svg, png) = write_plot(&plot, charts_dir, &base)?;
+        out.push(ChartFile { kind, base, title: plot.title.clone(), workload, svg, png });
+        Ok(())
+    };
 
     let ctx = Ctx::new(results);
-    emit(
-        ChartKind::Speedup,
-        "speedup".into(),
-        None,
-        speedup_plot(&ctx),
-    )?;
+    emit(ChartKind::Speedup, "speedup".into(), None, speedup_plot(&ctx))?;
     emit(ChartKind::FtGain, "ft-gain".into(), None, gain_plot(&ctx))?;
-    emit(
-        ChartKind::CoreHeatmap,
-        "core-heatmap".into(),
-        None,
-        heat_plot(&ctx),
-    )?;
-    emit(
-        ChartKind::Contention,
-        "contention".into(),
-        None,
-        contention_plot(&ctx),
-    )?;
+    emit(ChartKind::CoreHeatmap, "core-heatmap".into(), None, heat_plot(&ctx))?;
+    emit(ChartKind::Contention, "contention".into(), None, contention_plot(&ctx))?;
     for (name, modes) in &ctx.workloads {
         if modes.values().all(|w| w.rows.is_empty()) {
             continue;
         }
         let plot = throughput_plot(name, modes);
-        emit(
-            ChartKind::Throughput,
-            format!("throughput-{}", file_stem(name)),
-            Some(name.to_string()),
-            plot,
-        )?;
+        emit(ChartKind::Throughput, format!("throughput-{}", file_stem(name)), Some(name.to_string()), plot)?;
     }
     Ok(out)
 }
@@ -1149,12 +878,7 @@ impl<'a> Ctx<'a> {
 
     /// Thread counts measured anywhere in the run.
     fn all_threads(&self) -> Vec<f64> {
-        let mut t: Vec<usize> = self
-            .results
-            .workloads
-            .iter()
-            .flat_map(|w| w.rows.iter().map(|r| r.threads))
-            .collect();
+        let mut t: Vec<usize> = self.results.workloads.iter().flat_map(|w| w.rows.iter().map(|r| r.threads)).collect();
         t.sort_unstable();
         t.dedup();
         t.into_iter().filter(|t| *t > 0).map(|t| t as f64).collect()
@@ -1163,23 +887,17 @@ impl<'a> Ctx<'a> {
     /// True when some row of `name` (any mode, any count) failed its invariant or raised: its
     /// valid rows are still drawn, but it is never ranked.
     fn flagged(&self, name: &str) -> bool {
-        self.workloads
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .flat_map(|(_, m)| m.values())
-            .any(|w| {
-                w.rows.iter().any(|r| match r.status {
-                    RowStatus::Invalid | RowStatus::Error => true,
-                    RowStatus::LostUpdates => !w.meta.unsynchronized,
-                    RowStatus::Ok => false,
-                })
+        self.workloads.iter().filter(|(n, _)| *n == name).flat_map(|(_, m)| m.values()).any(|w| {
+            w.rows.iter().any(|r| match r.status {
+                RowStatus::Invalid | RowStatus::Error => true,
+                RowStatus::LostUpdates => !w.meta.unsynchronized,
+                RowStatus::Ok => false,
             })
+        })
     }
 
     fn unsynchronized(&self, name: &str) -> bool {
-        self.workloads
-            .iter()
-            .any(|(n, m)| *n == name && m.values().any(|w| w.meta.unsynchronized))
+        self.workloads.iter().any(|(n, m)| *n == name && m.values().any(|w| w.meta.unsynchronized))
     }
 
     /// The workload's name as drawn: `*` when flagged, `(unsafe)` when unsynchronized.
@@ -1208,34 +926,23 @@ impl<'a> Ctx<'a> {
     fn at_cores(&self) -> String {
         match self.reference {
             Some(t) if t == self.cores => format!("{} (the {} count)", format::threads(t), self.cores_kind),
-            Some(t) if self.cores > 0 => format!(
-                "{} (largest measured ≤ {} {}s)",
-                format::threads(t),
-                self.cores,
-                self.cores_kind
-            ),
+            Some(t) if self.cores > 0 => format!("{} (largest measured ≤ {} {}s)", format::threads(t), self.cores, self.cores_kind),
             Some(t) => format::threads(t),
             None => format!("the {} count", self.cores_kind),
         }
     }
 }
 
-
 /// "2 threads: invalid" for each row that cannot be drawn.
 fn row_problem_summaries(rows: &[&ThreadRow]) -> Vec<String> {
     rows.iter()
-        .filter_map(|r| {
-            row_problem(r).map(|p| format!("{}: {}", format::threads(r.threads), p.split(':').next().unwrap_or("")))
-        })
+        .filter_map(|r| row_problem(r).map(|p| format!("{}: {}", format::threads(r.threads), p.split(':').next().unwrap_or(""))))
         .collect()
 }
 
 fn row_problem(r: &ThreadRow) -> Option<String> {
-    let first_line = |m: &Option<String>| {
-        m.as_deref()
-            .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
-            .map(|s| format!(": {s}"))
-    };
+    let first_line =
+        |m: &Option<String>| m.as_deref().and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty())).map(|s| format!(": {s}"));
     match r.status {
         RowStatus::Ok if r.throughput.is_none() => Some("no throughput".into()),
         RowStatus::Ok => r
@@ -1243,15 +950,9 @@ fn row_problem(r: &ThreadRow) -> Option<String> {
             .as_ref()
             .map(|why| format!("implausible: {why}"))
             .or_else(|| r.disturbed.as_ref().map(|why| format!("disturbed: {why}"))),
-        RowStatus::Invalid => Some(format!(
-            "invalid{}",
-            first_line(&r.message).unwrap_or_default()
-        )),
+        RowStatus::Invalid => Some(format!("invalid{}", first_line(&r.message).unwrap_or_default())),
         RowStatus::LostUpdates => Some(format!("lost updates ({})", r.lost_updates)),
-        RowStatus::Error => Some(format!(
-            "error{}",
-            first_line(&r.message).unwrap_or_default()
-        )),
+        RowStatus::Error => Some(format!("error{}", first_line(&r.message).unwrap_or_default())),
     }
 }
 
@@ -1262,11 +963,7 @@ fn workload_excluded(w: &WorkloadResult) -> Option<String> {
         WorkloadStatus::GilReenabled if w.mode == GilMode::On => None,
         WorkloadStatus::GilReenabled => Some("GIL re-enabled on import".into()),
         s => Some(match w.reason.as_deref().filter(|r| !r.trim().is_empty()) {
-            Some(r) => format!(
-                "{}: {}",
-                format::workload_status(s),
-                r.lines().next().unwrap_or("").trim()
-            ),
+            Some(r) => format!("{}: {}", format::workload_status(s), r.lines().next().unwrap_or("").trim()),
             None => format::workload_status(s).into(),
         }),
     }
@@ -1284,11 +981,7 @@ fn runs<F: Fn(&ThreadRow) -> Option<(f64, f64, f64)>>(rows: &[&ThreadRow], f: F)
         match (r.is_valid(), f(r)) {
             (true, Some((y, lo, hi))) if y.is_finite() => {
                 // A missing or broken interval collapses onto the point.
-                let (lo, hi) = if lo.is_finite() && hi.is_finite() {
-                    (lo.min(y), hi.max(y))
-                } else {
-                    (y, y)
-                };
+                let (lo, hi) = if lo.is_finite() && hi.is_finite() { (lo.min(y), hi.max(y)) } else { (y, y) };
                 run.push((r.threads as f64, y));
                 band.push((r.threads as f64, lo, hi));
             }
@@ -1353,46 +1046,25 @@ fn throughput_plot(name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>) -> Pl
             ));
         }
         if w.status == WorkloadStatus::Interrupted {
-            notes.push(format!(
-                "{}: interrupted before its sweep finished.",
-                mode_name(mode)
-            ));
+            notes.push(format!("{}: interrupted before its sweep finished.", mode_name(mode)));
         }
-        let bad: Vec<String> = rows
-            .iter()
-            .filter_map(|r| {
-                row_problem(r).map(|p| format!("{} ({})", format::threads(r.threads), p))
-            })
-            .collect();
+        let bad: Vec<String> =
+            rows.iter().filter_map(|r| row_problem(r).map(|p| format!("{} ({})", format::threads(r.threads), p))).collect();
         if let Some(n) = not_drawn_note(&format!("Not drawn — {}: ", mode_name(mode)), &bad) {
             notes.push(n);
         }
-        let (runs, bands) = runs(&rows, |r| r.throughput.map(|t| {
-            let [lo, hi] = t.interval.unwrap_or([t.point, t.point]);
-            (t.point, lo, hi)
-        }));
-        ymax = bands
-            .iter()
-            .flatten()
-            .map(|(_, _, hi)| *hi)
-            .fold(ymax, f64::max);
+        let (runs, bands) = runs(&rows, |r| {
+            r.throughput.map(|t| {
+                let [lo, hi] = t.interval.unwrap_or([t.point, t.point]);
+                (t.point, lo, hi)
+            })
+        });
+        ymax = bands.iter().flatten().map(|(_, _, hi)| *hi).fold(ymax, f64::max);
         if runs.is_empty() {
             continue;
         }
-        legend.push(LegendEntry {
-            label: label.clone(),
-            color,
-            marker: Some(Marker::Circle),
-            dashed: false,
-            band: false,
-        });
-        series.push(Series {
-            color,
-            marker: Marker::Circle,
-            dashed: false,
-            runs,
-            bands,
-        });
+        legend.push(LegendEntry { label: label.clone(), color, marker: Some(Marker::Circle), dashed: false, band: false });
+        series.push(Series { color, marker: Marker::Circle, dashed: false, runs, bands });
     }
     if !series.is_empty() {
         let level = modes
@@ -1412,31 +1084,16 @@ fn throughput_plot(name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>) -> Pl
         });
     }
     if meta.unsynchronized {
-        notes.insert(
-            0,
-            "Unsynchronized baseline: deliberately unsafe, rows that lost updates are not drawn."
-                .into(),
-        );
+        notes.insert(0, "Unsynchronized baseline: deliberately unsafe, rows that lost updates are not drawn.".into());
     }
     threads.sort_by(f64::total_cmp);
     threads.dedup();
-    let (tmin, tmax) = (
-        threads.first().copied().unwrap_or(1.0),
-        threads.last().copied().unwrap_or(1.0),
-    );
-    let empty = series
-        .is_empty()
-        .then(|| "No valid measurement to draw (see the notes below).".to_string());
+    let (tmin, tmax) = (threads.first().copied().unwrap_or(1.0), threads.last().copied().unwrap_or(1.0));
+    let empty = series.is_empty().then(|| "No valid measurement to draw (see the notes below).".to_string());
     let plot = LinesPlot {
         heading: None,
         x: Axis::log2("threads", tmin, tmax, &threads, Fmt::Threads),
-        y: Axis::linear(
-            "throughput (ops/s)",
-            0.0,
-            if ymax > 0.0 { ymax * 1.08 } else { 1.0 },
-            8,
-            Fmt::Si,
-        ),
+        y: Axis::linear("throughput (ops/s)", 0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 8, Fmt::Si),
         series,
         ideal: false,
         pe_boundary: None,
@@ -1471,11 +1128,7 @@ fn mode_name(m: GilMode) -> &'static str {
 
 /// Colour and marker for the i-th workload of a multi-workload chart.
 fn style_for(i: usize) -> (RGBColor, Marker, bool) {
-    (
-        PALETTE[i % PALETTE.len()],
-        MARKERS[(i / PALETTE.len()) % MARKERS.len()],
-        (i / PALETTE.len()) % 2 == 1,
-    )
+    (PALETTE[i % PALETTE.len()], MARKERS[(i / PALETTE.len()) % MARKERS.len()], (i / PALETTE.len()) % 2 == 1)
 }
 
 /// GIL-off results of each workload, with notes for the ones (or rows) not drawn.
@@ -1518,27 +1171,12 @@ fn speedup_plot(ctx: &Ctx) -> Plot {
             smax = smax.max(*s);
         }
         let (color, marker, dashed) = style_for(series.len());
-        legend.push(LegendEntry {
-            label: ctx.display_name(name),
-            color,
-            marker: Some(marker),
-            dashed,
-            band: false,
-        });
-        series.push(Series {
-            color,
-            marker,
-            dashed,
-            runs,
-            bands: vec![],
-        });
+        legend.push(LegendEntry { label: ctx.display_name(name), color, marker: Some(marker), dashed, band: false });
+        series.push(Series { color, marker, dashed, runs, bands: vec![] });
         drawn.push(*name);
     }
     let threads = ctx.all_threads();
-    let (tmin, tmax) = (
-        threads.first().copied().unwrap_or(1.0),
-        threads.last().copied().unwrap_or(1.0),
-    );
+    let (tmin, tmax) = (threads.first().copied().unwrap_or(1.0), threads.last().copied().unwrap_or(1.0));
     let mut notes = Vec::new();
     if let Some(n) = not_drawn_note("Not drawn — invalid rows: ", &invalid) {
         notes.push(n);
@@ -1547,36 +1185,15 @@ fn speedup_plot(ctx: &Ctx) -> Plot {
         notes.push(n);
     }
     notes.extend(ctx.flag_note(drawn));
-    let empty = series
-        .is_empty()
-        .then(|| "No valid GIL-off speedup to draw.".to_string());
+    let empty = series.is_empty().then(|| "No valid GIL-off speedup to draw.".to_string());
     if !series.is_empty() {
-        legend.insert(
-            0,
-            LegendEntry {
-                label: "ideal (y = x)".into(),
-                color: GREY,
-                marker: None,
-                dashed: true,
-                band: false,
-            },
-        );
+        legend.insert(0, LegendEntry { label: "ideal (y = x)".into(), color: GREY, marker: None, dashed: true, band: false });
     }
-    let (ylo, yhi) = if series.is_empty() {
-        (0.5, 2.0)
-    } else {
-        (smin.min(0.5) * 0.9, smax.max(tmax) * 1.1)
-    };
+    let (ylo, yhi) = if series.is_empty() { (0.5, 2.0) } else { (smin.min(0.5) * 0.9, smax.max(tmax) * 1.1) };
     let plot = LinesPlot {
         heading: None,
         x: Axis::log2("threads", tmin, tmax, &threads, Fmt::Threads),
-        y: Axis::log2(
-            "speedup vs 1 thread (×)",
-            ylo,
-            yhi,
-            &pow2_ticks(ylo, yhi),
-            Fmt::Ratio,
-        ),
+        y: Axis::log2("speedup vs 1 thread (×)", ylo, yhi, &pow2_ticks(ylo, yhi), Fmt::Ratio),
         series,
         ideal: true,
         pe_boundary: ctx.results.machine.pe_boundary(),
@@ -1611,30 +1228,16 @@ fn gain_plot(ctx: &Ctx) -> Plot {
             if let Some(w) = workload_excluded(on) {
                 return Err(format!("GIL on: {w}"));
             }
-            let r_off = off
-                .rows
-                .iter()
-                .find(|r| r.threads == t)
-                .ok_or(format!("GIL off not measured at {t}"))?;
+            let r_off = off.rows.iter().find(|r| r.threads == t).ok_or(format!("GIL off not measured at {t}"))?;
             if let Some(p) = row_problem(r_off) {
                 return Err(format!("GIL off: {}", p.split(':').next().unwrap_or("")));
             }
-            let r_on = on
-                .rows
-                .iter()
-                .find(|r| r.threads == t)
-                .ok_or(format!("GIL on not measured at {t}"))?;
+            let r_on = on.rows.iter().find(|r| r.threads == t).ok_or(format!("GIL on not measured at {t}"))?;
             if let Some(p) = row_problem(r_on) {
                 return Err(format!("GIL on: {}", p.split(':').next().unwrap_or("")));
             }
-            let (a, b) = (
-                r_off.throughput.unwrap().point,
-                r_on.throughput.unwrap().point,
-            );
-            r_off
-                .ft_gain
-                .or((b > 0.0).then(|| a / b))
-                .ok_or_else(|| "no gain".to_string())
+            let (a, b) = (r_off.throughput.unwrap().point, r_on.throughput.unwrap().point);
+            r_off.ft_gain.or((b > 0.0).then(|| a / b)).ok_or_else(|| "no gain".to_string())
         })();
         match why {
             Ok(g) if g.is_finite() && g > 0.0 => bars.push((name.to_string(), g)),
@@ -1644,34 +1247,20 @@ fn gain_plot(ctx: &Ctx) -> Plot {
     }
     bars.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let flag = ctx.flag_note(bars.iter().map(|b| b.0.as_str()));
-    let bars: Vec<(String, f64)> = bars
-        .into_iter()
-        .map(|(n, g)| (ctx.display_name(&n), g))
-        .collect();
+    let bars: Vec<(String, f64)> = bars.into_iter().map(|(n, g)| (ctx.display_name(&n), g)).collect();
     let max = bars.iter().map(|b| b.1).fold(1.0f64, f64::max);
-    let mut notes =
-        vec!["Green: faster with the GIL off; red: slower. Dashed line: no gain (1×).".to_string()];
+    let mut notes = vec!["Green: faster with the GIL off; red: slower. Dashed line: no gain (1×).".to_string()];
     if let Some(n) = not_drawn_note("Not drawn: ", &missing) {
         notes.push(n);
     }
     notes.extend(flag);
     let n = bars.len() as u32;
-    let empty = bars
-        .is_empty()
-        .then(|| "No workload has valid GIL-off and GIL-on rows at this thread count.".to_string());
-    let mut x = Axis::linear(
-        "GIL-off / GIL-on throughput (×)",
-        0.0,
-        max * 1.15,
-        8,
-        Fmt::Ratio,
-    );
+    let empty = bars.is_empty().then(|| "No workload has valid GIL-off and GIL-on rows at this thread count.".to_string());
+    let mut x = Axis::linear("GIL-off / GIL-on throughput (×)", 0.0, max * 1.15, 8, Fmt::Ratio);
     x.fmt = Fmt::Ratio;
     Plot {
         title: format!("Free-threading gain at {}", ctx.at_cores()),
-        subtitle: Some(
-            "GIL-off throughput / GIL-on throughput, same workload and thread count".into(),
-        ),
+        subtitle: Some("GIL-off throughput / GIL-on throughput, same workload and thread count".into()),
         legend: vec![],
         notes,
         body: Body::Bars(BarsPlot { x, bars, empty }),
@@ -1708,13 +1297,8 @@ fn heat_plot(ctx: &Ctx) -> Plot {
         }
     }
     let n = rows.len() as u32;
-    let empty = rows
-        .is_empty()
-        .then(|| "No valid GIL-off row with per-core samples at this thread count.".to_string());
-    let mut notes = vec![
-        "Mean percent busy of each logical core over the measurement, from the sampler."
-            .to_string(),
-    ];
+    let empty = rows.is_empty().then(|| "No valid GIL-off row with per-core samples at this thread count.".to_string());
+    let mut notes = vec!["Mean percent busy of each logical core over the measurement, from the sampler.".to_string()];
     if let Some(n) = not_drawn_note("Not drawn: ", &missing) {
         notes.push(n);
     }
@@ -1724,26 +1308,19 @@ fn heat_plot(ctx: &Ctx) -> Plot {
         subtitle: None,
         legend: vec![],
         notes,
-        body: Body::Heat(HeatPlot {
-            rows,
-            values,
-            cores,
-            empty,
-        }),
+        body: Body::Heat(HeatPlot { rows, values, cores, empty }),
         plot_height: (n * 30 + 100).max(320),
     }
 }
 
 /// Blocking primitives: the ones where "blocked" and context switches mean waiting for the primitive.
 pub fn is_lock_like(primitive: &str) -> bool {
-    primitive
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|tok| {
-            tok.ends_with("Lock")
-                || tok.ends_with("Queue")
-                || tok.ends_with("Semaphore")
-                || matches!(tok, "Condition" | "Event" | "Barrier" | "Mutex")
-        })
+    primitive.split(|c: char| !c.is_ascii_alphanumeric()).any(|tok| {
+        tok.ends_with("Lock")
+            || tok.ends_with("Queue")
+            || tok.ends_with("Semaphore")
+            || matches!(tok, "Condition" | "Event" | "Barrier" | "Mutex")
+    })
 }
 
 fn contention_plot(ctx: &Ctx) -> Plot {
@@ -1754,20 +1331,13 @@ fn contention_plot(ctx: &Ctx) -> Plot {
     let mut invalid = Vec::new();
     let mut drawn: Vec<&str> = Vec::new();
     let (mut bmax, mut smax) = (0f64, 0f64);
-    for (name, w) in workloads
-        .iter()
-        .filter(|(_, w)| is_lock_like(&w.meta.primitive))
-    {
+    for (name, w) in workloads.iter().filter(|(_, w)| is_lock_like(&w.meta.primitive)) {
         let rows = sorted_rows(w);
         let bad = row_problem_summaries(&rows);
         if !bad.is_empty() {
             invalid.push(format!("{name} ({})", bad.join(", ")));
         }
-        let (b_runs, _) = runs(&rows, |r| {
-            r.contention
-                .as_ref()
-                .map(|c| (c.blocked_fraction, 0.0, 0.0))
-        });
+        let (b_runs, _) = runs(&rows, |r| r.contention.as_ref().map(|c| (c.blocked_fraction, 0.0, 0.0)));
         let (s_runs, _) = runs(&rows, |r| {
             let c = r.contention.as_ref()?;
             Some((c.voluntary_switches_per_op? + c.involuntary_switches_per_op?, 0.0, 0.0))
@@ -1778,41 +1348,16 @@ fn contention_plot(ctx: &Ctx) -> Plot {
         bmax = b_runs.iter().flatten().map(|p| p.1).fold(bmax, f64::max);
         smax = s_runs.iter().flatten().map(|p| p.1).fold(smax, f64::max);
         let (color, marker, dashed) = style_for(legend.len());
-        legend.push(LegendEntry {
-            label: ctx.display_name(name),
-            color,
-            marker: Some(marker),
-            dashed,
-            band: false,
-        });
+        legend.push(LegendEntry { label: ctx.display_name(name), color, marker: Some(marker), dashed, band: false });
         drawn.push(*name);
-        blocked.push(Series {
-            color,
-            marker,
-            dashed,
-            runs: b_runs,
-            bands: vec![],
-        });
-        switches.push(Series {
-            color,
-            marker,
-            dashed,
-            runs: s_runs,
-            bands: vec![],
-        });
+        blocked.push(Series { color, marker, dashed, runs: b_runs, bands: vec![] });
+        switches.push(Series { color, marker, dashed, runs: s_runs, bands: vec![] });
     }
     let threads = ctx.all_threads();
-    let (tmin, tmax) = (
-        threads.first().copied().unwrap_or(1.0),
-        threads.last().copied().unwrap_or(1.0),
-    );
-    let empty = blocked
-        .is_empty()
-        .then(|| "No lock-like workload with valid GIL-off contention data.".to_string());
-    let mut notes = vec![
-        "Shown: GIL-off workloads whose primitive is a Lock, RLock, Condition, Semaphore, Queue, Event or Barrier."
-            .to_string(),
-    ];
+    let (tmin, tmax) = (threads.first().copied().unwrap_or(1.0), threads.last().copied().unwrap_or(1.0));
+    let empty = blocked.is_empty().then(|| "No lock-like workload with valid GIL-off contention data.".to_string());
+    let mut notes =
+        vec!["Shown: GIL-off workloads whose primitive is a Lock, RLock, Condition, Semaphore, Queue, Event or Barrier.".to_string()];
     let logical = ctx.results.machine.logical_cores;
     if logical > 0 && tmax > logical as f64 {
         notes.push(format!("Past {logical} threads (the core count) the blocked fraction also counts waiting for a CPU."));
@@ -1824,9 +1369,7 @@ fn contention_plot(ctx: &Ctx) -> Plot {
         .into_iter()
         .filter(|e| {
             let name = e.split(" (").next().unwrap_or("");
-            ctx.workloads
-                .iter()
-                .any(|(n, m)| *n == name && m.values().any(|w| is_lock_like(&w.meta.primitive)))
+            ctx.workloads.iter().any(|(n, m)| *n == name && m.values().any(|w| is_lock_like(&w.meta.primitive)))
         })
         .collect();
     if let Some(n) = not_drawn_note("Not drawn — workloads: ", &lock_excluded) {
@@ -1837,13 +1380,7 @@ fn contention_plot(ctx: &Ctx) -> Plot {
     let top = LinesPlot {
         heading: Some("Blocked fraction: 1 − CPU time / (threads × wall time)".into()),
         x: x.clone(),
-        y: Axis::linear(
-            "blocked",
-            0.0,
-            (bmax * 1.1).clamp(0.05, 1.0),
-            5,
-            Fmt::Percent,
-        ),
+        y: Axis::linear("blocked", 0.0, (bmax * 1.1).clamp(0.05, 1.0), 5, Fmt::Percent),
         series: blocked,
         ideal: false,
         pe_boundary: None,
@@ -1852,13 +1389,7 @@ fn contention_plot(ctx: &Ctx) -> Plot {
     let bottom = LinesPlot {
         heading: Some("Context switches per operation (voluntary + involuntary)".into()),
         x,
-        y: Axis::linear(
-            "switches / op",
-            0.0,
-            if smax > 0.0 { smax * 1.1 } else { 1.0 },
-            5,
-            Fmt::Small,
-        ),
+        y: Axis::linear("switches / op", 0.0, if smax > 0.0 { smax * 1.1 } else { 1.0 }, 5, Fmt::Small),
         series: switches,
         ideal: false,
         pe_boundary: None,
@@ -1893,12 +1424,7 @@ mod tests {
         ] {
             assert!(is_lock_like(p), "{p}");
         }
-        for p in [
-            "ft_utils.AtomicInt64",
-            "itertools.count",
-            "lock-free dict",
-            "none (unsynchronized)",
-        ] {
+        for p in ["ft_utils.AtomicInt64", "itertools.count", "lock-free dict", "none (unsynchronized)"] {
             assert!(!is_lock_like(p), "{p}");
         }
     }

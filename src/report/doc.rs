@@ -35,10 +35,7 @@ impl Inl {
         self
     }
     pub fn link(mut self, text: impl Into<String>, href: impl Into<String>) -> Self {
-        self.0.push(Span::Link {
-            text: text.into(),
-            href: href.into(),
-        });
+        self.0.push(Span::Link { text: text.into(), href: href.into() });
         self
     }
     pub fn push(mut self, other: Inl) -> Self {
@@ -121,11 +118,7 @@ pub struct Table {
 
 impl Table {
     pub fn new(head: &[&str]) -> Self {
-        Table {
-            head: head.iter().map(|s| s.to_string()).collect(),
-            numeric: vec![false; head.len()],
-            rows: vec![],
-        }
+        Table { head: head.iter().map(|s| s.to_string()).collect(), numeric: vec![false; head.len()], rows: vec![] }
     }
     pub fn numeric(mut self, cols: &[usize]) -> Self {
         for &c in cols {
@@ -172,8 +165,7 @@ pub struct Doc {
 
 impl Doc {
     pub fn h(&mut self, level: u8, id: &str, text: impl Into<Inl>) {
-        self.blocks
-            .push(Block::Heading(level, id.to_string(), text.into()));
+        self.blocks.push(Block::Heading(level, id.to_string(), text.into()));
     }
     pub fn p(&mut self, text: impl Into<Inl>) {
         self.blocks.push(Block::Para(text.into()));
@@ -197,14 +189,8 @@ fn md_text(s: &str, in_table: bool) -> String {
             }
             // Intraword underscores are literal in CommonMark; escape the others.
             '_' => {
-                let prev = i
-                    .checked_sub(1)
-                    .map(|j| chars[j].is_alphanumeric())
-                    .unwrap_or(false);
-                let next = chars
-                    .get(i + 1)
-                    .map(|c| c.is_alphanumeric())
-                    .unwrap_or(false);
+                let prev = i.checked_sub(1).map(|j| chars[j].is_alphanumeric()).unwrap_or(false);
+                let next = chars.get(i + 1).map(|c| c.is_alphanumeric()).unwrap_or(false);
                 if !(prev && next) {
                     out.push('\\');
                 }
@@ -219,11 +205,7 @@ fn md_text(s: &str, in_table: bool) -> String {
 }
 
 fn md_code(s: &str, in_table: bool) -> String {
-    let s = if in_table {
-        s.replace(['\n', '\r'], " ").replace('|', "\\|")
-    } else {
-        s.replace('\n', " ")
-    };
+    let s = if in_table { s.replace(['\n', '\r'], " ").replace('|', "\\|") } else { s.replace('\n', " ") };
     let longest = longest_run(&s, '`');
     let fence = "`".repeat(longest + 1);
     if longest > 0 || s.starts_with(' ') || s.ends_with(' ') {
@@ -253,11 +235,7 @@ fn md_inl(inl: &Inl, in_table: bool) -> String {
             Span::Text(t) => md_text(t, in_table),
             Span::Code(t) => md_code(t, in_table),
             Span::Bold(t) => format!("**{}**", md_text(t, in_table)),
-            Span::Link { text, href } => format!(
-                "[{}]({})",
-                md_text(text, in_table),
-                href.replace(' ', "%20")
-            ),
+            Span::Link { text, href } => format!("[{}]({})", md_text(text, in_table), href.replace(' ', "%20")),
         })
         .collect()
 }
@@ -268,12 +246,7 @@ pub fn to_markdown(doc: &Doc) -> String {
     for b in &doc.blocks {
         match b {
             Block::Heading(level, _, text) => {
-                let _ = writeln!(
-                    out,
-                    "{} {}\n",
-                    "#".repeat((*level).clamp(1, 6) as usize),
-                    md_inl(text, false)
-                );
+                let _ = writeln!(out, "{} {}\n", "#".repeat((*level).clamp(1, 6) as usize), md_inl(text, false));
             }
             Block::Para(text) => {
                 let _ = writeln!(out, "{}\n", md_inl(text, false));
@@ -288,20 +261,8 @@ pub fn to_markdown(doc: &Doc) -> String {
                 out.push('\n');
             }
             Block::Table(t) => {
-                let _ = writeln!(
-                    out,
-                    "| {} |",
-                    t.head
-                        .iter()
-                        .map(|h| md_text(h, true))
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                );
-                let seps: Vec<&str> = t
-                    .numeric
-                    .iter()
-                    .map(|&n| if n { "---:" } else { "---" })
-                    .collect();
+                let _ = writeln!(out, "| {} |", t.head.iter().map(|h| md_text(h, true)).collect::<Vec<_>>().join(" | "));
+                let seps: Vec<&str> = t.numeric.iter().map(|&n| if n { "---:" } else { "---" }).collect();
                 let _ = writeln!(out, "| {} |", seps.join(" | "));
                 for r in &t.rows {
                     let mut cells: Vec<String> = r.cells.iter().map(|c| md_inl(c, true)).collect();
@@ -312,24 +273,12 @@ pub fn to_markdown(doc: &Doc) -> String {
             }
             Block::Details { summary, body } => {
                 let fence = "`".repeat(longest_run(body, '`').max(2) + 1);
-                let _ = writeln!(
-                    out,
-                    "{}\n\n{fence}text\n{}\n{fence}\n",
-                    md_inl(summary, false),
-                    body.trim_end()
-                );
+                let _ = writeln!(out, "{}\n\n{fence}text\n{}\n{fence}\n", md_inl(summary, false), body.trim_end());
             }
             Block::Figures(figs) => {
                 for f in figs {
                     let alt = md_text(&f.caption.words(), true);
-                    let _ = writeln!(
-                        out,
-                        "![{alt}]({})\n\n{} ([SVG]({}), [PNG]({}))\n",
-                        f.svg,
-                        md_inl(&f.caption, false),
-                        f.svg,
-                        f.png
-                    );
+                    let _ = writeln!(out, "![{alt}]({})\n\n{} ([SVG]({}), [PNG]({}))\n", f.svg, md_inl(&f.caption, false), f.svg, f.png);
                 }
             }
         }
@@ -418,9 +367,7 @@ pub fn to_html(doc: &Doc) -> String {
         .blocks
         .iter()
         .filter_map(|b| match b {
-            Block::Heading(2, id, text) if !id.is_empty() => {
-                Some(format!("<a href=\"#{}\">{}</a>", esc(id), html_inl(text)))
-            }
+            Block::Heading(2, id, text) if !id.is_empty() => Some(format!("<a href=\"#{}\">{}</a>", esc(id), html_inl(text))),
             _ => None,
         })
         .collect();
@@ -442,11 +389,7 @@ pub fn to_html(doc: &Doc) -> String {
             }
             Block::Callout(tone, text) => {
                 let class = tone.class().unwrap_or("plain");
-                let _ = writeln!(
-                    out,
-                    "<div class=\"callout {class}\">{}</div>",
-                    html_inl(text)
-                );
+                let _ = writeln!(out, "<div class=\"callout {class}\">{}</div>", html_inl(text));
             }
             Block::List(items) => {
                 out.push_str("<ul>\n");
@@ -458,11 +401,7 @@ pub fn to_html(doc: &Doc) -> String {
             Block::Table(t) => {
                 out.push_str("<table>\n<thead><tr>");
                 for (i, h) in t.head.iter().enumerate() {
-                    let class = if t.numeric.get(i).copied().unwrap_or(false) {
-                        " class=\"num\""
-                    } else {
-                        ""
-                    };
+                    let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
                     let _ = write!(out, "<th{class}>{}</th>", esc(h));
                 }
                 out.push_str("</tr></thead>\n<tbody>\n");
@@ -474,11 +413,7 @@ pub fn to_html(doc: &Doc) -> String {
                         None => out.push_str("<tr>"),
                     }
                     for (i, c) in r.cells.iter().enumerate() {
-                        let class = if t.numeric.get(i).copied().unwrap_or(false) {
-                            " class=\"num\""
-                        } else {
-                            ""
-                        };
+                        let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
                         let _ = write!(out, "<td{class}>{}</td>", html_inl(c));
                     }
                     out.push_str("</tr>\n");
@@ -486,12 +421,7 @@ pub fn to_html(doc: &Doc) -> String {
                 out.push_str("</tbody>\n</table>\n");
             }
             Block::Details { summary, body } => {
-                let _ = writeln!(
-                    out,
-                    "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>",
-                    html_inl(summary),
-                    esc(body.trim_end())
-                );
+                let _ = writeln!(out, "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>", html_inl(summary), esc(body.trim_end()));
             }
             Block::Figures(figs) => {
                 out.push_str("<div class=\"figures\">\n");
@@ -521,14 +451,8 @@ mod tests {
     #[test]
     fn markdown_escapes_table_cells() {
         let mut t = Table::new(&["a", "b"]);
-        t.row(
-            Tone::Plain,
-            vec![Inl::new().t("x|y *z*"), Inl::new().c("a|b")],
-        );
-        let doc = Doc {
-            title: "T".into(),
-            blocks: vec![Block::Table(t)],
-        };
+        t.row(Tone::Plain, vec![Inl::new().t("x|y *z*"), Inl::new().c("a|b")]);
+        let doc = Doc { title: "T".into(), blocks: vec![Block::Table(t)] };
         let md = to_markdown(&doc);
         assert!(md.contains("x\\|y \\*z\\*"), "{md}");
         assert!(md.contains("`a\\|b`"), "{md}");
@@ -541,10 +465,7 @@ mod tests {
 
     #[test]
     fn html_escapes_everything() {
-        let doc = Doc {
-            title: "<t>".into(),
-            blocks: vec![Block::Para(Inl::new().t("a<b").c("&"))],
-        };
+        let doc = Doc { title: "<t>".into(), blocks: vec![Block::Para(Inl::new().t("a<b").c("&"))] };
         let html = to_html(&doc);
         assert!(html.contains("a&lt;b<code>&amp;</code>"));
         assert!(html.contains("<title>&lt;t&gt;</title>"));
@@ -552,13 +473,7 @@ mod tests {
 
     #[test]
     fn details_fence_outgrows_backticks_in_the_body() {
-        let doc = Doc {
-            title: "T".into(),
-            blocks: vec![Block::Details {
-                summary: "s".into(),
-                body: "a ```` b".into(),
-            }],
-        };
+        let doc = Doc { title: "T".into(), blocks: vec![Block::Details { summary: "s".into(), body: "a ```` b".into() }] };
         assert!(to_markdown(&doc).contains("`````text\n"));
     }
 }

@@ -44,11 +44,7 @@ pub struct ReportArgs {
 /// Renders the report of `run_dir` (a run folder, or its results.json) into that folder.
 pub fn render(run_dir: &Path) -> Result<Rendered> {
     let dir = if run_dir.is_file() {
-        run_dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
+        run_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
     } else {
         run_dir.to_path_buf()
     };
@@ -57,8 +53,8 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     // figures were derived still get them (idempotent on complete runs).
     results.derive_figures();
 
-    let charts = charts::render_charts(&results, &dir.join("charts"))
-        .with_context(|| format!("drawing the charts of {}", dir.display()))?;
+    let charts =
+        charts::render_charts(&results, &dir.join("charts")).with_context(|| format!("drawing the charts of {}", dir.display()))?;
     let selection = selection::select(&results);
     let document = summary::build(&results, &selection, &charts);
 
@@ -67,14 +63,7 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     let index = dir.join("index.html");
     write_atomic(&index, doc::to_html(&document).as_bytes())?;
 
-    Ok(Rendered {
-        summary,
-        index,
-        charts: charts
-            .iter()
-            .flat_map(|c| [c.svg.clone(), c.png.clone()])
-            .collect(),
-    })
+    Ok(Rendered { summary, index, charts: charts.iter().flat_map(|c| [c.svg.clone(), c.png.clone()]).collect() })
 }
 
 /// The run folder `reports/latest` points at: a symlink to it, or a file holding its name.
@@ -82,38 +71,26 @@ pub fn latest_run_dir(reports: &Path) -> Result<PathBuf> {
     let latest = reports.join("latest");
     let meta = match std::fs::symlink_metadata(&latest) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "no run to report: {} does not exist (run the benchmarks first, or pass a run folder)",
-            latest.display()
-        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("no run to report: {} does not exist (run the benchmarks first, or pass a run folder)", latest.display())
+        }
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", latest.display())),
     };
     if meta.is_file() {
-        let text = std::fs::read_to_string(&latest)
-            .with_context(|| format!("cannot read {}", latest.display()))?;
+        let text = std::fs::read_to_string(&latest).with_context(|| format!("cannot read {}", latest.display()))?;
         let name = text.trim();
         if name.is_empty() {
-            bail!(
-                "{} is empty: it should hold the name of a run folder",
-                latest.display()
-            );
+            bail!("{} is empty: it should hold the name of a run folder", latest.display());
         }
         let dir = reports.join(name);
         if !dir.is_dir() {
-            bail!(
-                "{} names run {name:?}, but {} is not a folder",
-                latest.display(),
-                dir.display()
-            );
+            bail!("{} names run {name:?}, but {} is not a folder", latest.display(), dir.display());
         }
         return Ok(dir);
     }
     // A symlink (or a plain folder): follow it.
     if !latest.is_dir() {
-        bail!(
-            "{} does not lead to a run folder (dangling link?)",
-            latest.display()
-        );
+        bail!("{} does not lead to a run folder (dangling link?)", latest.display());
     }
     Ok(std::fs::canonicalize(&latest).unwrap_or(latest))
 }
@@ -128,22 +105,12 @@ pub fn command(args: ReportArgs) -> Result<i32> {
     if let Ok(r) = RunResults::load(&dir) {
         match r.run.status {
             RunStatus::Complete => {}
-            RunStatus::Running => eprintln!(
-                "note: run {} is still running; the report is partial",
-                r.run.id
-            ),
-            RunStatus::Interrupted => eprintln!(
-                "note: run {} was interrupted; the report is partial",
-                r.run.id
-            ),
+            RunStatus::Running => eprintln!("note: run {} is still running; the report is partial", r.run.id),
+            RunStatus::Interrupted => eprintln!("note: run {} was interrupted; the report is partial", r.run.id),
         }
     }
     println!("summary: {}", rendered.summary.display());
     println!("index:   {}", rendered.index.display());
-    println!(
-        "charts:  {} files in {}",
-        rendered.charts.len(),
-        rendered.index.with_file_name("charts").display()
-    );
+    println!("charts:  {} files in {}", rendered.charts.len(), rendered.index.with_file_name("charts").display());
     Ok(0)
 }

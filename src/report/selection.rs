@@ -21,9 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::results::{
-    Estimate, GilMode, MachineFacts, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus,
-};
+use crate::results::{Estimate, GilMode, MachineFacts, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
 
 use super::doc::Inl;
 use super::format;
@@ -166,9 +164,7 @@ pub struct Verdict {
 
 impl Group {
     pub fn ranked(&self) -> impl Iterator<Item = &Candidate> {
-        self.candidates
-            .iter()
-            .filter(|c| c.standing == Standing::Ranked)
+        self.candidates.iter().filter(|c| c.standing == Standing::Ranked)
     }
 
     pub fn winner(&self) -> Option<&Candidate> {
@@ -178,16 +174,12 @@ impl Group {
 
 impl Selection {
     pub fn groups(&self) -> impl Iterator<Item = (&ScenarioSelection, &Group)> {
-        self.scenarios
-            .iter()
-            .flat_map(|s| s.groups.iter().map(move |g| (s, g)))
+        self.scenarios.iter().flat_map(|s| s.groups.iter().map(move |g| (s, g)))
     }
 
     /// The group holding `workload`.
     pub fn group_of(&self, workload: &str) -> Option<&Group> {
-        self.groups()
-            .map(|(_, g)| g)
-            .find(|g| g.candidates.iter().any(|c| c.workload == workload))
+        self.groups().map(|(_, g)| g).find(|g| g.candidates.iter().any(|c| c.workload == workload))
     }
 }
 
@@ -196,17 +188,10 @@ impl Verdict {
     /// collapses past 4 threads".
     pub fn line(&self) -> Inl {
         let mut l = Inl::new();
-        let at = self
-            .threads
-            .map(|t| format!(" at {}", format::threads(t)))
-            .unwrap_or_default();
+        let at = self.threads.map(|t| format!(" at {}", format::threads(t))).unwrap_or_default();
         match (&self.winner, &self.runner_up, self.ratio) {
             (Some(w), Some(r), Some(ratio)) if self.within_noise => {
-                l = l
-                    .c(w)
-                    .t(" ≈ ")
-                    .c(r)
-                    .t(format!("{at} ({}, within noise)", format::ratio(ratio)));
+                l = l.c(w).t(" ≈ ").c(r).t(format!("{at} ({}, within noise)", format::ratio(ratio)));
             }
             (Some(w), Some(r), Some(ratio)) => {
                 l = l.c(w).t(format!(" {} ", format::ratio(ratio))).c(r).t(at);
@@ -219,23 +204,14 @@ impl Verdict {
             }
         }
         for (who, past) in &self.collapses {
-            l = l
-                .t("; ")
-                .c(who)
-                .t(format!(" collapses past {}", format::threads(*past)));
+            l = l.t("; ").c(who).t(format!(" collapses past {}", format::threads(*past)));
         }
         if let Some((who, x)) = &self.faster_unsafe {
-            l = l.t("; unsynchronized ").c(who).t(format!(
-                " is {} faster but loses updates",
-                format::ratio(*x)
-            ));
+            l = l.t("; unsynchronized ").c(who).t(format!(" is {} faster but loses updates", format::ratio(*x)));
         }
         if self.disqualified > 0 && self.winner.is_some() {
             let n = self.disqualified;
-            l = l.t(format!(
-                "; {n} invalid or failed candidate{} not ranked",
-                if n == 1 { "" } else { "s" }
-            ));
+            l = l.t(format!("; {n} invalid or failed candidate{} not ranked", if n == 1 { "" } else { "s" }));
         }
         l
     }
@@ -270,12 +246,7 @@ pub fn cores_kind(m: &MachineFacts) -> &'static str {
 /// core count is unknown). Counts from `mode` rows, or from any row if that mode has none.
 pub fn reference_threads(results: &RunResults, mode: GilMode) -> Option<usize> {
     let counts = |m: Option<GilMode>| -> BTreeSet<usize> {
-        results
-            .workloads
-            .iter()
-            .filter(|w| m.is_none_or(|m| w.mode == m))
-            .flat_map(|w| w.rows.iter().map(|r| r.threads))
-            .collect()
+        results.workloads.iter().filter(|w| m.is_none_or(|m| w.mode == m)).flat_map(|w| w.rows.iter().map(|r| r.threads)).collect()
     };
     let mut set = counts(Some(mode));
     if set.is_empty() {
@@ -288,10 +259,7 @@ pub(crate) fn pick_at_most(set: &BTreeSet<usize>, cores: usize) -> Option<usize>
     if cores == 0 {
         return set.last().copied();
     }
-    set.range(..=cores)
-        .next_back()
-        .or_else(|| set.first())
-        .copied()
+    set.range(..=cores).next_back().or_else(|| set.first()).copied()
 }
 
 /// First collapse among `rows`' valid rows: throughput falls by more than [`COLLAPSE_DROP`] from
@@ -301,26 +269,18 @@ pub fn collapse(rows: &[ThreadRow]) -> Option<Collapse> {
     valid.sort_by_key(|r| r.threads);
     valid.windows(2).find_map(|w| {
         let (a, b) = (w[0].throughput?.point, w[1].throughput?.point);
-        (a > 0.0 && b < a * (1.0 - COLLAPSE_DROP)).then(|| Collapse {
-            after: w[0].threads,
-            next: w[1].threads,
-            drop: 1.0 - b / a,
-        })
+        (a > 0.0 && b < a * (1.0 - COLLAPSE_DROP)).then(|| Collapse { after: w[0].threads, next: w[1].threads, drop: 1.0 - b / a })
     })
 }
 
 pub fn scenario_title(scenario: &str) -> String {
-    SCENARIOS
-        .iter()
-        .find(|(k, _)| *k == scenario)
-        .map(|(_, t)| t.to_string())
-        .unwrap_or_else(|| {
-            if scenario.is_empty() {
-                "No scenario".into()
-            } else {
-                scenario.to_string()
-            }
-        })
+    SCENARIOS.iter().find(|(k, _)| *k == scenario).map(|(_, t)| t.to_string()).unwrap_or_else(|| {
+        if scenario.is_empty() {
+            "No scenario".into()
+        } else {
+            scenario.to_string()
+        }
+    })
 }
 
 /// A workload's results per GIL mode.
@@ -361,42 +321,23 @@ pub fn select(results: &RunResults) -> Selection {
             None => scenarios.push((key, vec![(name, modes)])),
         }
     }
-    scenarios.sort_by_key(|(k, _)| {
-        SCENARIOS
-            .iter()
-            .position(|(s, _)| s == k)
-            .unwrap_or(SCENARIOS.len())
-    });
+    scenarios.sort_by_key(|(k, _)| SCENARIOS.iter().position(|(s, _)| s == k).unwrap_or(SCENARIOS.len()));
 
     let scenarios = scenarios
         .into_iter()
         .map(|(key, members)| {
             // Families: variant_of values; the base workload joins its family when present here.
-            let family_of =
-                |name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>| -> Option<String> {
-                    let meta = &modes.values().next().unwrap().meta;
-                    match meta
-                        .variant_of
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|v| !v.is_empty())
-                    {
-                        Some(v) => Some(v.to_string()),
-                        None => {
-                            let is_base = members.iter().any(|(_, m)| {
-                                m.values()
-                                    .next()
-                                    .unwrap()
-                                    .meta
-                                    .variant_of
-                                    .as_deref()
-                                    .map(str::trim)
-                                    == Some(name)
-                            });
-                            is_base.then(|| name.to_string())
-                        }
+            let family_of = |name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>| -> Option<String> {
+                let meta = &modes.values().next().unwrap().meta;
+                match meta.variant_of.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                    Some(v) => Some(v.to_string()),
+                    None => {
+                        let is_base =
+                            members.iter().any(|(_, m)| m.values().next().unwrap().meta.variant_of.as_deref().map(str::trim) == Some(name));
+                        is_base.then(|| name.to_string())
                     }
-                };
+                }
+            };
             let mut groups: Vec<(Option<String>, Members)> = Vec::new();
             for (name, modes) in &members {
                 let fam = family_of(name, modes);
@@ -410,10 +351,7 @@ pub fn select(results: &RunResults) -> Selection {
             ScenarioSelection {
                 title: scenario_title(&key),
                 scenario: key,
-                groups: groups
-                    .into_iter()
-                    .map(|(fam, m)| build_group(fam, &m, mode, reference))
-                    .collect(),
+                groups: groups.into_iter().map(|(fam, m)| build_group(fam, &m, mode, reference)).collect(),
             }
         })
         .collect();
@@ -434,21 +372,14 @@ fn build_group(
     reference: Option<usize>,
 ) -> Group {
     // Compare at the reference count if any member measured it, else the largest count below it.
-    let counts: BTreeSet<usize> = members
-        .iter()
-        .filter_map(|(_, m)| m.get(&mode))
-        .flat_map(|w| w.rows.iter().map(|r| r.threads))
-        .collect();
+    let counts: BTreeSet<usize> = members.iter().filter_map(|(_, m)| m.get(&mode)).flat_map(|w| w.rows.iter().map(|r| r.threads)).collect();
     let threads = match reference {
         Some(t) if counts.contains(&t) => Some(t),
         Some(t) => pick_at_most(&counts, t),
         None => None,
     };
 
-    let mut candidates: Vec<Candidate> = members
-        .iter()
-        .map(|(name, modes)| candidate(name, modes, mode, threads))
-        .collect();
+    let mut candidates: Vec<Candidate> = members.iter().map(|(name, modes)| candidate(name, modes, mode, threads)).collect();
 
     // Labels: the primitive, unless two members share it.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -466,12 +397,8 @@ fn build_group(
     }
 
     let point = |c: &Candidate| c.throughput.map(|t| t.point).unwrap_or(f64::NEG_INFINITY);
-    candidates.sort_by(|a, b| {
-        a.standing
-            .cmp(&b.standing)
-            .then_with(|| point(b).total_cmp(&point(a)))
-            .then_with(|| a.workload.cmp(&b.workload))
-    });
+    candidates
+        .sort_by(|a, b| a.standing.cmp(&b.standing).then_with(|| point(b).total_cmp(&point(a))).then_with(|| a.workload.cmp(&b.workload)));
     let mut rank = 0;
     for c in &mut candidates {
         if c.standing == Standing::Ranked {
@@ -480,14 +407,8 @@ fn build_group(
         }
     }
 
-    let ranked: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|c| c.standing == Standing::Ranked)
-        .collect();
-    let mut verdict = Verdict {
-        threads,
-        ..Verdict::default()
-    };
+    let ranked: Vec<&Candidate> = candidates.iter().filter(|c| c.standing == Standing::Ranked).collect();
+    let mut verdict = Verdict { threads, ..Verdict::default() };
     if let Some(w) = ranked.first() {
         verdict.winner = Some(w.label.clone());
         if let Some(r) = ranked.get(1) {
@@ -512,29 +433,13 @@ fn build_group(
             }
         }
     }
-    verdict.collapses = ranked
-        .iter()
-        .filter_map(|c| c.collapse.map(|k| (c.label.clone(), k.after)))
-        .collect();
-    verdict.disqualified = candidates
-        .iter()
-        .filter(|c| matches!(c.standing, Standing::Invalid | Standing::Failed))
-        .count();
+    verdict.collapses = ranked.iter().filter_map(|c| c.collapse.map(|k| (c.label.clone(), k.after))).collect();
+    verdict.disqualified = candidates.iter().filter(|c| matches!(c.standing, Standing::Invalid | Standing::Failed)).count();
 
-    Group {
-        family,
-        threads,
-        candidates,
-        verdict,
-    }
+    Group { family, threads, candidates, verdict }
 }
 
-fn candidate(
-    name: &str,
-    modes: &BTreeMap<GilMode, &WorkloadResult>,
-    mode: GilMode,
-    threads: Option<usize>,
-) -> Candidate {
+fn candidate(name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>, mode: GilMode, threads: Option<usize>) -> Candidate {
     let any = modes.values().next().expect("at least one mode");
     let here = modes.get(&mode).copied();
     let meta = &here.unwrap_or(any).meta;
@@ -551,34 +456,19 @@ fn candidate(
         ft_gain: None,
         lost_updates: row
             .map(|r| r.lost_updates)
-            .or_else(|| {
-                modes
-                    .values()
-                    .flat_map(|w| w.rows.iter().map(|r| r.lost_updates))
-                    .max()
-            })
+            .or_else(|| modes.values().flat_map(|w| w.rows.iter().map(|r| r.lost_updates)).max())
             .unwrap_or(0),
         collapse: here.and_then(|w| collapse(&w.rows)),
         note: None,
     };
     // GIL-off / GIL-on at the compared count: the derived figure, or computed from both rows.
     if let Some(t) = threads {
-        let valid = |m: GilMode| {
-            modes
-                .get(&m)
-                .and_then(|w| w.rows.iter().find(|r| r.threads == t && r.is_valid()))
-        };
+        let valid = |m: GilMode| modes.get(&m).and_then(|w| w.rows.iter().find(|r| r.threads == t && r.is_valid()));
         c.ft_gain = valid(GilMode::Off).and_then(|r| r.ft_gain).or_else(|| {
-            let (off, on) = (
-                valid(GilMode::Off)?.throughput?.point,
-                valid(GilMode::On)?.throughput?.point,
-            );
+            let (off, on) = (valid(GilMode::Off)?.throughput?.point, valid(GilMode::On)?.throughput?.point);
             (on > 0.0).then(|| off / on)
         });
-        if modes
-            .get(&GilMode::Off)
-            .is_some_and(|w| w.status == WorkloadStatus::GilReenabled)
-        {
+        if modes.get(&GilMode::Off).is_some_and(|w| w.status == WorkloadStatus::GilReenabled) {
             c.ft_gain = None;
         }
     }
@@ -614,9 +504,7 @@ fn candidate(
         }
         WorkloadStatus::GilReenabled => {
             c.standing = Standing::GilReenabled;
-            c.note = Some(reason().unwrap_or_else(|| {
-                "its import re-enabled the GIL: its GIL-off numbers are GIL-on numbers".into()
-            }));
+            c.note = Some(reason().unwrap_or_else(|| "its import re-enabled the GIL: its GIL-off numbers are GIL-on numbers".into()));
             return c;
         }
         WorkloadStatus::Ran | WorkloadStatus::Interrupted => {}
@@ -641,12 +529,7 @@ fn candidate(
     let bad = modes
         .values()
         .flat_map(|w| w.rows.iter().map(move |r| (w.mode, r)))
-        .filter(|(_, r)| {
-            matches!(
-                r.status,
-                RowStatus::Invalid | RowStatus::Error | RowStatus::LostUpdates
-            )
-        })
+        .filter(|(_, r)| matches!(r.status, RowStatus::Invalid | RowStatus::Error | RowStatus::LostUpdates))
         .min_by_key(|(m, r)| (*m != mode, r.threads));
     if let Some((m, r)) = bad {
         c.standing = Standing::Invalid;
@@ -655,17 +538,9 @@ fn candidate(
             RowStatus::LostUpdates => "lost updates",
             _ => "invalid",
         };
-        let msg = r
-            .message
-            .as_deref()
-            .map(|s| s.lines().next().unwrap_or("").trim())
-            .filter(|s| !s.is_empty());
-        c.note = Some(format!(
-            "{what} at {} ({}){}",
-            format::threads(r.threads),
-            m.label(),
-            msg.map(|m| format!(": {m}")).unwrap_or_default()
-        ));
+        let msg = r.message.as_deref().map(|s| s.lines().next().unwrap_or("").trim()).filter(|s| !s.is_empty());
+        c.note =
+            Some(format!("{what} at {} ({}){}", format::threads(r.threads), m.label(), msg.map(|m| format!(": {m}")).unwrap_or_default()));
         return c;
     }
 
@@ -677,10 +552,7 @@ fn candidate(
             }
         }
         Some(_) => {
-            c.note = Some(format!(
-                "no throughput at {}",
-                format::threads(threads.unwrap_or(0))
-            ));
+            c.note = Some(format!("no throughput at {}", format::threads(threads.unwrap_or(0))));
         }
         None => {
             c.note = Some(match (threads, w.status) {

@@ -2,10 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::results::{
-    Calibration, GilMode, InterpreterFacts, RowStatus, RunResults, RunStatus, ThreadRow,
-    WorkloadResult, WorkloadStatus,
-};
+use crate::results::{Calibration, GilMode, InterpreterFacts, RowStatus, RunResults, RunStatus, ThreadRow, WorkloadResult, WorkloadStatus};
 
 use super::charts::{ChartFile, ChartKind};
 use super::doc::{Block, Doc, Figure, Inl, Table, Tone};
@@ -19,10 +16,7 @@ pub const CPU_ONLY_OFF_FACTOR: f64 = 0.95;
 pub const CPU_ONLY_ON_MAX: f64 = 1.15;
 
 pub fn build(results: &RunResults, selection: &Selection, charts: &[ChartFile]) -> Doc {
-    let mut doc = Doc {
-        title: format!("ftbench report: {}", results.run.id),
-        blocks: vec![],
-    };
+    let mut doc = Doc { title: format!("ftbench report: {}", results.run.id), blocks: vec![] };
     run_info(&mut doc, results);
     alerts(&mut doc, results);
     selection_section(&mut doc, selection);
@@ -47,16 +41,12 @@ fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
 }
 
 fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
+    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
 }
 
 fn is_multiline(s: &str) -> bool {
     s.trim().lines().count() > 1
 }
-
 
 // ---------------------------------------------------------------------------------------------
 
@@ -66,12 +56,7 @@ fn run_info(doc: &mut Doc, r: &RunResults) {
         RunStatus::Complete => "complete",
         RunStatus::Interrupted => "interrupted",
     };
-    let mut l = Inl::new()
-        .t("Run ")
-        .c(&r.run.id)
-        .t(" · status ")
-        .b(status)
-        .t(format!(" · started {}", r.run.started));
+    let mut l = Inl::new().t("Run ").c(&r.run.id).t(" · status ").b(status).t(format!(" · started {}", r.run.started));
     if let Some(e) = &r.run.ended {
         l = l.t(format!(" · ended {e}"));
     }
@@ -99,44 +84,21 @@ fn alerts(doc: &mut Doc, r: &RunResults) {
         RunStatus::Complete => {}
         RunStatus::Running => doc.push(Block::Callout(
             Tone::Warn,
-            Inl::new()
-                .t("This run is ")
-                .b("still running")
-                .t(": the report shows the results written so far."),
+            Inl::new().t("This run is ").b("still running").t(": the report shows the results written so far."),
         )),
-        RunStatus::Interrupted => doc.push(Block::Callout(
-            Tone::Warn,
-            Inl::new()
-                .t("This run was ")
-                .b("interrupted")
-                .t(": results are partial."),
-        )),
+        RunStatus::Interrupted => {
+            doc.push(Block::Callout(Tone::Warn, Inl::new().t("This run was ").b("interrupted").t(": results are partial.")))
+        }
     }
     let modes: Vec<GilMode> = r.workloads.iter().map(|w| w.mode).collect();
     if !modes.is_empty() && (!modes.contains(&GilMode::Off) || !modes.contains(&GilMode::On)) {
-        let only = if modes.contains(&GilMode::Off) {
-            "GIL off"
-        } else {
-            "GIL on"
-        };
-        doc.push(Block::Callout(
-            Tone::Warn,
-            format!("Only one GIL mode ran ({only}): free-threading gains cannot be computed.")
-                .into(),
-        ));
+        let only = if modes.contains(&GilMode::Off) { "GIL off" } else { "GIL on" };
+        doc.push(Block::Callout(Tone::Warn, format!("Only one GIL mode ran ({only}): free-threading gains cannot be computed.").into()));
     }
-    let interp_bad: Vec<String> = r
-        .interpreters
-        .iter()
-        .filter_map(|i| interpreter_problem(i).map(|p| format!("{}: {p}", i.mode)))
-        .collect();
+    let interp_bad: Vec<String> =
+        r.interpreters.iter().filter_map(|i| interpreter_problem(i).map(|p| format!("{}: {p}", i.mode))).collect();
     if !interp_bad.is_empty() {
-        doc.push(Block::Callout(
-            Tone::Bad,
-            Inl::new()
-                .b("GIL mode check failed")
-                .t(format!(": {}.", interp_bad.join("; "))),
-        ));
+        doc.push(Block::Callout(Tone::Bad, Inl::new().b("GIL mode check failed").t(format!(": {}.", interp_bad.join("; ")))));
     }
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &r.workloads {
@@ -152,23 +114,12 @@ fn alerts(doc: &mut Doc, r: &RunResults) {
         }
     }
     if !counts.is_empty() {
-        let parts: Vec<String> = counts
-            .iter()
-            .map(|(k, n)| {
-                if *n > 1 && k.ends_with(" row") {
-                    format!("{n} {k}s")
-                } else {
-                    format!("{n} {k}")
-                }
-            })
-            .collect();
+        let parts: Vec<String> =
+            counts.iter().map(|(k, n)| if *n > 1 && k.ends_with(" row") { format!("{n} {k}s") } else { format!("{n} {k}") }).collect();
         doc.push(Block::Callout(
             Tone::Warn,
             Inl::new()
-                .t(format!(
-                    "Not everything ran cleanly ({}, counted per workload × mode); see ",
-                    parts.join(", ")
-                ))
+                .t(format!("Not everything ran cleanly ({}, counted per workload × mode); see ", parts.join(", ")))
                 .link("Problems", "#problems")
                 .t("."),
         ));
@@ -213,12 +164,7 @@ fn selection_section(doc: &mut Doc, s: &Selection) {
     doc.h(2, "selection", "Primitive selection");
     let at = match s.reference_threads {
         Some(t) if t == s.cores => format!("{} (the {} count)", format::threads(t), s.cores_kind),
-        Some(t) if s.cores > 0 => format!(
-            "{} (the largest measured count ≤ {} {}s)",
-            format::threads(t),
-            s.cores,
-            s.cores_kind
-        ),
+        Some(t) if s.cores > 0 => format!("{} (the largest measured count ≤ {} {}s)", format::threads(t), s.cores, s.cores_kind),
         Some(t) => format::threads(t),
         None => format!("the {} count (nothing measured yet)", s.cores_kind),
     };
@@ -235,63 +181,35 @@ fn selection_section(doc: &mut Doc, s: &Selection) {
         doc.p("No primitive workloads in this run.");
     }
     for sc in &s.scenarios {
-        let id = format!(
-            "scenario-{}",
-            if sc.scenario.is_empty() {
-                "none"
-            } else {
-                &sc.scenario
-            }
-        );
+        let id = format!("scenario-{}", if sc.scenario.is_empty() { "none" } else { &sc.scenario });
         doc.h(3, &id, sc.title.as_str());
         for g in &sc.groups {
             if let Some(f) = &g.family {
                 doc.h(4, "", Inl::new().t("Variants of ").c(f));
             }
-            doc.push(Block::Callout(
-                Tone::Plain,
-                Inl::new().b("Verdict:").t(" ").push(g.verdict.line()),
-            ));
+            doc.push(Block::Callout(Tone::Plain, Inl::new().b("Verdict:").t(" ").push(g.verdict.line())));
             let thr = g.threads.map(|t| format!(" @{t}")).unwrap_or_default();
             let tp = format!("{}{thr} (ops/s)", mode_title(s.mode));
-            let mut t = Table::new(&[
-                "#",
-                "Workload",
-                "Primitive",
-                &tp,
-                "CI",
-                "Speedup",
-                "Efficiency",
-                "FT gain",
-                "Status",
-            ])
-            .numeric(&[0, 3, 4, 5, 6, 7]);
+            let mut t = Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup", "Efficiency", "FT gain", "Status"])
+                .numeric(&[0, 3, 4, 5, 6, 7]);
             for c in &g.candidates {
                 let status = match (&c.standing, &c.note) {
                     (Standing::Ranked, None) => Inl::new().t("ok"),
                     (Standing::Ranked, Some(n)) => Inl::new().t(format!("ok ({n})")),
-                    (Standing::Unsafe, n) => Inl::new()
-                        .b("unsafe")
-                        .t(n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()),
+                    (Standing::Unsafe, n) => Inl::new().b("unsafe").t(n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()),
                     (st, Some(n)) => Inl::new().b(st.label()).t(format!(": {n}")),
                     (st, None) => Inl::new().b(st.label()),
                 };
                 let status = match c.collapse {
-                    Some(k) if c.standing == Standing::Ranked => status.t(format!(
-                        "; collapses past {} (−{} at {})",
-                        format::threads(k.after),
-                        format::pct(k.drop),
-                        k.next
-                    )),
+                    Some(k) if c.standing == Standing::Ranked => {
+                        status.t(format!("; collapses past {} (−{} at {})", format::threads(k.after), format::pct(k.drop), k.next))
+                    }
                     _ => status,
                 };
                 t.row(
                     candidate_tone(c),
                     vec![
-                        c.rank
-                            .map(|r| r.to_string())
-                            .unwrap_or_else(|| "—".into())
-                            .into(),
+                        c.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()).into(),
                         Inl::new().c(&c.workload),
                         Inl::new().c(&c.primitive),
                         opt(c.throughput, |e| format::si(e.point)).into(),
@@ -324,10 +242,8 @@ pub fn ftscalingbench_terms(speedup: f64) -> String {
 /// One line per ftscalingbench category (scenario `interpreter`), at the core count (or the largest measured
 /// count below it), in ftscalingbench's terms; only when the run has such workloads (they are opt-in).
 fn interpreter_scaling(doc: &mut Doc, r: &RunResults) {
-    let suite: Vec<_> = by_workload(r)
-        .into_iter()
-        .filter(|(_, m)| m.values().any(|w| w.meta.scenario.trim() == INTERPRETER_SCENARIO))
-        .collect();
+    let suite: Vec<_> =
+        by_workload(r).into_iter().filter(|(_, m)| m.values().any(|w| w.meta.scenario.trim() == INTERPRETER_SCENARIO)).collect();
     if suite.is_empty() {
         return;
     }
@@ -336,16 +252,14 @@ fn interpreter_scaling(doc: &mut Doc, r: &RunResults) {
         return;
     };
     doc.h(2, "interpreter-scaling", "Interpreter scaling");
-    doc.p(
-        Inl::new()
-            .t(format!("CPython's Tools/ftscalingbench categories as verified workloads (scenario {INTERPRETER_SCENARIO}, opt-in: "))
-            .c("cargo bench -- interp")
-            .t(format!(
-                "): throughput at {} against one thread in the same GIL mode, in ftscalingbench's terms (its own output \
+    doc.p(Inl::new()
+        .t(format!("CPython's Tools/ftscalingbench categories as verified workloads (scenario {INTERPRETER_SCENARIO}, opt-in: "))
+        .c("cargo bench -- interp")
+        .t(format!(
+            "): throughput at {} against one thread in the same GIL mode, in ftscalingbench's terms (its own output \
                  is the GIL-off column). Each loop's result was checked after every round.",
-                format::threads(threads)
-            )),
-    );
+            format::threads(threads)
+        )));
     let off = format!("GIL off @{threads}");
     let on = format!("GIL on @{threads}");
     let tp = format!("GIL off @{threads} (ops/s)");
@@ -382,11 +296,7 @@ fn figure(c: &ChartFile) -> Figure {
         Some(w) => Inl::new().c(w).t(": throughput vs threads"),
         None => Inl::new().t(c.title.clone()),
     };
-    Figure {
-        svg: format!("charts/{}.svg", c.base),
-        png: format!("charts/{}.png", c.base),
-        caption,
-    }
+    Figure { svg: format!("charts/{}.svg", c.base), png: format!("charts/{}.png", c.base), caption }
 }
 
 fn charts_section(doc: &mut Doc, r: &RunResults, charts: &[ChartFile]) {
@@ -395,29 +305,15 @@ fn charts_section(doc: &mut Doc, r: &RunResults, charts: &[ChartFile]) {
         doc.p("No charts.");
         return;
     }
-    doc.p(
-        "Invalid rows, skipped and failed workloads are never drawn as data: each chart lists them under \
-         \"Not drawn\". Shaded bands are confidence intervals.",
-    );
-    let overview: Vec<Figure> = charts
-        .iter()
-        .filter(|c| c.kind != ChartKind::Throughput)
-        .map(figure)
-        .collect();
+    doc.p("Invalid rows, skipped and failed workloads are never drawn as data: each chart lists them under \
+         \"Not drawn\". Shaded bands are confidence intervals.");
+    let overview: Vec<Figure> = charts.iter().filter(|c| c.kind != ChartKind::Throughput).map(figure).collect();
     doc.push(Block::Figures(overview));
     doc.h(3, "charts-per-workload", "Throughput per workload");
     // In workload order of the run.
     let order: Vec<&str> = by_workload(r).into_iter().map(|(n, _)| n).collect();
-    let mut per: Vec<&ChartFile> = charts
-        .iter()
-        .filter(|c| c.kind == ChartKind::Throughput)
-        .collect();
-    per.sort_by_key(|c| {
-        c.workload
-            .as_deref()
-            .and_then(|w| order.iter().position(|o| *o == w))
-            .unwrap_or(usize::MAX)
-    });
+    let mut per: Vec<&ChartFile> = charts.iter().filter(|c| c.kind == ChartKind::Throughput).collect();
+    per.sort_by_key(|c| c.workload.as_deref().and_then(|w| order.iter().position(|o| *o == w)).unwrap_or(usize::MAX));
     doc.push(Block::Figures(per.into_iter().map(figure).collect()));
 }
 
@@ -427,33 +323,15 @@ fn problems(doc: &mut Doc, r: &RunResults) {
     let workloads = by_workload(r);
     let skipped: Vec<(&str, Vec<&WorkloadResult>)> = workloads
         .iter()
-        .map(|(n, m)| {
-            (
-                *n,
-                m.values()
-                    .copied()
-                    .filter(|w| w.status == WorkloadStatus::Skipped)
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|(n, m)| (*n, m.values().copied().filter(|w| w.status == WorkloadStatus::Skipped).collect::<Vec<_>>()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let reenabled: Vec<&WorkloadResult> = r
-        .workloads
-        .iter()
-        .filter(|w| w.status == WorkloadStatus::GilReenabled)
-        .collect();
+    let reenabled: Vec<&WorkloadResult> = r.workloads.iter().filter(|w| w.status == WorkloadStatus::GilReenabled).collect();
     let failed: Vec<&WorkloadResult> = r
         .workloads
         .iter()
         .filter(|w| {
-            matches!(
-                w.status,
-                WorkloadStatus::Timeout
-                    | WorkloadStatus::Crashed
-                    | WorkloadStatus::Error
-                    | WorkloadStatus::Interrupted
-            )
+            matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error | WorkloadStatus::Interrupted)
         })
         .collect();
     let bad_rows: Vec<(&WorkloadResult, &ThreadRow)> = r
@@ -503,37 +381,24 @@ fn problems(doc: &mut Doc, r: &RunResults) {
             // One line per distinct reason.
             let mut by_reason: Vec<(String, Vec<&str>)> = Vec::new();
             for w in ws {
-                let reason = w
-                    .reason
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .unwrap_or_else(|| "no reason given".into());
+                let reason = w.reason.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "no reason given".into());
                 match by_reason.iter_mut().find(|(r, _)| *r == reason) {
                     Some((_, m)) => m.push(w.mode.label()),
                     None => by_reason.push((reason, vec![w.mode.label()])),
                 }
             }
             for (reason, modes) in by_reason {
-                t.row(
-                    Tone::Muted,
-                    vec![Inl::new().c(*name), modes.join(", ").into(), reason.into()],
-                );
+                t.row(Tone::Muted, vec![Inl::new().c(*name), modes.join(", ").into(), reason.into()]);
             }
         }
         doc.push(Block::Table(t));
     }
 
     if !reenabled.is_empty() {
-        doc.h(
-            3,
-            "gil-reenabled",
-            "Workloads whose import re-enabled the GIL",
-        );
+        doc.h(3, "gil-reenabled", "Workloads whose import re-enabled the GIL");
         doc.p("Their GIL-off numbers were measured with the GIL on; they are not ranked and not drawn as GIL-off data.");
         for w in &reenabled {
-            let mut l = Inl::new()
-                .c(&w.workload)
-                .t(format!(" ({})", w.mode.label()));
+            let mut l = Inl::new().c(&w.workload).t(format!(" ({})", w.mode.label()));
             if let Some(reason) = &w.reason {
                 l = l.t(format!(": {}", first_line(reason)));
             }
@@ -544,10 +409,7 @@ fn problems(doc: &mut Doc, r: &RunResults) {
     if !failed.is_empty() {
         doc.h(3, "failed", "Timed out, crashed, errored or interrupted");
         for w in &failed {
-            let mut l = Inl::new()
-                .c(&w.workload)
-                .t(format!(" ({}): ", w.mode.label()))
-                .b(format::workload_status(w.status));
+            let mut l = Inl::new().c(&w.workload).t(format!(" ({}): ", w.mode.label())).b(format::workload_status(w.status));
             if let Some(reason) = w.reason.as_deref().filter(|s| !s.trim().is_empty()) {
                 l = l.t(format!(": {}", first_line(reason)));
             }
@@ -563,15 +425,7 @@ fn problems(doc: &mut Doc, r: &RunResults) {
     if !bad_rows.is_empty() {
         doc.h(3, "invalid-rows", "Invalid rows");
         doc.p("Rows whose invariant check failed or whose workers raised: never charted, never ranked.");
-        let mut t = Table::new(&[
-            "Workload",
-            "Mode",
-            "Threads",
-            "Status",
-            "Broken rounds",
-            "Message",
-        ])
-        .numeric(&[2, 4]);
+        let mut t = Table::new(&["Workload", "Mode", "Threads", "Status", "Broken rounds", "Message"]).numeric(&[2, 4]);
         for (w, row) in &bad_rows {
             t.row(
                 Tone::Bad,
@@ -581,46 +435,23 @@ fn problems(doc: &mut Doc, r: &RunResults) {
                     row.threads.to_string().into(),
                     row_status_word(row).into(),
                     format!("{} / {}", row.broken_rounds, row.rounds).into(),
-                    row.message
-                        .as_deref()
-                        .map(first_line)
-                        .unwrap_or("")
-                        .to_string()
-                        .into(),
+                    row.message.as_deref().map(first_line).unwrap_or("").to_string().into(),
                 ],
             );
         }
         doc.push(Block::Table(t));
-        for (w, row) in bad_rows
-            .iter()
-            .filter(|(_, row)| row.message.as_deref().is_some_and(is_multiline))
-        {
+        for (w, row) in bad_rows.iter().filter(|(_, row)| row.message.as_deref().is_some_and(is_multiline)) {
             evidence_block(
                 doc,
-                Inl::new().t("Message of ").c(&w.workload).t(format!(
-                    " ({}, {})",
-                    w.mode.label(),
-                    format::threads(row.threads)
-                )),
+                Inl::new().t("Message of ").c(&w.workload).t(format!(" ({}, {})", w.mode.label(), format::threads(row.threads))),
                 row.message.as_deref(),
             );
         }
     }
 
     if !lossy.is_empty() {
-        doc.h(
-            3,
-            "lost-updates",
-            "Lost updates in unsynchronized baselines (expected)",
-        );
-        let mut t = Table::new(&[
-            "Workload",
-            "Mode",
-            "Threads",
-            "Lost updates",
-            "Broken rounds",
-        ])
-        .numeric(&[2, 3, 4]);
+        doc.h(3, "lost-updates", "Lost updates in unsynchronized baselines (expected)");
+        let mut t = Table::new(&["Workload", "Mode", "Threads", "Lost updates", "Broken rounds"]).numeric(&[2, 3, 4]);
         for (w, row) in &lossy {
             t.row(
                 Tone::Warn,
@@ -639,10 +470,7 @@ fn problems(doc: &mut Doc, r: &RunResults) {
 
 fn evidence_block(doc: &mut Doc, summary: Inl, evidence: Option<&str>) {
     match evidence.filter(|e| !e.trim().is_empty()) {
-        Some(e) => doc.push(Block::Details {
-            summary,
-            body: e.to_string(),
-        }),
+        Some(e) => doc.push(Block::Details { summary, body: e.to_string() }),
         None => doc.p(summary),
     }
 }
@@ -667,23 +495,15 @@ fn noise(doc: &mut Doc, r: &RunResults) {
     let c = &r.run.config;
     let mut t = Table::new(&["Noise figure", "Value"]).numeric(&[1]);
     let mut kv = |k: &str, v: String| t.row(Tone::Plain, vec![k.into(), v.into()]);
-    kv(
-        "Passes (each benchmark in a fresh child per pass, order shuffled per pass)",
-        c.passes.to_string(),
-    );
+    kv("Passes (each benchmark in a fresh child per pass, order shuffled per pass)", c.passes.to_string());
     kv("Canary drift (coefficient of variation of every canary)", opt(n.canary_cv, format::pct));
     for (mode, median) in &n.canary_median {
         kv(&format!("Canary median, {}", mode_title(*mode)), format!("{} it/s", format::si(*median)));
     }
     kv("CPU time stolen by the hypervisor (mean over timed rounds)", opt(n.steal_mean, format::pct));
-    kv(
-        "Benchmark passes measured on a disturbed machine (after one re-measurement)",
-        format!("{} of {}", n.disturbed_passes, n.passes),
-    );
-    doc.p(
-        "Intervals are Student's t intervals over the passes; \"normalised\" throughput scales each pass by \
-         the run's median canary over the canary measured around it, which removes the machine's drift.",
-    );
+    kv("Benchmark passes measured on a disturbed machine (after one re-measurement)", format!("{} of {}", n.disturbed_passes, n.passes));
+    doc.p("Intervals are Student's t intervals over the passes; \"normalised\" throughput scales each pass by \
+         the run's median canary over the canary measured around it, which removes the machine's drift.");
     doc.push(Block::Table(t));
 }
 
@@ -713,10 +533,10 @@ fn calibration(doc: &mut Doc, r: &RunResults) {
         None => t.row(Tone::Muted, vec![label, "—".into(), format!("≥ {target}").into(), "not measured".into()]),
     };
     for o in harness_overhead {
-        let label = Inl::new().t("Harness overhead ratio, ").c(&o.workload).t(format!(
-            " (embedded / pure-Python threading driver, {})",
-            format::threads(o.threads)
-        ));
+        let label = Inl::new()
+            .t("Harness overhead ratio, ")
+            .c(&o.workload)
+            .t(format!(" (embedded / pure-Python threading driver, {})", format::threads(o.threads)));
         figure(label, Some(o.ratio), OVERHEAD_TARGET);
     }
     if harness_overhead.is_empty() {
@@ -731,11 +551,9 @@ fn calibration(doc: &mut Doc, r: &RunResults) {
     }
     for mode in GilMode::ALL {
         let target_text = match mode {
-            GilMode::Off => format!(
-                "≥ {CPU_ONLY_OFF_FACTOR} × {cores} {}s = {:.2}",
-                cores_kind(&r.machine),
-                CPU_ONLY_OFF_FACTOR * *cores as f64
-            ),
+            GilMode::Off => {
+                format!("≥ {CPU_ONLY_OFF_FACTOR} × {cores} {}s = {:.2}", cores_kind(&r.machine), CPU_ONLY_OFF_FACTOR * *cores as f64)
+            }
             GilMode::On => format!("≤ {CPU_ONLY_ON_MAX}"),
         };
         let label = format!("cpu_only speedup at {cores} threads, {}", mode_title(mode));
@@ -746,25 +564,9 @@ fn calibration(doc: &mut Doc, r: &RunResults) {
                     GilMode::On => *v <= CPU_ONLY_ON_MAX,
                 };
                 let (m, tone) = met(ok);
-                t.row(
-                    tone,
-                    vec![
-                        label.into(),
-                        format!("{v:.2}").into(),
-                        target_text.into(),
-                        m,
-                    ],
-                );
+                t.row(tone, vec![label.into(), format!("{v:.2}").into(), target_text.into(), m]);
             }
-            None => t.row(
-                Tone::Muted,
-                vec![
-                    label.into(),
-                    "—".into(),
-                    target_text.into(),
-                    "not measured".into(),
-                ],
-            ),
+            None => t.row(Tone::Muted, vec![label.into(), "—".into(), target_text.into(), "not measured".into()]),
         }
     }
     doc.push(Block::Table(t));
@@ -777,24 +579,13 @@ fn environment(doc: &mut Doc, r: &RunResults) {
     let m = &r.machine;
     let mut t = Table::new(&["Fact", "Value"]);
     let mut kv = |k: &str, v: String| t.row(Tone::Plain, vec![k.into(), v.into()]);
-    kv(
-        "CPU",
-        if m.cpu_model.is_empty() {
-            "unknown".into()
-        } else {
-            m.cpu_model.clone()
-        },
-    );
+    kv("CPU", if m.cpu_model.is_empty() { "unknown".into() } else { m.cpu_model.clone() });
     kv("Logical cores", m.logical_cores.to_string());
     kv("Physical cores", opt(m.physical_cores, |v| v.to_string()));
     if m.performance_cores.is_some() || m.efficiency_cores.is_some() {
         kv(
             "Performance / efficiency cores",
-            format!(
-                "{} / {}",
-                opt(m.performance_cores, |v| v.to_string()),
-                opt(m.efficiency_cores, |v| v.to_string())
-            ),
+            format!("{} / {}", opt(m.performance_cores, |v| v.to_string()), opt(m.efficiency_cores, |v| v.to_string())),
         );
     }
     kv("OS", format!("{} (kernel {})", m.os, m.kernel));
@@ -821,19 +612,13 @@ fn environment(doc: &mut Doc, r: &RunResults) {
             let flag = |f: Option<bool>| match f {
                 Some(true) => "on".to_string(),
                 Some(false) => "off".to_string(),
-                None if i.version_info.len() >= 2
-                    && (i.version_info[0], i.version_info[1]) < (3, 14) =>
-                {
+                None if i.version_info.len() >= 2 && (i.version_info[0], i.version_info[1]) < (3, 14) => {
                     format!("n/a on {}.{}", i.version_info[0], i.version_info[1])
                 }
                 None => "not reported".to_string(),
             };
             t.row(
-                if problem.is_some() {
-                    Tone::Bad
-                } else {
-                    Tone::Plain
-                },
+                if problem.is_some() { Tone::Bad } else { Tone::Plain },
                 vec![
                     i.mode.label().into(),
                     Inl::new().c(first_line(&i.version)),
@@ -855,11 +640,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
             );
         }
         doc.push(Block::Table(t));
-        for i in r
-            .interpreters
-            .iter()
-            .filter(|i| !i.config_args.trim().is_empty())
-        {
+        for i in r.interpreters.iter().filter(|i| !i.config_args.trim().is_empty()) {
             doc.push(Block::Details {
                 summary: Inl::new().t(format!("Build configuration ({})", i.mode.label())),
                 body: i.config_args.clone(),
@@ -868,9 +649,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
     }
 
     doc.h(3, "gil-checks", "GIL mode per workload");
-    doc.p(Inl::new()
-        .c("sys._is_gil_enabled()")
-        .t(" observed after each workload was loaded, against the mode asked for."));
+    doc.p(Inl::new().c("sys._is_gil_enabled()").t(" observed after each workload was loaded, against the mode asked for."));
     let workloads = by_workload(r);
     let mut t = Table::new(&["Workload", "GIL off: observed", "GIL on: observed", "Check"]);
     for (name, modes) in &workloads {
@@ -887,11 +666,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
                         if m == GilMode::Off && w.status == WorkloadStatus::GilReenabled {
                             problems.push("import re-enabled the GIL".to_string());
                         } else {
-                            problems.push(format!(
-                                "{} child observed {s} (status {})",
-                                m.label(),
-                                format::workload_status(w.status)
-                            ));
+                            problems.push(format!("{} child observed {s} (status {})", m.label(), format::workload_status(w.status)));
                         }
                         Inl::new().b(s)
                     } else {
@@ -907,12 +682,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
         } else if problems.iter().all(|p| p == "import re-enabled the GIL") {
             (Inl::from(problems.join("; ")), Tone::Warn)
         } else {
-            (
-                Inl::new()
-                    .b("MISMATCH")
-                    .t(format!(": {}", problems.join("; "))),
-                Tone::Bad,
-            )
+            (Inl::new().b("MISMATCH").t(format!(": {}", problems.join("; "))), Tone::Bad)
         };
         t.row(tone, vec![Inl::new().c(*name), off, on, check]);
     }
@@ -938,11 +708,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
         let mut t = Table::new(&["Package", "GIL off", "GIL on", "Used by"]);
         let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '.'], "_");
         for (p, v) in &pk {
-            let used: Vec<&str> = users
-                .iter()
-                .filter(|(u, _)| norm(u) == norm(p))
-                .flat_map(|(_, w)| w.iter().copied())
-                .collect();
+            let used: Vec<&str> = users.iter().filter(|(u, _)| norm(u) == norm(p)).flat_map(|(_, w)| w.iter().copied()).collect();
             t.row(
                 Tone::Plain,
                 vec![
@@ -955,15 +721,7 @@ fn environment(doc: &mut Doc, r: &RunResults) {
         }
         for (u, ws) in &users {
             if !pk.keys().any(|p| norm(p) == norm(u)) {
-                t.row(
-                    Tone::Muted,
-                    vec![
-                        Inl::new().c(u),
-                        "not installed".into(),
-                        "not installed".into(),
-                        ws.join(", ").into(),
-                    ],
-                );
+                t.row(Tone::Muted, vec![Inl::new().c(u), "not installed".into(), "not installed".into(), ws.join(", ").into()]);
             }
         }
         doc.push(Block::Table(t));
@@ -982,12 +740,10 @@ fn threads_cell(threads: usize, boundary: Option<usize>) -> String {
 
 fn full_data(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "data", "Full data");
-    doc.p(
-        "Throughput is the mean over quiet passes with its 95 % interval; drift-corrected scales each pass by \
+    doc.p("Throughput is the mean over quiet passes with its 95 % interval; drift-corrected scales each pass by \
          the run's median canary over its own. Passes: quiet / measured. Speedup is relative to the smallest \
          thread count measured (marked when it is not 1). Start skew: how far apart the barrier released the \
-         threads of a round, on average; it is part of each round's elapsed time.",
-    );
+         threads of a round, on average; it is part of each round's elapsed time.");
     let boundary = r.machine.pe_boundary();
     if let Some(p) = boundary {
         doc.p(format!(
@@ -1015,20 +771,12 @@ fn full_data(doc: &mut Doc, r: &RunResults) {
     for (name, modes) in by_workload(r) {
         for (mode, w) in &modes {
             if w.rows.is_empty() {
-                let reason = w
-                    .reason
-                    .as_deref()
-                    .map(first_line)
-                    .filter(|s| !s.is_empty());
+                let reason = w.reason.as_deref().map(first_line).filter(|s| !s.is_empty());
                 let status = match reason {
                     Some(rs) => format!("{}: {rs}", format::workload_status(w.status)),
                     None => format::workload_status(w.status).to_string(),
                 };
-                let tone = if w.status == WorkloadStatus::Skipped {
-                    Tone::Muted
-                } else {
-                    Tone::Bad
-                };
+                let tone = if w.status == WorkloadStatus::Skipped { Tone::Muted } else { Tone::Bad };
                 let mut cells: Vec<Inl> = vec![Inl::new().c(name), mode.label().into()];
                 cells.extend(std::iter::repeat_n(Inl::from("—"), 10));
                 cells.push(status.into());

@@ -219,7 +219,13 @@ fn flagged(cmp: &Value) -> Vec<String> {
         .filter(|r| matches!(r["category"].as_str(), Some("regressed" | "improved")))
         .map(|r| {
             let t = &r["outcome"]["throughput"];
-            format!("{}/{}/{}t ({:+.1} %)", r["workload"].as_str().unwrap_or("?"), mode(r), r["threads"], t["change_pct"].as_f64().unwrap_or(f64::NAN))
+            format!(
+                "{}/{}/{}t ({:+.1} %)",
+                r["workload"].as_str().unwrap_or("?"),
+                mode(r),
+                r["threads"],
+                t["change_pct"].as_f64().unwrap_or(f64::NAN)
+            )
         })
         .collect()
 }

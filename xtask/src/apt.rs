@@ -34,25 +34,15 @@ pub const BUILD_DEPS: &[&str] = &[
 
 /// `/etc/os-release` as key/value pairs (quotes removed).
 fn os_release() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string("/etc/os-release")
-        .or_else(|_| std::fs::read_to_string("/usr/lib/os-release"))
-        .unwrap_or_default();
+    let text = std::fs::read_to_string("/etc/os-release").or_else(|_| std::fs::read_to_string("/usr/lib/os-release")).unwrap_or_default();
     text.lines()
         .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| {
-            (
-                k.trim().to_owned(),
-                v.trim().trim_matches('"').trim_matches('\'').to_owned(),
-            )
-        })
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').trim_matches('\'').to_owned()))
         .collect()
 }
 
 fn os_field(key: &str) -> Option<String> {
-    os_release()
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
+    os_release().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 /// Debian itself (`ID=debian`): the only system whose archive has a `stable` suite.
@@ -82,9 +72,7 @@ pub enum Elevation {
 }
 
 fn elevation() -> Elevation {
-    let root = capture(Command::new("id").arg("-u"))
-        .map(|(ok, out)| ok && out.trim() == "0")
-        .unwrap_or(false);
+    let root = capture(Command::new("id").arg("-u")).map(|(ok, out)| ok && out.trim() == "0").unwrap_or(false);
     if root {
         Elevation::Root
     } else if which("sudo").is_some() {
@@ -120,10 +108,7 @@ fn elevated(args: &[String], elevation: Elevation) -> Vec<String> {
 pub fn install_commands(missing: &[&str], elevation: Elevation) -> Vec<Vec<String>> {
     let mut install: Vec<String> = ["apt-get", "install", "-y", "--no-install-recommends"].map(String::from).to_vec();
     install.extend(missing.iter().map(|s| s.to_string()));
-    [vec!["apt-get".to_owned(), "update".to_owned()], install]
-        .iter()
-        .map(|c| elevated(c, elevation))
-        .collect()
+    [vec!["apt-get".to_owned(), "update".to_owned()], install].iter().map(|c| elevated(c, elevation)).collect()
 }
 
 fn command(args: &[String]) -> Command {
@@ -150,14 +135,8 @@ fn not_allowed(missing: &[&str]) -> anyhow::Error {
 
 /// The build dependencies that dpkg does not list as installed.
 pub fn missing_build_deps() -> Vec<&'static str> {
-    let out = Command::new("dpkg-query")
-        .arg("-W")
-        .arg("-f=${Package} ${db:Status-Abbrev}\n")
-        .args(BUILD_DEPS)
-        .output();
-    let text = out
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let out = Command::new("dpkg-query").arg("-W").arg("-f=${Package} ${db:Status-Abbrev}\n").args(BUILD_DEPS).output();
+    let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
     BUILD_DEPS
         .iter()
         .copied()
@@ -212,10 +191,7 @@ struct Stanza(Vec<(String, String)>);
 
 impl Stanza {
     fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -255,28 +231,19 @@ pub struct Archive {
 
 /// A suite of the Debian archive proper (not -security, -updates, nor a third party's).
 fn is_archive_suite(suite: &str, codename: Option<&str>) -> bool {
-    Some(suite) == codename
-        || ["stable", "testing", "unstable", "sid", "oldstable"].contains(&suite)
+    Some(suite) == codename || ["stable", "testing", "unstable", "sid", "oldstable"].contains(&suite)
 }
 
 /// The first `deb` entry for the Debian archive in deb822 `.sources` text.
 fn archive_in_deb822(text: &str, codename: Option<&str>, from: &str) -> Option<Archive> {
     parse_deb822(text).into_iter().find_map(|s| {
         let is_deb = s.get("Types")?.split_whitespace().any(|t| t == "deb");
-        let enabled = !s
-            .get("Enabled")
-            .is_some_and(|e| e.eq_ignore_ascii_case("no"));
-        let suite_ok = s
-            .get("Suites")?
-            .split_whitespace()
-            .any(|x| is_archive_suite(x, codename));
+        let enabled = !s.get("Enabled").is_some_and(|e| e.eq_ignore_ascii_case("no"));
+        let suite_ok = s.get("Suites")?.split_whitespace().any(|x| is_archive_suite(x, codename));
         let uris = s.get("URIs")?.trim();
         (is_deb && enabled && suite_ok && !uris.is_empty()).then(|| Archive {
             uris: uris.to_owned(),
-            signed_by: s
-                .get("Signed-By")
-                .map(str::to_owned)
-                .filter(|v| !v.trim().is_empty()),
+            signed_by: s.get("Signed-By").map(str::to_owned).filter(|v| !v.trim().is_empty()),
             from: from.to_owned(),
         })
     })
@@ -286,10 +253,7 @@ fn archive_in_deb822(text: &str, codename: Option<&str>, from: &str) -> Option<A
 fn archive_in_one_line(text: &str, codename: Option<&str>, from: &str) -> Option<Archive> {
     text.lines().find_map(|line| {
         let line = line.split('#').next()?.trim();
-        let rest = line
-            .strip_prefix("deb ")
-            .or_else(|| line.strip_prefix("deb\t"))?
-            .trim();
+        let rest = line.strip_prefix("deb ").or_else(|| line.strip_prefix("deb\t"))?.trim();
         let (options, rest) = match rest.strip_prefix('[') {
             Some(r) => {
                 let (opts, after) = r.split_once(']')?;
@@ -304,16 +268,9 @@ fn archive_in_one_line(text: &str, codename: Option<&str>, from: &str) -> Option
         }
         let signed_by = options
             .split_whitespace()
-            .find_map(|o| {
-                o.strip_prefix("signed-by=")
-                    .or_else(|| o.strip_prefix("Signed-By="))
-            })
+            .find_map(|o| o.strip_prefix("signed-by=").or_else(|| o.strip_prefix("Signed-By=")))
             .map(str::to_owned);
-        Some(Archive {
-            uris: uri.to_owned(),
-            signed_by,
-            from: from.to_owned(),
-        })
+        Some(Archive { uris: uri.to_owned(), signed_by, from: from.to_owned() })
     })
 }
 
@@ -328,19 +285,10 @@ pub fn find_archive() -> Option<Archive> {
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("ftbench"))
-        })
+        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ftbench")))
         .collect();
     files.sort();
-    let with_ext = |ext: &'static str| {
-        files
-            .iter()
-            .filter(move |p| p.extension().is_some_and(|e| e == ext))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
+    let with_ext = |ext: &'static str| files.iter().filter(move |p| p.extension().is_some_and(|e| e == ext)).cloned().collect::<Vec<_>>();
     for p in with_ext("sources") {
         let text = std::fs::read_to_string(&p).unwrap_or_default();
         if let Some(a) = archive_in_deb822(&text, codename, &p.display().to_string()) {
@@ -454,9 +402,7 @@ pub fn fetch_orig_tarball(dir: &Path, apt: &PrivateApt, log: &mut Log, progress:
         })
         .collect();
     tarballs.sort_by_key(|(v, _)| version_key(v));
-    let (version, path) = tarballs
-        .pop()
-        .ok_or_else(|| anyhow!("apt-get source left no {prefix}*.orig.tar.xz in {}", dir.display()))?;
+    let (version, path) = tarballs.pop().ok_or_else(|| anyhow!("apt-get source left no {prefix}*.orig.tar.xz in {}", dir.display()))?;
     Ok((path, version))
 }
 
@@ -487,14 +433,9 @@ Components: main
     fn picks_the_archive_stanza_of_deb822() {
         let a = archive_in_deb822(DEB822, Some("bookworm"), "f").unwrap();
         assert_eq!(a.uris, "http://mirror.example/debian");
-        assert_eq!(
-            a.signed_by.as_deref(),
-            Some("/usr/share/keyrings/debian-archive-keyring.gpg")
-        );
+        assert_eq!(a.signed_by.as_deref(), Some("/usr/share/keyrings/debian-archive-keyring.gpg"));
         let text = deb_src_text(&a);
-        assert!(
-            text.contains("Types: deb-src\nURIs: http://mirror.example/debian\nSuites: stable\n")
-        );
+        assert!(text.contains("Types: deb-src\nURIs: http://mirror.example/debian\nSuites: stable\n"));
     }
 
     #[test]
@@ -510,10 +451,7 @@ Components: main
     fn keeps_embedded_keys_verbatim() {
         let text = "Types: deb\nURIs: http://m/debian\nSuites: stable\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n abc\n";
         let a = archive_in_deb822(text, None, "f").unwrap();
-        assert_eq!(
-            a.signed_by.as_deref(),
-            Some("\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n abc")
-        );
+        assert_eq!(a.signed_by.as_deref(), Some("\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n abc"));
     }
 
     #[test]

@@ -24,8 +24,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         Some(found) => (found.interp, found.how),
         None => {
             let (python, how) = build::build_from_source(ctx, &mut tried)?;
-            let interp =
-                find::probe(&python, &[]).context("the CPython just built does not run")?;
+            let interp = find::probe(&python, &[]).context("the CPython just built does not run")?;
             if !interp.free_threaded {
                 tried.push(format!("{how}: {} is not free-threaded", interp.describe()));
                 bail!(refused(&tried));
@@ -54,10 +53,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         }
     }
 
-    say(format!(
-        "interpreter: {}, taken because {how}",
-        base.describe()
-    ));
+    say(format!("interpreter: {}, taken because {how}", base.describe()));
     for t in &tried {
         say(format!("  not taken: {t}"));
     }
@@ -69,25 +65,16 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     };
     let (venv_interp, recreated) = match state {
         State::Good(v) => {
-            say(format!(
-                "venv {} already made from this interpreter: kept",
-                ctx.show(&ctx.venv)
-            ));
+            say(format!("venv {} already made from this interpreter: kept", ctx.show(&ctx.venv)));
             (v, false)
         }
         State::Missing => (venv::create(ctx, &base)?, true),
         State::OtherBase(b) => {
-            say(format!(
-                "venv {} was made from {b}: recreating it",
-                ctx.show(&ctx.venv)
-            ));
+            say(format!("venv {} was made from {b}: recreating it", ctx.show(&ctx.venv)));
             (venv::create(ctx, &base)?, true)
         }
         State::Broken(why) => {
-            say(format!(
-                "venv {} is broken ({why}): recreating it",
-                ctx.show(&ctx.venv)
-            ));
+            say(format!("venv {} is broken ({why}): recreating it", ctx.show(&ctx.venv)));
             (venv::create(ctx, &base)?, true)
         }
     };
@@ -95,20 +82,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     embed::check(ctx, &base, &ctx.venv_python())?;
     say(format!("embedding check: {} starts embedded as the venv's interpreter", base.base.display()));
     let packages = install_packages(ctx, &base, &venv_interp)?;
-    let rec = Record {
-        interpreter: base.base.clone(),
-        version: base.version.clone(),
-        found_by: how,
-        venv: ctx.venv.clone(),
-        packages,
-    };
+    let rec = Record { interpreter: base.base.clone(), version: base.version.clone(), found_by: how, venv: ctx.venv.clone(), packages };
     rec.write(&ctx.record_path())?;
 
     // 5. PyO3 caches the interpreter's build config: drop it when the interpreter changed.
     let new_base = base.base.display().to_string();
-    let same_as_before = previous_base
-        .as_deref()
-        .is_some_and(|p| same_file(Path::new(p), &base.base));
+    let same_as_before = previous_base.as_deref().is_some_and(|p| same_file(Path::new(p), &base.base));
     if recreated && !same_as_before && ctx.root.join("target").exists() {
         say(format!(
             "venv made for {} (before: {}): cargo clean -p pyo3-build-config -p pyo3-ffi -p pyo3 -p ftbench, \
@@ -119,12 +98,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         cargo::clean_pyo3(ctx);
     }
 
-    let failed: Vec<&str> = rec
-        .packages
-        .iter()
-        .filter(|(_, p)| matches!(p, Package::Failed(_)))
-        .map(|(n, _)| n.as_str())
-        .collect();
+    let failed: Vec<&str> = rec.packages.iter().filter(|(_, p)| matches!(p, Package::Failed(_))).map(|(n, _)| n.as_str()).collect();
     say(format!(
         "bootstrap done in {:.1}s: {} -> Python {} free-threaded at {}; PyO3 {pyo3}; packages: {}; record: {}",
         start.elapsed().as_secs_f64(),
@@ -146,30 +120,19 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 
 /// Every package recorded as installed (at the version the venv has) or skipped for this version.
 fn packages_settled(rec: &Record, venv: &Interpreter, base: &Interpreter) -> bool {
-    PACKAGES.iter().all(
-        |name| match (rec.package(name), venv::skip_reason(name, base)) {
-            (Some(Package::Skipped(_)), Some(_)) => true,
-            (Some(Package::Installed(v)), None) => {
-                installed_version(venv, name).as_deref() == Some(v.as_str())
-            }
-            _ => false,
-        },
-    )
+    PACKAGES.iter().all(|name| match (rec.package(name), venv::skip_reason(name, base)) {
+        (Some(Package::Skipped(_)), Some(_)) => true,
+        (Some(Package::Installed(v)), None) => installed_version(venv, name).as_deref() == Some(v.as_str()),
+        _ => false,
+    })
 }
 
 fn installed_version(venv: &Interpreter, name: &str) -> Option<String> {
-    venv.packages
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, v)| v.clone())
+    venv.packages.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.clone())
 }
 
 /// pip-installs each package the venv lacks, one at a time; failures are recorded, not fatal.
-fn install_packages(
-    ctx: &Ctx,
-    base: &Interpreter,
-    venv_interp: &Interpreter,
-) -> Result<Vec<(String, Package)>> {
+fn install_packages(ctx: &Ctx, base: &Interpreter, venv_interp: &Interpreter) -> Result<Vec<(String, Package)>> {
     let python = ctx.venv_python();
     let mut result = Vec::new();
     let mut pip_ok = Vec::new();
@@ -185,27 +148,21 @@ fn install_packages(
             match venv::pip_install(&python, name, &ctx.cache) {
                 Ok(()) => pip_ok.push(name.to_string()),
                 Err(why) => {
-                    say(format!(
-                        "  {name}: pip install failed:\n{}",
-                        indent(&why, "      ")
-                    ));
+                    say(format!("  {name}: pip install failed:\n{}", indent(&why, "      ")));
                     result.push((name.to_string(), Package::Failed(why)));
                 }
             }
         }
     }
     if !pip_ok.is_empty() {
-        let after =
-            find::probe(&python, PACKAGES).context("the venv stopped working after pip install")?;
+        let after = find::probe(&python, PACKAGES).context("the venv stopped working after pip install")?;
         for name in pip_ok {
             let p = match installed_version(&after, &name) {
                 Some(v) => {
                     say(format!("  {name} {v}: installed"));
                     Package::Installed(v)
                 }
-                None => {
-                    Package::Failed("pip reported success but the package is not installed".into())
-                }
+                None => Package::Failed("pip reported success but the package is not installed".into()),
             };
             result.push((name, p));
         }

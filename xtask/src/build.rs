@@ -35,8 +35,7 @@ struct Source {
 /// Builds and installs a free-threaded CPython; returns its interpreter and how it was obtained.
 /// `tried` gets a line for each source that could not be had.
 pub fn build_from_source(ctx: &Ctx, tried: &mut Vec<String>) -> Result<(PathBuf, String)> {
-    std::fs::create_dir_all(&ctx.cache)
-        .with_context(|| format!("creating the cache {}", ctx.cache.display()))?;
+    std::fs::create_dir_all(&ctx.cache).with_context(|| format!("creating the cache {}", ctx.cache.display()))?;
     let progress = Progress::new();
     let mut log = Log::create(ctx.cache.join("build.log"))?;
     progress.phase(format!(
@@ -57,47 +56,22 @@ pub fn build_from_source(ctx: &Ctx, tried: &mut Vec<String>) -> Result<(PathBuf,
         },
     };
     let python = configure_make_install(ctx, &source, &mut log, &progress)?;
-    progress.phase(format!(
-        "built CPython {} (free-threaded) from {}: {}",
-        source.version,
-        source.origin,
-        python.display()
-    ));
-    Ok((
-        python,
-        format!(
-            "built from source ({}) into the cache {}",
-            source.origin,
-            ctx.cache.display()
-        ),
-    ))
+    progress.phase(format!("built CPython {} (free-threaded) from {}: {}", source.version, source.origin, python.display()));
+    Ok((python, format!("built from source ({}) into the cache {}", source.origin, ctx.cache.display())))
 }
 
 fn nothing_worked(tried: &[String]) -> String {
     format!(
         "no free-threaded CPython found, and none could be built from source.\nTried:\n{}\n\n{}",
-        tried
-            .iter()
-            .map(|t| format!("  - {t}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        tried.iter().map(|t| format!("  - {t}")).collect::<Vec<_>>().join("\n"),
         crate::find::HOW_TO_GET
     )
 }
 
 /// (a) python.org's release tarball, verified against the pinned SHA-256.
-fn python_org_tarball(
-    ctx: &Ctx,
-    log: &mut Log,
-    progress: &Progress,
-    tried: &mut Vec<String>,
-) -> Result<Option<Source>> {
-    let version = std::env::var("FTBENCH_CPYTHON_VERSION")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    let sha = std::env::var("FTBENCH_CPYTHON_SHA256")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
+fn python_org_tarball(ctx: &Ctx, log: &mut Log, progress: &Progress, tried: &mut Vec<String>) -> Result<Option<Source>> {
+    let version = std::env::var("FTBENCH_CPYTHON_VERSION").ok().filter(|v| !v.trim().is_empty());
+    let sha = std::env::var("FTBENCH_CPYTHON_SHA256").ok().filter(|v| !v.trim().is_empty());
     let (version, sha) = match (version, sha) {
         (None, None) => (DEFAULT_VERSION.to_owned(), DEFAULT_SHA256.to_owned()),
         (Some(v), Some(s)) => (v.trim().to_owned(), s.trim().to_lowercase()),
@@ -116,12 +90,7 @@ fn python_org_tarball(
 
     if tarball.is_file() && sha256(&tarball)? == sha {
         progress.phase(format!("using the downloaded {}", tarball.display()));
-        return Ok(Some(Source {
-            tarball,
-            version,
-            origin,
-            deps_checked: false,
-        }));
+        return Ok(Some(Source { tarball, version, origin, deps_checked: false }));
     }
     if which("curl").is_none() {
         tried.push(format!("{url}: curl is not installed"));
@@ -130,25 +99,13 @@ fn python_org_tarball(
     progress.phase(format!("downloading {url}"));
     let part = tarball.with_extension("xz.part");
     let (ok, out) = capture(
-        Command::new("curl")
-            .args([
-                "-fsSL",
-                "--connect-timeout",
-                CONNECT_TIMEOUT_SECS,
-                "--max-time",
-                "900",
-                "-o",
-            ])
-            .arg(&part)
-            .arg(&url),
+        Command::new("curl").args(["-fsSL", "--connect-timeout", CONNECT_TIMEOUT_SECS, "--max-time", "900", "-o"]).arg(&part).arg(&url),
     )?;
     log.note(&format!("\n===== curl {url}\n{out}"));
     if !ok {
         let _ = std::fs::remove_file(&part);
         let why = last_lines(&out, 1);
-        progress.phase(format!(
-            "python.org not reachable ({why}); trying the next source"
-        ));
+        progress.phase(format!("python.org not reachable ({why}); trying the next source"));
         tried.push(format!("python.org tarball {url}: {why}"));
         return Ok(None);
     }
@@ -158,103 +115,56 @@ fn python_org_tarball(
         bail!("{url}: SHA-256 mismatch: expected {sha}, got {got} (the download was deleted)");
     }
     std::fs::rename(&part, &tarball)?;
-    Ok(Some(Source {
-        tarball,
-        version,
-        origin,
-        deps_checked: false,
-    }))
+    Ok(Some(Source { tarball, version, origin, deps_checked: false }))
 }
 
 /// (b) Debian stable's python3.13 source package: its pristine `.orig.tar.xz`, not Debian's tree.
-fn debian_tarball(
-    ctx: &Ctx,
-    log: &mut Log,
-    progress: &Progress,
-    tried: &mut Vec<String>,
-) -> Result<Option<Source>> {
+fn debian_tarball(ctx: &Ctx, log: &mut Log, progress: &Progress, tried: &mut Vec<String>) -> Result<Option<Source>> {
     if !apt::is_debian() {
-        tried.push(format!(
-            "Debian stable's {} source package: this is not Debian ({})",
-            apt::SOURCE_PACKAGE,
-            apt::system_name()
-        ));
+        tried.push(format!("Debian stable's {} source package: this is not Debian ({})", apt::SOURCE_PACKAGE, apt::system_name()));
         return Ok(None);
     }
-    progress.phase(format!(
-        "trying Debian stable's {} source package",
-        apt::SOURCE_PACKAGE
-    ));
+    progress.phase(format!("trying Debian stable's {} source package", apt::SOURCE_PACKAGE));
     let private = apt::PrivateApt::new(ctx.cache.join("apt"));
     match apt::fetch_orig_tarball(&ctx.cache.join("debian-src"), &private, log, progress, ctx.install_build_deps) {
         Ok((tarball, version)) => {
-            let origin = format!(
-                "Debian stable's {}",
-                tarball.file_name().unwrap_or_default().to_string_lossy()
-            );
-            Ok(Some(Source {
-                tarball,
-                version,
-                origin,
-                deps_checked: true,
-            }))
+            let origin = format!("Debian stable's {}", tarball.file_name().unwrap_or_default().to_string_lossy());
+            Ok(Some(Source { tarball, version, origin, deps_checked: true }))
         }
         Err(e) => {
-            tried.push(format!(
-                "Debian stable's {} source package: {e:#}",
-                apt::SOURCE_PACKAGE
-            ));
+            tried.push(format!("Debian stable's {} source package: {e:#}", apt::SOURCE_PACKAGE));
             bail!(nothing_worked(tried))
         }
     }
 }
 
-fn configure_make_install(
-    ctx: &Ctx,
-    source: &Source,
-    log: &mut Log,
-    progress: &Progress,
-) -> Result<PathBuf> {
+fn configure_make_install(ctx: &Ctx, source: &Source, log: &mut Log, progress: &Progress) -> Result<PathBuf> {
     if !source.deps_checked && apt::has_apt() {
         // python.org's tarball on a Debian-like system: the same build dependencies apply
         // (without libssl-dev there is no ssl module, and pip cannot reach its index).
         apt::ensure_build_deps(log, progress, ctx.install_build_deps)?;
     }
     let prefix = ctx.cache.join(format!("cpython-{}t", source.version));
-    let python = build_python(&prefix, &source.version)
-        .ok_or_else(|| anyhow!("odd version {}", source.version))?;
+    let python = build_python(&prefix, &source.version).ok_or_else(|| anyhow!("odd version {}", source.version))?;
 
     // A fresh folder to extract into; its only entry is the source tree.
     let work = ctx.cache.join("build");
     if work.exists() {
-        std::fs::remove_dir_all(&work)
-            .with_context(|| format!("removing the old {}", work.display()))?;
+        std::fs::remove_dir_all(&work).with_context(|| format!("removing the old {}", work.display()))?;
     }
     std::fs::create_dir_all(&work)?;
     progress.phase(format!("extracting {}", source.tarball.display()));
-    log.run(
-        Command::new("tar")
-            .arg("-xf")
-            .arg(&source.tarball)
-            .arg("-C")
-            .arg(&work),
-        "tar -x",
-        progress,
-    )?;
+    log.run(Command::new("tar").arg("-xf").arg(&source.tarball).arg("-C").arg(&work), "tar -x", progress)?;
     let tree = single_subdir(&work)?;
 
     // Whatever is at the prefix did not pass as a free-threaded CPython (or discovery would have
     // taken it): start clean so `make install` leaves no stale files.
     if prefix.exists() {
-        std::fs::remove_dir_all(&prefix)
-            .with_context(|| format!("removing the old {}", prefix.display()))?;
+        std::fs::remove_dir_all(&prefix).with_context(|| format!("removing the old {}", prefix.display()))?;
     }
     // Until `make install` has finished, discovery must not take a half-installed prefix.
     let marker = incomplete_marker(&prefix);
-    std::fs::write(
-        &marker,
-        "a build from source into the folder beside this file has not finished\n",
-    )?;
+    std::fs::write(&marker, "a build from source into the folder beside this file has not finished\n")?;
     let p = prefix.display().to_string();
     let openssl = if cfg!(target_os = "macos") { homebrew_openssl() } else { None };
     let args = configure_args(&p, openssl.as_deref());
@@ -263,30 +173,14 @@ fn configure_make_install(
     configure.args(&args).current_dir(&tree);
     log.run(&mut configure, "configure", progress)?;
 
-    let jobs = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     progress.phase(format!("make -j{jobs}"));
-    log.run(
-        Command::new("make")
-            .arg(format!("-j{jobs}"))
-            .current_dir(&tree),
-        "make",
-        progress,
-    )?;
+    log.run(Command::new("make").arg(format!("-j{jobs}")).current_dir(&tree), "make", progress)?;
     progress.phase("make install");
-    log.run(
-        Command::new("make").arg("install").current_dir(&tree),
-        "make install",
-        progress,
-    )?;
+    log.run(Command::new("make").arg("install").current_dir(&tree), "make install", progress)?;
 
     if !python.is_file() {
-        bail!(
-            "`make install` left no {} (see {})",
-            python.display(),
-            log.path.display()
-        );
+        bail!("`make install` left no {} (see {})", python.display(), log.path.display());
     }
     // Without ssl pip cannot reach its index: the build is no use, and stays marked unfinished.
     let (ok, out) = capture(Command::new(&python).args(["-c", "import ssl"]))?;
@@ -335,17 +229,10 @@ pub fn incomplete_marker(prefix: &Path) -> PathBuf {
 }
 
 fn single_subdir(dir: &Path) -> Result<PathBuf> {
-    let dirs: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
+    let dirs: Vec<PathBuf> = std::fs::read_dir(dir)?.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
     match dirs.as_slice() {
         [one] if one.join("configure").is_file() => Ok(one.clone()),
-        _ => bail!(
-            "the tarball did not extract to one source tree with a configure script in {}",
-            dir.display()
-        ),
+        _ => bail!("the tarball did not extract to one source tree with a configure script in {}", dir.display()),
     }
 }
 
@@ -358,17 +245,10 @@ fn sha256(path: &Path) -> Result<String> {
         c.args(["-a", "256"]);
         c
     } else {
-        bail!(
-            "neither sha256sum nor shasum is installed: cannot verify {}",
-            path.display()
-        );
+        bail!("neither sha256sum nor shasum is installed: cannot verify {}", path.display());
     };
     let (ok, out) = capture(cmd.arg(path))?;
-    let hash = out
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_lowercase();
+    let hash = out.split_whitespace().next().unwrap_or_default().to_lowercase();
     if !ok || hash.len() != 64 {
         bail!("could not hash {}: {}", path.display(), last_lines(&out, 2));
     }

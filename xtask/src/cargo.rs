@@ -10,9 +10,7 @@ use crate::ctx::Ctx;
 use crate::util::{describe, say};
 
 pub fn command(ctx: &Ctx) -> Command {
-    let program = std::env::var_os("CARGO")
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| OsString::from("cargo"));
+    let program = std::env::var_os("CARGO").filter(|v| !v.is_empty()).unwrap_or_else(|| OsString::from("cargo"));
     let mut cmd = Command::new(program);
     cmd.current_dir(&ctx.root).env("PYO3_PYTHON", &ctx.shim);
     cmd
@@ -33,9 +31,7 @@ pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
     let mut cmd = command(ctx);
     cmd.args(args);
     say(format!("running {}", describe(&cmd)));
-    let status = cmd
-        .status()
-        .with_context(|| format!("could not start {}", describe(&cmd)))?;
+    let status = cmd.status().with_context(|| format!("could not start {}", describe(&cmd)))?;
     Ok(match status.code() {
         Some(code) => code,
         None => {
@@ -48,19 +44,8 @@ pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
 /// Drops PyO3's cached build config (and what depends on it); quiet, failures ignored.
 pub fn clean_pyo3(ctx: &Ctx) {
     let mut cmd = command(ctx);
-    cmd.args([
-        "clean",
-        "--quiet",
-        "-p",
-        "pyo3-build-config",
-        "-p",
-        "pyo3-ffi",
-        "-p",
-        "pyo3",
-        "-p",
-        "ftbench",
-    ])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
+    cmd.args(["clean", "--quiet", "-p", "pyo3-build-config", "-p", "pyo3-ffi", "-p", "pyo3", "-p", "ftbench"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let _ = cmd.status();
 }

@@ -27,18 +27,9 @@ impl Ctx {
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
         let root = match manifest.parent() {
             Some(p) => p.to_path_buf(),
-            None => bail!(
-                "xtask's manifest folder {} has no parent",
-                manifest.display()
-            ),
+            None => bail!("xtask's manifest folder {} has no parent", manifest.display()),
         };
-        Ok(Ctx {
-            venv: root.join(".python"),
-            shim: root.join("tools").join("python"),
-            cache: cache_dir()?,
-            root,
-            install_build_deps,
-        })
+        Ok(Ctx { venv: root.join(".python"), shim: root.join("tools").join("python"), cache: cache_dir()?, root, install_build_deps })
     }
 
     pub fn venv_python(&self) -> PathBuf {
@@ -51,24 +42,18 @@ impl Ctx {
 
     /// Shows `p` relative to the repo when it is inside it.
     pub fn show(&self, p: &Path) -> String {
-        p.strip_prefix(&self.root)
-            .map(|r| r.display().to_string())
-            .unwrap_or_else(|_| p.display().to_string())
+        p.strip_prefix(&self.root).map(|r| r.display().to_string()).unwrap_or_else(|_| p.display().to_string())
     }
 }
 
 fn cache_dir() -> Result<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    let home = std::env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
     if cfg!(target_os = "macos") {
         if let Some(home) = home {
             return Ok(home.join("Library").join("Caches").join("ftbench"));
         }
     } else {
-        let xdg = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute());
+        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
         if let Some(xdg) = xdg {
             return Ok(xdg.join("ftbench"));
         }

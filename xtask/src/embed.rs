@@ -116,7 +116,13 @@ mod tests {
             free_threaded: true,
             packages: vec![],
         };
-        let ctx = Ctx { root: dir.path().into(), venv: dir.path().join(".python"), shim: python.clone(), cache: dir.path().into(), install_build_deps: false };
+        let ctx = Ctx {
+            root: dir.path().into(),
+            venv: dir.path().join(".python"),
+            shim: python.clone(),
+            cache: dir.path().into(),
+            install_build_deps: false,
+        };
         let e = check(&ctx, &base, &ctx.venv_python()).unwrap_err().to_string();
         assert!(e.contains("python3.14t (Python 3.14.0, free-threaded) cannot be embedded"), "{e}");
         assert!(e.contains("Python.h") && e.contains("Fix: ") && e.contains("FTBENCH_PYTHON="), "{e}");

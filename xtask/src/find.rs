@@ -38,11 +38,7 @@ pub struct Interpreter {
 
 impl Interpreter {
     pub fn describe(&self) -> String {
-        let kind = if self.free_threaded {
-            "free-threaded"
-        } else {
-            "with the GIL"
-        };
+        let kind = if self.free_threaded { "free-threaded" } else { "with the GIL" };
         format!("{} (Python {}, {kind})", self.path.display(), self.version)
     }
 
@@ -88,30 +84,16 @@ pub fn probe(path: &Path, packages: &[&str]) -> Result<Interpreter> {
         .with_context(|| format!("could not run {}", path.display()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        bail!(
-            "{} does not run ({}): {}",
-            path.display(),
-            out.status,
-            last_lines(&err, 3)
-        );
+        bail!("{} does not run ({}): {}", path.display(), out.status, last_lines(&err, 3));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().last().unwrap_or_default();
-    let v: Value = serde_json::from_str(line)
-        .with_context(|| format!("{} printed something unexpected: {text}", path.display()))?;
-    let s = |k: &str| {
-        v[k].as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("probe of {}: no {k}", path.display()))
-    };
+    let v: Value = serde_json::from_str(line).with_context(|| format!("{} printed something unexpected: {text}", path.display()))?;
+    let s = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| anyhow!("probe of {}: no {k}", path.display()));
     let base_real = PathBuf::from(s("base_real")?);
     let packages = v["packages"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| Some((p[0].as_str()?.to_owned(), p[1].as_str().map(str::to_owned))))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|p| Some((p[0].as_str()?.to_owned(), p[1].as_str().map(str::to_owned)))).collect())
         .unwrap_or_default();
     Ok(Interpreter {
         path: path.to_path_buf(),
@@ -150,17 +132,11 @@ Ways to get a free-threaded CPython 3.14 (\"3.14t\"), then run `cargo xtask boot
 /// Errors only when FTBENCH_PYTHON names something that is not a working free-threaded CPython.
 pub fn discover(ctx: &Ctx) -> Result<Discovery> {
     let mut tried = Vec::new();
-    let done = |interp, how: String, tried| {
-        Ok(Discovery {
-            found: Some(Found { interp, how }),
-            tried,
-        })
-    };
+    let done = |interp, how: String, tried| Ok(Discovery { found: Some(Found { interp, how }), tried });
 
     // 1. FTBENCH_PYTHON: the user's explicit choice; anything wrong with it is an error.
     if let Some(value) = env_nonempty("FTBENCH_PYTHON") {
-        let path =
-            which(&value).ok_or_else(|| anyhow!("FTBENCH_PYTHON={value}: no such executable"))?;
+        let path = which(&value).ok_or_else(|| anyhow!("FTBENCH_PYTHON={value}: no such executable"))?;
         let interp = probe(&path, &[]).with_context(|| format!("FTBENCH_PYTHON={value}"))?;
         if !interp.free_threaded {
             bail!(
@@ -177,17 +153,14 @@ pub fn discover(ctx: &Ctx) -> Result<Discovery> {
     // 2. PYO3_PYTHON, unless it is our own shim (which runs the venv this bootstrap makes).
     match env_nonempty("PYO3_PYTHON") {
         None => tried.push("PYO3_PYTHON: not set".into()),
-        Some(value) if is_our_shim(ctx, &value) => tried.push(format!(
-            "PYO3_PYTHON={value}: our own tools/python shim (set by .cargo/config.toml), ignored"
-        )),
+        Some(value) if is_our_shim(ctx, &value) => {
+            tried.push(format!("PYO3_PYTHON={value}: our own tools/python shim (set by .cargo/config.toml), ignored"))
+        }
         Some(value) => match which(&value) {
             None => tried.push(format!("PYO3_PYTHON={value}: no such executable")),
             Some(path) => match probe(&path, &[]) {
                 Err(e) => tried.push(format!("PYO3_PYTHON={value}: {e:#}")),
-                Ok(i) if !i.free_threaded => tried.push(format!(
-                    "PYO3_PYTHON={value}: {} is not free-threaded",
-                    i.describe()
-                )),
+                Ok(i) if !i.free_threaded => tried.push(format!("PYO3_PYTHON={value}: {} is not free-threaded", i.describe())),
                 Ok(i) => return done(i, format!("PYO3_PYTHON={value} is set"), tried),
             },
         },
@@ -288,8 +261,7 @@ pub fn candidates(places: &Places) -> Vec<Candidate> {
 
 /// Subfolders of `dir`, sorted (none when it does not exist).
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
     v.sort();
     v
 }
@@ -359,21 +331,13 @@ fn env_nonempty(var: &str) -> Option<String> {
 /// PYO3_PYTHON pointing at `tools/python` (this repo's, or any other clone's: a shell script that
 /// sends people to `cargo xtask bootstrap`).
 fn is_our_shim(ctx: &Ctx, value: &str) -> bool {
-    let path = if value.contains('/') {
-        PathBuf::from(value)
-    } else {
-        ctx.root.join(value)
-    };
+    let path = if value.contains('/') { PathBuf::from(value) } else { ctx.root.join(value) };
     if let (Ok(a), Ok(b)) = (path.canonicalize(), ctx.shim.canonicalize()) {
         if a == b {
             return true;
         }
     }
-    std::fs::read(&path)
-        .map(|b| {
-            b.starts_with(b"#!") && String::from_utf8_lossy(&b).contains("cargo xtask bootstrap")
-        })
-        .unwrap_or(false)
+    std::fs::read(&path).map(|b| b.starts_with(b"#!") && String::from_utf8_lossy(&b).contains("cargo xtask bootstrap")).unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -79,10 +79,7 @@ fn run(args: Vec<OsString>) -> Result<i32> {
         "bootstrap" => {
             let asked = rest.first().is_some_and(|a| a == "--install-build-deps");
             if let Some(extra) = rest.get(usize::from(asked)) {
-                eprintln!(
-                    "ftbench: `bootstrap` takes only --install-build-deps (got {})\n\n{USAGE}",
-                    extra.to_string_lossy()
-                );
+                eprintln!("ftbench: `bootstrap` takes only --install-build-deps (got {})\n\n{USAGE}", extra.to_string_lossy());
                 return Ok(2);
             }
             bootstrap::run(&ctx::Ctx::new(asked)?)?;

@@ -20,10 +20,7 @@ pub struct Line {
 }
 
 /// Oldest first. 0.29 and later dropped 3.13t; 0.28 stops at 3.14.
-pub const LINES: &[Line] = &[
-    Line { version: "0.28.3", supports: (13, 14) },
-    Line { version: "0.30.1", supports: (14, 15) },
-];
+pub const LINES: &[Line] = &[Line { version: "0.28.3", supports: (13, 14) }, Line { version: "0.30.1", supports: (14, 15) }];
 
 /// The crates the lock must move together (the build script's own pyo3-build-config included).
 const CRATES: &[&str] = &["pyo3", "pyo3-build-config"];
@@ -41,8 +38,7 @@ pub fn choose(locked: Option<&str>, major: u64, minor: u64) -> Result<&'static L
         return Ok(l);
     }
     fitting.last().copied().ok_or_else(|| {
-        let supported: Vec<String> =
-            LINES.iter().map(|l| format!("PyO3 {}: 3.{}t-3.{}t", l.version, l.supports.0, l.supports.1)).collect();
+        let supported: Vec<String> = LINES.iter().map(|l| format!("PyO3 {}: 3.{}t-3.{}t", l.version, l.supports.0, l.supports.1)).collect();
         anyhow!("no PyO3 line supports free-threaded Python {major}.{minor} ({})", supported.join(", "))
     })
 }
@@ -176,7 +172,8 @@ mod tests {
         assert!(e.contains("3.16") && e.contains("PyO3 0.30.1: 3.14t-3.15t"), "{e}");
     }
 
-    const LOCK: &str = "[[package]]\nname = \"pyo3\"\nversion = \"0.28.3\"\n\n[[package]]\nname = \"pyo3-build-config\"\nversion = \"0.28.3\"\n";
+    const LOCK: &str =
+        "[[package]]\nname = \"pyo3\"\nversion = \"0.28.3\"\n\n[[package]]\nname = \"pyo3-build-config\"\nversion = \"0.28.3\"\n";
 
     #[test]
     fn moves_both_crates_by_their_locked_versions() {

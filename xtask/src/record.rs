@@ -55,12 +55,7 @@ impl Record {
             .collect::<Vec<_>>();
         // serde_json's maps are sorted by name: put them back in the order they are installed.
         let mut packages = packages;
-        let rank = |n: &str| {
-            crate::venv::PACKAGES
-                .iter()
-                .position(|p| *p == n)
-                .unwrap_or(usize::MAX)
-        };
+        let rank = |n: &str| crate::venv::PACKAGES.iter().position(|p| *p == n).unwrap_or(usize::MAX);
         packages.sort_by_key(|(n, _)| rank(n));
         Some(Record {
             interpreter: PathBuf::from(v["interpreter"].as_str()?),
@@ -90,16 +85,12 @@ impl Record {
             "packages": packages,
         });
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_string_pretty(&v)? + "\n")
-            .with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::write(&tmp, serde_json::to_string_pretty(&v)? + "\n").with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
     }
 
     pub fn package(&self, name: &str) -> Option<&Package> {
-        self.packages
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p)
+        self.packages.iter().find(|(n, _)| n == name).map(|(_, p)| p)
     }
 
     /// "ft_utils 0.2.0, pyatomix 0.1.5, atomics skipped, x FAILED".
@@ -130,18 +121,12 @@ mod tests {
             version: "3.14.0".into(),
             found_by: "python3.14t is on PATH".into(),
             venv: "/repo/.python".into(),
-            packages: vec![
-                ("ft_utils".into(), Package::Installed("0.2.0".into())),
-                ("atomics".into(), Package::Failed("no wheel".into())),
-            ],
+            packages: vec![("ft_utils".into(), Package::Installed("0.2.0".into())), ("atomics".into(), Package::Failed("no wheel".into()))],
         };
         r.write(&path).unwrap();
         let back = Record::read(&path).unwrap();
         assert_eq!(back.interpreter, r.interpreter);
-        assert_eq!(
-            back.package("atomics"),
-            Some(&Package::Failed("no wheel".into()))
-        );
+        assert_eq!(back.package("atomics"), Some(&Package::Failed("no wheel".into())));
         assert_eq!(back.packages_summary(), "ft_utils 0.2.0, atomics FAILED");
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -21,9 +21,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new() -> Self {
-        Progress {
-            start: Instant::now(),
-        }
+        Progress { start: Instant::now() }
     }
 
     pub fn secs(&self) -> u64 {
@@ -42,16 +40,12 @@ pub fn which(name: &str) -> Option<PathBuf> {
         return is_executable(&p).then_some(p);
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| is_executable(p))
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p))
 }
 
 pub fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
 /// The same file: equal after resolving symlinks, or hard links of one inode (CPython installs
@@ -75,18 +69,12 @@ pub fn last_lines(text: &str, n: usize) -> String {
 
 /// Indents every line of `text` by `prefix` (for nesting command output inside messages).
 pub fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .map(|l| format!("{prefix}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().map(|l| format!("{prefix}{l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Runs `cmd` to completion, capturing stdout and stderr together; the bool is success.
 pub fn capture(cmd: &mut Command) -> Result<(bool, String)> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("could not start {}", describe(cmd)))?;
+    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("could not start {}", describe(cmd)))?;
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     Ok((out.status.success(), text))
@@ -118,8 +106,7 @@ const TAIL_LINES: usize = 30;
 
 impl Log {
     pub fn create(path: PathBuf) -> Result<Self> {
-        File::create(&path)
-            .with_context(|| format!("creating the build log {}", path.display()))?;
+        File::create(&path).with_context(|| format!("creating the build log {}", path.display()))?;
         let file = OpenOptions::new().append(true).open(&path)?;
         Ok(Log { path, file })
     }
@@ -130,9 +117,7 @@ impl Log {
 
     /// The last lines of the log, as shown when a step fails.
     pub fn tail(&self) -> String {
-        let text = std::fs::read(&self.path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
+        let text = std::fs::read(&self.path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(TAIL_LINES)..].join("\n")
     }
@@ -140,19 +125,11 @@ impl Log {
     /// Runs `cmd` with its output appended to the log, printing a line every 30 s while it runs.
     /// A failure's error carries the log's last 30 lines and the log's path.
     pub fn run(&mut self, cmd: &mut Command, what: &str, progress: &Progress) -> Result<()> {
-        self.note(&format!(
-            "\n===== [{}s] {what}\n$ {}",
-            progress.secs(),
-            describe(cmd)
-        ));
+        self.note(&format!("\n===== [{}s] {what}\n$ {}", progress.secs(), describe(cmd)));
         let out = self.file.try_clone()?;
         let err = self.file.try_clone()?;
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .with_context(|| format!("could not start {}", describe(cmd)))?;
+        let mut child =
+            cmd.stdin(Stdio::null()).stdout(out).stderr(err).spawn().with_context(|| format!("could not start {}", describe(cmd)))?;
         let started = Instant::now();
         let mut next_beat = Duration::from_secs(30);
         let status = loop {
@@ -161,10 +138,7 @@ impl Log {
             }
             std::thread::sleep(Duration::from_millis(200));
             if started.elapsed() >= next_beat {
-                progress.phase(format!(
-                    "  ... {what} still running ({}s so far)",
-                    started.elapsed().as_secs()
-                ));
+                progress.phase(format!("  ... {what} still running ({}s so far)", started.elapsed().as_secs()));
                 next_beat += Duration::from_secs(30);
             }
         };
@@ -182,10 +156,7 @@ impl Log {
 
 /// The digit groups of a version string, for ordering ("3.13.5" -> [3, 13, 5]).
 pub fn version_key(v: &str) -> Vec<u64> {
-    v.split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect()
+    v.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
 #[cfg(test)]
