@@ -104,7 +104,8 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             for f in &failed {
                 eprintln!("ftbench: does not compile against {f}");
             }
-            Ok(if code == 0 && !failed.is_empty() { 1 } else { code })
+            let habits = house_rules(&ctx)?;
+            Ok(if code == 0 && (!failed.is_empty() || !habits) { 1 } else { code })
         }
         "aa" => {
             let ctx = ctx::Ctx::new(false)?;
@@ -120,4 +121,16 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             Ok(2)
         }
     }
+}
+
+/// The tree's habits: one format (rustfmt.toml) and no clippy warning, in every package and target.
+fn house_rules(ctx: &ctx::Ctx) -> Result<bool> {
+    let fmt = cargo::run(ctx, &["fmt".into(), "--all".into(), "--check".into()])?;
+    let clippy = cargo::run(ctx, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"].map(OsString::from))?;
+    for (what, code) in [("cargo fmt --check (run `cargo fmt`)", fmt), ("cargo clippy -D warnings", clippy)] {
+        if code != 0 {
+            eprintln!("ftbench: {what} failed");
+        }
+    }
+    Ok(fmt == 0 && clippy == 0)
 }
