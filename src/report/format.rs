@@ -155,6 +155,15 @@ pub fn seconds(v: f64) -> String {
     }
 }
 
+/// A GIL mode in words, for headings, legends and notes: `GIL off`, `GIL on`.
+pub fn gil_mode(m: crate::results::GilMode) -> &'static str {
+    use crate::results::GilMode;
+    match m {
+        GilMode::Off => "GIL off",
+        GilMode::On => "GIL on",
+    }
+}
+
 /// A workload's status in words, for tables, notes and charts.
 pub fn workload_status(s: crate::results::WorkloadStatus) -> &'static str {
     use crate::results::WorkloadStatus;

@@ -11,6 +11,7 @@
 pub mod charts;
 pub mod doc;
 pub mod format;
+mod grouped;
 pub mod selection;
 pub mod summary;
 

@@ -6,7 +6,7 @@
 //! Rules:
 //! - Candidates are compared at one thread count per group: the core count
 //!   (`machine.headline_cores()`: the P-core count on a hybrid CPU), or the largest measured
-//!   thread count ≤ it.
+//!   thread count ≤ it (see `grouped`, shared with the charts and the summary).
 //! - They are ranked by throughput with the GIL off (with the GIL on when the run has no GIL-off
 //!   results), valid rows only (`status == ok` and a throughput).
 //! - Unsynchronized baselines are never ranked: they are shown as "unsafe" with their lost updates.
@@ -21,10 +21,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::results::{Estimate, GilMode, MachineFacts, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::results::{Estimate, GilMode, RowStatus, RunResults, ThreadRow, WorkloadStatus};
 
 use super::doc::Inl;
 use super::format;
+use super::grouped::{by_workload, cores_kind, pick_at_most, reference_mode, reference_threads, Modes};
 
 /// The interpreter-scaling suite's scenario (CPython's ftscalingbench categories): nothing to choose between.
 pub const INTERPRETER_SCENARIO: &str = "interpreter";
@@ -221,47 +222,6 @@ impl Verdict {
     }
 }
 
-/// The mode candidates are ranked by: GIL off unless the run has no GIL-off results.
-pub fn selection_mode(results: &RunResults) -> GilMode {
-    let has_off = results.workloads.iter().any(|w| w.mode == GilMode::Off)
-        || (results.workloads.is_empty() && results.run.config.modes.contains(&GilMode::Off));
-    if has_off || results.run.config.modes.is_empty() && results.workloads.is_empty() {
-        GilMode::Off
-    } else {
-        GilMode::On
-    }
-}
-
-/// What the headline count counts: "P-core" on a hybrid CPU, else "core".
-pub fn cores_kind(m: &MachineFacts) -> &'static str {
-    if m.pe_boundary().is_some() {
-        "P-core"
-    } else {
-        "core"
-    }
-}
-
-/// The thread count the report compares at: `machine.headline_cores()` if measured, else the largest
-/// measured thread count ≤ it (the smallest measured one if all exceed it; the largest when the
-/// core count is unknown). Counts from `mode` rows, or from any row if that mode has none.
-pub fn reference_threads(results: &RunResults, mode: GilMode) -> Option<usize> {
-    let counts = |m: Option<GilMode>| -> BTreeSet<usize> {
-        results.workloads.iter().filter(|w| m.is_none_or(|m| w.mode == m)).flat_map(|w| w.rows.iter().map(|r| r.threads)).collect()
-    };
-    let mut set = counts(Some(mode));
-    if set.is_empty() {
-        set = counts(None);
-    }
-    pick_at_most(&set, results.machine.headline_cores())
-}
-
-pub(crate) fn pick_at_most(set: &BTreeSet<usize>, cores: usize) -> Option<usize> {
-    if cores == 0 {
-        return set.last().copied();
-    }
-    set.range(..=cores).next_back().or_else(|| set.first()).copied()
-}
-
 /// First collapse among `rows`' valid rows: throughput falls by more than [`COLLAPSE_DROP`] from
 /// one measured thread count to the next.
 pub fn collapse(rows: &[ThreadRow]) -> Option<Collapse> {
@@ -283,28 +243,12 @@ pub fn scenario_title(scenario: &str) -> String {
     })
 }
 
-/// A workload's results per GIL mode.
-pub(crate) type Modes<'a> = BTreeMap<GilMode, &'a WorkloadResult>;
 /// Workloads by name, each with its modes.
 type Members<'a, 'b> = Vec<(&'a str, &'b Modes<'a>)>;
 
-/// One entry per workload name: its results per mode, in first-seen order.
-pub(crate) fn by_workload(results: &RunResults) -> Vec<(&str, Modes<'_>)> {
-    let mut out: Vec<(&str, Modes<'_>)> = Vec::new();
-    for w in &results.workloads {
-        match out.iter_mut().find(|(n, _)| *n == w.workload) {
-            Some((_, m)) => {
-                m.entry(w.mode).or_insert(w);
-            }
-            None => out.push((&w.workload, BTreeMap::from([(w.mode, w)]))),
-        }
-    }
-    out
-}
-
 /// Builds the selection table from a run.
 pub fn select(results: &RunResults) -> Selection {
-    let mode = selection_mode(results);
+    let mode = reference_mode(results);
     let reference = reference_threads(results, mode);
     let workloads = by_workload(results);
 
@@ -327,7 +271,7 @@ pub fn select(results: &RunResults) -> Selection {
         .into_iter()
         .map(|(key, members)| {
             // Families: variant_of values; the base workload joins its family when present here.
-            let family_of = |name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>| -> Option<String> {
+            let family_of = |name: &str, modes: &Modes| -> Option<String> {
                 let meta = &modes.values().next().unwrap().meta;
                 match meta.variant_of.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                     Some(v) => Some(v.to_string()),
@@ -365,12 +309,7 @@ pub fn select(results: &RunResults) -> Selection {
     }
 }
 
-fn build_group(
-    family: Option<String>,
-    members: &[(&str, &BTreeMap<GilMode, &WorkloadResult>)],
-    mode: GilMode,
-    reference: Option<usize>,
-) -> Group {
+fn build_group(family: Option<String>, members: &[(&str, &Modes)], mode: GilMode, reference: Option<usize>) -> Group {
     // Compare at the reference count if any member measured it, else the largest count below it.
     let counts: BTreeSet<usize> = members.iter().filter_map(|(_, m)| m.get(&mode)).flat_map(|w| w.rows.iter().map(|r| r.threads)).collect();
     let threads = match reference {
@@ -439,7 +378,7 @@ fn build_group(
     Group { family, threads, candidates, verdict }
 }
 
-fn candidate(name: &str, modes: &BTreeMap<GilMode, &WorkloadResult>, mode: GilMode, threads: Option<usize>) -> Candidate {
+fn candidate(name: &str, modes: &Modes, mode: GilMode, threads: Option<usize>) -> Candidate {
     let any = modes.values().next().expect("at least one mode");
     let here = modes.get(&mode).copied();
     let meta = &here.unwrap_or(any).meta;
@@ -586,16 +525,6 @@ mod tests {
         let mut bad = row(2, 10.0);
         bad.status = RowStatus::Invalid;
         assert_eq!(collapse(&[row(1, 100.0), bad, row(4, 95.0)]), None);
-    }
-
-    #[test]
-    fn reference_is_the_largest_count_at_most_cores() {
-        let set: BTreeSet<usize> = [1, 2, 4, 8, 16].into();
-        assert_eq!(pick_at_most(&set, 8), Some(8));
-        assert_eq!(pick_at_most(&set, 12), Some(8));
-        assert_eq!(pick_at_most(&set, 0), Some(16));
-        let set: BTreeSet<usize> = [4, 8].into();
-        assert_eq!(pick_at_most(&set, 2), Some(4));
     }
 
     #[test]

@@ -1,0 +1,98 @@
+//! The "Harness calibration" section: the machine's noise over the run, and the suite's own
+//! figures (harness overhead, probe ratio, cpu_only speedup) against their targets.
+
+use super::cells::opt;
+use crate::report::doc::{Block, Doc, Inl, Table, Tone};
+use crate::report::format;
+use crate::report::grouped::cores_kind;
+use crate::results::{Calibration, GilMode, RunResults};
+
+/// Calibration targets (see [`Calibration`]).
+pub const OVERHEAD_TARGET: f64 = 0.98;
+pub const PROBE_TARGET: f64 = 0.99;
+pub const CPU_ONLY_OFF_FACTOR: f64 = 0.95;
+pub const CPU_ONLY_ON_MAX: f64 = 1.15;
+
+/// The machine's own noise over the run: what every interval and comparison has to beat.
+fn noise(doc: &mut Doc, r: &RunResults) {
+    let Some(n) = &r.noise else { return };
+    let c = &r.run.config;
+    let mut t = Table::new(&["Noise figure", "Value"]).numeric(&[1]);
+    let mut kv = |k: &str, v: String| t.row(Tone::Plain, vec![k.into(), v.into()]);
+    kv("Passes (each benchmark in a fresh child per pass, order shuffled per pass)", c.passes.to_string());
+    kv("Canary drift (coefficient of variation of every canary)", opt(n.canary_cv, format::pct));
+    for (mode, median) in &n.canary_median {
+        kv(&format!("Canary median, {}", format::gil_mode(*mode)), format!("{} it/s", format::si(*median)));
+    }
+    kv("CPU time stolen by the hypervisor (mean over timed rounds)", opt(n.steal_mean, format::pct));
+    kv("Benchmark passes measured on a disturbed machine (after one re-measurement)", format!("{} of {}", n.disturbed_passes, n.passes));
+    doc.p("Intervals are Student's t intervals over the passes; \"normalised\" throughput scales each pass by \
+         the run's median canary over the canary measured around it, which removes the machine's drift.");
+    doc.push(Block::Table(t));
+}
+
+fn met(ok: bool) -> (Inl, Tone) {
+    if ok {
+        ("met".into(), Tone::Good)
+    } else {
+        (Inl::new().b("not met"), Tone::Bad)
+    }
+}
+
+/// The "Harness calibration" section: the run's noise, then the suite measuring itself.
+pub(super) fn section(doc: &mut Doc, r: &RunResults) {
+    doc.h(2, "calibration", "Harness calibration");
+    noise(doc, r);
+    let Some(c) = &r.calibration else {
+        doc.p("Calibration was not run for this run.");
+        return;
+    };
+    doc.p("The suite measuring itself: figures to read against their targets.");
+    let mut t = Table::new(&["Figure", "Value", "Target", "Status"]).numeric(&[1]);
+    let Calibration { harness_overhead, probe_ratio, cpu_only_speedup, cores } = c;
+    let mut figure = |label: Inl, value: Option<f64>, target: f64| match value {
+        Some(v) => {
+            let (m, tone) = met(v >= target);
+            t.row(tone, vec![label, format!("{v:.3}").into(), format!("≥ {target}").into(), m]);
+        }
+        None => t.row(Tone::Muted, vec![label, "—".into(), format!("≥ {target}").into(), "not measured".into()]),
+    };
+    for o in harness_overhead {
+        let label = Inl::new()
+            .t("Harness overhead ratio, ")
+            .c(&o.workload)
+            .t(format!(" (embedded / pure-Python threading driver, {})", format::threads(o.threads)));
+        figure(label, Some(o.ratio), OVERHEAD_TARGET);
+    }
+    if harness_overhead.is_empty() {
+        figure("Harness overhead ratio".into(), None, OVERHEAD_TARGET);
+    }
+    for (threads, v) in probe_ratio {
+        let label = format!("Probe ratio (throughput with / without the probes, {})", format::threads(*threads));
+        figure(label.into(), Some(*v), PROBE_TARGET);
+    }
+    if probe_ratio.is_empty() {
+        figure("Probe ratio".into(), None, PROBE_TARGET);
+    }
+    for mode in GilMode::ALL {
+        let target_text = match mode {
+            GilMode::Off => {
+                format!("≥ {CPU_ONLY_OFF_FACTOR} × {cores} {}s = {:.2}", cores_kind(&r.machine), CPU_ONLY_OFF_FACTOR * *cores as f64)
+            }
+            GilMode::On => format!("≤ {CPU_ONLY_ON_MAX}"),
+        };
+        let label = format!("cpu_only speedup at {cores} threads, {}", format::gil_mode(mode));
+        match cpu_only_speedup.get(&mode) {
+            Some(v) => {
+                let ok = match mode {
+                    GilMode::Off => *v >= CPU_ONLY_OFF_FACTOR * *cores as f64,
+                    GilMode::On => *v <= CPU_ONLY_ON_MAX,
+                };
+                let (m, tone) = met(ok);
+                t.row(tone, vec![label.into(), format!("{v:.2}").into(), target_text.into(), m]);
+            }
+            None => t.row(Tone::Muted, vec![label.into(), "—".into(), target_text.into(), "not measured".into()]),
+        }
+    }
+    doc.push(Block::Table(t));
+}

@@ -1,0 +1,108 @@
+//! The "Full data" section: every row of every workload and mode, with its status in words.
+
+use super::cells::{ci, first_line, opt, row_status_word};
+use crate::report::doc::{Block, Doc, Inl, Table, Tone};
+use crate::report::format;
+use crate::report::grouped::by_workload;
+use crate::results::{RowStatus, RunResults, ThreadRow, WorkloadStatus};
+
+/// The "Full data" section: every row of every workload and mode.
+pub(super) fn section(doc: &mut Doc, r: &RunResults) {
+    doc.h(2, "data", "Full data");
+    doc.p("Throughput is the mean over quiet passes with its 95 % interval; drift-corrected scales each pass by \
+         the run's median canary over its own. Passes: quiet / measured. Speedup is relative to the smallest \
+         thread count measured (marked when it is not 1). Start skew: how far apart the barrier released the \
+         threads of a round, on average; it is part of each round's elapsed time.");
+    let boundary = r.machine.pe_boundary();
+    if let Some(p) = boundary {
+        doc.p(format!(
+            "This CPU has {p} P-cores and {} E-cores (logical CPUs): rows marked “P+E” ran more threads than P-cores, \
+             so some threads were on slower E-cores — a drop there is not necessarily contention.",
+            r.machine.efficiency_cores.unwrap_or_default()
+        ));
+    }
+    let mut t = Table::new(&[
+        "Workload",
+        "Mode",
+        "Threads",
+        "Throughput (ops/s)",
+        "CI",
+        "Drift-corrected",
+        "Passes",
+        "Speedup",
+        "Efficiency",
+        "FT gain",
+        "Blocked",
+        "Start skew",
+        "Status",
+    ])
+    .numeric(&[2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    for (name, modes) in by_workload(r) {
+        for (mode, w) in &modes {
+            if w.rows.is_empty() {
+                let reason = w.reason.as_deref().map(first_line).filter(|s| !s.is_empty());
+                let status = match reason {
+                    Some(rs) => format!("{}: {rs}", format::workload_status(w.status)),
+                    None => format::workload_status(w.status).to_string(),
+                };
+                let tone = if w.status == WorkloadStatus::Skipped { Tone::Muted } else { Tone::Bad };
+                let mut cells: Vec<Inl> = vec![Inl::new().c(name), mode.label().into()];
+                cells.extend(std::iter::repeat_n(Inl::from("—"), 10));
+                cells.push(status.into());
+                t.row(tone, cells);
+                continue;
+            }
+            let mut rows: Vec<&ThreadRow> = w.rows.iter().collect();
+            rows.sort_by_key(|r| r.threads);
+            let base = rows.iter().find(|r| r.speedup.is_some()).map(|r| r.threads).unwrap_or(1);
+            for row in rows {
+                let mut status = row_status_word(row);
+                let why = row.implausible.as_deref().or(row.disturbed.as_deref()).or(row.message.as_deref());
+                if let Some(m) = why.map(first_line).filter(|s| !s.is_empty()) {
+                    status = format!("{status}: {m}");
+                }
+                if w.status != WorkloadStatus::Ran {
+                    status = format!("{status} (workload {})", format::workload_status(w.status));
+                }
+                let tone = match row.status {
+                    RowStatus::Ok if row.implausible.is_some() || row.disturbed.is_some() => Tone::Warn,
+                    RowStatus::Ok if row.throughput.is_some() => Tone::Plain,
+                    RowStatus::Ok => Tone::Muted,
+                    RowStatus::LostUpdates if w.meta.unsynchronized => Tone::Warn,
+                    _ => Tone::Bad,
+                };
+                t.row(
+                    tone,
+                    vec![
+                        Inl::new().c(name),
+                        mode.label().into(),
+                        threads_cell(row.threads, boundary).into(),
+                        opt(row.throughput, |e| format::si(e.point)).into(),
+                        opt(row.throughput.as_ref(), ci).into(),
+                        opt(row.normalised, |e| format::si(e.point)).into(),
+                        format!("{} / {}", row.quiet_passes().count(), row.passes.len()).into(),
+                        opt(row.speedup, |s| match base {
+                            1 => format::ratio(s),
+                            b => format!("{} vs {b}", format::ratio(s)),
+                        })
+                        .into(),
+                        opt(row.efficiency, format::pct).into(),
+                        opt(row.ft_gain, format::ratio).into(),
+                        opt(row.contention.as_ref(), |c| format::pct(c.blocked_fraction)).into(),
+                        opt(row.contention.as_ref().and_then(|c| c.start_skew_seconds), format::seconds).into(),
+                        status.into(),
+                    ],
+                );
+            }
+        }
+    }
+    doc.push(Block::Table(t));
+}
+
+/// A thread count, marked "P+E" past a hybrid CPU's P-core count.
+fn threads_cell(threads: usize, boundary: Option<usize>) -> String {
+    match boundary {
+        Some(p) if threads > p => format!("{threads} (P+E)"),
+        _ => threads.to_string(),
+    }
+}

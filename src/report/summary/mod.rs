@@ -1,0 +1,39 @@
+//! The report's content, as a [`Doc`] rendered to both summary.md and index.html.
+//!
+//! One file per section, in the order [`build`] writes them: `run` (run facts and alerts),
+//! `primitives` (the selection table), `interpreter` (interpreter scaling), `figures` (the
+//! charts), `problems`, `calibration` (noise and harness calibration), `environment`
+//! (machine, interpreters, packages) and `full_data`; `cells` holds the helpers they share.
+
+mod calibration;
+mod cells;
+mod environment;
+mod figures;
+mod full_data;
+mod interpreter;
+mod primitives;
+mod problems;
+mod run;
+
+use super::charts::ChartFile;
+use super::doc::Doc;
+use super::selection::Selection;
+use crate::results::RunResults;
+
+pub use calibration::{CPU_ONLY_OFF_FACTOR, CPU_ONLY_ON_MAX, OVERHEAD_TARGET, PROBE_TARGET};
+pub use interpreter::ftscalingbench_terms;
+
+/// The whole report of a run: every section, in reading order.
+pub fn build(results: &RunResults, selection: &Selection, charts: &[ChartFile]) -> Doc {
+    let mut doc = Doc { title: format!("ftbench report: {}", results.run.id), blocks: vec![] };
+    run::info(&mut doc, results);
+    run::alerts(&mut doc, results);
+    primitives::section(&mut doc, selection);
+    interpreter::section(&mut doc, results);
+    figures::section(&mut doc, results, charts);
+    problems::section(&mut doc, results);
+    calibration::section(&mut doc, results);
+    environment::section(&mut doc, results);
+    full_data::section(&mut doc, results);
+    doc
+}

@@ -1,0 +1,85 @@
+//! The "Primitive selection" section: the selection table ([`crate::report::selection`]) rendered,
+//! one verdict and one ranked table per scenario group.
+
+use super::cells::{ci, opt};
+use crate::report::doc::{Block, Doc, Inl, Table, Tone};
+use crate::report::format;
+use crate::report::selection::{Candidate, Selection, Standing};
+use crate::results::GilMode;
+
+fn candidate_tone(c: &Candidate) -> Tone {
+    match c.standing {
+        Standing::Ranked if c.rank == Some(1) => Tone::Good,
+        Standing::Ranked => Tone::Plain,
+        Standing::Unsafe | Standing::GilReenabled => Tone::Warn,
+        Standing::Invalid | Standing::Failed => Tone::Bad,
+        Standing::NotMeasured | Standing::Skipped => Tone::Muted,
+    }
+}
+
+/// The "Primitive selection" section: one verdict and one ranked table per group.
+pub(super) fn section(doc: &mut Doc, s: &Selection) {
+    doc.h(2, "selection", "Primitive selection");
+    let at = match s.reference_threads {
+        Some(t) if t == s.cores => format!("{} (the {} count)", format::threads(t), s.cores_kind),
+        Some(t) if s.cores > 0 => format!("{} (the largest measured count ≤ {} {}s)", format::threads(t), s.cores, s.cores_kind),
+        Some(t) => format::threads(t),
+        None => format!("the {} count (nothing measured yet)", s.cores_kind),
+    };
+    let by = match s.mode {
+        GilMode::Off => "GIL-off throughput",
+        GilMode::On => "GIL-on throughput (this run has no GIL-off results)",
+    };
+    doc.p(format!(
+        "Candidates are ranked by {by} at {at}, valid rows only. Unsynchronized baselines are shown for reference \
+         and never ranked; workloads with an invalid or errored row (any thread count, either mode) are not ranked. \
+         \"Collapses past N threads\": throughput falls by more than 20 % from N to the next measured count."
+    ));
+    if s.scenarios.is_empty() {
+        doc.p("No primitive workloads in this run.");
+    }
+    for sc in &s.scenarios {
+        let id = format!("scenario-{}", if sc.scenario.is_empty() { "none" } else { &sc.scenario });
+        doc.h(3, &id, sc.title.as_str());
+        for g in &sc.groups {
+            if let Some(f) = &g.family {
+                doc.h(4, "", Inl::new().t("Variants of ").c(f));
+            }
+            doc.push(Block::Callout(Tone::Plain, Inl::new().b("Verdict:").t(" ").push(g.verdict.line())));
+            let thr = g.threads.map(|t| format!(" @{t}")).unwrap_or_default();
+            let tp = format!("{}{thr} (ops/s)", format::gil_mode(s.mode));
+            let mut t = Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup", "Efficiency", "FT gain", "Status"])
+                .numeric(&[0, 3, 4, 5, 6, 7]);
+            for c in &g.candidates {
+                let status = match (&c.standing, &c.note) {
+                    (Standing::Ranked, None) => Inl::new().t("ok"),
+                    (Standing::Ranked, Some(n)) => Inl::new().t(format!("ok ({n})")),
+                    (Standing::Unsafe, n) => Inl::new().b("unsafe").t(n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()),
+                    (st, Some(n)) => Inl::new().b(st.label()).t(format!(": {n}")),
+                    (st, None) => Inl::new().b(st.label()),
+                };
+                let status = match c.collapse {
+                    Some(k) if c.standing == Standing::Ranked => {
+                        status.t(format!("; collapses past {} (−{} at {})", format::threads(k.after), format::pct(k.drop), k.next))
+                    }
+                    _ => status,
+                };
+                t.row(
+                    candidate_tone(c),
+                    vec![
+                        c.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()).into(),
+                        Inl::new().c(&c.workload),
+                        Inl::new().c(&c.primitive),
+                        opt(c.throughput, |e| format::si(e.point)).into(),
+                        opt(c.throughput.as_ref(), ci).into(),
+                        opt(c.speedup, format::ratio).into(),
+                        opt(c.efficiency, format::pct).into(),
+                        opt(c.ft_gain, format::ratio).into(),
+                        status,
+                    ],
+                );
+            }
+            doc.push(Block::Table(t));
+        }
+    }
+}
