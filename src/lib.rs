@@ -24,4 +24,6 @@ pub mod runner;
 pub mod stats;
 pub mod stress;
 pub mod sweep;
+#[doc(hidden)]
+pub mod testing;
 pub mod workload;

@@ -533,6 +533,19 @@ pub fn group_name(workload: &str, mode: GilMode) -> String {
 }
 
 impl RunResults {
+    /// A run that has measured nothing yet: what the sweep writes first and tests build on.
+    pub fn new(run: RunInfo, machine: MachineFacts) -> RunResults {
+        RunResults {
+            schema_version: SCHEMA_VERSION,
+            run,
+            machine,
+            interpreters: Vec::new(),
+            calibration: None,
+            noise: None,
+            workloads: Vec::new(),
+        }
+    }
+
     /// Reads a results file (or a run folder holding one), refusing other schema versions.
     pub fn load(path: &Path) -> Result<RunResults> {
         let file = results_file(path);
@@ -716,27 +729,12 @@ mod tests {
         ThreadRow::new(threads, 10, passes)
     }
 
+    /// A run of one workload `w` on two cores.
     fn run(mode: GilMode, min_threads: usize, rows: Vec<ThreadRow>) -> RunResults {
-        let mut r: RunResults = serde_json::from_str(&format!(
-            r#"{{"schema_version": {SCHEMA_VERSION}, "run": {{"id": "t", "status": "complete", "started": "", "ended": null,
-                "suite_commit": "x", "config": {{"threads": [1, 2], "modes": ["off"], "quick": false, "filters": [],
-                "round_target_ms": 10, "passes": 3, "warm_up_ms": 0, "measurement_ms": 0, "min_rounds": 3, "seed": 0}}}},
-                "machine": {{"cpu_model": "", "logical_cores": 2, "physical_cores": null, "performance_cores": null,
-                "efficiency_cores": null, "os": "", "kernel": "", "arch": "", "total_memory_bytes": 0}},
-                "interpreters": [], "calibration": null, "noise": null, "workloads": []}}"#
-        ))
-        .unwrap();
+        let mut r = crate::testing::run("t");
+        r.machine.logical_cores = 2;
         let meta = WorkloadMeta { min_threads, ..Default::default() };
-        r.workloads.push(WorkloadResult {
-            workload: "w".into(),
-            mode,
-            meta,
-            status: WorkloadStatus::Ran,
-            reason: None,
-            evidence: None,
-            gil_enabled_observed: None,
-            rows,
-        });
+        r.workloads.push(WorkloadResult { meta, ..crate::testing::workload("w", mode, WorkloadStatus::Ran, rows) });
         r.derive_figures();
         r
     }

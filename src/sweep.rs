@@ -14,7 +14,7 @@ use regex::Regex;
 
 use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV};
 use crate::config::Settings;
-use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus, SCHEMA_VERSION};
+use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus};
 use crate::workload::{discover, name_of, opt_in_names, Declared};
 use crate::{fsutil, paths, probes};
 
@@ -309,9 +309,8 @@ impl Sweep {
 
     fn new_results(&self, run_dir: &Path, seed: u64) -> RunResults {
         let s = &self.settings;
-        RunResults {
-            schema_version: SCHEMA_VERSION,
-            run: RunInfo {
+        RunResults::new(
+            RunInfo {
                 id: run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 status: RunStatus::Running,
                 started: now_rfc3339(),
@@ -334,12 +333,8 @@ impl Sweep {
                     seed,
                 },
             },
-            machine: probes::machine_facts(),
-            interpreters: Vec::new(),
-            calibration: None,
-            noise: None,
-            workloads: Vec::new(),
-        }
+            probes::machine_facts(),
+        )
     }
 
     /// Starts the child for `p` in `pass`, waits for it within the timeout, and explains how it ended.

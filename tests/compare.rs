@@ -6,62 +6,19 @@ use ftbench::baseline::{self, BaselineCmd};
 use ftbench::compare::{self, Change, CompareArgs, CompareOptions, FailOn, RowCategory, RowOutcome};
 use ftbench::results::*;
 
-mod common;
-
 /// A row: throughput `point` ops/s with a symmetric interval of ± `half_pct` percent.
 fn row(threads: usize, point: f64, half_pct: f64) -> ThreadRow {
-    common::measured_row(threads, point, point * half_pct / 100.0)
+    ftbench::testing::measured_row(threads, point, point * half_pct / 100.0)
 }
 
 fn workload(name: &str, mode: GilMode, rows: Vec<ThreadRow>) -> WorkloadResult {
-    let mut w = common::workload_result(name, mode, WorkloadStatus::Ran, rows);
+    let mut w = ftbench::testing::workload(name, mode, WorkloadStatus::Ran, rows);
     w.meta = WorkloadMeta { primitive: "lock".into(), scenario: "counter".into(), ..Default::default() };
     w
 }
 
 fn run(id: &str, workloads: Vec<WorkloadResult>) -> RunResults {
-    let mut r = RunResults {
-        schema_version: SCHEMA_VERSION,
-        run: RunInfo {
-            id: id.to_string(),
-            status: RunStatus::Complete,
-            started: "2025-01-02T03:04:05Z".into(),
-            ended: Some("2025-01-02T03:14:05Z".into()),
-            suite_commit: "0123456789abcdef0123456789abcdef01234567".into(),
-            config: RunConfig {
-                threads: vec![1, 2, 4],
-                modes: vec![GilMode::Off, GilMode::On],
-                quick: false,
-                filters: vec![],
-                round_target_ms: 10.0,
-                passes: 5,
-                warm_up_ms: 50,
-                measurement_ms: 200,
-                min_rounds: 3,
-                seed: 7,
-            },
-        },
-        machine: MachineFacts {
-            cpu_model: "Test CPU 9000".into(),
-            logical_cores: 8,
-            physical_cores: Some(4),
-            os: "Linux".into(),
-            kernel: "6.1".into(),
-            arch: "x86_64".into(),
-            total_memory_bytes: 16 << 30,
-            ..Default::default()
-        },
-        interpreters: vec![InterpreterFacts {
-            mode: GilMode::Off,
-            version: "3.14.0 experimental free-threading build".into(),
-            version_info: vec![3, 14, 0],
-            free_threaded_build: true,
-            ..Default::default()
-        }],
-        calibration: None,
-        noise: None,
-        workloads,
-    };
+    let mut r = RunResults { workloads, ..ftbench::testing::run(id) };
     r.derive_figures();
     r
 }

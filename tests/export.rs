@@ -2,17 +2,12 @@
 
 use ftbench::export::{self, ExportArgs, ExportFormat};
 use ftbench::results::*;
+use ftbench::testing::measured_row as row;
 use serde_json::Value;
 
-mod common;
-
-use common::measured_row as row;
-
 fn workload(name: &str, mode: GilMode, status: WorkloadStatus, rows: Vec<ThreadRow>) -> WorkloadResult {
-    let mut w = common::workload_result(name, mode, status, rows);
-    w.reason = (status != WorkloadStatus::Ran).then(|| "numpy is not installed".to_string());
-    w.gil_enabled_observed = None;
-    w
+    let reason = (status != WorkloadStatus::Ran).then(|| "numpy is not installed".to_string());
+    WorkloadResult { reason, ..ftbench::testing::workload(name, mode, status, rows) }
 }
 
 /// Valid: lock gil-off 1t/4t, lock gil-on 1t/4t. Skipped: an invalid row, a row without
@@ -24,38 +19,14 @@ fn sample() -> RunResults {
     let mut unmeasured = row(8, 1.0, 0.0);
     unmeasured.throughput = None;
     unmeasured.passes.clear();
-    let mut r = RunResults {
-        schema_version: SCHEMA_VERSION,
-        run: RunInfo {
-            id: "20250102T030405Z".into(),
-            status: RunStatus::Complete,
-            started: "2025-01-02T03:04:05Z".into(),
-            ended: None,
-            suite_commit: "unknown".into(),
-            config: RunConfig {
-                threads: vec![1, 2, 4, 8],
-                modes: vec![GilMode::Off, GilMode::On],
-                quick: true,
-                filters: vec![],
-                round_target_ms: 10.0,
-                passes: 5,
-                warm_up_ms: 15,
-                measurement_ms: 45,
-                min_rounds: 3,
-                seed: 3,
-            },
-        },
-        machine: MachineFacts::default(),
-        interpreters: vec![],
-        calibration: None,
-        noise: None,
-        workloads: vec![
-            workload("lock", GilMode::Off, WorkloadStatus::Ran, vec![row(1, 1e6, 1e4), invalid, row(4, 3.6e6, 5e4), unmeasured]),
-            workload("lock", GilMode::On, WorkloadStatus::Ran, vec![row(1, 9e5, 1e4), row(4, 8e5, 2e4)]),
-            workload("numpy_sum", GilMode::Off, WorkloadStatus::Skipped, vec![]),
-            workload("ext", GilMode::Off, WorkloadStatus::GilReenabled, vec![row(1, 5e5, 1e3)]),
-        ],
-    };
+    let mut r = ftbench::testing::run("20250102T030405Z");
+    r.run.config.threads = vec![1, 2, 4, 8];
+    r.workloads = vec![
+        workload("lock", GilMode::Off, WorkloadStatus::Ran, vec![row(1, 1e6, 1e4), invalid, row(4, 3.6e6, 5e4), unmeasured]),
+        workload("lock", GilMode::On, WorkloadStatus::Ran, vec![row(1, 9e5, 1e4), row(4, 8e5, 2e4)]),
+        workload("numpy_sum", GilMode::Off, WorkloadStatus::Skipped, vec![]),
+        workload("ext", GilMode::Off, WorkloadStatus::GilReenabled, vec![row(1, 5e5, 1e3)]),
+    ];
     r.derive_figures();
     r
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use ftbench::report::selection::{select, Standing};
 use ftbench::report::{latest_run_dir, render, ChartKind};
 use ftbench::results::*;
+use ftbench::testing;
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -17,19 +18,8 @@ fn est(point: f64) -> Estimate {
 
 fn row(threads: usize, throughput: f64) -> ThreadRow {
     ThreadRow {
-        threads,
-        ops_per_thread: 10_000,
         rounds: 20,
-        status: RowStatus::Ok,
-        message: None,
-        broken_rounds: 0,
-        lost_updates: 0,
-        passes: Vec::new(),
         throughput: Some(est(throughput)),
-        normalised: None,
-        speedup: None,
-        efficiency: None,
-        ft_gain: None,
         cores: Some(CoreUsage {
             per_core_mean: (0..4).map(|c| if c < threads { 95.0 - c as f64 * 5.0 } else { 3.0 }).collect(),
             per_core_max: vec![100.0; 4],
@@ -45,8 +35,7 @@ fn row(threads: usize, throughput: f64) -> ThreadRow {
             cpu_seconds: 1.0,
             wall_seconds: 1.0,
         }),
-        implausible: None,
-        disturbed: None,
+        ..ThreadRow::new(threads, 10_000, Vec::new())
     }
 }
 
@@ -70,46 +59,18 @@ fn meta(primitive: &str, scenario: &str) -> WorkloadMeta {
         primitive: primitive.into(),
         scenario: scenario.into(),
         invariant: "the counter equals threads × ops".into(),
-        description: String::new(),
-        packages: vec![],
-        unsynchronized: false,
-        variant_of: None,
-        driver: false,
         min_threads: 1,
         file: "x.py".into(),
+        ..Default::default()
     }
 }
 
 fn ran(name: &str, mode: GilMode, meta: WorkloadMeta, rows: Vec<ThreadRow>) -> WorkloadResult {
-    WorkloadResult {
-        workload: name.into(),
-        mode,
-        meta,
-        status: WorkloadStatus::Ran,
-        reason: None,
-        evidence: None,
-        gil_enabled_observed: Some(mode.enabled()),
-        rows,
-    }
+    WorkloadResult { meta, ..testing::workload(name, mode, WorkloadStatus::Ran, rows) }
 }
 
 fn sweep(name: &str, mode: GilMode, meta: &WorkloadMeta, tps: [f64; 3]) -> WorkloadResult {
     ran(name, mode, meta.clone(), vec![row(1, tps[0]), row(2, tps[1]), row(4, tps[2])])
-}
-
-fn interpreter(mode: GilMode) -> InterpreterFacts {
-    InterpreterFacts {
-        mode,
-        version: "3.13.5 experimental free-threading build".into(),
-        version_info: vec![3, 13, 5],
-        free_threaded_build: true,
-        gil_enabled_at_start: mode.enabled(),
-        config_args: "'--disable-gil'".into(),
-        thread_inherit_context: None,
-        context_aware_warnings: None,
-        executable: "/venv/bin/python".into(),
-        packages: BTreeMap::from([("ft_utils".to_string(), "0.3.0".to_string())]),
-    }
 }
 
 const SKIP_REASON: &str = "package `atomics` is not installed (pip install atomics)";
@@ -126,6 +87,12 @@ fn synthetic() -> RunResults {
     let reenable = meta("someext.Counter", "hot-counter");
     let mut skipped_meta = meta("atomics.atomic", "hot-counter");
     skipped_meta.packages = vec!["atomics".into()];
+    let skipped = |mode| WorkloadResult {
+        meta: skipped_meta.clone(),
+        reason: Some(SKIP_REASON.into()),
+        gil_enabled_observed: None,
+        ..testing::workload("skipped_atomics", mode, WorkloadStatus::Skipped, vec![])
+    };
     let cond = meta("threading.Condition", "producer-consumer");
     let queue = meta("queue.Queue", "producer-consumer");
     let mut bank_a = meta("threading.Lock (one for the bank)", "short-critical-section");
@@ -157,26 +124,8 @@ fn synthetic() -> RunResults {
             vec![row(1, 3e6), invalid(row(2, 20e6), "AssertionError: counter is 39987, expected 40000"), row(4, 30e6)],
         ),
         sweep("broken_lock", On, &broken, [3e6, 2.9e6, 2.8e6]),
-        WorkloadResult {
-            workload: "skipped_atomics".into(),
-            mode: Off,
-            meta: skipped_meta.clone(),
-            status: WorkloadStatus::Skipped,
-            reason: Some(SKIP_REASON.into()),
-            evidence: None,
-            gil_enabled_observed: None,
-            rows: vec![],
-        },
-        WorkloadResult {
-            workload: "skipped_atomics".into(),
-            mode: On,
-            meta: skipped_meta,
-            status: WorkloadStatus::Skipped,
-            reason: Some(SKIP_REASON.into()),
-            evidence: None,
-            gil_enabled_observed: None,
-            rows: vec![],
-        },
+        skipped(Off),
+        skipped(On),
         // Its import turned the GIL back on: valid-looking numbers, never ranked with the GIL off.
         WorkloadResult {
             status: WorkloadStatus::GilReenabled,
@@ -187,14 +136,10 @@ fn synthetic() -> RunResults {
         // GIL-on rows stay within physical sanity (speedup ≤ 1.2), or they would not be ranked.
         sweep("reenabler", On, &reenable, [50e6, 55e6, 58e6]),
         WorkloadResult {
-            workload: "condition_hang".into(),
-            mode: Off,
-            meta: cond.clone(),
             status: WorkloadStatus::Timeout,
             reason: Some(TIMEOUT_REASON.into()),
             evidence: Some("Thread 0x7f00 (most recent call first):\n  File \"condition_hang.py\", line 12 in worker".into()),
-            gil_enabled_observed: Some(false),
-            rows: vec![row(1, 0.5e6)],
+            ..ran("condition_hang", Off, cond.clone(), vec![row(1, 0.5e6)])
         },
         sweep("condition_hang", On, &cond, [0.5e6, 0.4e6, 0.3e6]),
         sweep("queue_pipeline", Off, &queue, [0.8e6, 1.2e6, 1.5e6]),
@@ -207,51 +152,23 @@ fn synthetic() -> RunResults {
     // A row measured but without a throughput (e.g. written mid-measurement).
     workloads[4].rows.push(ThreadRow { throughput: None, ..row(3, 0.0) });
 
-    let mut r = RunResults {
-        schema_version: SCHEMA_VERSION,
-        run: RunInfo {
-            id: "2025-01-01T00-00-00Z".into(),
-            status: RunStatus::Complete,
-            started: "2025-01-01T00:00:00Z".into(),
-            ended: Some("2025-01-01T00:10:00Z".into()),
-            suite_commit: "abc1234".into(),
-            config: RunConfig {
-                threads: vec![1, 2, 4],
-                modes: vec![Off, On],
-                quick: true,
-                filters: vec![],
-                round_target_ms: 50.0,
-                passes: 3,
-                warm_up_ms: 15,
-                measurement_ms: 45,
-                min_rounds: 3,
-                seed: 1,
-            },
-        },
-        machine: MachineFacts {
-            cpu_model: "Test CPU".into(),
-            logical_cores: 4,
-            physical_cores: Some(4),
-            os: "Linux".into(),
-            kernel: "6.1".into(),
-            arch: "x86_64".into(),
-            total_memory_bytes: 16 << 30,
-            ..Default::default()
-        },
-        interpreters: vec![interpreter(Off), interpreter(On)],
-        calibration: Some(Calibration {
-            harness_overhead: vec![
-                OverheadRatio { workload: "cpu_only".into(), threads: 1, ratio: 0.99 },
-                OverheadRatio { workload: "cpu_only".into(), threads: 4, ratio: 0.985 },
-                OverheadRatio { workload: "lock_counter".into(), threads: 1, ratio: 0.95 },
-            ],
-            probe_ratio: BTreeMap::from([(1, 0.995), (4, 0.97)]),
-            cpu_only_speedup: BTreeMap::from([(Off, 3.9), (On, 1.02)]),
-            cores: 4,
-        }),
-        noise: None,
-        workloads,
-    };
+    let mut r = testing::run("2025-01-01T00-00-00Z");
+    // Interpreters of 3.13, which has no context flags to show.
+    for i in &mut r.interpreters {
+        i.version = "3.13.5 experimental free-threading build".into();
+        i.version_info = vec![3, 13, 5];
+    }
+    r.calibration = Some(Calibration {
+        harness_overhead: vec![
+            OverheadRatio { workload: "cpu_only".into(), threads: 1, ratio: 0.99 },
+            OverheadRatio { workload: "cpu_only".into(), threads: 4, ratio: 0.985 },
+            OverheadRatio { workload: "lock_counter".into(), threads: 1, ratio: 0.95 },
+        ],
+        probe_ratio: BTreeMap::from([(1, 0.995), (4, 0.97)]),
+        cpu_only_speedup: BTreeMap::from([(Off, 3.9), (On, 1.02)]),
+        cores: 4,
+    });
+    r.workloads = workloads;
     r.derive_figures();
     r
 }

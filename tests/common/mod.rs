@@ -54,43 +54,6 @@ pub fn row<'r>(r: &'r RunResults, name: &str, mode: GilMode, threads: usize) -> 
     r.row(name, mode, threads).unwrap_or_else(|| panic!("{name} {mode} t={threads} missing from the run"))
 }
 
-/// A synthetic measured row: five quiet passes spread evenly around `point`, so that their 95 %
-/// Student's t interval is `point` ± `half` ops/s, each between two equal canaries.
-pub fn measured_row(threads: usize, point: f64, half: f64) -> ThreadRow {
-    use ftbench::results::{Estimate, PassSample};
-    let offsets = [-1.0, -0.5, 0.0, 0.5, 1.0];
-    // Half width of the interval of `offsets`: t(0.975, 4) × sd / √5, with sd = √0.625.
-    let unit = ftbench::stats::t_quantile(0.95, 4.0) * 0.625f64.sqrt() / 5f64.sqrt();
-    let passes: Vec<PassSample> = offsets
-        .iter()
-        .enumerate()
-        .map(|(pass, k)| PassSample {
-            pass,
-            throughput: point + k * half / unit,
-            rounds: 2,
-            canary_before: Some(1e6),
-            canary_after: Some(1e6),
-            ..Default::default()
-        })
-        .collect();
-    let values: Vec<f64> = passes.iter().map(|p| p.throughput).collect();
-    ThreadRow { throughput: Estimate::of(&values), normalised: Estimate::of(&values), ..ThreadRow::new(threads, 1000, passes) }
-}
-
-/// A synthetic workload result with the given status and rows.
-pub fn workload_result(name: &str, mode: GilMode, status: ftbench::results::WorkloadStatus, rows: Vec<ThreadRow>) -> WorkloadResult {
-    WorkloadResult {
-        workload: name.to_string(),
-        mode,
-        meta: Default::default(),
-        status,
-        reason: None,
-        evidence: None,
-        gil_enabled_observed: Some(mode.enabled()),
-        rows,
-    }
-}
-
 /// `sysconfig` expression evaluated by the venv's interpreter.
 pub fn sysconfig(expr: &str) -> String {
     let python = ftbench::paths::venv_python();

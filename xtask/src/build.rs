@@ -12,10 +12,10 @@ use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::apt;
 use crate::ctx::Ctx;
-use crate::find::build_python;
+use crate::find::HOW_TO_GET;
 use crate::util::{capture, last_lines, which, Log, Progress};
+use crate::{apt, cache};
 
 pub const DEFAULT_VERSION: &str = "3.14.0";
 /// SHA-256 of python.org's Python-3.14.0.tar.xz.
@@ -45,7 +45,7 @@ pub fn build_from_source(ctx: &Ctx, tried: &mut Vec<String>) -> Result<(PathBuf,
     ));
     if cfg!(target_os = "macos") {
         // An installed one is minutes faster and comes with a working ssl module.
-        progress.phase(format!("an installed interpreter is the better choice on macOS:\n{}", crate::find::HOW_TO_GET));
+        progress.phase(format!("an installed interpreter is the better choice on macOS:\n{HOW_TO_GET}"));
     }
 
     let source = match python_org_tarball(ctx, &mut log, &progress, tried)? {
@@ -62,9 +62,8 @@ pub fn build_from_source(ctx: &Ctx, tried: &mut Vec<String>) -> Result<(PathBuf,
 
 fn nothing_worked(tried: &[String]) -> String {
     format!(
-        "no free-threaded CPython found, and none could be built from source.\nTried:\n{}\n\n{}",
-        tried.iter().map(|t| format!("  - {t}")).collect::<Vec<_>>().join("\n"),
-        crate::find::HOW_TO_GET
+        "no free-threaded CPython found, and none could be built from source.\nTried:\n{}\n\n{HOW_TO_GET}",
+        tried.iter().map(|t| format!("  - {t}")).collect::<Vec<_>>().join("\n")
     )
 }
 
@@ -144,8 +143,8 @@ fn configure_make_install(ctx: &Ctx, source: &Source, log: &mut Log, progress: &
         // (without libssl-dev there is no ssl module, and pip cannot reach its index).
         apt::ensure_build_deps(log, progress, ctx.install_build_deps)?;
     }
-    let prefix = ctx.cache.join(format!("cpython-{}t", source.version));
-    let python = build_python(&prefix, &source.version).ok_or_else(|| anyhow!("odd version {}", source.version))?;
+    let prefix = cache::prefix(&ctx.cache, &source.version);
+    let python = cache::python(&prefix, &source.version).ok_or_else(|| anyhow!("odd version {}", source.version))?;
 
     // A fresh folder to extract into; its only entry is the source tree.
     let work = ctx.cache.join("build");
@@ -163,7 +162,7 @@ fn configure_make_install(ctx: &Ctx, source: &Source, log: &mut Log, progress: &
         std::fs::remove_dir_all(&prefix).with_context(|| format!("removing the old {}", prefix.display()))?;
     }
     // Until `make install` has finished, discovery must not take a half-installed prefix.
-    let marker = incomplete_marker(&prefix);
+    let marker = cache::incomplete_marker(&prefix);
     std::fs::write(&marker, "a build from source into the folder beside this file has not finished\n")?;
     let p = prefix.display().to_string();
     let openssl = if cfg!(target_os = "macos") { homebrew_openssl() } else { None };
@@ -191,7 +190,7 @@ fn configure_make_install(ctx: &Ctx, source: &Source, log: &mut Log, progress: &
             prefix.display(),
             last_lines(&out, 1),
             if cfg!(target_os = "macos") { "brew install openssl@3" } else { "libssl-dev; see --install-build-deps" },
-            crate::find::HOW_TO_GET
+            HOW_TO_GET
         );
     }
     std::fs::remove_file(&marker)?;
@@ -219,13 +218,6 @@ fn homebrew_openssl() -> Option<PathBuf> {
         .into_iter()
         .map(PathBuf::from)
         .find(|p| p.join("include/openssl/ssl.h").is_file())
-}
-
-/// `<cache>/cpython-<version>t.incomplete`: present while a build into that prefix is unfinished.
-pub fn incomplete_marker(prefix: &Path) -> PathBuf {
-    let mut name = prefix.file_name().unwrap_or_default().to_os_string();
-    name.push(".incomplete");
-    prefix.with_file_name(name)
 }
 
 fn single_subdir(dir: &Path) -> Result<PathBuf> {

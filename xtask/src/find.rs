@@ -13,6 +13,7 @@ use std::process::Command;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
+use crate::cache;
 use crate::ctx::Ctx;
 use crate::util::{capture, is_executable, last_lines, same_file, version_key, which};
 
@@ -250,11 +251,8 @@ pub fn candidates(places: &Places) -> Vec<Candidate> {
     for version in places.pyenv_root.iter().flat_map(|d| subdirs(&d.join("versions"))) {
         look(&version.join("bin"), "pyenv");
     }
-    for (version, python) in cached_builds(&places.cache) {
-        let prefix = python.parent().and_then(Path::parent).unwrap_or(&python);
-        if !crate::build::incomplete_marker(prefix).exists() {
-            found.push(Candidate { path: python, place: format!("a previous build of {version}t in the cache") });
-        }
+    for (version, path) in cache::finished_builds(&places.cache) {
+        found.push(Candidate { path, place: format!("a previous build of {version}t in the cache") });
     }
     found
 }
@@ -298,30 +296,6 @@ pub fn choose(pool: Vec<Candidate>, tried: &mut Vec<String>) -> Option<Found> {
     }
     let how = format!("it is the newest supported free-threaded CPython found, in {place}");
     Some(Found { interp, how })
-}
-
-/// `<cache>/cpython-<version>t/bin/python<major>.<minor>t`, newest version first.
-pub fn cached_builds(cache: &Path) -> Vec<(String, PathBuf)> {
-    let mut builds: Vec<(String, PathBuf)> = std::fs::read_dir(cache)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let version = name.strip_prefix("cpython-")?.strip_suffix('t')?.to_owned();
-            let python = build_python(&e.path(), &version)?;
-            Some((version, python))
-        })
-        .collect();
-    builds.sort_by_key(|(v, _)| std::cmp::Reverse(version_key(v)));
-    builds
-}
-
-/// The interpreter of a build installed at `prefix`: `bin/python3.14t` for version 3.14.x.
-pub fn build_python(prefix: &Path, version: &str) -> Option<PathBuf> {
-    let key = version_key(version);
-    let (major, minor) = (key.first()?, key.get(1)?);
-    Some(prefix.join("bin").join(format!("python{major}.{minor}t")))
 }
 
 fn env_nonempty(var: &str) -> Option<String> {

@@ -10,6 +10,7 @@ mod aa;
 mod apt;
 mod bootstrap;
 mod build;
+mod cache;
 mod cargo;
 mod ctx;
 mod embed;
