@@ -26,4 +26,5 @@ pub mod stress;
 pub mod sweep;
 #[doc(hidden)]
 pub mod testing;
+pub mod text;
 pub mod workload;

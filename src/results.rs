@@ -233,6 +233,21 @@ pub enum WorkloadStatus {
     Interrupted,
 }
 
+impl WorkloadStatus {
+    /// The words every table, note and terminal line uses for this status.
+    pub fn label(self) -> &'static str {
+        match self {
+            WorkloadStatus::Ran => "ran",
+            WorkloadStatus::Skipped => "skipped",
+            WorkloadStatus::GilReenabled => "GIL re-enabled",
+            WorkloadStatus::Timeout => "timed out",
+            WorkloadStatus::Crashed => "crashed",
+            WorkloadStatus::Error => "error",
+            WorkloadStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct WorkloadResult {
     pub workload: String,
@@ -259,6 +274,36 @@ pub enum RowStatus {
     LostUpdates,
     /// A worker raised, or the GIL was not in the mode claimed.
     Error,
+}
+
+impl RowStatus {
+    /// The words every table, note and terminal line uses for this status.
+    pub fn label(self) -> &'static str {
+        match self {
+            RowStatus::Ok => "ok",
+            RowStatus::Invalid => "invalid",
+            RowStatus::LostUpdates => "lost updates",
+            RowStatus::Error => "error",
+        }
+    }
+}
+
+/// Why a row may not be charted, ranked or judged, in the words every writer uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowProblem {
+    /// "no throughput", "implausible", "disturbed", "invalid", "lost updates (N)" or "error".
+    pub label: String,
+    /// What was seen: the sanity or disturbance finding, or the first line of the row's message.
+    pub detail: Option<String>,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(d) => write!(f, "{}: {d}", self.label),
+            None => f.write_str(&self.label),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -383,7 +428,21 @@ impl ThreadRow {
 
     /// Rows that may be charted and ranked: measured, verified, quiet and physically plausible.
     pub fn is_valid(&self) -> bool {
-        self.status == RowStatus::Ok && self.throughput.is_some() && self.implausible.is_none() && self.disturbed.is_none()
+        self.problem().is_none()
+    }
+
+    /// What makes the row unusable, if anything (unmeasured first, then the physical sanity check).
+    pub fn problem(&self) -> Option<RowProblem> {
+        let first_line = |m: &Option<String>| m.as_deref().map(crate::text::first_line).filter(|l| !l.is_empty()).map(str::to_string);
+        let (label, detail) = match self.status {
+            RowStatus::Ok if self.throughput.is_none() => ("no throughput".to_string(), None),
+            RowStatus::Ok if self.implausible.is_some() => ("implausible".to_string(), self.implausible.clone()),
+            RowStatus::Ok if self.disturbed.is_some() => ("disturbed".to_string(), self.disturbed.clone()),
+            RowStatus::Ok => return None,
+            RowStatus::LostUpdates => (format!("{} ({})", self.status.label(), self.lost_updates), None),
+            s => (s.label().to_string(), first_line(&self.message)),
+        };
+        Some(RowProblem { label, detail })
     }
 
     /// The passes measured on a quiet machine.
@@ -818,5 +877,23 @@ mod tests {
         assert!(r.workloads[0].outlier_passes().is_empty());
         // Every pass of the 2-thread row still has its 1-thread partner: the speedup is 1.9 throughout.
         assert!((r.row("w", GilMode::Off, 2).unwrap().speedup.unwrap() - 1.9).abs() < 1e-9);
+    }
+    #[test]
+    fn a_row_has_a_problem_exactly_when_it_is_not_valid_in_the_words_every_writer_uses() {
+        let measured = || ThreadRow { throughput: Estimate::of(&[1.0, 1.1]), ..row(2, vec![]) };
+        let cases = [
+            (ThreadRow { throughput: None, ..row(2, vec![]) }, Some("no throughput")),
+            (ThreadRow { implausible: Some("too fast".into()), disturbed: Some("x".into()), ..measured() }, Some("implausible: too fast")),
+            (ThreadRow { disturbed: Some("steal".into()), ..measured() }, Some("disturbed: steal")),
+            (ThreadRow { status: RowStatus::Invalid, message: Some("\n boom \nmore".into()), ..measured() }, Some("invalid: boom")),
+            (ThreadRow { status: RowStatus::LostUpdates, lost_updates: 7, ..measured() }, Some("lost updates (7)")),
+            (ThreadRow { status: RowStatus::Error, ..measured() }, Some("error")),
+            (measured(), None),
+        ];
+        for (r, want) in cases {
+            assert_eq!(r.problem().map(|p| p.to_string()).as_deref(), want);
+            assert_eq!(r.is_valid(), want.is_none());
+        }
+        assert_eq!((WorkloadStatus::Timeout.label(), RowStatus::LostUpdates.label()), ("timed out", "lost updates"));
     }
 }

@@ -164,20 +164,6 @@ pub fn gil_mode(m: crate::results::GilMode) -> &'static str {
     }
 }
 
-/// A workload's status in words, for tables, notes and charts.
-pub fn workload_status(s: crate::results::WorkloadStatus) -> &'static str {
-    use crate::results::WorkloadStatus;
-    match s {
-        WorkloadStatus::Ran => "ran",
-        WorkloadStatus::Skipped => "skipped",
-        WorkloadStatus::GilReenabled => "GIL re-enabled",
-        WorkloadStatus::Timeout => "timed out",
-        WorkloadStatus::Crashed => "crashed",
-        WorkloadStatus::Error => "error",
-        WorkloadStatus::Interrupted => "interrupted",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -472,12 +472,8 @@ fn candidate(name: &str, modes: &Modes, mode: GilMode, threads: Option<usize>) -
         .min_by_key(|(m, r)| (*m != mode, r.threads));
     if let Some((m, r)) = bad {
         c.standing = Standing::Invalid;
-        let what = match r.status {
-            RowStatus::Error => "error",
-            RowStatus::LostUpdates => "lost updates",
-            _ => "invalid",
-        };
-        let msg = r.message.as_deref().map(|s| s.lines().next().unwrap_or("").trim()).filter(|s| !s.is_empty());
+        let what = r.status.label();
+        let msg = r.message.as_deref().map(crate::text::first_line).filter(|s| !s.is_empty());
         c.note =
             Some(format!("{what} at {} ({}){}", format::threads(r.threads), m.label(), msg.map(|m| format!(": {m}")).unwrap_or_default()));
         return c;

@@ -87,25 +87,11 @@ impl<'a> Ctx<'a> {
 
 /// "2 threads: invalid" for each row that cannot be drawn.
 pub(super) fn row_problem_summaries(rows: &[&ThreadRow]) -> Vec<String> {
-    rows.iter()
-        .filter_map(|r| row_problem(r).map(|p| format!("{}: {}", format::threads(r.threads), p.split(':').next().unwrap_or(""))))
-        .collect()
+    rows.iter().filter_map(|r| r.problem().map(|p| format!("{}: {}", format::threads(r.threads), p.label))).collect()
 }
 
 pub(super) fn row_problem(r: &ThreadRow) -> Option<String> {
-    let first_line =
-        |m: &Option<String>| m.as_deref().and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty())).map(|s| format!(": {s}"));
-    match r.status {
-        RowStatus::Ok if r.throughput.is_none() => Some("no throughput".into()),
-        RowStatus::Ok => r
-            .implausible
-            .as_ref()
-            .map(|why| format!("implausible: {why}"))
-            .or_else(|| r.disturbed.as_ref().map(|why| format!("disturbed: {why}"))),
-        RowStatus::Invalid => Some(format!("invalid{}", first_line(&r.message).unwrap_or_default())),
-        RowStatus::LostUpdates => Some(format!("lost updates ({})", r.lost_updates)),
-        RowStatus::Error => Some(format!("error{}", first_line(&r.message).unwrap_or_default())),
-    }
+    r.problem().map(|p| p.to_string())
 }
 
 /// Why a workload's rows in `mode` are not drawn at all, if so.
@@ -115,8 +101,8 @@ pub(super) fn workload_excluded(w: &WorkloadResult) -> Option<String> {
         WorkloadStatus::GilReenabled if w.mode == GilMode::On => None,
         WorkloadStatus::GilReenabled => Some("GIL re-enabled on import".into()),
         s => Some(match w.reason.as_deref().filter(|r| !r.trim().is_empty()) {
-            Some(r) => format!("{}: {}", format::workload_status(s), r.lines().next().unwrap_or("").trim()),
-            None => format::workload_status(s).into(),
+            Some(r) => format!("{}: {}", s.label(), r.lines().next().unwrap_or("").trim()),
+            None => s.label().into(),
         }),
     }
 }

@@ -95,14 +95,14 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                 return "not run".into();
             };
             match w.gil_enabled_observed {
-                None => format!("not observed ({})", format::workload_status(w.status)).into(),
+                None => format!("not observed ({})", w.status.label()).into(),
                 Some(obs) => {
                     let s = if obs { "GIL on" } else { "GIL off" };
                     if obs != m.enabled() {
                         if m == GilMode::Off && w.status == WorkloadStatus::GilReenabled {
                             problems.push("import re-enabled the GIL".to_string());
                         } else {
-                            problems.push(format!("{} child observed {s} (status {})", m.label(), format::workload_status(w.status)));
+                            problems.push(format!("{} child observed {s} (status {})", m.label(), w.status.label()));
                         }
                         Inl::new().b(s)
                     } else {

@@ -42,8 +42,8 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
             if w.rows.is_empty() {
                 let reason = w.reason.as_deref().map(first_line).filter(|s| !s.is_empty());
                 let status = match reason {
-                    Some(rs) => format!("{}: {rs}", format::workload_status(w.status)),
-                    None => format::workload_status(w.status).to_string(),
+                    Some(rs) => format!("{}: {rs}", w.status.label()),
+                    None => w.status.label().to_string(),
                 };
                 let tone = if w.status == WorkloadStatus::Skipped { Tone::Muted } else { Tone::Bad };
                 let mut cells: Vec<Inl> = vec![Inl::new().c(name), mode.label().into()];
@@ -62,7 +62,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                     status = format!("{status}: {m}");
                 }
                 if w.status != WorkloadStatus::Ran {
-                    status = format!("{status} (workload {})", format::workload_status(w.status));
+                    status = format!("{status} (workload {})", w.status.label());
                 }
                 let tone = match row.status {
                     RowStatus::Ok if row.implausible.is_some() || row.disturbed.is_some() => Tone::Warn,

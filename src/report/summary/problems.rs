@@ -99,7 +99,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     if !failed.is_empty() {
         doc.h(3, "failed", "Timed out, crashed, errored or interrupted");
         for w in &failed {
-            let mut l = Inl::new().c(&w.workload).t(format!(" ({}): ", w.mode.label())).b(format::workload_status(w.status));
+            let mut l = Inl::new().c(&w.workload).t(format!(" ({}): ", w.mode.label())).b(w.status.label());
             if let Some(reason) = w.reason.as_deref().filter(|s| !s.trim().is_empty()) {
                 l = l.t(format!(": {}", first_line(reason)));
             }

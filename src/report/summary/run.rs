@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use super::environment::interpreter_problem;
 use crate::report::doc::{Block, Doc, Inl, Tone};
-use crate::report::format;
 use crate::results::{GilMode, RowStatus, RunResults, RunStatus, WorkloadStatus};
 
 /// The run's id, status, dates, commit and settings.
@@ -64,7 +63,7 @@ pub(super) fn alerts(doc: &mut Doc, r: &RunResults) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &r.workloads {
         if w.status != WorkloadStatus::Ran {
-            *counts.entry(format::workload_status(w.status)).or_default() += 1;
+            *counts.entry(w.status.label()).or_default() += 1;
         }
         for row in &w.rows {
             match row.status {
