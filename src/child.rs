@@ -64,20 +64,7 @@ const MAX_OPS: u64 = 1 << 32;
 
 /// If this process was started as a child, runs it and returns the exit code.
 pub fn run_if_child() -> Option<i32> {
-    let spec_file = std::env::var_os(CHILD_ENV)?;
-    Some(match run_spec_file(Path::new(&spec_file)) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("ftbench child: {e:#}");
-            3
-        }
-    })
-}
-
-fn run_spec_file(path: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading child spec {}", path.display()))?;
-    let spec: ChildSpec = serde_json::from_str(&text).with_context(|| format!("parsing child spec {}", path.display()))?;
-    run(&spec)
+    crate::supervise::child_main(CHILD_ENV, "ftbench child", |spec: ChildSpec| run(&spec))
 }
 
 /// An empty result for `path` in `mode` with the given status; the parent uses it too.
@@ -118,8 +105,7 @@ pub fn run(spec: &ChildSpec) -> Result<()> {
 }
 
 fn save(spec: &ChildSpec, record: &ChildRecord) -> Result<()> {
-    let json = serde_json::to_vec_pretty(record).context("serialising the child record")?;
-    crate::fsutil::write_atomic(&spec.record, &json)
+    crate::supervise::write_record(&spec.record, record)
 }
 
 fn measure_all(spec: &ChildSpec, record: &mut ChildRecord) -> Result<()> {

@@ -16,15 +16,18 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::results::GilMode;
+use crate::supervise::{self, Ended, Outcome, Reenable};
 
 /// Default per-process timeout of a check.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -468,7 +471,7 @@ fn basic_checks(info: &InterpreterInfo) -> Vec<Check> {
     checks
 }
 
-fn import_check(module: &str, outcome: Result<ChildRun>, timeout: Duration, free_threaded: bool) -> Check {
+fn import_check(module: &str, outcome: Result<Outcome<ImportResult>>, timeout: Duration, free_threaded: bool) -> Check {
     let name = format!("import {module}");
     let mut check = Check { name, status: Status::Fail, detail: String::new(), module: Some(module.to_string()), warning: None };
     let run = match outcome {
@@ -479,26 +482,15 @@ fn import_check(module: &str, outcome: Result<ChildRun>, timeout: Duration, free
         }
     };
     let stderr_warning = gil_warning_in(&run.stderr);
-    if run.timed_out {
+    let Ended::Exited(status) = run.ended else {
         check.detail = format!("import did not finish within {}s (killed)", timeout.as_secs_f64());
         check.warning = stderr_warning;
         return check;
-    }
-    let result: ImportResult = match run.result.as_deref().map(serde_json::from_str) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
-            check.detail = format!("unreadable result from the child: {e}");
-            return check;
-        }
-        None => {
-            check.detail = format!(
-                "interpreter died while importing ({}){}",
-                describe_status(run.status),
-                last_line(&run.stderr).map(|l| format!(": {l}")).unwrap_or_default()
-            );
-            check.warning = stderr_warning;
-            return check;
-        }
+    };
+    let Some(result) = run.record else {
+        check.detail = format!("interpreter died while importing {}", died(status, &run.stderr));
+        check.warning = stderr_warning;
+        return check;
     };
     let caught: Vec<&str> = result.warnings.iter().map(|w| w.message.as_str()).filter(|m| m.contains(GIL_WARNING_MARKER)).collect();
     let warning = if caught.is_empty() { stderr_warning } else { Some(one_line(&caught.join(" | "))) };
@@ -529,23 +521,10 @@ fn import_check(module: &str, outcome: Result<ChildRun>, timeout: Duration, free
     check
 }
 
-fn describe_status(status: Option<ExitStatus>) -> String {
-    match status {
-        None => "no exit status".to_string(),
-        Some(s) => {
-            if let Some(code) = s.code() {
-                return format!("exit status {code}");
-            }
-            #[cfg(unix)]
-            {
-                use std::os::unix::process::ExitStatusExt;
-                if let Some(sig) = s.signal() {
-                    return format!("killed by signal {sig}");
-                }
-            }
-            s.to_string()
-        }
-    }
+/// How a child that left no answer ended: "(exit status: 1): its last stderr line".
+fn died(status: ExitStatus, stderr: &str) -> String {
+    let line = last_line(stderr).map(|l| format!(": {l}")).unwrap_or_default();
+    format!("({}){line}", supervise::exit_words(status))
 }
 
 fn one_line(s: &str) -> String {
@@ -582,14 +561,6 @@ struct Probe<'a> {
     pythonpath: Option<OsString>,
 }
 
-struct ChildRun {
-    status: Option<ExitStatus>,
-    timed_out: bool,
-    stderr: String,
-    /// Contents of the result file, when the snippet wrote it.
-    result: Option<String>,
-}
-
 impl<'a> Probe<'a> {
     fn new(python: &'a Path, options: &'a CheckOptions) -> Result<Self> {
         let pythonpath = if options.extra_sys_path.is_empty() {
@@ -604,84 +575,45 @@ impl<'a> Probe<'a> {
         Ok(Probe { python, options, pythonpath })
     }
 
-    /// Runs `python -c snippet RESULT_FILE args…` in an empty working folder, with
-    /// PYTHON_GIL removed, under the timeout. Err only when the process cannot start.
-    fn run(&self, snippet: &str, args: &[&str]) -> Result<ChildRun> {
+    /// Runs `python -c snippet RECORD_FILE args…` in an empty working folder, with the GIL
+    /// off as the build's default (a re-enabling import shows), under the timeout; a snippet
+    /// answers in RECORD_FILE. Err only when the process cannot start.
+    fn run<R: DeserializeOwned>(&self, snippet: &str, args: &[&str]) -> Result<Outcome<R>> {
         let dir = tempfile::Builder::new().prefix("ftbench-doctor-").tempdir().context("creating a temporary folder")?;
-        let result_path = dir.path().join("result.json");
-        let mut cmd = Command::new(self.python);
-        cmd.arg("-c").arg(snippet).arg(&result_path).args(args);
-        cmd.current_dir(dir.path());
-        cmd.env_remove("PYTHON_GIL");
+        let record = dir.path().join("result.json");
+        let mut command = Command::new(self.python);
+        command.arg("-c").arg(snippet).arg(&record).args(args).current_dir(dir.path()).stdout(Stdio::null());
+        supervise::gil_env(&mut command, GilMode::Off, Reenable::Visible);
         if let Some(pp) = &self.pythonpath {
-            cmd.env("PYTHONPATH", pp);
+            command.env("PYTHONPATH", pp);
         }
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().with_context(|| format!("cannot run Python interpreter {}", self.python.display()))?;
-
-        let (tx, rx) = mpsc::channel();
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stderr.read_to_end(&mut buf);
-            let _ = tx.send(buf);
-        });
-
-        let deadline = Instant::now() + self.options.timeout;
-        let mut timed_out = false;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break Some(s),
-                Ok(None) => {}
-                Err(_) => break None,
-            }
-            if Instant::now() >= deadline {
-                timed_out = true;
-                kill_child(&mut child);
-                break child.wait().ok();
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        // A grandchild that escaped the process group may still hold stderr open: do not
-        // wait for it forever.
-        let stderr = rx.recv_timeout(Duration::from_secs(2)).map(|b| tail(&String::from_utf8_lossy(&b), 64 * 1024)).unwrap_or_default();
-        let result = if timed_out { None } else { std::fs::read_to_string(&result_path).ok() };
-        Ok(ChildRun { status, timed_out, stderr, result })
+        // A foreign interpreter has no SIGUSR1 handler: at its timeout it is simply killed. It
+        // stays in our process group, so a Ctrl-C of `ftbench doctor` reaches every check in flight.
+        let spec =
+            supervise::Spec { command, stderr: dir.path().join("stderr.log"), record, timeout: self.options.timeout, dump_stacks: false };
+        supervise::run(spec).with_context(|| format!("cannot run Python interpreter {}", self.python.display()))
     }
 
     fn interpreter_info(&self) -> Result<InterpreterInfo> {
         let path = self.python.display();
-        let run = self.run(INFO_SNIPPET, &[])?;
-        if run.timed_out {
+        let run = self.run::<InterpreterInfo>(INFO_SNIPPET, &[])?;
+        let Ended::Exited(status) = run.ended else {
             bail!("Python interpreter {path} did not answer within {:?}", self.options.timeout);
-        }
-        let Some(text) = run.result else {
-            bail!(
-                "Python interpreter {path} could not run the doctor probe ({}){}",
-                describe_status(run.status),
-                last_line(&run.stderr).map(|l| format!(": {l}")).unwrap_or_default()
-            );
         };
-        let mut info: InterpreterInfo =
-            serde_json::from_str(&text).with_context(|| format!("unreadable answer from Python interpreter {path}: {text}"))?;
+        let Some(mut info) = run.record else {
+            bail!("Python interpreter {path} could not run the doctor probe {}", died(status, &run.stderr));
+        };
         info.startup_warning = gil_warning_in(&run.stderr);
         Ok(info)
     }
 
     fn installed_modules(&self) -> Result<Listing> {
         let path = self.python.display();
-        let run = self.run(LIST_SNIPPET, SKIPPED_MODULES)?;
-        if run.timed_out {
+        let run = self.run::<Listing>(LIST_SNIPPET, SKIPPED_MODULES)?;
+        let Ended::Exited(status) = run.ended else {
             bail!("listing the modules installed for {path} did not finish within {:?}", self.options.timeout);
-        }
-        let text = run.result.ok_or_else(|| {
-            anyhow!(
-                "listing the modules installed for {path} failed ({}){}",
-                describe_status(run.status),
-                last_line(&run.stderr).map(|l| format!(": {l}")).unwrap_or_default()
-            )
-        })?;
-        serde_json::from_str(&text).with_context(|| format!("unreadable module listing from {path}: {text}"))
+        };
+        run.record.ok_or_else(|| anyhow!("listing the modules installed for {path} failed {}", died(status, &run.stderr)))
     }
 
     /// One import check per module, each in its own process, a few at a time; results in
@@ -725,23 +657,6 @@ impl<'a> Probe<'a> {
             })
             .collect()
     }
-}
-
-/// Kills a child that overran its timeout. The child stays in our process group, so a
-/// Ctrl-C of `ftbench doctor` still reaches every check in flight.
-fn kill_child(child: &mut std::process::Child) {
-    let _ = child.kill();
-}
-
-fn tail(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut start = s.len() - max;
-    while !s.is_char_boundary(start) {
-        start += 1;
-    }
-    s[start..].to_string()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! ftbench: how Python's synchronization primitives scale on free-threaded CPython.
 //!
-//! Measurement (embedding, workload, runner, probes, child, sweep) writes plain records
+//! Measurement (embedding, workload, runner, probes, child, sweep, supervise) writes plain records
 //! ([`results`]); the analysis commands (report, compare, export) only read them.
 
 pub mod ab;
@@ -23,6 +23,7 @@ pub mod results;
 pub mod runner;
 pub mod stats;
 pub mod stress;
+pub mod supervise;
 pub mod sweep;
 #[doc(hidden)]
 pub mod testing;

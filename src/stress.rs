@@ -3,7 +3,7 @@
 //! in separate processes. Counts broken rounds and captures every thread's exceptions.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -11,11 +11,11 @@ use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::embedding::{self, harness, py_error};
+use crate::paths;
 use crate::results::GilMode;
 use crate::runner::{calibrate, jitter_tracers, Pool};
-use crate::sweep::{tail, wait, Ended};
+use crate::supervise::{self, Reenable};
 use crate::workload::{discover, name_of, Declared, Verdict, Workload};
-use crate::{fsutil, paths};
 
 /// Names the file holding a [`StressSpec`]; its presence makes a binary a stress child.
 pub const STRESS_ENV: &str = "FTBENCH_STRESS_CHILD";
@@ -120,58 +120,29 @@ fn run_child(exe: &Path, args: &StressArgs, file: &Path, mode: GilMode, scratch:
         jitter: args.jitter,
         record: scratch.join(format!("{stem}.json")),
     };
-    let spec_file = scratch.join(format!("{stem}.spec.json"));
-    fsutil::write_atomic(&spec_file, &serde_json::to_vec(&spec)?)?;
-    let stderr_file = scratch.join(format!("{stem}.stderr"));
-    // Stress forces each mode explicitly, so a GIL-re-enabling import cannot change the mode.
-    let mut child = Command::new(exe)
-        .env(STRESS_ENV, &spec_file)
-        .envs(Declared::read(file)?.env)
-        .env("PYTHON_GIL", if mode.enabled() { "1" } else { "0" })
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr_file)?)
-        .spawn()
+    let mut command = supervise::own_child(exe, STRESS_ENV, &spec, &scratch.join(format!("{stem}.spec.json")))?;
+    command.envs(Declared::read(file)?.env).stdout(Stdio::null());
+    supervise::gil_env(&mut command, mode, Reenable::Prevented);
+    let stderr = scratch.join(format!("{stem}.stderr"));
+    let timeout = Duration::from_secs(args.timeout);
+    let run = supervise::run(supervise::Spec { command, stderr, record: spec.record.clone(), timeout, dump_stacks: true })
         .with_context(|| format!("starting stress child {}", exe.display()))?;
-    let finished = match wait(&mut child, Duration::from_secs(args.timeout))? {
-        Ended::Exited(status) => Some(status),
-        Ended::TimedOut | Ended::Interrupted => None,
-    };
-    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
-    let mut outcome: StressOutcome = std::fs::read(&spec.record)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_else(|| StressOutcome { workload: name_of(file), ..Default::default() });
+    let problem = run.fault("").map(|(_, reason)| format!("{reason}:\n{}", run.evidence()));
+    let mut outcome = run.record.unwrap_or_else(|| StressOutcome { workload: name_of(file), ..Default::default() });
     outcome.mode = Some(mode);
-    match finished {
-        Some(status) if status.success() => {}
-        Some(status) if stderr.contains("Timeout (") => {
-            outcome.problem = Some(format!("a round deadlocked ({status}); stacks:\n{}", tail(&stderr, 40)));
-        }
-        Some(status) => outcome.problem = Some(format!("the child ended with {status}:\n{}", tail(&stderr, 20))),
-        None => outcome.problem = Some(format!("stopped after {} s or by an interrupt:\n{}", args.timeout, tail(&stderr, 40))),
-    }
+    outcome.problem = problem.or(outcome.problem);
     Ok(outcome)
 }
 
 /// The stress child's main: runs the rounds and writes a [`StressOutcome`].
 pub fn run_if_child() -> Option<i32> {
-    let spec_file = std::env::var_os(STRESS_ENV)?;
-    let result = (|| -> Result<()> {
-        let spec: StressSpec = serde_json::from_slice(&std::fs::read(&spec_file)?)?;
+    supervise::child_main(STRESS_ENV, "ftbench stress child", |spec: StressSpec| {
         let outcome = child_rounds(&spec).unwrap_or_else(|e| StressOutcome {
             workload: name_of(&spec.workload),
             problem: Some(format!("{e:#}")),
             ..Default::default()
         });
-        fsutil::write_atomic(&spec.record, &serde_json::to_vec(&outcome)?)
-    })();
-    Some(match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("ftbench stress child: {e:#}");
-            3
-        }
+        supervise::write_record(&spec.record, &outcome)
     })
 }
 

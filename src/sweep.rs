@@ -1,13 +1,11 @@
-//! The parent of a run: picks the benchmarks, starts one child per workload × GIL mode, enforces
-//! timeouts, turns deaths into evidence, and keeps `results.json` current after every child, so
-//! a crash, a deadlock or Ctrl-C never costs what was already measured.
+//! The parent of a run: picks the benchmarks, starts one supervised child per workload × GIL mode
+//! (see [`crate::supervise`]), turns deaths into results with evidence, and keeps `results.json`
+//! current after every child, so a crash, a deadlock or Ctrl-C never costs what was already measured.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use regex::Regex;
@@ -15,10 +13,12 @@ use regex::Regex;
 use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV};
 use crate::config::Settings;
 use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus};
+use crate::supervise::{self, interrupted, Fault, Outcome, Reenable};
 use crate::workload::{discover, name_of, opt_in_names, Declared};
 use crate::{fsutil, paths, probes};
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The commands that start a sweep (run, bench, ab) install it from here.
+pub use crate::supervise::install_interrupt_handler;
 
 /// Which benchmarks to run: criterion's positional filter (a regex, or exact with `--exact`).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -94,18 +94,6 @@ struct Planned {
     env: Vec<(String, String)>,
 }
 
-/// Stops the run cleanly on Ctrl-C / SIGTERM: children are stopped, results so far are kept.
-pub fn install_interrupt_handler() {
-    extern "C" fn on_signal(_: libc::c_int) {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-    }
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
-}
-
 impl Sweep {
     /// Runs every planned child once per pass, in an order shuffled per pass so that the machine's
     /// drift spreads evenly over the benchmarks; returns the run folder. `results.json` is written
@@ -144,7 +132,7 @@ impl Sweep {
         }
         for side in &mut sides {
             let r = &mut side.results;
-            r.run.status = if INTERRUPTED.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Complete };
+            r.run.status = if interrupted() { RunStatus::Interrupted } else { RunStatus::Complete };
             r.run.ended = Some(now_rfc3339());
             finish_calibration(r);
             r.derive_figures();
@@ -181,7 +169,7 @@ impl Sweep {
     fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize, again: bool) -> Result<()> {
         let file = side.variant.workloads_dir.join(p.file.file_name().expect("workload files have names"));
         let known = side.results.workload(&name_of(&file), p.mode);
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if interrupted() {
             if known.is_none() {
                 let reason = Some("not started: the run was interrupted".into());
                 side.results.workloads.push(blank_result(&file, p.mode, WorkloadStatus::Interrupted, reason));
@@ -364,15 +352,17 @@ impl Sweep {
             calibrate_overhead: calibrate && (name == "cpu_only" || name == "lock_counter"),
             calibrate_probes: calibrate && name == "cpu_only",
         };
-        let spec_file = logs.join(format!("{stem}.spec.json"));
-        fsutil::write_atomic(&spec_file, &serde_json::to_vec_pretty(&spec)?)?;
-        let stderr_file = logs.join(format!("{stem}.stderr.log"));
-        let mut child = self.spawn(&spec_file, &stderr_file, p, variant)?;
+        let mut command = supervise::own_child(&self.exe, CHILD_ENV, &spec, &logs.join(format!("{stem}.spec.json")))?;
+        command.envs(p.env.iter().cloned());
+        supervise::gil_env(&mut command, p.mode, Reenable::Visible);
+        if let Some(python) = &variant.python {
+            python.configure(&mut command);
+        }
         let timeout = self.child_timeout.or(spec.settings.child_timeout).unwrap_or_else(|| default_child_timeout(&spec.settings));
-        let ended = wait(&mut child, timeout)?;
-        let record: Option<ChildRecord> = std::fs::read(&spec.record).ok().and_then(|b| serde_json::from_slice(&b).ok());
-        let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
-        let result = explain(&spec, ended, record.as_ref().map(|r| r.result.clone()), &stderr, timeout);
+        let stderr = logs.join(format!("{stem}.stderr.log"));
+        let run = supervise::run(supervise::Spec { command, stderr, record: spec.record.clone(), timeout, dump_stacks: true })
+            .with_context(|| format!("starting child {}", self.exe.display()))?;
+        let result = explain(&spec, &run);
         if result.status != WorkloadStatus::Ran {
             println!(
                 "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",
@@ -382,120 +372,27 @@ impl Sweep {
                 result.reason.as_deref().unwrap_or("")
             );
         }
-        Ok((result, record))
+        Ok((result, run.record))
     }
+}
 
-    fn spawn(&self, spec_file: &Path, stderr_file: &Path, p: &Planned, variant: &Variant) -> Result<Child> {
-        let stderr = File::create(stderr_file).with_context(|| format!("creating {}", stderr_file.display()))?;
-        let mut cmd = Command::new(&self.exe);
-        cmd.env(CHILD_ENV, spec_file).envs(p.env.iter().cloned()).stdin(Stdio::null()).stderr(stderr);
-        // GIL off is the free-threaded default: PYTHON_GIL=0 would force it off and hide an
-        // import that re-enables it, so GIL-off children run with PYTHON_GIL unset.
-        match p.mode {
-            GilMode::Off => cmd.env_remove("PYTHON_GIL"),
-            GilMode::On => cmd.env("PYTHON_GIL", "1"),
+/// The workload's result: the child's own account when it finished cleanly, otherwise what its
+/// ending, record and stderr show.
+fn explain(spec: &ChildSpec, run: &Outcome<ChildRecord>) -> WorkloadResult {
+    let blank = || blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None);
+    let mut result = run.record.as_ref().map_or_else(blank, |r| r.result.clone());
+    let at = spec.settings.threads.get(result.rows.len()).map(|t| format!(" at {t} threads")).unwrap_or_default();
+    if let Some((fault, reason)) = run.fault(&at) {
+        result.status = match fault {
+            Fault::Interrupted => WorkloadStatus::Interrupted,
+            Fault::TimedOut => WorkloadStatus::Timeout,
+            Fault::Crashed => WorkloadStatus::Crashed,
+            Fault::NoRecord => WorkloadStatus::Error,
         };
-        if let Some(python) = &variant.python {
-            python.configure(&mut cmd);
-        }
-        cmd.spawn().with_context(|| format!("starting child {}", self.exe.display()))
+        result.reason = Some(reason);
+        result.evidence = Some(run.evidence());
     }
-}
-
-/// How a child ended.
-pub enum Ended {
-    Exited(ExitStatus),
-    TimedOut,
-    Interrupted,
-}
-
-/// Waits for `child`; past `timeout` or on Ctrl-C it is stopped (stacks dumped first on timeout).
-pub fn wait(child: &mut Child, timeout: Duration) -> Result<Ended> {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().context("waiting for a child")? {
-            return Ok(Ended::Exited(status));
-        }
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            stop(child, libc::SIGTERM);
-            return Ok(Ended::Interrupted);
-        }
-        if start.elapsed() > timeout {
-            // faulthandler prints every thread's stack on SIGUSR1; then the child is killed.
-            stop(child, libc::SIGUSR1);
-            return Ok(Ended::TimedOut);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Sends `signal`, gives the child a second to act on it, then kills it.
-fn stop(child: &mut Child, signal: libc::c_int) {
-    // SAFETY: kill() on our own child's pid.
-    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-    let deadline = Instant::now() + Duration::from_secs(1);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-/// Turns a child's ending, record and stderr into the workload's result.
-fn explain(spec: &ChildSpec, ended: Ended, record: Option<WorkloadResult>, stderr: &str, timeout: Duration) -> WorkloadResult {
-    let recorded = record.is_some();
-    let mut result = record.unwrap_or_else(|| blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None));
-    let done = result.rows.len();
-    let at = spec.settings.threads.get(done).map(|t| format!(" at {t} threads")).unwrap_or_default();
-    let (status, reason) = match ended {
-        // The child explained itself (including a broken workload file) in its record.
-        Ended::Exited(s) if s.success() && recorded => return result,
-        Ended::Interrupted => (WorkloadStatus::Interrupted, format!("the run was interrupted{at}")),
-        Ended::TimedOut => {
-            (WorkloadStatus::Timeout, format!("still running after {:.0} s{at}: killed (stacks in the evidence)", timeout.as_secs_f64()))
-        }
-        Ended::Exited(_) if stderr.contains("Timeout (") => (
-            WorkloadStatus::Timeout,
-            format!("a round{at} did not finish within the deadlock limit (deadlock?); every thread's stack is in the evidence"),
-        ),
-        Ended::Exited(s) => match signal_of(&s) {
-            Some(sig) => (WorkloadStatus::Crashed, format!("the child died from signal {sig} ({}){at}", signal_name(sig))),
-            None if s.success() => (WorkloadStatus::Error, "the child exited without writing a result".to_string()),
-            None => (WorkloadStatus::Crashed, format!("the child exited with {s}{at}")),
-        },
-    };
-    result.status = status;
-    result.reason = Some(reason);
-    result.evidence = Some(tail(stderr, 60));
     result
-}
-
-fn signal_of(status: &ExitStatus) -> Option<i32> {
-    use std::os::unix::process::ExitStatusExt;
-    status.signal()
-}
-
-fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGILL => "SIGILL",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGINT => "SIGINT",
-        _ => "signal",
-    }
-}
-
-/// The last `lines` lines of `text`.
-pub fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// Adds one child's outcome: the first pass creates the workload's entry, later passes add their
