@@ -194,7 +194,7 @@ fn gil_culprit(w: &Workload) -> String {
 
 fn print_progress(name: &str, mode: GilMode, pass: usize, row: &ThreadRow) {
     let thr = row.passes.first().map(|p| crate::report::format::ops(p.throughput)).unwrap_or_else(|| "-".into());
-    let mut status = format!("{:?}", row.status).to_lowercase();
+    let mut status = row.status.label().to_string();
     if row.lost_updates > 0 {
         status = format!("{status}, {} lost updates", row.lost_updates);
     }

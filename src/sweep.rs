@@ -368,7 +368,7 @@ impl Sweep {
                 "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",
                 pass + 1,
                 p.mode,
-                format!("{:?}", result.status).to_uppercase(),
+                result.status.label().to_uppercase(),
                 result.reason.as_deref().unwrap_or("")
             );
         }
