@@ -12,9 +12,9 @@ use anyhow::{bail, Context, Result};
 use crate::child::ChildTiming;
 use crate::compare::{compare, CompareOptions};
 use crate::config::Settings;
-use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
+use crate::results::{RowStatus, RunResults, WorkloadStatus};
 use crate::sweep::{install_interrupt_handler, Filter, Sweep};
-use crate::{baseline, paths, report};
+use crate::{baseline, paths, report, runs};
 
 /// What criterion's command line asks for.
 #[derive(Debug, Default, PartialEq)]
@@ -125,18 +125,13 @@ impl CriterionArgs {
 
 /// The bench binary's main: returns the process exit code.
 pub fn main() -> i32 {
-    match run() {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("ftbench: error: {e:#}");
-            2
-        }
-    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    parse_criterion_args(&args).and_then(run).unwrap_or_else(super::fail)
 }
 
-fn run() -> Result<i32> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let cli = parse_criterion_args(&args)?;
+/// Runs the sweep criterion's command line asks for, renders the report, saves or compares
+/// against a baseline.
+pub fn run(cli: CriterionArgs) -> Result<i32> {
     if cli.help {
         println!("{USAGE}");
         return Ok(0);
@@ -177,31 +172,18 @@ fn run() -> Result<i32> {
         println!("ftbench: summary  {}", rendered.summary.display());
         println!("ftbench: charts   {}", rendered.index.display());
     }
-    let mut code = exit_code(&results);
+    let mut code = super::run_exit_code(&results);
     if let Some(name) = &cli.save_baseline {
         let saved = baseline::save(name, Some(&run_dir))?;
         println!("ftbench: baseline {name} saved ({})", saved.path.display());
     }
     if let Some(name) = &cli.baseline {
-        let base = RunResults::load(&baseline::resolve_results(std::path::Path::new(name))?)?;
+        let base = RunResults::load(&runs::resolve_results(std::path::Path::new(name))?)?;
         let cmp = compare(&base, &results, &CompareOptions::default());
         print!("{}", cmp.render_text());
         code = code.max(cmp.exit_code());
     }
     Ok(code)
-}
-
-/// 0 when every benchmark ran; 1 when any workload failed (timeout, crash, error, invalid).
-pub fn exit_code(results: &RunResults) -> i32 {
-    let failed = results.workloads.iter().any(|w| {
-        matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error)
-            || w.rows.iter().any(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error))
-    });
-    match results.run.status {
-        RunStatus::Interrupted => 130,
-        _ if failed => 1,
-        _ => 0,
-    }
 }
 
 /// The closing line of a smoke run, in the form test runners print: benchmarks (workload × mode
