@@ -63,29 +63,7 @@ pub struct Args {
 /// Measures both sides in one run, renders each side's report, compares them paired; the exit
 /// status is the worst of the comparison's and each side's run.
 pub fn run(a: Args) -> Result<i32> {
-    let (base_python, new_python) = match (&a.base_python, &a.new_python) {
-        (Some(b), Some(n)) => (Some(Interpreter::probe(b)?), Some(Interpreter::probe(n)?)),
-        _ => (None, None),
-    };
-    if base_python.is_none() && a.base_workloads.is_none() && a.new_workloads.is_none() {
-        bail!("ftbench ab needs two variants: --base-python/--new-python, or --base-workloads/--new-workloads");
-    }
-    let mut settings = Settings::from_env_and_args(a.quick, a.threads.as_deref(), &a.modes)?;
-    settings.passes = a.passes.unwrap_or(settings.passes).max(2);
-    let side = |name: &str, dir: &Option<PathBuf>, python| Variant {
-        name: Some(name.into()),
-        workloads_dir: dir.clone().unwrap_or_else(paths::workloads_dir),
-        python,
-    };
-    let sweep = Sweep {
-        exe: std::env::current_exe().context("locating the ftbench binary")?,
-        settings,
-        timing: ChildTiming::Timed,
-        variants: vec![side("base", &a.base_workloads, base_python), side("new", &a.new_workloads, new_python)],
-        filter: Filter { patterns: a.filters.clone(), exact: false },
-        reports_dir: a.out.clone().unwrap_or_else(paths::reports_dir),
-        child_timeout: None,
-    };
+    let sweep = sweep(&a)?;
     install_interrupt_handler();
     let run_dir = sweep.run()?;
     for side in ["base", "new"] {
@@ -100,4 +78,32 @@ pub fn run(a: Args) -> Result<i32> {
     write_atomic(&run_dir.join("comparison.txt"), cmp.render_text().as_bytes())?;
     print!("{text}");
     Ok(cmp.exit_code().max(run_exit_code(&base)).max(run_exit_code(&new)))
+}
+
+/// One sweep over both variants: the base and new sides, each its workload folder and interpreter
+/// (probed first: another minor version or a GIL-only build is refused before anything runs).
+fn sweep(a: &Args) -> Result<Sweep> {
+    let (base_python, new_python) = match (&a.base_python, &a.new_python) {
+        (Some(b), Some(n)) => (Some(Interpreter::probe(b)?), Some(Interpreter::probe(n)?)),
+        _ => (None, None),
+    };
+    if base_python.is_none() && a.base_workloads.is_none() && a.new_workloads.is_none() {
+        bail!("ftbench ab needs two variants: --base-python/--new-python, or --base-workloads/--new-workloads");
+    }
+    let mut settings = Settings::from_env_and_args(a.quick, a.threads.as_deref(), &a.modes)?;
+    settings.passes = a.passes.unwrap_or(settings.passes).max(2);
+    let side = |name: &str, dir: &Option<PathBuf>, python| Variant {
+        name: Some(name.into()),
+        workloads_dir: dir.clone().unwrap_or_else(paths::workloads_dir),
+        python,
+    };
+    Ok(Sweep {
+        exe: std::env::current_exe().context("locating the ftbench binary")?,
+        settings,
+        timing: ChildTiming::Timed,
+        variants: vec![side("base", &a.base_workloads, base_python), side("new", &a.new_workloads, new_python)],
+        filter: Filter { patterns: a.filters.clone(), exact: false },
+        reports_dir: a.out.clone().unwrap_or_else(paths::reports_dir),
+        child_timeout: None,
+    })
 }
