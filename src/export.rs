@@ -1,5 +1,4 @@
-//! `ftbench export --format github-action-benchmark|bencher [RUN] [-o FILE]`: a run's valid
-//! rows in the input formats of continuous-benchmarking services.
+//! A run's valid rows in the input formats of continuous-benchmarking services (`ftbench export`).
 //!
 //! * `github-action-benchmark`: the `customBiggerIsBetter` tool's input, a JSON array of
 //!   `{ "name", "unit", "value", "range", "extra" }` (name, unit and value are required).
@@ -11,32 +10,17 @@
 //! Benchmark names are `<workload>/<gil-off|gil-on>/<threads>t`. Only valid rows (status `ok`
 //! with a finite throughput) of workloads whose status is `ran` are exported; rows of a
 //! `gil-reenabled` workload are skipped too, since their GIL-off name would carry GIL-on numbers.
-//! Skipped rows are listed on stderr.
+//! What was skipped, and why, is returned with the document.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::baseline::{self, kebab};
-use crate::fsutil::write_atomic;
+use crate::baseline::kebab;
 use crate::results::{RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
 
-#[derive(clap::Args, Debug, Clone)]
-pub struct ExportArgs {
-    /// Output format.
-    #[arg(long, value_enum)]
-    pub format: ExportFormat,
-    /// A run folder, a results.json, a `latest` pointer or a baseline name [default: reports/latest].
-    pub run: Option<PathBuf>,
-    /// Write here (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+/// Which service's input to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     /// github-action-benchmark's `customBiggerIsBetter` JSON array.
     GithubActionBenchmark,
@@ -203,35 +187,4 @@ pub fn export(results: &RunResults, format: ExportFormat) -> Export {
 fn trim(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// `ftbench export`: writes the document to `--output` or stdout, lists skipped rows on stderr.
-/// A run with nothing to export is an error (an empty upload usually hides a broken run).
-pub fn command(args: ExportArgs) -> Result<i32> {
-    let path = match &args.run {
-        Some(p) => baseline::resolve_results(p)?,
-        None => baseline::resolve_run(None)?,
-    };
-    let results = RunResults::load(&path)?;
-    let out = export(&results, args.format);
-    for s in &out.skipped {
-        eprintln!("skipped {}: {}", s.name, s.reason);
-    }
-    if out.exported == 0 {
-        bail!("nothing to export: {} has no valid rows", crate::results::results_file(&path).display());
-    }
-    let mut text = serde_json::to_string_pretty(&out.json).context("serialising the export")?;
-    text.push('\n');
-    match &args.output {
-        Some(file) => {
-            write_atomic(file, text.as_bytes())?;
-            eprintln!("exported {} rows to {}", out.exported, file.display());
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).context("writing the export to stdout")?;
-            stdout.flush().context("writing the export to stdout")?;
-        }
-    }
-    Ok(0)
 }

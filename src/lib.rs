@@ -1,13 +1,13 @@
 //! ftbench: how Python's synchronization primitives scale on free-threaded CPython.
 //!
 //! Measurement (embedding, workload, runner, probes, child, sweep, supervise) writes plain records
-//! ([`results`]); the analysis commands (report, compare, export) only read them.
+//! ([`results`]); the analysis commands (report, compare, export) only read them. [`cmd`] is the
+//! command line: it parses arguments, calls the modules below and prints what they return.
 
 pub mod ab;
 pub mod baseline;
-pub mod bench;
 pub mod child;
-pub mod cli;
+pub mod cmd;
 pub mod compare;
 pub mod config;
 pub mod counters;
@@ -21,6 +21,7 @@ pub mod probes;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod runs;
 pub mod stats;
 pub mod stress;
 pub mod supervise;

@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(ftbench::cli::main());
+    std::process::exit(ftbench::cmd::main());
 }

@@ -20,27 +20,19 @@ use crate::workload::{discover, name_of, Declared, Verdict, Workload};
 /// Names the file holding a [`StressSpec`]; its presence makes a binary a stress child.
 pub const STRESS_ENV: &str = "FTBENCH_STRESS_CHILD";
 
-#[derive(clap::Args, Debug, Clone)]
+/// What [`stress`] runs; `ftbench stress --help` explains each field.
+#[derive(Debug, Clone)]
 pub struct StressArgs {
-    /// Workloads to stress (file names without .py); all when none are named.
+    /// Workload file names without .py; all when empty.
     pub workloads: Vec<String>,
-    /// Rounds per workload and GIL mode.
-    #[arg(long, default_value_t = 1000)]
+    /// Per workload and GIL mode.
     pub rounds: u64,
-    /// Threads per round.
-    #[arg(long, default_value_t = 4)]
     pub threads: usize,
-    /// Ops per thread per round (default: calibrated to about half a millisecond).
-    #[arg(long)]
+    /// Ops per thread per round; None calibrates to about half a millisecond.
     pub ops: Option<u64>,
-    /// Insert random yields and tiny sleeps between the workload's lines.
-    #[arg(long)]
     pub jitter: bool,
-    /// The workload folder.
-    #[arg(long)]
     pub workloads_dir: Option<PathBuf>,
-    /// Kill a stress child that runs longer than this many seconds.
-    #[arg(long, default_value_t = 600)]
+    /// Seconds a stress child may run.
     pub timeout: u64,
 }
 
@@ -203,17 +195,4 @@ pub fn table(outcomes: &[StressOutcome]) -> String {
         s.push_str(&format!("{:<30} {:<7} {:>7} {:>7}  {}\n", o.workload, mode, o.rounds, o.broken_rounds, note));
     }
     s
-}
-
-/// `ftbench stress`: exit 1 when a workload that claims to be safe breaks.
-pub fn command(args: StressArgs) -> Result<i32> {
-    let exe = std::env::current_exe().context("locating the ftbench binary")?;
-    let outcomes = stress(&exe, &args)?;
-    print!("{}", table(&outcomes));
-    for o in outcomes.iter().filter(|o| o.is_failure()) {
-        for e in &o.exceptions {
-            eprintln!("{} ({}): {e}", o.workload, o.mode.map(|m| m.label()).unwrap_or("-"));
-        }
-    }
-    Ok(i32::from(outcomes.iter().any(StressOutcome::is_failure)))
 }

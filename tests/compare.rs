@@ -2,9 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ftbench::baseline::{self, BaselineCmd};
-use ftbench::compare::{self, Change, CompareArgs, CompareOptions, FailOn, RowCategory, RowOutcome};
+use ftbench::baseline;
+use ftbench::cmd::{self, baseline::Cmd as BaselineCmd, compare::Args as CompareArgs};
+use ftbench::compare::{self, Change, CompareOptions, FailOn, RowCategory, RowOutcome};
 use ftbench::results::*;
+use ftbench::runs;
 
 /// A row: throughput `point` ops/s with a symmetric interval of ± `half_pct` percent.
 fn row(threads: usize, point: f64, half_pct: f64) -> ThreadRow {
@@ -76,11 +78,11 @@ fn clear_regression_is_listed_first_and_exits_1() {
     // Through the command, from run folders.
     let dir = tempfile::tempdir().unwrap();
     let (b, n) = (save_run(dir.path(), &base_run()), save_run(dir.path(), &new));
-    assert_eq!(compare::command(args(&b, &n)).unwrap(), 1);
+    assert_eq!(cmd::compare::run(args(&b, &n)).unwrap(), 1);
     // Same runs the other way round: an improvement, exit 0.
-    assert_eq!(compare::command(args(&n, &b)).unwrap(), 0);
+    assert_eq!(cmd::compare::run(args(&n, &b)).unwrap(), 0);
     // A results.json path works as well as a folder.
-    assert_eq!(compare::command(args(&b.join("results.json"), &n)).unwrap(), 1);
+    assert_eq!(cmd::compare::run(args(&b.join("results.json"), &n)).unwrap(), 1);
 }
 
 #[test]
@@ -168,12 +170,12 @@ fn fail_on_selects_which_regressions_fail() {
     let (b, n) = (save_run(dir.path(), &base_run()), save_run(dir.path(), &new));
     let mut a = args(&b, &n);
     a.fail_on = FailOn::Scaling;
-    assert_eq!(compare::command(a.clone()).unwrap(), 0);
+    assert_eq!(cmd::compare::run(a.clone()).unwrap(), 0);
     a.fail_on = FailOn::Throughput;
-    assert_eq!(compare::command(a.clone()).unwrap(), 1);
+    assert_eq!(cmd::compare::run(a.clone()).unwrap(), 1);
     a.fail_on = FailOn::Any;
     a.markdown = true;
-    assert_eq!(compare::command(a).unwrap(), 1);
+    assert_eq!(cmd::compare::run(a).unwrap(), 1);
 
     // Scaling-only regression: 1 thread faster, 4 threads the same → speedup drops.
     let new = with_rows("n2", vec![row(1, 1.3e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)]);
@@ -210,23 +212,23 @@ fn bad_inputs_are_errors_naming_the_path() {
 
     let corrupt = dir.path().join("corrupt.json");
     std::fs::write(&corrupt, "{\"schema_version\": 1, \"run\": {").unwrap();
-    let err = compare::command(args(&corrupt, &good)).unwrap_err();
+    let err = cmd::compare::run(args(&corrupt, &good)).unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains(&corrupt.display().to_string()), "{msg}");
 
     let other_version = dir.path().join("v99.json");
     std::fs::write(&other_version, "{\"schema_version\": 99}").unwrap();
-    let msg = format!("{:#}", compare::command(args(&good, &other_version)).unwrap_err());
+    let msg = format!("{:#}", cmd::compare::run(args(&good, &other_version)).unwrap_err());
     assert!(msg.contains("v99.json") && msg.contains("schema version 99"), "{msg}");
 
     let empty_folder = dir.path().join("empty");
     std::fs::create_dir(&empty_folder).unwrap();
-    let msg = format!("{:#}", compare::command(args(&empty_folder, &good)).unwrap_err());
+    let msg = format!("{:#}", cmd::compare::run(args(&empty_folder, &good)).unwrap_err());
     assert!(msg.contains("empty") && msg.contains("results.json"), "{msg}");
 
     let mut a = args(&good, &good);
     a.threshold = -1.0;
-    assert!(compare::command(a).is_err());
+    assert!(cmd::compare::run(a).is_err());
 }
 
 /// Everything that sets FTBENCH_REPORTS lives in this one test: env vars are process-wide.
@@ -236,16 +238,16 @@ fn baselines_round_trip_through_reports_dir() {
     std::env::set_var("FTBENCH_REPORTS", reports.path());
 
     // No run yet: `latest` is missing.
-    let msg = format!("{:#}", baseline::resolve_run(None).unwrap_err());
+    let msg = format!("{:#}", runs::resolve_run(None).unwrap_err());
     assert!(msg.contains("latest"), "{msg}");
-    assert_eq!(baseline::command(BaselineCmd::List).unwrap(), 0);
+    assert_eq!(cmd::baseline::run(BaselineCmd::List).unwrap(), 0);
 
     let base = base_run();
     let base_folder = save_run(reports.path(), &base);
     // `latest` as a regular file holding the run id.
     std::fs::write(reports.path().join("latest"), format!("{}\n", base.run.id)).unwrap();
-    assert_eq!(baseline::resolve_run(None).unwrap(), base_folder);
-    assert_eq!(baseline::command(BaselineCmd::Save { name: "main".into(), run: None }).unwrap(), 0);
+    assert_eq!(runs::resolve_run(None).unwrap(), base_folder);
+    assert_eq!(cmd::baseline::run(BaselineCmd::Save { name: "main".into(), run: None }).unwrap(), 0);
     let saved = reports.path().join("baselines").join("main.json");
     assert_eq!(RunResults::load(&saved).unwrap(), base);
 
@@ -256,7 +258,7 @@ fn baselines_round_trip_through_reports_dir() {
     {
         std::fs::remove_file(reports.path().join("latest")).unwrap();
         std::os::unix::fs::symlink(&new.run.id, reports.path().join("latest")).unwrap();
-        let resolved = baseline::resolve_run(None).unwrap();
+        let resolved = runs::resolve_run(None).unwrap();
         assert_eq!(RunResults::load(&resolved).unwrap().run.id, "new-run");
     }
     baseline::save("candidate", Some(&new_folder)).unwrap();
@@ -271,7 +273,7 @@ fn baselines_round_trip_through_reports_dir() {
     let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["candidate", "main"]);
     assert_eq!(entries[1].results.as_ref().unwrap().run.id, "base-run");
-    assert_eq!(baseline::command(BaselineCmd::List).unwrap(), 0);
+    assert_eq!(cmd::baseline::run(BaselineCmd::List).unwrap(), 0);
 
     // compare by baseline name.
     let by_name = |b: &str, n: &str| CompareArgs {
@@ -284,12 +286,12 @@ fn baselines_round_trip_through_reports_dir() {
         json: false,
         paired: false,
     };
-    assert_eq!(compare::command(by_name("main", "candidate")).unwrap(), 1);
-    assert_eq!(compare::command(by_name("main", "main")).unwrap(), 0);
+    assert_eq!(cmd::compare::run(by_name("main", "candidate")).unwrap(), 1);
+    assert_eq!(cmd::compare::run(by_name("main", "main")).unwrap(), 0);
     // An existing path wins over a baseline name.
-    assert_eq!(compare::command(by_name("main", new_folder.to_str().unwrap())).unwrap(), 1);
+    assert_eq!(cmd::compare::run(by_name("main", new_folder.to_str().unwrap())).unwrap(), 1);
     // Unknown names list what exists.
-    let msg = format!("{:#}", compare::command(by_name("nope", "main")).unwrap_err());
+    let msg = format!("{:#}", cmd::compare::run(by_name("nope", "main")).unwrap_err());
     assert!(msg.contains("nope") && msg.contains("candidate") && msg.contains("main"), "{msg}");
 
     // Saving over a name replaces it.
@@ -300,12 +302,12 @@ fn baselines_round_trip_through_reports_dir() {
     std::fs::write(reports.path().join("baselines").join("broken.json"), "not json").unwrap();
     let entries = baseline::list().unwrap();
     assert!(entries.iter().find(|e| e.name == "broken").unwrap().results.is_err());
-    assert_eq!(baseline::command(BaselineCmd::List).unwrap(), 0);
+    assert_eq!(cmd::baseline::run(BaselineCmd::List).unwrap(), 0);
 
     // A pointer naming a run folder that is gone.
     std::fs::remove_file(reports.path().join("latest")).unwrap();
     std::fs::write(reports.path().join("latest"), "vanished-run").unwrap();
-    let msg = format!("{:#}", baseline::resolve_run(None).unwrap_err());
+    let msg = format!("{:#}", runs::resolve_run(None).unwrap_err());
     assert!(msg.contains("vanished-run"), "{msg}");
 
     std::env::remove_var("FTBENCH_REPORTS");

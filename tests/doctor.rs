@@ -8,7 +8,8 @@ use std::time::Duration;
 
 mod common;
 
-use ftbench::doctor::{command, run_checks, run_checks_with, CheckOptions, DoctorArgs, DoctorReport, Status};
+use ftbench::cmd::doctor::{run as command, Args as DoctorArgs};
+use ftbench::doctor::{run_checks, run_checks_with, CheckOptions, DoctorReport, Status};
 
 const GIL_NEEDED: &str = "ftdoctor_gil_needed";
 const GIL_FREE: &str = "ftdoctor_gil_free";

@@ -1,6 +1,7 @@
 //! `ftbench export`: each format's required fields, parsed back from the JSON.
 
-use ftbench::export::{self, ExportArgs, ExportFormat};
+use ftbench::cmd::{self, export::Args as ExportArgs};
+use ftbench::export::{self, ExportFormat};
 use ftbench::results::*;
 use ftbench::testing::measured_row as row;
 use serde_json::Value;
@@ -103,7 +104,7 @@ fn command_writes_the_file_and_refuses_bad_input() {
     for (format, file) in [(ExportFormat::GithubActionBenchmark, "gab.json"), (ExportFormat::Bencher, "bmf.json")] {
         let out = dir.path().join("out").join(file);
         let args = ExportArgs { format, run: Some(run_dir.clone()), output: Some(out.clone()) };
-        assert_eq!(export::command(args).unwrap(), 0);
+        assert_eq!(cmd::export::run(args).unwrap(), 0);
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         match format {
             ExportFormat::GithubActionBenchmark => assert_eq!(v.as_array().unwrap().len(), 4),
@@ -116,14 +117,14 @@ fn command_writes_the_file_and_refuses_bad_input() {
     std::fs::write(&latest, "20250102T030405Z\n").unwrap();
     let out = dir.path().join("via-latest.json");
     let args = ExportArgs { format: ExportFormat::Bencher, run: Some(latest), output: Some(out.clone()) };
-    assert_eq!(export::command(args).unwrap(), 0);
+    assert_eq!(cmd::export::run(args).unwrap(), 0);
     assert!(out.is_file());
 
     // Corrupt input: an error naming the file.
     let corrupt = dir.path().join("corrupt.json");
     std::fs::write(&corrupt, "{ truncated").unwrap();
     let args = ExportArgs { format: ExportFormat::Bencher, run: Some(corrupt.clone()), output: None };
-    let msg = format!("{:#}", export::command(args).unwrap_err());
+    let msg = format!("{:#}", cmd::export::run(args).unwrap_err());
     assert!(msg.contains(&corrupt.display().to_string()), "{msg}");
 
     // Nothing valid to export: an error, not an empty upload.
@@ -132,6 +133,6 @@ fn command_writes_the_file_and_refuses_bad_input() {
     let empty_file = dir.path().join("empty.json");
     empty.save(&empty_file).unwrap();
     let args = ExportArgs { format: ExportFormat::GithubActionBenchmark, run: Some(empty_file), output: None };
-    let msg = format!("{:#}", export::command(args).unwrap_err());
+    let msg = format!("{:#}", cmd::export::run(args).unwrap_err());
     assert!(msg.contains("nothing to export"), "{msg}");
 }

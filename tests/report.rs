@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use ftbench::report::selection::{select, Standing};
-use ftbench::report::{latest_run_dir, render, ChartKind};
+use ftbench::report::{render, ChartKind};
 use ftbench::results::*;
+use ftbench::runs::latest_run_dir;
 use ftbench::testing;
 
 // ---------------------------------------------------------------------------------------------
@@ -466,7 +467,7 @@ fn the_interpreter_suite_gets_its_own_section_in_ftscalingbench_terms_and_no_sel
 fn command_renders_a_given_run_folder() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), &synthetic());
-    let code = ftbench::report::command(ftbench::report::ReportArgs { run_dir: Some(tmp.path().to_path_buf()) }).unwrap();
+    let code = ftbench::cmd::report::run(ftbench::cmd::report::Args { run_dir: Some(tmp.path().to_path_buf()) }).unwrap();
     assert_eq!(code, 0);
     assert!(tmp.path().join("summary.md").is_file() && tmp.path().join("index.html").is_file());
     // A results.json path works too, and a folder without one is an error naming the file.

@@ -1,5 +1,6 @@
-//! A tiny document model rendered twice: to Markdown (summary.md) and to HTML (index.html), so
-//! both always carry the same tables. Inline text is a list of spans, each escaped by the renderer.
+//! A tiny document model rendered to Markdown (summary.md, `compare --markdown`), to HTML
+//! (index.html) and to plain text (the terminal), so every form carries the same tables. Inline
+//! text is a list of spans, each escaped by the renderer.
 
 use std::fmt::Write as _;
 
@@ -154,11 +155,23 @@ pub enum Block {
         summary: Inl,
         body: String,
     },
+    /// A summary line and blocks, collapsed in Markdown (GitHub renders `<details>`) and HTML.
+    Fold {
+        summary: Inl,
+        blocks: Vec<Block>,
+    },
     Figures(Vec<Figure>),
+    /// A loud warning: a bold title, text and a list (a GitHub alert in Markdown, `!!` lines in text).
+    Warning {
+        title: String,
+        text: Inl,
+        items: Vec<Inl>,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Doc {
+    /// The level-1 heading; none when empty.
     pub title: String,
     pub blocks: Vec<Block>,
 }
@@ -242,8 +255,15 @@ fn md_inl(inl: &Inl, in_table: bool) -> String {
 
 pub fn to_markdown(doc: &Doc) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", md_text(&doc.title, false));
-    for b in &doc.blocks {
+    if !doc.title.is_empty() {
+        let _ = writeln!(out, "# {}\n", md_text(&doc.title, false));
+    }
+    md_blocks(&mut out, &doc.blocks);
+    out
+}
+
+fn md_blocks(out: &mut String, blocks: &[Block]) {
+    for b in blocks {
         match b {
             Block::Heading(level, _, text) => {
                 let _ = writeln!(out, "{} {}\n", "#".repeat((*level).clamp(1, 6) as usize), md_inl(text, false));
@@ -275,15 +295,30 @@ pub fn to_markdown(doc: &Doc) -> String {
                 let fence = "`".repeat(longest_run(body, '`').max(2) + 1);
                 let _ = writeln!(out, "{}\n\n{fence}text\n{}\n{fence}\n", md_inl(summary, false), body.trim_end());
             }
+            Block::Fold { summary, blocks } => {
+                let _ = writeln!(out, "<details><summary>{}</summary>\n", md_inl(summary, false));
+                md_blocks(out, blocks);
+                out.push_str("</details>\n\n");
+            }
             Block::Figures(figs) => {
                 for f in figs {
                     let alt = md_text(&f.caption.words(), true);
                     let _ = writeln!(out, "![{alt}]({})\n\n{} ([SVG]({}), [PNG]({}))\n", f.svg, md_inl(&f.caption, false), f.svg, f.png);
                 }
             }
+            Block::Warning { title, text, items } => {
+                let _ = write!(out, "> [!WARNING]\n> **{}**", md_text(title, false));
+                if !text.is_empty() {
+                    let _ = write!(out, " {}", md_inl(text, false));
+                }
+                out.push('\n');
+                for i in items {
+                    let _ = writeln!(out, "> - {}", md_inl(i, false));
+                }
+                out.push('\n');
+            }
         }
     }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,10 +393,12 @@ pub fn to_html(doc: &Doc) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
-        esc(&doc.title),
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         esc(&doc.title)
     );
+    if !doc.title.is_empty() {
+        let _ = writeln!(out, "<h1>{}</h1>", esc(&doc.title));
+    }
     // Navigation over the level-2 headings.
     let nav: Vec<String> = doc
         .blocks
@@ -374,7 +411,13 @@ pub fn to_html(doc: &Doc) -> String {
     if !nav.is_empty() {
         let _ = writeln!(out, "<nav>{}</nav>", nav.join(""));
     }
-    for b in &doc.blocks {
+    html_blocks(&mut out, &doc.blocks);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn html_blocks(out: &mut String, blocks: &[Block]) {
+    for b in blocks {
         match b {
             Block::Heading(level, id, text) => {
                 let l = (*level).clamp(1, 6);
@@ -438,9 +481,111 @@ pub fn to_html(doc: &Doc) -> String {
                 }
                 out.push_str("</div>\n");
             }
+            Block::Fold { summary, blocks } => {
+                let _ = writeln!(out, "<details><summary>{}</summary>", html_inl(summary));
+                html_blocks(out, blocks);
+                out.push_str("</details>\n");
+            }
+            Block::Warning { title, text, items } => {
+                let _ = write!(out, "<div class=\"callout warn\"><strong>{}</strong> {}", esc(title), html_inl(text));
+                if !items.is_empty() {
+                    let list: String = items.iter().map(|i| format!("<li>{}</li>", html_inl(i))).collect();
+                    let _ = write!(out, "<ul>{list}</ul>");
+                }
+                out.push_str("</div>\n");
+            }
         }
     }
-    out.push_str("</main>\n</body>\n</html>\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain text (the terminal)
+
+/// Plain text for the terminal, which has no markup: a heading sits right above what it heads,
+/// lists are indented, tables are columns with heads in capitals, warnings are `!!` lines with
+/// their title in capitals (one line each, or a framed block when they carry a list).
+pub fn to_text(doc: &Doc) -> String {
+    let mut out = String::new();
+    if !doc.title.is_empty() {
+        let _ = writeln!(out, "{}\n", doc.title);
+    }
+    text_blocks(&mut out, &doc.blocks);
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+fn text_blocks(out: &mut String, blocks: &[Block]) {
+    for b in blocks {
+        match b {
+            Block::Heading(_, _, text) => {
+                let _ = writeln!(out, "{}", text.plain());
+            }
+            Block::Para(text) | Block::Callout(_, text) => {
+                let _ = writeln!(out, "{}\n", text.plain());
+            }
+            Block::List(items) => {
+                for i in items {
+                    let _ = writeln!(out, "  {}", i.plain());
+                }
+                out.push('\n');
+            }
+            Block::Table(t) => {
+                out.push_str(&text_table(t));
+                out.push('\n');
+            }
+            Block::Details { summary, body } => {
+                let _ = writeln!(out, "{}\n{}\n", summary.plain(), body.trim_end());
+            }
+            Block::Fold { summary, blocks } => {
+                let _ = writeln!(out, "{}", summary.plain());
+                text_blocks(out, blocks);
+            }
+            Block::Figures(figs) => {
+                for f in figs {
+                    let _ = writeln!(out, "{} ({}, {})", f.caption.plain(), f.svg, f.png);
+                }
+                out.push('\n');
+            }
+            Block::Warning { title, text, items } => text_warning(out, title, text, items),
+        }
+    }
+}
+
+fn text_warning(out: &mut String, title: &str, text: &Inl, items: &[Inl]) {
+    let title = title.to_uppercase();
+    if items.is_empty() {
+        let _ = writeln!(out, "!! WARNING: {} {}", title, text.plain());
+        return;
+    }
+    let bar = "!".repeat(78);
+    let _ = writeln!(out, "{bar}\n!! WARNING: {title}\n!! {}", text.plain());
+    for i in items {
+        let _ = writeln!(out, "!!   {}", i.plain());
+    }
+    let _ = writeln!(out, "{bar}\n");
+}
+
+/// A table as left-aligned columns two spaces apart, heads in capitals; widths count characters.
+pub fn text_table(t: &Table) -> String {
+    let head: Vec<String> = t.head.iter().map(|h| h.to_uppercase()).collect();
+    let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.cells.iter().map(Inl::plain).collect()).collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for cells in std::iter::once(&head).chain(&rows) {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.chars().count()));
+            let _ = write!(line, "{cell}{:pad$}  ", "");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
     out
 }
 
@@ -475,5 +620,27 @@ mod tests {
     fn details_fence_outgrows_backticks_in_the_body() {
         let doc = Doc { title: "T".into(), blocks: vec![Block::Details { summary: "s".into(), body: "a ```` b".into() }] };
         assert!(to_markdown(&doc).contains("`````text\n"));
+    }
+
+    #[test]
+    fn markdown_table_cells_stay_on_one_row() {
+        let mut t = Table::new(&["a"]);
+        t.row(Tone::Plain, vec!["a|b\nc`d<e>".into()]);
+        let md = to_markdown(&Doc { title: String::new(), blocks: vec![Block::Table(t)] });
+        assert_eq!(md, "| a |\n| --- |\n| a\\|b c\\`d\\<e\\> |\n\n");
+    }
+
+    #[test]
+    fn text_shouts_warnings_and_aligns_tables() {
+        let mut t = Table::new(&["Name", "Ops/s"]);
+        t.row(Tone::Plain, vec![Inl::new().b("lock"), "1.2 M".into()]);
+        t.row(Tone::Plain, vec!["queue_x".into(), "".into()]);
+        let mut doc = Doc::default();
+        doc.push(Block::Warning { title: "Look out:".into(), text: "here".into(), items: vec![] });
+        doc.h(3, "", "verdict");
+        doc.push(Block::List(vec!["base: a".into()]));
+        doc.push(Block::Table(t));
+        let text = to_text(&doc);
+        assert_eq!(text, "!! WARNING: LOOK OUT: here\nverdict\n  base: a\n\nNAME     OPS/S\nlock     1.2 M\nqueue_x\n");
     }
 }

@@ -1,4 +1,5 @@
-//! `ftbench report [RUN_DIR]`: turns a run's results.json into summary.md, index.html and charts.
+//! The report of a run: turns its results.json into summary.md, index.html and charts
+//! (`ftbench report`, `ftbench run` and `cargo bench` render it).
 //!
 //! Reads only `results.json` (never measures). Everything is written into the run folder:
 //! `summary.md`, `index.html` and `charts/*.svg` + `charts/*.png` (same base names). Works on
@@ -17,11 +18,10 @@ pub mod summary;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::fsutil::write_atomic;
-use crate::paths::reports_dir;
-use crate::results::{RunResults, RunStatus};
+use crate::results::RunResults;
 
 pub use charts::{ChartFile, ChartKind};
 pub use selection::{select, Selection};
@@ -33,13 +33,6 @@ pub struct Rendered {
     pub index: PathBuf,
     /// Every chart file written (SVG and PNG of each chart).
     pub charts: Vec<PathBuf>,
-}
-
-/// `ftbench report [RUN_DIR]`.
-#[derive(clap::Args, Clone, Debug, Default)]
-pub struct ReportArgs {
-    /// Run folder holding results.json (default: the run named by reports/latest).
-    pub run_dir: Option<PathBuf>,
 }
 
 /// Renders the report of `run_dir` (a run folder, or its results.json) into that folder.
@@ -65,53 +58,4 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     write_atomic(&index, doc::to_html(&document).as_bytes())?;
 
     Ok(Rendered { summary, index, charts: charts.iter().flat_map(|c| [c.svg.clone(), c.png.clone()]).collect() })
-}
-
-/// The run folder `reports/latest` points at: a symlink to it, or a file holding its name.
-pub fn latest_run_dir(reports: &Path) -> Result<PathBuf> {
-    let latest = reports.join("latest");
-    let meta = match std::fs::symlink_metadata(&latest) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            bail!("no run to report: {} does not exist (run the benchmarks first, or pass a run folder)", latest.display())
-        }
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", latest.display())),
-    };
-    if meta.is_file() {
-        let text = std::fs::read_to_string(&latest).with_context(|| format!("cannot read {}", latest.display()))?;
-        let name = text.trim();
-        if name.is_empty() {
-            bail!("{} is empty: it should hold the name of a run folder", latest.display());
-        }
-        let dir = reports.join(name);
-        if !dir.is_dir() {
-            bail!("{} names run {name:?}, but {} is not a folder", latest.display(), dir.display());
-        }
-        return Ok(dir);
-    }
-    // A symlink (or a plain folder): follow it.
-    if !latest.is_dir() {
-        bail!("{} does not lead to a run folder (dangling link?)", latest.display());
-    }
-    Ok(std::fs::canonicalize(&latest).unwrap_or(latest))
-}
-
-/// Runs `ftbench report`; returns the process exit code.
-pub fn command(args: ReportArgs) -> Result<i32> {
-    let dir = match args.run_dir {
-        Some(d) => d,
-        None => latest_run_dir(&reports_dir())?,
-    };
-    let rendered = render(&dir)?;
-    if let Ok(r) = RunResults::load(&dir) {
-        match r.run.status {
-            RunStatus::Complete => {}
-            RunStatus::Running => eprintln!("note: run {} is still running; the report is partial", r.run.id),
-            RunStatus::Interrupted => eprintln!("note: run {} was interrupted; the report is partial", r.run.id),
-        }
-    }
-    println!("summary: {}", rendered.summary.display());
-    println!("index:   {}", rendered.index.display());
-    println!("charts:  {} files in {}", rendered.charts.len(), rendered.index.with_file_name("charts").display());
-    Ok(0)
 }

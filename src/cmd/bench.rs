@@ -4,7 +4,7 @@
 //! act (filters, `--quick`, `--list`, `--exact`, `--save-baseline`, `--baseline`, the times);
 //! criterion's own analysis flags are accepted and have nothing to change.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -12,9 +12,9 @@ use anyhow::{bail, Context, Result};
 use crate::child::ChildTiming;
 use crate::compare::{compare, CompareOptions};
 use crate::config::Settings;
-use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
-use crate::sweep::{install_interrupt_handler, Filter, Sweep};
-use crate::{baseline, paths, report};
+use crate::results::{RowStatus, RunResults, WorkloadStatus};
+use crate::sweep::{install_interrupt_handler, Filter, Sweep, Variant};
+use crate::{baseline, paths, report, runs};
 
 /// What criterion's command line asks for.
 #[derive(Debug, Default, PartialEq)]
@@ -125,51 +125,25 @@ impl CriterionArgs {
 
 /// The bench binary's main: returns the process exit code.
 pub fn main() -> i32 {
-    match run() {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("ftbench: error: {e:#}");
-            2
-        }
-    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    parse_criterion_args(&args).and_then(run).unwrap_or_else(super::fail)
 }
 
-fn run() -> Result<i32> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let cli = parse_criterion_args(&args)?;
+/// Runs the sweep criterion's command line asks for, renders the report, saves or compares
+/// against a baseline.
+pub fn run(cli: CriterionArgs) -> Result<i32> {
     if cli.help {
         println!("{USAGE}");
         return Ok(0);
     }
-    let mut settings = Settings::from_env(cli.quick, num_cpus::get())?;
-    settings.warm_up = cli.warm_up.unwrap_or(settings.warm_up);
-    settings.measurement = cli.measurement.unwrap_or(settings.measurement);
-    let timing = cli.timing();
-    let smoke = timing == ChildTiming::Smoke;
-    // Smoke runs (cargo test) prove the pipeline without touching the user's reports/.
-    let reports_dir = if smoke { target_dir().join("ftbench-smoke") } else { paths::reports_dir() };
-    let sweep = Sweep {
-        exe: std::env::current_exe().context("locating the bench binary")?,
-        settings,
-        timing,
-        variants: crate::sweep::Variant::single(paths::workloads_dir()),
-        filter: cli.filter,
-        reports_dir,
-        child_timeout: None,
-    };
+    let sweep = sweep(&cli)?;
     if cli.list {
-        for id in sweep.benchmark_ids()? {
-            println!("{id}: benchmark");
-        }
-        if let Some(note) = sweep.opt_in_note()? {
-            eprintln!("ftbench: {note}");
-        }
-        return Ok(0);
+        return list(&sweep);
     }
     install_interrupt_handler();
     let run_dir = sweep.run()?;
     let results = RunResults::load(&run_dir)?;
-    if smoke {
+    if sweep.timing == ChildTiming::Smoke {
         println!("{}", smoke_tally(&results));
     } else {
         let rendered = report::render(&run_dir).context("rendering the report")?;
@@ -177,31 +151,51 @@ fn run() -> Result<i32> {
         println!("ftbench: summary  {}", rendered.summary.display());
         println!("ftbench: charts   {}", rendered.index.display());
     }
-    let mut code = exit_code(&results);
-    if let Some(name) = &cli.save_baseline {
-        let saved = baseline::save(name, Some(&run_dir))?;
-        println!("ftbench: baseline {name} saved ({})", saved.path.display());
-    }
-    if let Some(name) = &cli.baseline {
-        let base = RunResults::load(&baseline::resolve_results(std::path::Path::new(name))?)?;
-        let cmp = compare(&base, &results, &CompareOptions::default());
-        print!("{}", cmp.render_text());
-        code = code.max(cmp.exit_code());
-    }
-    Ok(code)
+    let code = super::run_exit_code(&results);
+    Ok(code.max(baselines(&cli, &run_dir, &results)?))
 }
 
-/// 0 when every benchmark ran; 1 when any workload failed (timeout, crash, error, invalid).
-pub fn exit_code(results: &RunResults) -> i32 {
-    let failed = results.workloads.iter().any(|w| {
-        matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error)
-            || w.rows.iter().any(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error))
-    });
-    match results.run.status {
-        RunStatus::Interrupted => 130,
-        _ if failed => 1,
-        _ => 0,
+/// The environment's settings with criterion's times. Smoke runs (cargo test) prove the pipeline
+/// without touching the user's reports/.
+fn sweep(cli: &CriterionArgs) -> Result<Sweep> {
+    let mut settings = Settings::from_env(cli.quick, num_cpus::get())?;
+    settings.warm_up = cli.warm_up.unwrap_or(settings.warm_up);
+    settings.measurement = cli.measurement.unwrap_or(settings.measurement);
+    let timing = cli.timing();
+    let reports_dir = if timing == ChildTiming::Smoke { target_dir().join("ftbench-smoke") } else { paths::reports_dir() };
+    Ok(Sweep {
+        exe: std::env::current_exe().context("locating the bench binary")?,
+        settings,
+        timing,
+        variants: Variant::single(paths::workloads_dir()),
+        filter: cli.filter.clone(),
+        reports_dir,
+        child_timeout: None,
+    })
+}
+
+/// `--list`: the benchmark ids, in the form criterion lists them.
+fn list(sweep: &Sweep) -> Result<i32> {
+    for id in sweep.benchmark_ids()? {
+        println!("{id}: benchmark");
     }
+    if let Some(note) = sweep.opt_in_note()? {
+        eprintln!("ftbench: {note}");
+    }
+    Ok(0)
+}
+
+/// `--save-baseline` and `--baseline`; the comparison's exit status (0 without one).
+fn baselines(cli: &CriterionArgs, run_dir: &Path, results: &RunResults) -> Result<i32> {
+    if let Some(name) = &cli.save_baseline {
+        let saved = baseline::save(name, Some(run_dir))?;
+        println!("ftbench: baseline {name} saved ({})", saved.path.display());
+    }
+    let Some(name) = &cli.baseline else { return Ok(0) };
+    let base = RunResults::load(&runs::resolve_results(Path::new(name))?)?;
+    let cmp = compare(&base, results, &CompareOptions::default());
+    print!("{}", cmp.render_text());
+    Ok(cmp.exit_code())
 }
 
 /// The closing line of a smoke run, in the form test runners print: benchmarks (workload × mode

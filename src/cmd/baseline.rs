@@ -1,0 +1,81 @@
+//! `ftbench baseline save NAME [RUN]` and `ftbench baseline list`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::baseline::{kebab, list, save, short_commit, BaselineEntry};
+use crate::report::doc::{text_table, Inl, Table, Tone};
+use crate::results::{RunResults, RunStatus};
+use crate::runs::baselines_dir;
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Cmd {
+    /// Save a run's results.json as baseline NAME (replacing an existing one of that name).
+    Save {
+        /// Letters, digits and `-_.+@`; must not start with `.`.
+        name: String,
+        /// A run folder, a results.json or a `latest` pointer [default: reports/latest].
+        run: Option<PathBuf>,
+    },
+    /// List saved baselines: name, run id, date, commit, machine.
+    List,
+}
+
+pub fn run(cmd: Cmd) -> Result<i32> {
+    match cmd {
+        Cmd::Save { name, run } => save_run(&name, run),
+        Cmd::List => {
+            print!("{}", listing(&list()?));
+            Ok(0)
+        }
+    }
+}
+
+/// Saves the run, warns when it is partial, says what it replaced.
+fn save_run(name: &str, run: Option<PathBuf>) -> Result<i32> {
+    let saved = save(name, run.as_deref())?;
+    let r = &saved.results;
+    if r.run.status != RunStatus::Complete {
+        eprintln!("warning: run {} is {}, not complete: baseline `{name}` may lack workloads", r.run.id, kebab(&r.run.status));
+    }
+    let from = format!("run {} (commit {}): {}", r.run.id, short_commit(&r.run.suite_commit), saved.path.display());
+    match &saved.replaced {
+        Some(old) => println!("replaced baseline `{name}` (was run {old}) with {from}"),
+        None => println!("saved baseline `{name}` from {from}"),
+    }
+    Ok(0)
+}
+
+/// One line per baseline: name, run id, date, commit, machine (or why it cannot be read).
+fn listing(entries: &[BaselineEntry]) -> String {
+    if entries.is_empty() {
+        return format!("no baselines saved in {}\n", baselines_dir().display());
+    }
+    let mut t = Table::new(&["NAME", "RUN ID", "DATE", "COMMIT", "MACHINE"]);
+    for e in entries {
+        let cells = match &e.results {
+            Ok(r) => vec![
+                e.name.clone(),
+                r.run.id.clone(),
+                short_date(&r.run.started),
+                short_commit(&r.run.suite_commit).to_string(),
+                machine_line(r),
+            ],
+            Err(err) => vec![e.name.clone(), "-".into(), "-".into(), "-".into(), format!("unreadable: {err}")],
+        };
+        t.row(Tone::Plain, cells.into_iter().map(Inl::from).collect());
+    }
+    text_table(&t)
+}
+
+/// `cpu_model, N logical cores, os`.
+fn machine_line(r: &RunResults) -> String {
+    let m = &r.machine;
+    format!("{}, {} logical cores, {}", m.cpu_model, m.logical_cores, m.os)
+}
+
+/// `2024-05-01T12:34:56Z` → `2024-05-01 12:34`.
+fn short_date(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replacen('T', " ", 1)
+}

@@ -1,0 +1,83 @@
+//! The command layer: one file per `ftbench` subcommand, and [`bench`](mod@bench) for `cargo
+//! bench`. Each holds its arguments and `run(args) -> Result<i32>` (the exit code), and is the only
+//! place that reads a command line or prints a command's results; the modules below return data.
+
+pub mod ab;
+pub mod baseline;
+pub mod bench;
+pub mod compare;
+pub mod doctor;
+pub mod export;
+pub mod report;
+pub mod run;
+pub mod stress;
+
+use clap::{Parser, Subcommand};
+
+use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
+
+#[derive(Parser, Debug)]
+#[command(name = "ftbench", version, about = "How Python's synchronization primitives scale on free-threaded CPython")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run and verify every workload for a fixed number of rounds (no criterion), write a run.
+    Run(run::Args),
+    /// Re-render charts, summary.md and index.html of a run from its results.json.
+    Report(report::Args),
+    /// Compare two runs for throughput and scaling regressions (exit 1 on regression).
+    Compare(compare::Args),
+    /// Measure two variants side by side (interpreters or workload folders) and compare them paired.
+    Ab(ab::Args),
+    /// Save or list named baselines.
+    #[command(subcommand)]
+    Baseline(baseline::Cmd),
+    /// Write a run for github-action-benchmark or Bencher.
+    Export(export::Args),
+    /// Check an interpreter and modules against the free-threading checklist.
+    Doctor(doctor::Args),
+    /// Hammer workloads with short rounds (and jitter) under PYTHON_GIL=0 and =1.
+    Stress(stress::Args),
+}
+
+/// The `ftbench` binary's main: returns the process exit code (2 for usage and input errors).
+pub fn main() -> i32 {
+    if let Some(code) = crate::child::run_if_child().or_else(crate::stress::run_if_child) {
+        return code;
+    }
+    let outcome = match Cli::parse().command {
+        Command::Run(a) => run::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Ab(a) => ab::run(a),
+        Command::Baseline(a) => baseline::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Doctor(a) => doctor::run(a),
+        Command::Stress(a) => stress::run(a),
+    };
+    outcome.unwrap_or_else(fail)
+}
+
+/// A command's error: its message on stderr, exit status 2.
+fn fail(e: anyhow::Error) -> i32 {
+    eprintln!("ftbench: error: {e:#}");
+    2
+}
+
+/// A finished run's exit status: 0 when every benchmark ran; 1 when any workload failed
+/// (timeout, crash, error, invalid); 130 when the run was interrupted.
+fn run_exit_code(results: &RunResults) -> i32 {
+    let failed = results.workloads.iter().any(|w| {
+        matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error)
+            || w.rows.iter().any(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error))
+    });
+    match results.run.status {
+        RunStatus::Interrupted => 130,
+        _ if failed => 1,
+        _ => 0,
+    }
+}

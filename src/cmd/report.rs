@@ -1,0 +1,37 @@
+//! `ftbench report [RUN_DIR]`: re-renders a run's summary.md, index.html and charts from its
+//! results.json.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::paths::reports_dir;
+use crate::report::render;
+use crate::results::{RunResults, RunStatus};
+use crate::runs::latest_run_dir;
+
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Args {
+    /// Run folder holding results.json (default: the run named by reports/latest).
+    pub run_dir: Option<PathBuf>,
+}
+
+/// Renders the report, says where it went and whether the run was partial.
+pub fn run(args: Args) -> Result<i32> {
+    let dir = match args.run_dir {
+        Some(d) => d,
+        None => latest_run_dir(&reports_dir())?,
+    };
+    let rendered = render(&dir)?;
+    if let Ok(r) = RunResults::load(&dir) {
+        match r.run.status {
+            RunStatus::Complete => {}
+            RunStatus::Running => eprintln!("note: run {} is still running; the report is partial", r.run.id),
+            RunStatus::Interrupted => eprintln!("note: run {} was interrupted; the report is partial", r.run.id),
+        }
+    }
+    println!("summary: {}", rendered.summary.display());
+    println!("index:   {}", rendered.index.display());
+    println!("charts:  {} files in {}", rendered.charts.len(), rendered.index.with_file_name("charts").display());
+    Ok(0)
+}

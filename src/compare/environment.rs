@@ -1,0 +1,79 @@
+//! What makes two runs hard to compare, said before any verdict: different machines or
+//! interpreters (loud), a disturbed machine (loud), other configuration differences (notes).
+
+use crate::baseline::kebab;
+use crate::results::{GilMode, RunResults, RunStatus};
+
+/// A run whose canaries drifted more than this (coefficient of variation), or with more than this
+/// share of its passes disturbed, was measured on a machine too noisy to judge by.
+const MAX_RUN_CANARY_CV: f64 = 0.10;
+const MAX_RUN_DISTURBED_SHARE: f64 = 0.10;
+
+/// Why each run, if any, was measured on a disturbed machine.
+pub(super) fn disturbed_runs(base: &RunResults, new: &RunResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for (side, r) in [("base", base), ("new", new)] {
+        let Some(n) = &r.noise else { continue };
+        let cv = n.canary_cv.unwrap_or(0.0);
+        let share = n.disturbed_passes as f64 / n.passes.max(1) as f64;
+        if cv > MAX_RUN_CANARY_CV || share > MAX_RUN_DISTURBED_SHARE {
+            out.push(format!(
+                "{side} run {}: canary drift {:.1} %, {} of {} passes disturbed (limits {:.0} % and {:.0} %); measure it again",
+                r.run.id,
+                cv * 100.0,
+                n.disturbed_passes,
+                n.passes,
+                MAX_RUN_CANARY_CV * 100.0,
+                MAX_RUN_DISTURBED_SHARE * 100.0
+            ));
+        }
+    }
+    out
+}
+
+/// Loud differences (machine, interpreter) are returned; quieter ones go to `notes`.
+pub(super) fn environment_mismatches(base: &RunResults, new: &RunResults, notes: &mut Vec<String>) -> Vec<String> {
+    let mut loud = Vec::new();
+    let (bm, nm) = (&base.machine, &new.machine);
+    let differs = |what: &str, b: String, n: String, list: &mut Vec<String>| {
+        if b != n {
+            list.push(format!("{what}: {b:?} (base) vs {n:?} (new)"));
+        }
+    };
+    differs("cpu_model", bm.cpu_model.clone(), nm.cpu_model.clone(), &mut loud);
+    differs("logical_cores", bm.logical_cores.to_string(), nm.logical_cores.to_string(), &mut loud);
+    differs("os", bm.os.clone(), nm.os.clone(), &mut loud);
+    differs("arch", bm.arch.clone(), nm.arch.clone(), &mut loud);
+    differs("kernel", bm.kernel.clone(), nm.kernel.clone(), notes);
+
+    for mode in GilMode::ALL {
+        let bi = base.interpreters.iter().find(|i| i.mode == mode);
+        let ni = new.interpreters.iter().find(|i| i.mode == mode);
+        match (bi, ni) {
+            (Some(b), Some(n)) => {
+                differs(&format!("{mode} interpreter version"), b.version.clone(), n.version.clone(), &mut loud);
+                differs(
+                    &format!("{mode} interpreter free_threaded_build"),
+                    b.free_threaded_build.to_string(),
+                    n.free_threaded_build.to_string(),
+                    &mut loud,
+                );
+            }
+            (Some(_), None) => notes.push(format!("no {mode} interpreter facts in new")),
+            (None, Some(_)) => notes.push(format!("no {mode} interpreter facts in base")),
+            (None, None) => {}
+        }
+    }
+
+    let (bc, nc) = (&base.run.config, &new.run.config);
+    differs("quick", bc.quick.to_string(), nc.quick.to_string(), notes);
+    differs("passes", bc.passes.to_string(), nc.passes.to_string(), notes);
+    differs("warm_up_ms", bc.warm_up_ms.to_string(), nc.warm_up_ms.to_string(), notes);
+    differs("measurement_ms", bc.measurement_ms.to_string(), nc.measurement_ms.to_string(), notes);
+    for (side, r) in [("base", base), ("new", new)] {
+        if r.run.status != RunStatus::Complete {
+            notes.push(format!("{side} run {} is {}, not complete", r.run.id, kebab(&r.run.status)));
+        }
+    }
+    loud
+}

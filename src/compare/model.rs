@@ -1,0 +1,278 @@
+//! What a comparison is: its options, the verdict on each figure and row, and the whole
+//! [`Comparison`] with its counts, exit code and JSON form.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::MetricChange;
+use crate::results::{GilMode, RunResults};
+
+/// Which regressions fail the comparison.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    /// Throughput regressions only.
+    Throughput,
+    /// Scaling (speedup) regressions only.
+    Scaling,
+    /// Either.
+    Any,
+}
+
+impl FailOn {
+    /// The `--fail-on` value (and JSON spelling).
+    pub fn label(self) -> &'static str {
+        match self {
+            FailOn::Throughput => "throughput",
+            FailOn::Scaling => "scaling",
+            FailOn::Any => "any",
+        }
+    }
+}
+
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+pub struct CompareOptions {
+    /// Percent; a change must exceed it (strictly) to count.
+    pub threshold_pct: f64,
+    /// The test's significance level.
+    pub alpha: f64,
+    pub fail_on: FailOn,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions { threshold_pct: 5.0, alpha: 0.01, fail_on: FailOn::Any }
+    }
+}
+
+/// The verdict on one figure.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    Regressed,
+    Improved,
+    Unchanged,
+}
+
+/// What the per-pass values of a figure are.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// Throughput per canary iteration: the machine's drift divided out.
+    PerCanary,
+    /// Raw ops/s (no canaries, or the interpreters differ: a canary would hide their difference).
+    Raw,
+    /// Speedup within each pass.
+    Speedup,
+}
+
+/// Where a row sits in the report, in output order.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowCategory {
+    Regressed,
+    Improved,
+    Unchanged,
+    NotComparable,
+    Invalid,
+    OnlyInBase,
+    OnlyInNew,
+}
+
+impl RowCategory {
+    pub fn label(self) -> &'static str {
+        match self {
+            RowCategory::Regressed => "REGRESSED",
+            RowCategory::Improved => "improved",
+            RowCategory::Unchanged => "unchanged",
+            RowCategory::NotComparable => "not comparable",
+            RowCategory::Invalid => "invalid",
+            RowCategory::OnlyInBase => "only in base",
+            RowCategory::OnlyInNew => "only in new",
+        }
+    }
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum RowOutcome {
+    Compared {
+        throughput: MetricChange,
+        /// None at the base thread count (speedup is 1 by definition) or without base rows.
+        speedup: Option<MetricChange>,
+    },
+    /// Both rows are valid but a side has fewer than two quiet passes: nothing to judge by.
+    NotComparable {
+        reason: String,
+    },
+    /// Not compared: why each side is unusable (None = that side was fine).
+    Invalid {
+        base: Option<String>,
+        new: Option<String>,
+    },
+    OnlyInBase,
+    OnlyInNew,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RowComparison {
+    pub workload: String,
+    pub mode: GilMode,
+    pub threads: usize,
+    pub outcome: RowOutcome,
+    /// Context worth reading next to the verdict (e.g. why scaling was not compared).
+    pub note: Option<String>,
+}
+
+impl RowComparison {
+    pub fn category(&self) -> RowCategory {
+        match &self.outcome {
+            RowOutcome::Compared { throughput, speedup } => {
+                let changes = [Some(throughput.change), speedup.map(|s| s.change)];
+                if changes.contains(&Some(Change::Regressed)) {
+                    RowCategory::Regressed
+                } else if changes.contains(&Some(Change::Improved)) {
+                    RowCategory::Improved
+                } else {
+                    RowCategory::Unchanged
+                }
+            }
+            RowOutcome::NotComparable { .. } => RowCategory::NotComparable,
+            RowOutcome::Invalid { .. } => RowCategory::Invalid,
+            RowOutcome::OnlyInBase => RowCategory::OnlyInBase,
+            RowOutcome::OnlyInNew => RowCategory::OnlyInNew,
+        }
+    }
+
+    pub fn throughput_change(&self) -> Option<Change> {
+        match &self.outcome {
+            RowOutcome::Compared { throughput, .. } => Some(throughput.change),
+            _ => None,
+        }
+    }
+
+    pub fn speedup_change(&self) -> Option<Change> {
+        match &self.outcome {
+            RowOutcome::Compared { speedup, .. } => speedup.map(|s| s.change),
+            _ => None,
+        }
+    }
+
+    /// `workload/gil-off/4t`.
+    pub fn name(&self) -> String {
+        format!("{}/{}/{}t", self.workload, self.mode.label(), self.threads)
+    }
+
+    /// Most negative regressed change (for sorting regressions worst first).
+    fn worst_regression(&self) -> f64 {
+        self.metrics().filter(|m| m.change == Change::Regressed).map(|m| m.change_pct).fold(f64::INFINITY, f64::min)
+    }
+
+    fn best_improvement(&self) -> f64 {
+        self.metrics().filter(|m| m.change == Change::Improved).map(|m| m.change_pct).fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    fn metrics(&self) -> impl Iterator<Item = MetricChange> + '_ {
+        let (t, s) = match &self.outcome {
+            RowOutcome::Compared { throughput, speedup } => (Some(*throughput), *speedup),
+            _ => (None, None),
+        };
+        t.into_iter().chain(s)
+    }
+}
+
+/// Regressed (worst first), improved (best first), then the other categories; stable otherwise.
+pub fn sort_rows(rows: &mut [RowComparison]) {
+    rows.sort_by(|a, b| {
+        let (ca, cb) = (a.category(), b.category());
+        ca.cmp(&cb).then_with(|| match ca {
+            RowCategory::Regressed => a.worst_regression().total_cmp(&b.worst_regression()),
+            RowCategory::Improved => b.best_improvement().total_cmp(&a.best_improvement()),
+            _ => std::cmp::Ordering::Equal,
+        })
+    });
+}
+
+/// Identity of one side of the comparison, for headings.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RunLabel {
+    pub id: String,
+    pub commit: String,
+    pub started: String,
+    /// What the user typed (path or baseline name); set by the command, None from [`super::compare`].
+    pub source: Option<String>,
+}
+
+impl RunLabel {
+    pub(super) fn of(r: &RunResults) -> RunLabel {
+        RunLabel { id: r.run.id.clone(), commit: r.run.suite_commit.clone(), started: r.run.started.clone(), source: None }
+    }
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub base: RunLabel,
+    pub new: RunLabel,
+    pub options: CompareOptions,
+    /// True for `ftbench ab`: pass i of each side ran side by side, and the test is paired.
+    pub paired: bool,
+    /// The runs' own spread across rows (see [`super::run_floor_pct`]) for throughput and for speedup,
+    /// in percent: no change below it is a verdict.
+    pub run_floor_pct: (f64, f64),
+    /// Machine or interpreter differences: the loud warnings.
+    pub mismatches: Vec<String>,
+    /// Runs measured on a disturbed machine (canary drift or disturbed passes past the limits):
+    /// loud too, since their verdicts, either way, cannot be trusted.
+    pub disturbed: Vec<String>,
+    /// Quieter context: configuration differences, incomplete runs, confidence levels.
+    pub notes: Vec<String>,
+    /// Sorted: regressed (worst first), improved (best first), unchanged, invalid, only in base,
+    /// only in new; ties in workload, mode, threads order.
+    pub rows: Vec<RowComparison>,
+}
+
+impl Comparison {
+    pub fn count(&self, category: RowCategory) -> usize {
+        self.rows.iter().filter(|r| r.category() == category).count()
+    }
+
+    pub fn throughput_regressions(&self) -> usize {
+        self.rows.iter().filter(|r| r.throughput_change() == Some(Change::Regressed)).count()
+    }
+
+    pub fn scaling_regressions(&self) -> usize {
+        self.rows.iter().filter(|r| r.speedup_change() == Some(Change::Regressed)).count()
+    }
+
+    /// Regressions of the kind `fail_on` selects.
+    pub fn failing_regressions(&self, fail_on: FailOn) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| {
+                let t = r.throughput_change() == Some(Change::Regressed);
+                let s = r.speedup_change() == Some(Change::Regressed);
+                match fail_on {
+                    FailOn::Throughput => t,
+                    FailOn::Scaling => s,
+                    FailOn::Any => t || s,
+                }
+            })
+            .count()
+    }
+
+    /// The whole comparison with its verdict and counts, for `--json` (documented in SCHEMA.md).
+    pub fn to_json(&self) -> Result<String> {
+        let mut v = serde_json::to_value(self)?;
+        v["verdict"] = self.verdict().into();
+        v["exit_code"] = self.exit_code().into();
+        for (r, row) in v["rows"].as_array_mut().into_iter().flatten().zip(&self.rows) {
+            r["category"] = serde_json::to_value(row.category())?;
+        }
+        Ok(serde_json::to_string_pretty(&v)?)
+    }
+
+    /// 1 when a regression selected by `options.fail_on` was found, else 0.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.failing_regressions(self.options.fail_on) > 0)
+    }
+}

@@ -1,0 +1,173 @@
+//! Row by row: every workload × mode × thread count of either run, matched with its
+//! counterpart, judged (or why it cannot be), and sorted for output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::verdict::apply_run_floors;
+use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome};
+use crate::baseline::kebab;
+use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+
+/// The first line of a message, cut to `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let line = s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+/// Why a row cannot be compared, or None when it can.
+fn invalid_reason(row: &ThreadRow) -> Option<String> {
+    if row.is_valid() {
+        return None;
+    }
+    let mut s = kebab(&row.status);
+    if row.status == crate::results::RowStatus::Ok {
+        s = match (&row.throughput, &row.implausible, &row.disturbed) {
+            (None, ..) => "no throughput measured",
+            (_, Some(_), _) => "implausible",
+            _ => "disturbed",
+        }
+        .to_string();
+    }
+    let why = row.implausible.as_deref().or(row.disturbed.as_deref()).or(row.message.as_deref());
+    if let Some(m) = why.map(|m| one_line(m, 80)).filter(|m| !m.is_empty()) {
+        let _ = write!(s, " ({m})");
+    }
+    Some(s)
+}
+
+fn workload_reason(w: &WorkloadResult) -> String {
+    let mut s = format!("workload {}", kebab(&w.status));
+    if let Some(r) = w.reason.as_deref().map(|r| one_line(r, 80)).filter(|r| !r.is_empty()) {
+        let _ = write!(s, " ({r})");
+    }
+    s
+}
+
+/// A row's quiet passes: pass → throughput, raw or per canary iteration of its child in that pass.
+pub fn pass_values(w: &WorkloadResult, row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
+    let canaries = w.pass_canaries();
+    row.quiet_passes()
+        .filter_map(|p| match basis {
+            Basis::PerCanary => Some((p.pass, p.throughput / canaries.get(&p.pass)?)),
+            _ => Some((p.pass, p.throughput)),
+        })
+        .filter(|(_, v)| v.is_finite() && *v > 0.0)
+        .collect()
+}
+
+/// Per-pass speedups of `row` against the workload's base row (its smallest valid thread count),
+/// or None at the base thread count or without a base.
+pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<BTreeMap<usize, f64>> {
+    let base = w.rows.iter().filter(|r| r.is_valid()).min_by_key(|r| r.threads)?;
+    if base.threads >= row.threads {
+        return None;
+    }
+    let by_pass = pass_values(w, base, Basis::Raw);
+    Some(pass_values(w, row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect())
+}
+
+/// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
+/// canaries and the interpreters are the same (a canary on another interpreter would divide out
+/// exactly the difference being measured).
+pub(super) fn shared_basis(base: &RunResults, new: &RunResults) -> Basis {
+    let canaries = |r: &RunResults| r.workloads.iter().flat_map(|w| &w.rows).flat_map(|r| r.quiet_passes()).all(|p| p.canary().is_some());
+    let same_interpreter = base
+        .interpreters
+        .iter()
+        .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable));
+    if canaries(base) && canaries(new) && same_interpreter {
+        Basis::PerCanary
+    } else {
+        Basis::Raw
+    }
+}
+
+/// Compares one row measured in both runs; `paired`: pass i of base ran right next to pass i of new.
+fn compare_row(
+    (bw, b): (&WorkloadResult, &ThreadRow),
+    (nw, n): (&WorkloadResult, &ThreadRow),
+    basis: Basis,
+    paired: bool,
+    opts: &CompareOptions,
+) -> RowOutcome {
+    let (bi, ni) = (invalid_reason(b), invalid_reason(n));
+    if bi.is_some() || ni.is_some() {
+        return RowOutcome::Invalid { base: bi, new: ni };
+    }
+    let (bv, nv) = aligned(pass_values(bw, b, basis), pass_values(nw, n, basis), paired);
+    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, paired, opts) else {
+        return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
+    };
+    // Show ops/s whatever the test's basis.
+    (throughput.base, throughput.new) = (b.throughput.unwrap().point, n.throughput.unwrap().point);
+    let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
+        (Some(bs), Some(ns)) => {
+            let (bs, ns) = aligned(bs, ns, paired);
+            MetricChange::judge(&bs, &ns, Basis::Speedup, paired, opts)
+        }
+        _ => None,
+    };
+    RowOutcome::Compared { throughput, speedup }
+}
+
+/// The values to test: all of each side, or (paired) only the passes both sides measured, in order.
+fn aligned(base: BTreeMap<usize, f64>, new: BTreeMap<usize, f64>, paired: bool) -> (Vec<f64>, Vec<f64>) {
+    if paired {
+        base.iter().filter_map(|(p, b)| Some((*b, *new.get(p)?))).unzip()
+    } else {
+        (base.into_values().collect(), new.into_values().collect())
+    }
+}
+
+fn too_few_passes(base: usize, new: usize) -> String {
+    format!("{base} quiet pass(es) in base, {new} in new: a verdict needs at least 2 on each side (more passes)")
+}
+
+/// Every row of the two runs judged on `basis`, with the run floors applied; and the floors.
+pub(super) fn judge_rows(
+    base: &RunResults,
+    new: &RunResults,
+    opts: &CompareOptions,
+    basis: Basis,
+    paired: bool,
+) -> (Vec<RowComparison>, (f64, f64)) {
+    let keys: BTreeSet<(String, GilMode, usize)> = [base, new]
+        .iter()
+        .flat_map(|r| r.workloads.iter())
+        .flat_map(|w| w.rows.iter().map(move |row| (w.workload.clone(), w.mode, row.threads)))
+        .collect();
+    let mut rows = Vec::with_capacity(keys.len());
+    for (workload, mode, threads) in keys {
+        let bw = base.workload(&workload, mode);
+        let nw = new.workload(&workload, mode);
+        let br = bw.and_then(|w| w.rows.iter().find(|r| r.threads == threads));
+        let nr = nw.and_then(|w| w.rows.iter().find(|r| r.threads == threads));
+        let mut note = None;
+        let outcome = match (br, nr) {
+            (Some(b), Some(n)) => {
+                let (bw, nw) = (bw.unwrap(), nw.unwrap());
+                if bw.status != nw.status {
+                    note = Some(format!("workload {} in base, {} in new", kebab(&bw.status), kebab(&nw.status)));
+                }
+                compare_row((bw, b), (nw, n), basis, paired, opts)
+            }
+            (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
+                Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },
+                None => RowOutcome::OnlyInBase,
+            },
+            (None, Some(n)) => match bw.filter(|w| w.status != WorkloadStatus::Ran) {
+                Some(w) => RowOutcome::Invalid { base: Some(workload_reason(w)), new: invalid_reason(n) },
+                None => RowOutcome::OnlyInNew,
+            },
+            (None, None) => unreachable!("every key comes from a row of one of the runs"),
+        };
+        rows.push(RowComparison { workload, mode, threads, outcome, note });
+    }
+    let floors = apply_run_floors(&mut rows, opts);
+    (rows, floors)
+}

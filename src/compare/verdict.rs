@@ -1,0 +1,201 @@
+//! The verdict rules: when a change in one figure counts (significant, beyond the threshold,
+//! beyond the noise floor), and the run floor, the runs' own spread across rows.
+
+use serde::Serialize;
+
+use super::{Basis, Change, CompareOptions, RowComparison, RowOutcome};
+use crate::stats;
+
+/// One figure (throughput or speedup) in base and new. Bigger is better for both.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+pub struct MetricChange {
+    /// Mean of each side's per-pass values (ops/s for throughput, whatever the test's basis).
+    pub base: f64,
+    pub new: f64,
+    /// Each side's 95 % interval over passes, same units.
+    pub base_interval: Option<(f64, f64)>,
+    pub new_interval: Option<(f64, f64)>,
+    pub basis: Basis,
+    /// The test's effect, new / base − 1, in percent.
+    pub change_pct: f64,
+    /// The effect's 95 % interval, in percent.
+    pub change_interval_pct: (f64, f64),
+    pub p_value: f64,
+    /// Half the range the same code spanned within either run, in percent.
+    pub noise_floor_pct: f64,
+    /// The smallest change, in percent, that would have been a verdict on this row: the largest of
+    /// the threshold, the noise floor and what the test can tell from noise at `alpha`.
+    pub detectable_pct: f64,
+    pub beyond_threshold: bool,
+    pub change: Change,
+}
+
+impl MetricChange {
+    /// Tests `new` against `base` (per-pass values on `basis`; paired when measured side by side)
+    /// and applies the rule: significant, beyond the threshold and beyond the noise floor.
+    pub fn judge(base: &[f64], new: &[f64], basis: Basis, paired: bool, opts: &CompareOptions) -> Option<MetricChange> {
+        let test = if paired { stats::paired(base, new)? } else { stats::welch(base, new)? };
+        let noise_floor = if paired {
+            let ratios: Vec<f64> = new.iter().zip(base).map(|(n, b)| n / b).collect();
+            stats::half_range(&ratios)?
+        } else {
+            stats::half_range(base)?.max(stats::half_range(new)?)
+        };
+        let change_pct = test.effect * 100.0;
+        let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
+        let mut m = MetricChange {
+            base: stats::mean(base)?,
+            new: stats::mean(new)?,
+            base_interval: interval(base),
+            new_interval: interval(new),
+            basis,
+            change_pct,
+            change_interval_pct: (test.interval.0 * 100.0, test.interval.1 * 100.0),
+            p_value: test.p,
+            noise_floor_pct: noise_floor * 100.0,
+            detectable_pct: (test.detectable(opts.alpha) * 100.0).max(noise_floor * 100.0).max(opts.threshold_pct),
+            beyond_threshold: change_pct.abs() > opts.threshold_pct,
+            change: Change::Unchanged,
+        };
+        m.classify(opts);
+        Some(m)
+    }
+
+    /// The rule: significant, beyond the threshold and beyond the noise floor.
+    fn classify(&mut self, opts: &CompareOptions) {
+        let verdict = self.p_value < opts.alpha && self.beyond_threshold && self.change_pct.abs() > self.noise_floor_pct;
+        self.change = match (verdict, self.change_pct < 0.0) {
+            (false, _) => Change::Unchanged,
+            (true, true) => Change::Regressed,
+            (true, false) => Change::Improved,
+        };
+    }
+
+    /// Raises the noise floor to at least `floor_pct` (the runs' own spread across rows) and judges again.
+    fn raise_floor(&mut self, floor_pct: f64, opts: &CompareOptions) {
+        self.noise_floor_pct = self.noise_floor_pct.max(floor_pct);
+        self.detectable_pct = self.detectable_pct.max(floor_pct);
+        self.classify(opts);
+    }
+}
+
+/// How many robust standard deviations of the changes across all rows a change must exceed.
+const RUN_FLOOR_SIGMAS: f64 = 3.0;
+/// Below this many compared rows the spread across rows says nothing and no run floor is applied.
+const RUN_FLOOR_MIN_ROWS: usize = 8;
+
+/// The runs' own A/A spread for one figure: `RUN_FLOOR_SIGMAS` × the robust standard deviation
+/// (1.4826 × median absolute deviation) of the log changes across every compared row, in percent.
+/// Most rows of two runs did not change, so this is how far unchanged code moved between the two
+/// runs — drift between runs that each run's own passes cannot show.
+pub fn run_floor_pct(changes_pct: &[f64]) -> f64 {
+    if changes_pct.len() < RUN_FLOOR_MIN_ROWS {
+        return 0.0;
+    }
+    let logs: Vec<f64> = changes_pct.iter().map(|c| (1.0 + c / 100.0).ln()).collect();
+    let median = stats::median(&logs).unwrap_or(0.0);
+    let deviations: Vec<f64> = logs.iter().map(|l| (l - median).abs()).collect();
+    let sigma = 1.4826 * stats::median(&deviations).unwrap_or(0.0);
+    ((RUN_FLOOR_SIGMAS * sigma).exp() - 1.0) * 100.0
+}
+
+/// Raises every figure's noise floor to the runs' own spread across rows; returns the two floors.
+pub(super) fn apply_run_floors(rows: &mut [RowComparison], opts: &CompareOptions) -> (f64, f64) {
+    let figures = |rows: &[RowComparison], speedup: bool| -> Vec<f64> {
+        rows.iter()
+            .filter_map(|r| match &r.outcome {
+                RowOutcome::Compared { throughput, speedup: s } => {
+                    if speedup {
+                        s.map(|s| s.change_pct)
+                    } else {
+                        Some(throughput.change_pct)
+                    }
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let floors = (run_floor_pct(&figures(rows, false)), run_floor_pct(&figures(rows, true)));
+    for r in rows.iter_mut() {
+        if let RowOutcome::Compared { throughput, speedup } = &mut r.outcome {
+            throughput.raise_floor(floors.0, opts);
+            if let Some(s) = speedup {
+                s.raise_floor(floors.1, opts);
+            }
+        }
+    }
+    floors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(base: &[f64], new: &[f64]) -> MetricChange {
+        MetricChange::judge(base, new, Basis::Raw, false, &CompareOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn a_verdict_needs_significance_threshold_and_noise_floor() {
+        let base = [100.0, 101.0, 99.0, 100.5, 99.5];
+        // −14 %, tight passes: a regression.
+        let m = judge(&base, &base.map(|x| x * 0.86));
+        assert_eq!(m.change, Change::Regressed);
+        assert!((m.change_pct + 14.0).abs() < 1e-9 && m.p_value < 1e-6);
+        // +20 %: an improvement.
+        assert_eq!(judge(&base, &base.map(|x| x * 1.2)).change, Change::Improved);
+        // −3 %, significant but below the 5 % threshold.
+        let m = judge(&base, &base.map(|x| x * 0.97));
+        assert_eq!(m.change, Change::Unchanged);
+        assert!(!m.beyond_threshold && m.p_value < 0.01);
+        // −8 % on passes that spread ±20 %: within the noise.
+        let noisy = [80.0, 120.0, 100.0, 90.0, 110.0];
+        let m = judge(&noisy, &noisy.map(|x| x * 0.92));
+        assert_eq!(m.change, Change::Unchanged);
+        assert!(m.beyond_threshold && m.noise_floor_pct > 8.0);
+    }
+
+    #[test]
+    fn the_noise_floor_holds_even_when_the_test_is_significant() {
+        // Each side is tight, but one run's passes span ±10 %: a −9 % shift is not a verdict.
+        let base = [100.0, 100.0, 100.0, 90.0, 110.0];
+        let new = [91.0, 91.2, 90.8, 91.1, 90.9];
+        let m = judge(&base, &new);
+        assert!((m.noise_floor_pct - 10.0).abs() < 1e-9);
+        assert_eq!(m.change, Change::Unchanged);
+    }
+
+    #[test]
+    fn the_run_floor_is_three_robust_sigmas_of_the_changes_across_rows() {
+        // Log deviations from the median 0: their median is |ln(0.99)| = 0.01005 → σ = 0.0149, 3σ → +4.57 %.
+        let changes = [0.0, 1.0, -1.0, 2.0, -2.0, 0.0, 1.0, -1.0, 30.0];
+        assert!((run_floor_pct(&changes) - 4.57).abs() < 0.01, "{}", run_floor_pct(&changes));
+        assert_eq!(run_floor_pct(&changes[..7]), 0.0, "too few rows to say anything");
+    }
+
+    #[test]
+    fn a_change_inside_the_runs_spread_across_rows_is_no_verdict() {
+        let base = [100.0, 101.0, 99.0, 100.5, 99.5];
+        let mut m = judge(&base, &base.map(|x| x * 0.92));
+        assert_eq!(m.change, Change::Regressed, "−8 % with tight passes");
+        m.raise_floor(10.0, &CompareOptions::default());
+        assert_eq!(m.change, Change::Unchanged, "but unchanged code moved up to 10 % between these runs");
+        assert_eq!((m.noise_floor_pct, m.detectable_pct), (10.0, 10.0));
+    }
+
+    #[test]
+    fn fewer_than_two_passes_cannot_be_judged() {
+        assert!(MetricChange::judge(&[100.0], &[50.0, 51.0], Basis::Raw, false, &CompareOptions::default()).is_none());
+    }
+
+    #[test]
+    fn paired_judging_sees_through_shared_drift() {
+        let base = [100.0, 80.0, 120.0, 90.0, 110.0];
+        let new = base.map(|x| x * 0.88);
+        let opts = CompareOptions::default();
+        let paired = MetricChange::judge(&base, &new, Basis::Raw, true, &opts).unwrap();
+        assert_eq!(paired.change, Change::Regressed);
+        let unpaired = MetricChange::judge(&base, &new, Basis::Raw, false, &opts).unwrap();
+        assert_eq!(unpaired.change, Change::Unchanged, "the same data, unpaired, is within the drift");
+    }
+}
