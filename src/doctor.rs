@@ -137,16 +137,13 @@ impl DoctorReport {
         }
         out.push_str(&format!("  version:    {}\n\n", self.version));
 
-        let name_w = self.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).max("CHECK".len());
-        let status_w = "STATUS".len();
-        let indent = name_w + 2 + status_w + 2;
-        out.push_str(&format!("{:<name_w$}  {:<status_w$}  DETAIL\n", "CHECK", "STATUS"));
+        let mut rows = Vec::new();
         for c in &self.checks {
-            out.push_str(&format!("{:<name_w$}  {:<status_w$}  {}\n", c.name, c.status.as_str(), c.detail));
-            if let Some(w) = &c.warning {
-                out.push_str(&format!("{:indent$}warning: {}\n", "", w));
-            }
+            rows.push(vec![c.name.clone(), c.status.as_str().to_string(), c.detail.clone()]);
+            // CPython's warning goes under the detail it explains.
+            rows.extend(c.warning.iter().map(|w| vec![String::new(), String::new(), format!("warning: {w}")]));
         }
+        out.push_str(&crate::text::table(&["check", "status", "detail"], &rows));
         let count = |s: Status| self.checks.iter().filter(|c| c.status == s).count();
         out.push('\n');
         if !self.skipped_modules.is_empty() {

@@ -12,12 +12,10 @@
 //! `gil-reenabled` workload are skipped too, since their GIL-off name would carry GIL-on numbers.
 //! What was skipped, and why, is returned with the document.
 
-use std::fmt::Write as _;
-
 use serde_json::{json, Map, Value};
 
-use crate::baseline::kebab;
 use crate::results::{RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::text::{first_line, trim_float};
 
 /// Which service's input to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,10 +55,10 @@ fn select(results: &RunResults) -> (Vec<(&WorkloadResult, &ThreadRow)>, Vec<Skip
     for w in &results.workloads {
         let workload_problem = match w.status {
             WorkloadStatus::Ran => None,
-            WorkloadStatus::GilReenabled => Some("workload gil-reenabled: GIL-on numbers under a GIL-off name".to_string()),
+            WorkloadStatus::GilReenabled => Some(format!("workload {}: GIL-on numbers under a GIL-off name", w.status.label())),
             other => Some(match &w.reason {
-                Some(r) => format!("workload {}: {}", kebab(&other), first_line(r)),
-                None => format!("workload {}", kebab(&other)),
+                Some(r) => format!("workload {}: {}", other.label(), first_line(r)),
+                None => format!("workload {}", other.label()),
             }),
         };
         if w.rows.is_empty() {
@@ -81,26 +79,16 @@ fn select(results: &RunResults) -> (Vec<(&WorkloadResult, &ThreadRow)>, Vec<Skip
     (keep, skipped)
 }
 
+/// The row's problem (the data model's words), or a throughput no exporter could carry.
 fn row_problem(row: &ThreadRow) -> Option<String> {
-    if !row.is_valid() {
-        let mut s = match row.throughput {
-            None => format!("status {}, no throughput", kebab(&row.status)),
-            Some(_) => format!("status {}", kebab(&row.status)),
-        };
-        if let Some(m) = &row.message {
-            let _ = write!(s, ": {}", first_line(m));
-        }
-        return Some(s);
+    if let Some(p) = row.problem() {
+        return Some(p.to_string());
     }
     let e = row.throughput?;
     if !std::iter::once(e.point).chain(e.interval.into_iter().flatten()).all(|v| v.is_finite()) {
         return Some("throughput is not finite".to_string());
     }
     None
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
 }
 
 /// A float as JSON, or null when not finite (never produced for exported rows).
@@ -136,8 +124,8 @@ pub fn github_action_benchmark(results: &RunResults) -> Export {
             if let Some(g) = row.ft_gain {
                 extra.push(format!("ft_gain {g:.2}x"));
             }
-            extra.push(format!("status {}", kebab(&row.status)));
-            extra.push(format!("CI {}%", trim(e.confidence_level * 100.0)));
+            extra.push(format!("status {}", row.status.label()));
+            extra.push(format!("CI {}%", trim_float(e.confidence_level * 100.0, 2)));
             extra.push(format!("run {}", results.run.id));
             let mut entry = json!({
                 "name": benchmark_name(w, row),
@@ -182,9 +170,4 @@ pub fn export(results: &RunResults, format: ExportFormat) -> Export {
         ExportFormat::GithubActionBenchmark => github_action_benchmark(results),
         ExportFormat::Bencher => bencher(results),
     }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

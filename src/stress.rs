@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::embedding::{self, harness, py_error};
 use crate::paths;
-use crate::results::GilMode;
+use crate::results::{GilMode, WorkloadStatus};
 use crate::runner::{calibrate, jitter_tracers, Pool};
 use crate::supervise::{self, Reenable};
 use crate::workload::{discover, name_of, Declared, Verdict, Workload};
@@ -177,11 +177,11 @@ fn child_rounds(spec: &StressSpec) -> Result<StressOutcome> {
 
 /// The table `ftbench stress` prints.
 pub fn table(outcomes: &[StressOutcome]) -> String {
-    let mut s = format!("{:<30} {:<7} {:>7} {:>7}  {}\n", "WORKLOAD", "MODE", "ROUNDS", "BROKEN", "FIRST FAILURE / NOTE");
+    let mut rows = Vec::new();
     for o in outcomes {
         let mode = o.mode.map(|m| m.label()).unwrap_or("-");
         let note = if o.skipped {
-            format!("skipped: {}", o.problem.as_deref().unwrap_or(""))
+            format!("{}: {}", WorkloadStatus::Skipped.label(), o.problem.as_deref().unwrap_or(""))
         } else if let Some(p) = &o.problem {
             format!("FAILED: {}", p.lines().next().unwrap_or(""))
         } else if let Some(e) = o.exceptions.first() {
@@ -192,7 +192,7 @@ pub fn table(outcomes: &[StressOutcome]) -> String {
         } else {
             "ok".to_string()
         };
-        s.push_str(&format!("{:<30} {:<7} {:>7} {:>7}  {}\n", o.workload, mode, o.rounds, o.broken_rounds, note));
+        rows.push(vec![o.workload.clone(), mode.to_string(), o.rounds.to_string(), o.broken_rounds.to_string(), note]);
     }
-    s
+    crate::text::table(&["workload", "mode", "rounds", "broken", "first failure / note"], &rows)
 }

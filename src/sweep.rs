@@ -17,9 +17,6 @@ use crate::supervise::{self, interrupted, Fault, Outcome, Reenable};
 use crate::workload::{discover, name_of, opt_in_names, Declared};
 use crate::{fsutil, paths, probes};
 
-/// The commands that start a sweep (run, bench, ab) install it from here.
-pub use crate::supervise::install_interrupt_handler;
-
 /// Which benchmarks to run: criterion's positional filter (a regex, or exact with `--exact`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {

@@ -12,7 +12,8 @@ use crate::compare::{compare_paired, CompareOptions, FailOn};
 use crate::config::Settings;
 use crate::fsutil::write_atomic;
 use crate::results::RunResults;
-use crate::sweep::{install_interrupt_handler, Filter, Sweep, Variant};
+use crate::supervise::install_interrupt_handler;
+use crate::sweep::{Filter, Sweep, Variant};
 use crate::{paths, report};
 
 #[derive(clap::Args, Debug)]

@@ -13,7 +13,8 @@ use crate::child::ChildTiming;
 use crate::compare::{compare, CompareOptions};
 use crate::config::Settings;
 use crate::results::{RowStatus, RunResults, WorkloadStatus};
-use crate::sweep::{install_interrupt_handler, Filter, Sweep, Variant};
+use crate::supervise::install_interrupt_handler;
+use crate::sweep::{Filter, Sweep, Variant};
 use crate::{baseline, paths, report, runs};
 
 /// What criterion's command line asks for.

@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use crate::child::ChildTiming;
 use crate::config::Settings;
 use crate::results::RunResults;
-use crate::sweep::{install_interrupt_handler, Filter, Sweep, Variant};
+use crate::supervise::install_interrupt_handler;
+use crate::sweep::{Filter, Sweep, Variant};
 use crate::{paths, report};
 
 #[derive(clap::Args, Debug)]

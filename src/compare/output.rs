@@ -9,6 +9,7 @@ use super::{Basis, Change, Comparison, MetricChange, RowCategory, RowComparison,
 use crate::baseline::short_commit;
 use crate::report::doc::{self, Block, Doc, Inl, Table, Tone};
 use crate::report::format::si;
+use crate::text::trim_float;
 
 const DIFFERENT_MACHINES: &str = "Base and new ran on different machines or interpreters.";
 const NOT_FROM_THE_CODE: &str = "Differences below may come from that, not from the code";
@@ -66,8 +67,8 @@ impl Comparison {
             "a change counts when {} over passes gives p < {} AND it exceeds {}% AND the runs' own noise: \
              each row's pass-to-pass spread, and the spread across rows ({:.1}% throughput, {:.1}% speedup)",
             if self.paired { "a paired t-test" } else { "Welch's t-test" },
-            trim_float(self.options.alpha),
-            trim_float(self.options.threshold_pct),
+            trim_float(self.options.alpha, 3),
+            trim_float(self.options.threshold_pct, 3),
             self.run_floor_pct.0,
             self.run_floor_pct.1
         )
@@ -231,11 +232,6 @@ fn fmt_delta(m: &MetricChange) -> String {
         Change::Unchanged => "",
     };
     format!("{:+.1}%{marker}", m.change_pct)
-}
-
-fn trim_float(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -2,50 +2,26 @@
 //! counterpart, judged (or why it cannot be), and sorted for output.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use super::verdict::apply_run_floors;
 use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome};
-use crate::baseline::kebab;
 use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::text::one_line;
 
-/// The first line of a message, cut to `max` characters.
-fn one_line(s: &str, max: usize) -> String {
-    let line = s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    if line.chars().count() > max {
-        format!("{}…", line.chars().take(max).collect::<String>())
-    } else {
-        line.to_string()
-    }
-}
-
-/// Why a row cannot be compared, or None when it can.
+/// Why a row cannot be compared (its problem, in the data model's words), or None when it can.
 fn invalid_reason(row: &ThreadRow) -> Option<String> {
-    if row.is_valid() {
-        return None;
-    }
-    let mut s = kebab(&row.status);
-    if row.status == crate::results::RowStatus::Ok {
-        s = match (&row.throughput, &row.implausible, &row.disturbed) {
-            (None, ..) => "no throughput measured",
-            (_, Some(_), _) => "implausible",
-            _ => "disturbed",
-        }
-        .to_string();
-    }
-    let why = row.implausible.as_deref().or(row.disturbed.as_deref()).or(row.message.as_deref());
-    if let Some(m) = why.map(|m| one_line(m, 80)).filter(|m| !m.is_empty()) {
-        let _ = write!(s, " ({m})");
-    }
-    Some(s)
+    let p = row.problem()?;
+    Some(match p.detail.map(|d| one_line(&d, 80)).filter(|d| !d.is_empty()) {
+        Some(d) => format!("{} ({d})", p.label),
+        None => p.label,
+    })
 }
 
 fn workload_reason(w: &WorkloadResult) -> String {
-    let mut s = format!("workload {}", kebab(&w.status));
-    if let Some(r) = w.reason.as_deref().map(|r| one_line(r, 80)).filter(|r| !r.is_empty()) {
-        let _ = write!(s, " ({r})");
+    match w.reason.as_deref().map(|r| one_line(r, 80)).filter(|r| !r.is_empty()) {
+        Some(r) => format!("workload {} ({r})", w.status.label()),
+        None => format!("workload {}", w.status.label()),
     }
-    s
 }
 
 /// A row's quiet passes: pass → throughput, raw or per canary iteration of its child in that pass.
@@ -152,7 +128,7 @@ pub(super) fn judge_rows(
             (Some(b), Some(n)) => {
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
                 if bw.status != nw.status {
-                    note = Some(format!("workload {} in base, {} in new", kebab(&bw.status), kebab(&nw.status)));
+                    note = Some(format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
                 }
                 compare_row((bw, b), (nw, n), basis, paired, opts)
             }

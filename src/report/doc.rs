@@ -566,27 +566,11 @@ fn text_warning(out: &mut String, title: &str, text: &Inl, items: &[Inl]) {
     let _ = writeln!(out, "{bar}\n");
 }
 
-/// A table as left-aligned columns two spaces apart, heads in capitals; widths count characters.
+/// A table as plain terminal text ([`crate::text::table`]).
 pub fn text_table(t: &Table) -> String {
-    let head: Vec<String> = t.head.iter().map(|h| h.to_uppercase()).collect();
+    let head: Vec<&str> = t.head.iter().map(String::as_str).collect();
     let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.cells.iter().map(Inl::plain).collect()).collect();
-    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for cells in std::iter::once(&head).chain(&rows) {
-        let mut line = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.chars().count()));
-            let _ = write!(line, "{cell}{:pad$}  ", "");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    crate::text::table(&head, &rows)
 }
 
 #[cfg(test)]

@@ -102,11 +102,11 @@ impl Standing {
         match self {
             Standing::Ranked => "ok",
             Standing::Unsafe => "unsafe",
-            Standing::GilReenabled => "GIL re-enabled",
+            Standing::GilReenabled => WorkloadStatus::GilReenabled.label(),
             Standing::Invalid => "invalid",
             Standing::Failed => "failed",
             Standing::NotMeasured => "not measured",
-            Standing::Skipped => "skipped",
+            Standing::Skipped => WorkloadStatus::Skipped.label(),
         }
     }
 }
@@ -425,16 +425,12 @@ fn candidate(name: &str, modes: &Modes, mode: GilMode, threads: Option<usize>) -
     match w.status {
         WorkloadStatus::Skipped => {
             c.standing = Standing::Skipped;
-            c.note = Some(reason().unwrap_or_else(|| "skipped (no reason given)".into()));
+            c.note = Some(reason().unwrap_or_else(|| format!("{} (no reason given)", w.status.label())));
             return c;
         }
         WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error => {
             c.standing = Standing::Failed;
-            let what = match w.status {
-                WorkloadStatus::Timeout => "timed out",
-                WorkloadStatus::Crashed => "crashed",
-                _ => "error",
-            };
+            let what = w.status.label();
             c.note = Some(match reason() {
                 Some(r) => format!("{what}: {r}"),
                 None => what.to_string(),
