@@ -196,7 +196,7 @@ fn print_progress(name: &str, mode: GilMode, pass: usize, row: &ThreadRow) {
     let thr = row.passes.first().map(|p| crate::report::format::ops(p.throughput)).unwrap_or_else(|| "-".into());
     let mut status = row.status.label().to_string();
     if row.lost_updates > 0 {
-        status = format!("{status}, {} lost updates", row.lost_updates);
+        status = format!("{status} ({})", row.lost_updates);
     }
     if let Some(why) = row.passes.first().and_then(|p| p.disturbed.as_ref()) {
         status = format!("{status}, disturbed: {why}");

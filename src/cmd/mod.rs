@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run and verify every workload for a fixed number of rounds (no criterion), write a run.
+    /// Run and verify every workload for a fixed number of rounds (no timed window), write a run.
     Run(run::Args),
     /// Re-render charts, summary.md and index.html of a run from its results.json.
     Report(report::Args),

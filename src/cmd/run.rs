@@ -1,5 +1,5 @@
-//! `ftbench run`: a verifying sweep without criterion — every workload for a fixed number of
-//! rounds, written as a run, then its report.
+//! `ftbench run`: a verifying sweep with a fixed number of rounds instead of `cargo bench`'s timed
+//! window — every workload, written as a run, then its report.
 
 use std::path::PathBuf;
 use std::time::Duration;
