@@ -118,28 +118,6 @@ pub fn half_range(xs: &[f64]) -> Option<f64> {
     (xs.len() >= 2 && m > 0.0).then(|| (hi - lo) / 2.0 / m)
 }
 
-/// Robust standard deviations a lone value must lie from the rest to be an outlier.
-const OUTLIER_SIGMAS: f64 = 4.0;
-
-/// Indices of values that each lie alone far from the others: farther from the median of the rest
-/// than `min` (relative to it) and than 4 robust standard deviations (1.4826 × MAD) of the rest.
-/// Needs three values (a pair has no majority).
-pub fn lone_outliers(xs: &[f64], min: f64) -> Vec<usize> {
-    if xs.len() < 3 {
-        return Vec::new();
-    }
-    (0..xs.len())
-        .filter(|&i| {
-            let rest: Vec<f64> = xs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, x)| *x).collect();
-            let Some(m) = median(&rest) else { return false };
-            let deviations: Vec<f64> = rest.iter().map(|x| (x - m).abs()).collect();
-            let sigma = 1.4826 * median(&deviations).unwrap_or(0.0);
-            let off = (xs[i] - m).abs();
-            off > min * m.abs() && off > OUTLIER_SIGMAS * sigma
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,18 +187,5 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
         assert!(close(cv(&[9.0, 10.0, 11.0]).unwrap(), 0.1, 1e-12));
-    }
-
-    #[test]
-    fn a_lone_dip_is_an_outlier_and_a_spread_row_has_none() {
-        // The quiet run's lock_counter: four passes near 3.05 M/s and one process at 2.27.
-        assert_eq!(lone_outliers(&[3.10, 3.02, 3.06, 2.27, 2.99], 0.10), vec![3]);
-        // 6 % off is within the 10 % minimum; a row this spread has no lone value.
-        assert!(lone_outliers(&[3.10, 3.02, 3.06, 2.89, 2.99], 0.10).is_empty());
-        assert!(lone_outliers(&[1.0, 1.3, 0.8, 1.15, 0.9], 0.10).is_empty());
-        // Two dips are each still alone against the majority; a pair has no majority.
-        assert_eq!(lone_outliers(&[3.0, 2.2, 3.05, 2.3, 3.1], 0.10), vec![1, 3]);
-        assert!(lone_outliers(&[3.0, 2.0], 0.10).is_empty());
-        assert_eq!(lone_outliers(&[3.0, 3.02, 2.0], 0.10), vec![2]);
     }
 }

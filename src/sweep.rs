@@ -118,13 +118,8 @@ impl Sweep {
                 // Side by side, in an order that alternates, so neither variant always goes first.
                 let n = sides.len();
                 for i in (0..n).map(|i| (i + pass + k) % n) {
-                    self.run_in_pass(&mut sides[i], p, pass, false)?;
+                    self.run_in_pass(&mut sides[i], p, pass)?;
                 }
-            }
-        }
-        if passes >= 3 {
-            for p in &plan {
-                self.remeasure_outliers(&mut sides, p)?;
             }
         }
         for side in &mut sides {
@@ -138,32 +133,8 @@ impl Sweep {
         Ok(run_dir)
     }
 
-    /// Measures again, once and on every side (so pairs stay side by side), each pass of `p` in
-    /// which some row lies alone far from its other passes: a dip inside one child that neither
-    /// the canaries nor the OS counters saw would otherwise set the row's noise floor. The first
-    /// attempt stays in the record, set aside as disturbed.
-    fn remeasure_outliers(&self, sides: &mut [Side<'_>], p: &Planned) -> Result<()> {
-        let name = name_of(&p.file);
-        let outliers: BTreeMap<usize, String> = sides
-            .iter()
-            .filter_map(|s| s.results.workload(&name, p.mode).filter(|w| w.status == WorkloadStatus::Ran))
-            .flat_map(|w| w.outlier_passes())
-            .collect();
-        for (pass, why) in outliers {
-            println!("ftbench: pass {:<2} {name:<28} {:<7} an outlier ({why}): measuring it again", pass + 1, p.mode);
-            for side in sides.iter_mut() {
-                if let Some(w) = side.results.workloads.iter_mut().find(|w| w.workload == name && w.mode == p.mode) {
-                    w.set_aside(pass, &why);
-                }
-                self.run_in_pass(side, p, pass, true)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// One benchmark of one side in one pass (`again`: a second attempt), unless interrupted or
-    /// already failed.
-    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize, again: bool) -> Result<()> {
+    /// One benchmark of one side in one pass, unless interrupted or already failed.
+    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize) -> Result<()> {
         let file = side.variant.workloads_dir.join(p.file.file_name().expect("workload files have names"));
         let known = side.results.workload(&name_of(&file), p.mode);
         if interrupted() {
@@ -180,7 +151,7 @@ impl Sweep {
         // Each side's own file says which environment its child needs.
         let env = Declared::read(&file)?.env;
         let planned = Planned { file, mode: p.mode, threads: p.threads.clone(), env };
-        let (result, record) = self.run_child(&side.dir, side.variant, &planned, pass, again, ops)?;
+        let (result, record) = self.run_child(&side.dir, side.variant, &planned, pass, ops)?;
         merge(&mut side.results, result, record, pass);
         side.results.derive_figures();
         side.save()
@@ -329,15 +300,13 @@ impl Sweep {
         variant: &Variant,
         p: &Planned,
         pass: usize,
-        again: bool,
         ops: BTreeMap<usize, u64>,
     ) -> Result<(WorkloadResult, Option<ChildRecord>)> {
         let name = name_of(&p.file);
-        let again_suffix = if again { ".again" } else { "" };
-        let stem = format!("{}.pass{}{again_suffix}", crate::results::group_name(&name, p.mode), pass + 1);
+        let stem = format!("{}.pass{}", crate::results::group_name(&name, p.mode), pass + 1);
         let logs = run_dir.join("logs");
         // The suite's own figures are measured once, in the first pass, with ABBA blocks.
-        let calibrate = pass == 0 && !again && self.timing != ChildTiming::Smoke;
+        let calibrate = pass == 0 && self.timing != ChildTiming::Smoke;
         let spec = ChildSpec {
             workload: p.file.clone(),
             mode: p.mode,

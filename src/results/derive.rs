@@ -221,28 +221,6 @@ mod tests {
         assert!(implausible(GilMode::On, 1.15, 4, 1, 2).is_none());
     }
     #[test]
-    fn a_lone_outlier_pass_is_found_set_aside_and_left_out_of_the_estimate() {
-        let values = [3.10e6, 3.02e6, 3.06e6, 2.27e6, 2.99e6];
-        let passes = |scale: f64| values.iter().enumerate().map(|(i, v)| pass(i, v * scale, 1.0, false)).collect();
-        let mut r = run(GilMode::Off, 1, vec![row(1, passes(1.0)), row(2, passes(1.9))]);
-        let w = &mut r.workloads[0];
-        let found = w.outlier_passes();
-        assert_eq!(found.keys().copied().collect::<Vec<_>>(), vec![3]);
-        assert!(found[&3].contains("-25 %") && found[&3].contains("1-thread row"), "{}", found[&3]);
-        w.set_aside(3, &found[&3]);
-        // Measured again: the new sample of pass 3 joins the row.
-        for row in &mut w.rows {
-            row.passes.push(pass(3, 3.05e6 * if row.threads == 1 { 1.0 } else { 1.9 }, 1.0, false));
-        }
-        r.derive_figures();
-        let row1 = r.row("w", GilMode::Off, 1).unwrap();
-        assert!(row1.passes.iter().filter(|p| !p.quiet()).all(|p| p.pass == 3 && p.disturbed.as_ref().unwrap().contains("outlier")));
-        assert_eq!((row1.throughput.unwrap().samples, row1.disturbed.is_none()), (5, true));
-        assert!(r.workloads[0].outlier_passes().is_empty());
-        // Every pass of the 2-thread row still has its 1-thread partner: the speedup is 1.9 throughout.
-        assert!((r.row("w", GilMode::Off, 2).unwrap().speedup.unwrap() - 1.9).abs() < 1e-9);
-    }
-    #[test]
     fn a_row_has_a_problem_exactly_when_it_is_not_valid_in_the_words_every_writer_uses() {
         let measured = || ThreadRow { throughput: Estimate::of(&[1.0, 1.1]), ..row(2, vec![]) };
         let cases = [

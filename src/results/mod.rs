@@ -378,9 +378,6 @@ impl PassSample {
     }
 }
 
-/// How far (relative) a pass must lie from its row's other passes to be measured again.
-const OUTLIER_MIN: f64 = 0.10;
-
 /// Worst first: a row is as bad as its worst pass.
 fn severity(s: RowStatus) -> u8 {
     match s {
@@ -519,30 +516,6 @@ impl WorkloadResult {
             by_pass.entry(p.pass).or_default().extend([p.canary_before, p.canary_after].into_iter().flatten());
         }
         by_pass.into_iter().filter_map(|(pass, c)| Some((pass, crate::stats::median(&c)?))).collect()
-    }
-
-    /// Passes in which some verified row's throughput lies alone far from its other quiet passes
-    /// (a dip the canaries and the OS counters did not see), each with what was seen.
-    pub fn outlier_passes(&self) -> BTreeMap<usize, String> {
-        let mut found = BTreeMap::new();
-        for r in self.rows.iter().filter(|r| r.status == RowStatus::Ok) {
-            let quiet: Vec<&PassSample> = r.quiet_passes().collect();
-            let values: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
-            let rest = |i: usize| crate::stats::median(&[&values[..i], &values[i + 1..]].concat());
-            for i in crate::stats::lone_outliers(&values, OUTLIER_MIN) {
-                let off = rest(i).map_or(0.0, |m| (values[i] / m - 1.0) * 100.0);
-                let why = format!("{off:+.0} % from its other passes in the {}-thread row", r.threads);
-                found.entry(quiet[i].pass).or_insert(why);
-            }
-        }
-        found
-    }
-
-    /// Sets every row's samples of `pass` aside as disturbed, saying why, before it is measured again.
-    pub fn set_aside(&mut self, pass: usize, why: &str) {
-        for p in self.rows.iter_mut().flat_map(|r| &mut r.passes).filter(|p| p.pass == pass && p.quiet()) {
-            p.disturbed = Some(format!("an outlier ({why}): measured again"));
-        }
     }
 }
 
