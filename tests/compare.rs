@@ -276,16 +276,7 @@ fn baselines_round_trip_through_reports_dir() {
     assert_eq!(cmd::baseline::run(BaselineCmd::List).unwrap(), 0);
 
     // compare by baseline name.
-    let by_name = |b: &str, n: &str| CompareArgs {
-        base: b.into(),
-        new: n.into(),
-        threshold: 5.0,
-        alpha: 0.01,
-        fail_on: FailOn::Any,
-        markdown: false,
-        json: false,
-        paired: false,
-    };
+    let by_name = |b: &str, n: &str| args(Path::new(b), Path::new(n));
     assert_eq!(cmd::compare::run(by_name("main", "candidate")).unwrap(), 1);
     assert_eq!(cmd::compare::run(by_name("main", "main")).unwrap(), 0);
     // An existing path wins over a baseline name.
