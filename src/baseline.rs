@@ -59,10 +59,3 @@ pub fn short_commit(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
-/// An enum's serialized (kebab-case) name, e.g. `gil-reenabled`, `lost-updates`.
-pub(crate) fn kebab<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "?".to_string(),
-    }
-}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::baseline::{kebab, list, save, short_commit, BaselineEntry};
+use crate::baseline::{list, save, short_commit, BaselineEntry};
 use crate::report::doc::{text_table, Inl, Table, Tone};
 use crate::results::{RunResults, RunStatus};
 use crate::runs::baselines_dir;
@@ -37,7 +37,7 @@ fn save_run(name: &str, run: Option<PathBuf>) -> Result<i32> {
     let saved = save(name, run.as_deref())?;
     let r = &saved.results;
     if r.run.status != RunStatus::Complete {
-        eprintln!("warning: run {} is {}, not complete: baseline `{name}` may lack workloads", r.run.id, kebab(&r.run.status));
+        eprintln!("warning: run {} is {}, not complete: baseline `{name}` may lack workloads", r.run.id, r.run.status.label());
     }
     let from = format!("run {} (commit {}): {}", r.run.id, short_commit(&r.run.suite_commit), saved.path.display());
     match &saved.replaced {

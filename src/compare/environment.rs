@@ -1,7 +1,6 @@
 //! What makes two runs hard to compare, said before any verdict: different machines or
 //! interpreters (loud), a disturbed machine (loud), other configuration differences (notes).
 
-use crate::baseline::kebab;
 use crate::results::{GilMode, RunResults, RunStatus};
 
 /// A run whose canaries drifted more than this (coefficient of variation), or with more than this
@@ -72,7 +71,7 @@ pub(super) fn environment_mismatches(base: &RunResults, new: &RunResults, notes:
     differs("measurement_ms", bc.measurement_ms.to_string(), nc.measurement_ms.to_string(), notes);
     for (side, r) in [("base", base), ("new", new)] {
         if r.run.status != RunStatus::Complete {
-            notes.push(format!("{side} run {} is {}, not complete", r.run.id, kebab(&r.run.status)));
+            notes.push(format!("{side} run {} is {}, not complete", r.run.id, r.run.status.label()));
         }
     }
     loud

@@ -86,7 +86,7 @@ impl RowCategory {
             RowCategory::Improved => "improved",
             RowCategory::Unchanged => "unchanged",
             RowCategory::NotComparable => "not comparable",
-            RowCategory::Invalid => "invalid",
+            RowCategory::Invalid => crate::results::RowStatus::Invalid.label(),
             RowCategory::OnlyInBase => "only in base",
             RowCategory::OnlyInNew => "only in new",
         }

@@ -103,7 +103,7 @@ impl Standing {
             Standing::Ranked => "ok",
             Standing::Unsafe => "unsafe",
             Standing::GilReenabled => WorkloadStatus::GilReenabled.label(),
-            Standing::Invalid => "invalid",
+            Standing::Invalid => RowStatus::Invalid.label(),
             Standing::Failed => "failed",
             Standing::NotMeasured => "not measured",
             Standing::Skipped => WorkloadStatus::Skipped.label(),

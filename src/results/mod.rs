@@ -51,6 +51,17 @@ pub enum RunStatus {
     Interrupted,
 }
 
+impl RunStatus {
+    /// The word every summary, note and warning uses for this status.
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Complete => "complete",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct RunConfig {
     pub threads: Vec<usize>,

@@ -9,11 +9,7 @@ use crate::results::{GilMode, RowStatus, RunResults, RunStatus, WorkloadStatus};
 
 /// The run's id, status, dates, commit and settings.
 pub(super) fn info(doc: &mut Doc, r: &RunResults) {
-    let status = match r.run.status {
-        RunStatus::Running => "running",
-        RunStatus::Complete => "complete",
-        RunStatus::Interrupted => "interrupted",
-    };
+    let status = r.run.status.label();
     let mut l = Inl::new().t("Run ").c(&r.run.id).t(" · status ").b(status).t(format!(" · started {}", r.run.started));
     if let Some(e) = &r.run.ended {
         l = l.t(format!(" · ended {e}"));
@@ -47,7 +43,7 @@ pub(super) fn alerts(doc: &mut Doc, r: &RunResults) {
             Inl::new().t("This run is ").b("still running").t(": the report shows the results written so far."),
         )),
         RunStatus::Interrupted => {
-            doc.push(Block::Callout(Tone::Warn, Inl::new().t("This run was ").b("interrupted").t(": results are partial.")))
+            doc.push(Block::Callout(Tone::Warn, Inl::new().t("This run was ").b(RunStatus::Interrupted.label()).t(": results are partial.")))
         }
     }
     let modes: Vec<GilMode> = r.workloads.iter().map(|w| w.mode).collect();
