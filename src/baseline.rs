@@ -58,4 +58,3 @@ pub fn save(name: &str, run: Option<&Path>) -> Result<Saved> {
 pub fn short_commit(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
-

@@ -42,9 +42,8 @@ pub(super) fn alerts(doc: &mut Doc, r: &RunResults) {
             Tone::Warn,
             Inl::new().t("This run is ").b("still running").t(": the report shows the results written so far."),
         )),
-        RunStatus::Interrupted => {
-            doc.push(Block::Callout(Tone::Warn, Inl::new().t("This run was ").b(RunStatus::Interrupted.label()).t(": results are partial.")))
-        }
+        RunStatus::Interrupted => doc
+            .push(Block::Callout(Tone::Warn, Inl::new().t("This run was ").b(RunStatus::Interrupted.label()).t(": results are partial."))),
     }
     let modes: Vec<GilMode> = r.workloads.iter().map(|w| w.mode).collect();
     if !modes.is_empty() && (!modes.contains(&GilMode::Off) || !modes.contains(&GilMode::On)) {
