@@ -198,7 +198,7 @@ fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, quick: bool) -> Result<Value> {
 /// (b) and (c): the slowed workload caught at 1 thread in both modes, nothing else flagged.
 fn judge_ab(what: &str, cmp: &Value, report: &mut Vec<String>) -> bool {
     let verdicts = flagged(cmp);
-    let caught: Vec<&String> = verdicts.iter().filter(|v| v.starts_with(&format!("{SLOWED}/")) && v.contains("/1t")).collect();
+    let caught: Vec<&String> = verdicts.iter().filter(|v| v.starts_with(&format!("{SLOWED}/")) && v.contains("/1t throughput")).collect();
     let others: Vec<&String> = verdicts.iter().filter(|v| !v.starts_with(&format!("{SLOWED}/"))).collect();
     let both_modes = ["gil-off", "gil-on"].iter().all(|m| caught.iter().any(|v| v.contains(m)));
     let pass = both_modes && others.is_empty();
@@ -213,19 +213,18 @@ fn judge_ab(what: &str, cmp: &Value, report: &mut Vec<String>) -> bool {
     pass
 }
 
-/// `workload/mode/Nt (change%)` of every regressed or improved row.
+/// `workload/mode/Nt figure (change%)` of every figure that got a verdict: a row's throughput,
+/// its speedup, or both, each with its own change.
 fn flagged(cmp: &Value) -> Vec<String> {
     rows(cmp)
-        .filter(|r| matches!(r["category"].as_str(), Some("regressed" | "improved")))
-        .map(|r| {
-            let t = &r["outcome"]["throughput"];
-            format!(
-                "{}/{}/{}t ({:+.1} %)",
-                r["workload"].as_str().unwrap_or("?"),
-                mode(r),
-                r["threads"],
-                t["change_pct"].as_f64().unwrap_or(f64::NAN)
-            )
+        .flat_map(|r| {
+            ["throughput", "speedup"].into_iter().filter_map(move |figure| {
+                let m = &r["outcome"][figure];
+                matches!(m["change"].as_str(), Some("regressed" | "improved")).then(|| {
+                    let change = m["change_pct"].as_f64().unwrap_or(f64::NAN);
+                    format!("{}/{}/{}t {figure} ({change:+.1} %)", r["workload"].as_str().unwrap_or("?"), mode(r), r["threads"])
+                })
+            })
         })
         .collect()
 }
@@ -281,8 +280,9 @@ mod tests {
     use super::*;
 
     fn row(workload: &str, mode: &str, threads: u64, category: &str, change: f64) -> Value {
+        let change_kind = if category == "unchanged" { "unchanged" } else { category };
         serde_json::json!({"workload": workload, "mode": mode, "threads": threads, "category": category,
-            "outcome": {"outcome": "compared", "throughput": {"change_pct": change, "detectable_pct": 6.0}}})
+            "outcome": {"outcome": "compared", "throughput": {"change_pct": change, "change": change_kind, "detectable_pct": 6.0}}})
     }
 
     #[test]
@@ -300,7 +300,20 @@ mod tests {
             row(SLOWED, "off", 1, "regressed", -15.0), row(SLOWED, "on", 1, "regressed", -16.0),
             row("cpu_only", "on", 4, "improved", 9.0)]});
         assert!(!judge_ab("x", &bystander, &mut report));
-        assert!(report.last().unwrap().contains("cpu_only/gil-on/4t (+9.0 %)"), "{report:?}");
+        assert!(report.last().unwrap().contains("cpu_only/gil-on/4t throughput (+9.0 %)"), "{report:?}");
+    }
+
+    #[test]
+    fn a_scaling_verdict_is_named_with_the_speedup_change_not_the_throughput_one() {
+        let mut r = row("atomic_ft_utils", "off", 4, "regressed", -10.3);
+        r["outcome"]["throughput"]["change"] = "unchanged".into();
+        r["outcome"]["speedup"] = serde_json::json!({"change_pct": -32.1, "change": "regressed"});
+        assert_eq!(flagged(&serde_json::json!({"rows": [r]})), ["atomic_ft_utils/gil-off/4t speedup (-32.1 %)"]);
+        // A slowed workload whose 1-thread row is flagged only on another figure is not caught.
+        let mut report = Vec::new();
+        let mut r = row(SLOWED, "off", 1, "regressed", -4.0);
+        r["outcome"]["throughput"]["change"] = "unchanged".into();
+        assert!(!judge_ab("x", &serde_json::json!({"rows": [r]}), &mut report));
     }
 
     #[test]
