@@ -382,3 +382,26 @@ fn a_canary_noisier_than_the_rows_is_left_out() {
     assert_eq!(c.count(RowCategory::Regressed) + c.count(RowCategory::Improved), 0, "{}", c.render_text());
     assert!(c.notes.iter().any(|n| n.starts_with("throughput compared raw")), "{:?}", c.notes);
 }
+
+#[test]
+fn speedups_are_compared_only_against_the_same_base_row() {
+    // In base, the 1-thread row was disturbed: its speedups would be against 2 threads (1.78×
+    // at 4 threads), in new against 1 thread (3.2×). That is two figures, not a regression.
+    let mut one = row(1, 1e6, 1.0);
+    for p in &mut one.passes[..3] {
+        p.disturbed = Some("the canary moved -50 % across the pass".into());
+    }
+    let base = with_rows("b", vec![one, row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)]);
+    assert!(!base.workloads[0].rows[0].is_valid(), "the 1-thread row stayed disturbed");
+    let c = compare::compare(&base, &base_run(), &CompareOptions::default());
+    for threads in [2, 4] {
+        match &find(&c, threads).outcome {
+            RowOutcome::Compared { speedup, throughput } => {
+                assert!(speedup.is_none(), "{threads} threads: {speedup:?}");
+                assert_eq!(throughput.change, Change::Unchanged);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(c.scaling_regressions(), 0, "{}", c.render_text());
+}

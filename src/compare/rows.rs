@@ -36,15 +36,16 @@ pub fn pass_values(w: &WorkloadResult, row: &ThreadRow, basis: Basis) -> BTreeMa
         .collect()
 }
 
-/// Per-pass speedups of `row` against the workload's base row (its smallest valid thread count),
-/// or None at the base thread count or without a base.
-pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<BTreeMap<usize, f64>> {
-    let base = w.rows.iter().filter(|r| r.is_valid()).min_by_key(|r| r.threads)?;
+/// Per-pass speedups of `row` against the workload's base row (its smallest thread count), with
+/// that thread count; None at the base thread count, or when the base row is not valid: a speedup
+/// against the next row up would be another figure, not comparable with the other run's.
+pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<(usize, BTreeMap<usize, f64>)> {
+    let base = w.rows.iter().min_by_key(|r| r.threads).filter(|r| r.is_valid())?;
     if base.threads >= row.threads {
         return None;
     }
     let by_pass = pass_values(w, base, Basis::Raw);
-    Some(pass_values(w, row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect())
+    Some((base.threads, pass_values(w, row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()))
 }
 
 /// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
@@ -82,7 +83,7 @@ fn compare_row(
     // Show ops/s whatever the test's basis.
     (throughput.base, throughput.new) = (b.throughput.unwrap().point, n.throughput.unwrap().point);
     let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
-        (Some(bs), Some(ns)) => {
+        (Some((bt, bs)), Some((nt, ns))) if bt == nt => {
             let (bs, ns) = aligned(bs, ns, paired);
             MetricChange::judge(&bs, &ns, Basis::Speedup, paired, opts)
         }
