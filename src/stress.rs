@@ -15,7 +15,7 @@ use crate::paths;
 use crate::results::{GilMode, WorkloadStatus};
 use crate::runner::{calibrate, jitter_tracers, Pool};
 use crate::supervise::{self, Reenable};
-use crate::workload::{discover, name_of, Declared, Verdict, Workload};
+use crate::workload::{discover, name_of, opt_in_note, Declared, Verdict, Workload};
 
 /// Names the file holding a [`StressSpec`]; its presence makes a binary a stress child.
 pub const STRESS_ENV: &str = "FTBENCH_STRESS_CHILD";
@@ -86,10 +86,21 @@ pub fn stress(exe: &Path, args: &StressArgs) -> Result<Vec<StressOutcome>> {
     Ok(out)
 }
 
+/// The named workloads, or with no names every workload but the opt-in ones (as a run without a
+/// filter), saying which were left out.
 fn select(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
     let files = discover(dir)?;
     if names.is_empty() {
-        return Ok(files);
+        if let Some(note) = opt_in_note(&files, "are not stressed unless named", "name them to stress them: `ftbench stress NAME …`")? {
+            println!("ftbench: {note}");
+        }
+        let mut default = Vec::new();
+        for f in files {
+            if !Declared::read(&f)?.opt_in() {
+                default.push(f);
+            }
+        }
+        return Ok(default);
     }
     names
         .iter()

@@ -14,7 +14,7 @@ use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV}
 use crate::config::Settings;
 use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus};
 use crate::supervise::{self, interrupted, Fault, Outcome, Reenable};
-use crate::workload::{discover, name_of, opt_in_names, Declared};
+use crate::workload::{discover, name_of, opt_in_note, Declared};
 use crate::{fsutil, paths, probes};
 
 /// Which benchmarks to run: criterion's positional filter (a regex, or exact with `--exact`).
@@ -188,16 +188,11 @@ impl Sweep {
         if !self.filter.patterns.is_empty() {
             return Ok(None);
         }
-        let names = opt_in_names(&discover(self.base_dir()?)?)?;
-        Ok((!names.is_empty()).then(|| {
-            format!(
-                "{} opt-in workloads (scenario {}, e.g. {}) are not in the default run; select them with a filter, \
-                 e.g. `cargo bench -- interp` or `ftbench run interp`",
-                names.len(),
-                crate::workload::OPT_IN_SCENARIOS.join(", "),
-                names[0]
-            )
-        }))
+        opt_in_note(
+            &discover(self.base_dir()?)?,
+            "are not in the default run",
+            "select them with a filter, e.g. `cargo bench -- interp` or `ftbench run interp`",
+        )
     }
 
     /// Workload × mode × threads selected by the filter (opt-in scenarios only when a filter is given);

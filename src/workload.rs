@@ -74,7 +74,7 @@ impl Declared {
 }
 
 /// The opt-in workloads among `files` (see [`OPT_IN_SCENARIOS`]), by name.
-pub fn opt_in_names(files: &[PathBuf]) -> Result<Vec<String>> {
+fn opt_in_names(files: &[PathBuf]) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for f in files {
         if Declared::read(f)?.opt_in() {
@@ -82,6 +82,15 @@ pub fn opt_in_names(files: &[PathBuf]) -> Result<Vec<String>> {
         }
     }
     Ok(names)
+}
+
+/// The line saying which opt-in workloads among `files` a command left out (`left_out`, e.g. "are not
+/// in the default run") and how to select them (`select`); None when there are none.
+pub fn opt_in_note(files: &[PathBuf], left_out: &str, select: &str) -> Result<Option<String>> {
+    let names = opt_in_names(files)?;
+    Ok((!names.is_empty()).then(|| {
+        format!("{} opt-in workloads (scenario {}, e.g. {}) {left_out}; {select}", names.len(), OPT_IN_SCENARIOS.join(", "), names[0])
+    }))
 }
 
 /// The outcome of `verify`.

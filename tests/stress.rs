@@ -62,3 +62,18 @@ fn stress_exits_1_when_a_safe_workload_breaks_or_raises() {
     assert!(stdout.contains("BROKEN: round 0: AssertionError: the answer is 41"), "{stdout}");
     assert!(stdout.contains("EXCEPTION") && stdout.contains("ValueError: worker 1 refuses"), "{stdout}");
 }
+
+#[test]
+fn stress_without_names_leaves_the_opt_in_suite_out_as_a_run_does_and_says_so() {
+    let dir = workloads(&["lock_counter", "interp_cmodule_function"]);
+    let out =
+        ftbench().args(["stress", "--rounds", "3", "--threads", "2", "--ops", "10", "--workloads-dir"]).arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("1 opt-in workloads") && stdout.contains("are not stressed unless named"), "{stdout}");
+    assert!(stdout.contains("lock_counter") && !stdout.lines().skip(1).any(|l| l.contains("interp_cmodule_function")), "{stdout}");
+    // Named, it is stressed.
+    let named =
+        stress(std::path::Path::new(env!("CARGO_BIN_EXE_ftbench")), &args(&["interp_cmodule_function"], dir.path(), false)).unwrap();
+    assert_eq!(named.len(), 2, "{named:?}");
+}
