@@ -10,11 +10,14 @@
 //!
 //! Everything goes to `reports/aa/<timestamp>/`, with `summary.md` holding the figures: the A/A
 //! false-verdict rate, the slowdowns caught and the smallest change each side could detect.
+//! Measuring only writes run folders; judging only reads them, so `--rejudge DIR` judges a stored
+//! folder again with today's `ftbench compare` (a verdict-rule change checked against stored runs
+//! in seconds), into `DIR/rejudged.md`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -31,10 +34,11 @@ const SLOWER_LOOP: &str = "    for i in range(ops):\n        i += 1\n        i +
 struct Options {
     pairs: usize,
     quick: bool,
+    rejudge: Option<PathBuf>,
 }
 
 fn parse(args: &[OsString]) -> Result<Options> {
-    let mut o = Options { pairs: 3, quick: false };
+    let mut o = Options { pairs: 3, quick: false, rejudge: None };
     let mut it = args.iter().map(|a| a.to_string_lossy().into_owned());
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -43,7 +47,8 @@ fn parse(args: &[OsString]) -> Result<Options> {
                 let v = it.next().context("--pairs needs a number")?;
                 o.pairs = v.parse().ok().filter(|n| *n >= 1).with_context(|| format!("--pairs takes a whole number ≥ 1, not {v}"))?;
             }
-            other => bail!("`aa` takes --pairs N and --quick, not {other}"),
+            "--rejudge" => o.rejudge = Some(it.next().context("--rejudge needs a folder written by `cargo xtask aa`")?.into()),
+            other => bail!("`aa` takes --pairs N, --quick and --rejudge DIR, not {other}"),
         }
     }
     Ok(o)
@@ -51,22 +56,47 @@ fn parse(args: &[OsString]) -> Result<Options> {
 
 pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
     let o = parse(args)?;
+    let (out, summary) = match &o.rejudge {
+        Some(dir) => (dir.clone(), "rejudged.md"),
+        None => (measure(ctx, &o)?, "summary.md"),
+    };
+    let (ok, text) = judge(ctx, &out)?;
+    std::fs::write(out.join(summary), &text).with_context(|| format!("writing {summary}"))?;
+    println!("{text}");
+    say(format!("aa: everything is under {}", out.display()));
+    Ok(if ok { 0 } else { 1 })
+}
+
+/// The runs: `pairs` A/A pairs, the slowed run and the paired `ab`, into a new folder.
+fn measure(ctx: &Ctx, o: &Options) -> Result<PathBuf> {
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let out = ctx.root.join("reports/aa").join(stamp.to_string());
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let slow = slowed_workloads(ctx, &out)?;
-    let mut report = vec![format!("# `cargo xtask aa` ({} pairs{})\n", o.pairs, if o.quick { ", quick" } else { "" })];
-    let mut ok = true;
-
-    let mut last_a = None;
-    let mut a_seconds = Duration::ZERO;
-    let mut false_verdicts = 0;
-    let mut compared_rows = 0;
     for pair in 1..=o.pairs {
-        let (first, t1) = bench(ctx, &out.join(format!("a{pair}-1")), None, o.quick)?;
-        let (second, t2) = bench(ctx, &out.join(format!("a{pair}-2")), None, o.quick)?;
-        a_seconds = t2;
-        let (code, cmp) = compare(ctx, &first, &second)?;
+        for side in 1..=2 {
+            bench(ctx, &out.join(format!("a{pair}-{side}")), None, o.quick)?;
+        }
+    }
+    bench(ctx, &out.join("b"), Some(&slow), o.quick)?;
+    ab(ctx, &out.join("ab"), &slow, o.quick)?;
+    Ok(out)
+}
+
+/// Judges the runs of an aa folder with `ftbench compare`; returns whether every criterion was
+/// met, and the summary.
+fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
+    let pairs = (1..).take_while(|p| out.join(format!("a{p}-2")).exists()).count();
+    if pairs == 0 {
+        bail!("{}: no A/A pair (a1-1, a1-2) in it; is it a folder `cargo xtask aa` wrote?", out.display());
+    }
+    let mut report = vec![format!("# `cargo xtask aa` ({pairs} pairs)\n")];
+    let mut ok = true;
+    let (mut false_verdicts, mut compared_rows) = (0, 0);
+    for pair in 1..=pairs {
+        let first = run_folder(&out.join(format!("a{pair}-1")))?;
+        let second = run_folder(&out.join(format!("a{pair}-2")))?;
+        let (code, cmp) = compare(ctx, &first, &second, false)?;
         let verdicts = flagged(&cmp);
         false_verdicts += verdicts.len();
         compared_rows += rows_in(&cmp, "regressed") + rows_in(&cmp, "improved") + rows_in(&cmp, "unchanged");
@@ -77,38 +107,46 @@ pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
             if pass { "met" } else { "**not met**" },
             verdicts.len(),
             list(&verdicts),
-            t1.as_secs_f64(),
-            t2.as_secs_f64(),
+            run_seconds(&first)?,
+            run_seconds(&second)?,
         ));
         report.push(format!("  - smallest detectable change, median over rows: {}", detectable(&cmp)));
-        last_a = Some(second);
     }
     let rate = false_verdicts as f64 / compared_rows.max(1) as f64;
     report.push(format!("- A/A false-verdict rate: {false_verdicts} of {compared_rows} compared rows ({:.2} %)", rate * 100.0));
 
-    let base = last_a.expect("at least one pair");
-    let (slowed, b_seconds) = bench(ctx, &out.join("b"), Some(&slow), o.quick)?;
-    let (_, cmp) = compare(ctx, &base, &slowed)?;
-    ok &= judge_ab("A/B with `ftbench compare`", &cmp, &mut report);
-    let ab_start = Instant::now();
-    let ab_cmp = ab(ctx, &out.join("ab"), &slow, o.quick)?;
-    let ab_seconds = ab_start.elapsed();
-    ok &= judge_ab("A/B with `ftbench ab` (paired)", &ab_cmp, &mut report);
-    let separate = a_seconds + b_seconds;
+    let last_a = run_folder(&out.join(format!("a{pairs}-2")))?;
+    let slowed = run_folder(&out.join("b"))?;
+    ok &= judge_ab("A/B with `ftbench compare`", &compare(ctx, &last_a, &slowed, false)?.1, &mut report);
+    let ab = run_folder(&out.join("ab"))?;
+    ok &= judge_ab("A/B with `ftbench ab` (paired)", &compare(ctx, &ab.join("base"), &ab.join("new"), true)?.1, &mut report);
+    let (ab_seconds, separate) = (run_seconds(&ab.join("base"))?, run_seconds(&last_a)? + run_seconds(&slowed)?);
     let faster = ab_seconds < separate;
     ok &= faster;
     report.push(format!(
-        "- time: `ftbench ab` {:.0} s against {:.0} s for the two runs of the A/B pair: {}",
-        ab_seconds.as_secs_f64(),
-        separate.as_secs_f64(),
+        "- time: `ftbench ab` {ab_seconds:.0} s against {separate:.0} s for the two runs of the A/B pair: {}",
         if faster { "met" } else { "**not met**" }
     ));
     report.push(format!("\nOverall: {}\n", if ok { "every criterion met" } else { "**some criteria not met**" }));
-    let text = report.join("\n");
-    std::fs::write(out.join("summary.md"), &text).context("writing summary.md")?;
-    println!("{text}");
-    say(format!("aa: everything is under {}", out.display()));
-    Ok(if ok { 0 } else { 1 })
+    Ok((ok, report.join("\n")))
+}
+
+/// The run folder a reports folder's `latest` names.
+fn run_folder(reports: &Path) -> Result<PathBuf> {
+    let latest =
+        std::fs::read_to_string(reports.join("latest")).with_context(|| format!("{}: no `latest` run in it", reports.display()))?;
+    Ok(reports.join(latest.trim()))
+}
+
+/// How long a run took, from its own record (started and ended, to the second).
+fn run_seconds(run: &Path) -> Result<f64> {
+    let file = run.join("results.json");
+    let record: Value = serde_json::from_slice(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)?;
+    let time = |key: &str| -> Result<SystemTime> {
+        let text = record["run"][key].as_str().with_context(|| format!("{}: run.{key} is missing", file.display()))?;
+        humantime::parse_rfc3339(text).with_context(|| format!("{}: run.{key} = {text}", file.display()))
+    };
+    Ok(time("ended")?.duration_since(time("started")?).unwrap_or_default().as_secs_f64())
 }
 
 /// A copy of python_workloads/ with the slowed workload.
@@ -131,8 +169,8 @@ fn slowed_workloads(ctx: &Ctx, out: &Path) -> Result<PathBuf> {
     Ok(dest)
 }
 
-/// One default run (`cargo bench`) into `reports`; returns its run folder and how long it took.
-fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, quick: bool) -> Result<(PathBuf, Duration)> {
+/// One default run (`cargo bench`) into `reports`.
+fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, quick: bool) -> Result<()> {
     let mut cmd = cargo(ctx);
     cmd.args(["bench", "--quiet"]);
     if quick {
@@ -142,16 +180,13 @@ fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, quick: bool) -> Re
     if let Some(w) = workloads {
         cmd.env("FTBENCH_WORKLOADS", w);
     }
-    let start = Instant::now();
     say(format!("aa: cargo bench → {}", reports.display()));
     let status = cmd.status().context("running cargo bench")?;
-    let took = start.elapsed();
     // Exit 1 means a workload failed (reported in the run); anything else is a broken run.
     if !matches!(status.code(), Some(0 | 1)) {
         bail!("cargo bench failed ({status})");
     }
-    let latest = std::fs::read_to_string(reports.join("latest")).context("the run wrote no `latest`")?;
-    Ok((reports.join(latest.trim()), took))
+    Ok(())
 }
 
 fn cargo(ctx: &Ctx) -> Command {
@@ -160,15 +195,14 @@ fn cargo(ctx: &Ctx) -> Command {
     cmd
 }
 
-/// `ftbench compare BASE NEW --json`: its exit code and JSON.
-fn compare(ctx: &Ctx, base: &Path, new: &Path) -> Result<(i32, Value)> {
-    let out = cargo(ctx)
-        .args(["run", "--release", "--quiet", "--", "compare"])
-        .arg(base)
-        .arg(new)
-        .arg("--json")
-        .output()
-        .context("running ftbench compare")?;
+/// `ftbench compare BASE NEW --json [--paired]`: its exit code and JSON.
+fn compare(ctx: &Ctx, base: &Path, new: &Path, paired: bool) -> Result<(i32, Value)> {
+    let mut cmd = cargo(ctx);
+    cmd.args(["run", "--release", "--quiet", "--", "compare"]).arg(base).arg(new).arg("--json");
+    if paired {
+        cmd.arg("--paired");
+    }
+    let out = cmd.output().context("running ftbench compare")?;
     let code = out.status.code().unwrap_or(-1);
     if code == 2 {
         bail!("ftbench compare refused its input: {}", String::from_utf8_lossy(&out.stderr));
@@ -176,23 +210,20 @@ fn compare(ctx: &Ctx, base: &Path, new: &Path) -> Result<(i32, Value)> {
     Ok((code, serde_json::from_slice(&out.stdout).context("reading ftbench compare --json")?))
 }
 
-/// `ftbench ab --new-workloads SLOWED --json` over the whole catalogue.
-fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, quick: bool) -> Result<Value> {
+/// `ftbench ab --new-workloads SLOWED` over the whole catalogue (judged later from its folders).
+fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, quick: bool) -> Result<()> {
     let mut cmd = cargo(ctx);
-    cmd.args(["run", "--release", "--quiet", "--", "ab", "--json", "--passes", "3", "--out"]).arg(reports);
+    cmd.args(["run", "--release", "--quiet", "--", "ab", "--passes", "3", "--out"]).arg(reports);
     cmd.arg("--new-workloads").arg(slowed);
     if quick {
         cmd.arg("--quick");
     }
     say(format!("aa: ftbench ab → {}", reports.display()));
-    let out = cmd.stderr(std::process::Stdio::inherit()).output().context("running ftbench ab")?;
-    if out.status.code() == Some(2) {
+    let status = cmd.status().context("running ftbench ab")?;
+    if status.code() == Some(2) {
         bail!("ftbench ab refused its input");
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    // Progress lines come first; the JSON document is the last thing printed.
-    let json = text.find("\n{").map_or(&text[..], |i| &text[i + 1..]);
-    serde_json::from_str(json).context("reading ftbench ab --json")
+    Ok(())
 }
 
 /// (b) and (c): the slowed workload caught at 1 thread in both modes, nothing else flagged.
@@ -322,6 +353,8 @@ mod tests {
         let o = parse(&args("--pairs 2 --quick")).unwrap();
         assert_eq!((o.pairs, o.quick), (2, true));
         assert!(parse(&args("--pairs 0")).is_err());
+        assert_eq!(parse(&args("--rejudge reports/aa/1")).unwrap().rejudge, Some(PathBuf::from("reports/aa/1")));
+        assert!(parse(&args("--rejudge")).is_err());
         assert!(parse(&args("--fast")).is_err());
     }
 }

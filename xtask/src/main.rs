@@ -41,11 +41,13 @@ commands:
   test [-- ARGS]      bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`, then
                       `cargo check --all-targets` against PyO3 0.30 for 3.14t and 3.15t (a copy
                       of the workspace in target/pyo3-check; the repo's Cargo.lock is untouched)
-  aa [--pairs N] [--quick]
+  aa [--pairs N] [--quick] [--rejudge DIR]
                       bootstrap if needed, then judge `ftbench compare` on this machine: A/A pairs
                       of default runs (no verdict allowed), an A/B pair with one workload slowed
                       (caught, nothing else flagged) and the same with `ftbench ab`; figures in
-                      reports/aa/<timestamp>/summary.md (a benchmark: about 50 minutes)
+                      reports/aa/<timestamp>/summary.md (a benchmark: about 50 minutes).
+                      --rejudge DIR measures nothing: it judges the runs of a stored aa folder
+                      again with today's `ftbench compare`, into DIR/rejudged.md (seconds)
 
 environment:
   FTBENCH_PYTHON           the free-threaded interpreter to use (an error if it is not one)
