@@ -15,7 +15,7 @@ use crate::paths;
 use crate::results::{GilMode, WorkloadStatus};
 use crate::runner::{calibrate, jitter_tracers, Pool};
 use crate::supervise::{self, Reenable};
-use crate::workload::{discover, name_of, opt_in_note, Declared, Verdict, Workload};
+use crate::workload::{discover, name_of, opt_in_note, split_opt_in, Declared, Verdict, Workload};
 
 /// Names the file holding a [`StressSpec`]; its presence makes a binary a stress child.
 pub const STRESS_ENV: &str = "FTBENCH_STRESS_CHILD";
@@ -91,14 +91,9 @@ pub fn stress(exe: &Path, args: &StressArgs) -> Result<Vec<StressOutcome>> {
 fn select(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
     let files = discover(dir)?;
     if names.is_empty() {
-        if let Some(note) = opt_in_note(&files, "are not stressed unless named", "name them to stress them: `ftbench stress NAME …`")? {
+        let (default, opt_in) = split_opt_in(files)?;
+        if let Some(note) = opt_in_note(&opt_in, "are not stressed unless named", "name them to stress them: `ftbench stress NAME …`") {
             println!("ftbench: {note}");
-        }
-        let mut default = Vec::new();
-        for f in files {
-            if !Declared::read(&f)?.opt_in() {
-                default.push(f);
-            }
         }
         return Ok(default);
     }

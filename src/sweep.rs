@@ -14,7 +14,7 @@ use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV}
 use crate::config::Settings;
 use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus};
 use crate::supervise::{self, interrupted, Fault, Outcome, Reenable};
-use crate::workload::{discover, name_of, opt_in_note, Declared};
+use crate::workload::{discover, name_of, opt_in_note, split_opt_in, Declared};
 use crate::{fsutil, paths, probes};
 
 /// Which benchmarks to run: criterion's positional filter (a regex, or exact with `--exact`).
@@ -188,11 +188,12 @@ impl Sweep {
         if !self.filter.patterns.is_empty() {
             return Ok(None);
         }
-        opt_in_note(
-            &discover(self.base_dir()?)?,
+        let (_, opt_in) = split_opt_in(discover(self.base_dir()?)?)?;
+        Ok(opt_in_note(
+            &opt_in,
             "are not in the default run",
             "select them with a filter, e.g. `cargo bench -- interp` or `ftbench run interp`",
-        )
+        ))
     }
 
     /// Workload × mode × threads selected by the filter (opt-in scenarios only when a filter is given);

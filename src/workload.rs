@@ -73,24 +73,30 @@ impl Declared {
     }
 }
 
-/// The opt-in workloads among `files` (see [`OPT_IN_SCENARIOS`]), by name.
-fn opt_in_names(files: &[PathBuf]) -> Result<Vec<String>> {
-    let mut names = Vec::new();
+/// `files` split into the default ones and the opt-in ones (see [`OPT_IN_SCENARIOS`]), in order.
+pub fn split_opt_in(files: Vec<PathBuf>) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut default, mut opt_in) = (Vec::new(), Vec::new());
     for f in files {
-        if Declared::read(f)?.opt_in() {
-            names.push(name_of(f));
+        if Declared::read(&f)?.opt_in() {
+            opt_in.push(f);
+        } else {
+            default.push(f);
         }
     }
-    Ok(names)
+    Ok((default, opt_in))
 }
 
-/// The line saying which opt-in workloads among `files` a command left out (`left_out`, e.g. "are not
-/// in the default run") and how to select them (`select`); None when there are none.
-pub fn opt_in_note(files: &[PathBuf], left_out: &str, select: &str) -> Result<Option<String>> {
-    let names = opt_in_names(files)?;
-    Ok((!names.is_empty()).then(|| {
-        format!("{} opt-in workloads (scenario {}, e.g. {}) {left_out}; {select}", names.len(), OPT_IN_SCENARIOS.join(", "), names[0])
-    }))
+/// The line saying which opt-in workloads (`opt_in`, from [`split_opt_in`]) a command left out
+/// (`left_out`, e.g. "are not in the default run") and how to select them (`select`); None when
+/// there are none.
+pub fn opt_in_note(opt_in: &[PathBuf], left_out: &str, select: &str) -> Option<String> {
+    let first = opt_in.first()?;
+    Some(format!(
+        "{} opt-in workloads (scenario {}, e.g. {}) {left_out}; {select}",
+        opt_in.len(),
+        OPT_IN_SCENARIOS.join(", "),
+        name_of(first)
+    ))
 }
 
 /// The outcome of `verify`.
