@@ -90,7 +90,8 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
     if pairs == 0 {
         bail!("{}: no A/A pair (a1-1, a1-2) in it; is it a folder `cargo xtask aa` wrote?", out.display());
     }
-    let mut report = vec![format!("# `cargo xtask aa` ({pairs} pairs)\n")];
+    let quick = record(&run_folder(&out.join("a1-1"))?)?["run"]["config"]["quick"] == true;
+    let mut report = vec![format!("# `cargo xtask aa` ({pairs} pairs{})\n", if quick { ", quick" } else { "" })];
     let mut ok = true;
     let (mut false_verdicts, mut compared_rows) = (0, 0);
     for pair in 1..=pairs {
@@ -138,10 +139,16 @@ fn run_folder(reports: &Path) -> Result<PathBuf> {
     Ok(reports.join(latest.trim()))
 }
 
+/// A run's results.json.
+fn record(run: &Path) -> Result<Value> {
+    let file = run.join("results.json");
+    serde_json::from_slice(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)
+        .with_context(|| format!("reading {}", file.display()))
+}
+
 /// How long a run took, from its own record (started and ended, to the second).
 fn run_seconds(run: &Path) -> Result<f64> {
-    let file = run.join("results.json");
-    let record: Value = serde_json::from_slice(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)?;
+    let (record, file) = (record(run)?, run.join("results.json"));
     let time = |key: &str| -> Result<SystemTime> {
         let text = record["run"][key].as_str().with_context(|| format!("{}: run.{key} is missing", file.display()))?;
         humantime::parse_rfc3339(text).with_context(|| format!("{}: run.{key} = {text}", file.display()))
@@ -311,9 +318,8 @@ mod tests {
     use super::*;
 
     fn row(workload: &str, mode: &str, threads: u64, category: &str, change: f64) -> Value {
-        let change_kind = if category == "unchanged" { "unchanged" } else { category };
         serde_json::json!({"workload": workload, "mode": mode, "threads": threads, "category": category,
-            "outcome": {"outcome": "compared", "throughput": {"change_pct": change, "change": change_kind, "detectable_pct": 6.0}}})
+            "outcome": {"outcome": "compared", "throughput": {"change_pct": change, "change": category, "detectable_pct": 6.0}}})
     }
 
     #[test]
