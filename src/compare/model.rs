@@ -66,6 +66,21 @@ pub enum Basis {
     Speedup,
 }
 
+/// Which of a row's per-pass values a figure is judged on, and how.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sampling {
+    /// The faster half of every pass of each run, Welch's t-test (throughput of two runs). The
+    /// machine's interference only ever slows a pass down, so its slow passes say how busy the
+    /// machine was, not how fast the code is; the faster half is the code's figure.
+    FasterHalf,
+    /// Every quiet pass of each run, Welch's t-test (speedups: interference slows both rates of a
+    /// pass's ratio, so it moves either way and the mean is the figure).
+    Quiet,
+    /// The quiet passes both sides measured side by side, a paired t-test (`ab`).
+    Paired,
+}
+
 /// Where a row sits in the report, in output order.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::verdict::apply_run_floors;
-use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome};
+use super::verdict::{apply_run_floors, sampled_mean};
+use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome, Sampling};
 use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
 use crate::text::one_line;
 
@@ -24,10 +24,13 @@ fn workload_reason(w: &WorkloadResult) -> String {
     }
 }
 
-/// A row's quiet passes: pass → throughput, raw or per canary iteration of its child in that pass.
-pub fn pass_values(w: &WorkloadResult, row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
+/// A row's passes (only the quiet ones, or every one): pass → throughput, raw or per canary
+/// iteration of its child in that pass.
+pub fn pass_values(w: &WorkloadResult, row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<usize, f64> {
     let canaries = w.pass_canaries();
-    row.quiet_passes()
+    row.passes
+        .iter()
+        .filter(|p| p.quiet() || !quiet_only)
         .filter_map(|p| match basis {
             Basis::PerCanary => Some((p.pass, p.throughput / canaries.get(&p.pass)?)),
             _ => Some((p.pass, p.throughput)),
@@ -44,8 +47,8 @@ pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<(usize, BTr
     if base.threads >= row.threads {
         return None;
     }
-    let by_pass = pass_values(w, base, Basis::Raw);
-    Some((base.threads, pass_values(w, row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()))
+    let by_pass = pass_values(w, base, Basis::Raw, true);
+    Some((base.threads, pass_values(w, row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()))
 }
 
 /// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
@@ -76,16 +79,22 @@ fn compare_row(
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
     }
-    let (bv, nv) = aligned(pass_values(bw, b, basis), pass_values(nw, n, basis), paired);
-    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, paired, opts) else {
+    // Throughput of two runs: every pass, of which the test keeps the faster half (a disturbed
+    // pass is a slow one). Side by side: the quiet pairs.
+    let sampling = if paired { Sampling::Paired } else { Sampling::FasterHalf };
+    let (bv, nv) = aligned(pass_values(bw, b, basis, paired), pass_values(nw, n, basis, paired), paired);
+    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, sampling, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
-    // Show ops/s whatever the test's basis.
-    (throughput.base, throughput.new) = (b.throughput.unwrap().point, n.throughput.unwrap().point);
+    // Show ops/s whatever the test's basis: the same sampling of the same passes, raw.
+    let raw = |w, r| sampled_mean(&pass_values(w, r, Basis::Raw, paired).into_values().collect::<Vec<_>>(), sampling);
+    if let (Some(b), Some(n)) = (raw(bw, b), raw(nw, n)) {
+        (throughput.base, throughput.new) = (b, n);
+    }
     let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
         (Some((bt, bs)), Some((nt, ns))) if bt == nt => {
             let (bs, ns) = aligned(bs, ns, paired);
-            MetricChange::judge(&bs, &ns, Basis::Speedup, paired, opts)
+            MetricChange::judge(&bs, &ns, Basis::Speedup, if paired { Sampling::Paired } else { Sampling::FasterHalf }, opts)
         }
         _ => None,
     };
@@ -102,7 +111,7 @@ fn aligned(base: BTreeMap<usize, f64>, new: BTreeMap<usize, f64>, paired: bool) 
 }
 
 fn too_few_passes(base: usize, new: usize) -> String {
-    format!("{base} quiet pass(es) in base, {new} in new: a verdict needs at least 2 on each side (more passes)")
+    format!("{base} usable pass(es) in base, {new} in new: a verdict needs at least 2 on each side (more passes)")
 }
 
 /// Every row of the two runs judged on `basis`, with the run floors applied; and the floors.

@@ -3,25 +3,27 @@
 
 use serde::Serialize;
 
-use super::{Basis, Change, CompareOptions, RowComparison, RowOutcome};
+use super::{Basis, Change, CompareOptions, RowComparison, RowOutcome, Sampling};
 use crate::stats;
 
 /// One figure (throughput or speedup) in base and new. Bigger is better for both.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq)]
 pub struct MetricChange {
-    /// Mean of each side's per-pass values (ops/s for throughput, whatever the test's basis).
+    /// Mean of each side's judged per-pass values (ops/s for throughput, whatever the test's basis).
     pub base: f64,
     pub new: f64,
-    /// Each side's 95 % interval over passes, same units.
+    /// Each side's 95 % interval over the judged passes, same units.
     pub base_interval: Option<(f64, f64)>,
     pub new_interval: Option<(f64, f64)>,
     pub basis: Basis,
+    pub sampling: Sampling,
     /// The test's effect, new / base − 1, in percent.
     pub change_pct: f64,
     /// The effect's 95 % interval, in percent.
     pub change_interval_pct: (f64, f64),
     pub p_value: f64,
-    /// Half the range the same code spanned within either run, in percent.
+    /// How far the same code landed within either run, in percent: half the range of its passes,
+    /// or (faster half) twice the range of its faster passes.
     pub noise_floor_pct: f64,
     /// The smallest change, in percent, that would have been a verdict on this row: the largest of
     /// the threshold, the noise floor and what the test can tell from noise at `alpha`.
@@ -31,15 +33,22 @@ pub struct MetricChange {
 }
 
 impl MetricChange {
-    /// Tests `new` against `base` (per-pass values on `basis`; paired when measured side by side)
-    /// and applies the rule: significant, beyond the threshold and beyond the noise floor.
-    pub fn judge(base: &[f64], new: &[f64], basis: Basis, paired: bool, opts: &CompareOptions) -> Option<MetricChange> {
-        let test = if paired { stats::paired(base, new)? } else { stats::welch(base, new)? };
-        let noise_floor = if paired {
-            let ratios: Vec<f64> = new.iter().zip(base).map(|(n, b)| n / b).collect();
-            stats::half_range(&ratios)?
-        } else {
-            stats::half_range(base)?.max(stats::half_range(new)?)
+    /// Tests `new` against `base` (per-pass values on `basis`, sampled as `sampling` says) and
+    /// applies the rule: significant, beyond the threshold and beyond the noise floor.
+    pub fn judge(base: &[f64], new: &[f64], basis: Basis, sampling: Sampling, opts: &CompareOptions) -> Option<MetricChange> {
+        let (base, new) = match sampling {
+            Sampling::FasterHalf => (faster_half(base), faster_half(new)),
+            Sampling::Quiet | Sampling::Paired => (base.to_vec(), new.to_vec()),
+        };
+        let (base, new) = (base.as_slice(), new.as_slice());
+        let test = if sampling == Sampling::Paired { stats::paired(base, new)? } else { stats::welch(base, new)? };
+        let noise_floor = match sampling {
+            Sampling::Paired => {
+                let ratios: Vec<f64> = new.iter().zip(base).map(|(n, b)| n / b).collect();
+                stats::half_range(&ratios)?
+            }
+            Sampling::Quiet => stats::half_range(base)?.max(stats::half_range(new)?),
+            Sampling::FasterHalf => FASTER_HALF_SPREADS * 2.0 * stats::half_range(base)?.max(stats::half_range(new)?),
         };
         let change_pct = test.effect * 100.0;
         let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
@@ -49,6 +58,7 @@ impl MetricChange {
             base_interval: interval(base),
             new_interval: interval(new),
             basis,
+            sampling,
             change_pct,
             change_interval_pct: (test.interval.0 * 100.0, test.interval.1 * 100.0),
             p_value: test.p,
@@ -76,6 +86,27 @@ impl MetricChange {
         self.noise_floor_pct = self.noise_floor_pct.max(floor_pct);
         self.detectable_pct = self.detectable_pct.max(floor_pct);
         self.classify(opts);
+    }
+}
+
+/// How many times the range of a side's faster passes a faster-half change must exceed: those
+/// few passes understate how far the next run's fast passes may land.
+const FASTER_HALF_SPREADS: f64 = 2.0;
+
+/// The faster half of a side's passes (at least two, so that there is a spread to test): how fast
+/// the code ran when the machine left it alone.
+fn faster_half(xs: &[f64]) -> Vec<f64> {
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted.truncate(xs.len().div_ceil(2).max(2));
+    sorted
+}
+
+/// The mean of the values `sampling` judges: a side's figure.
+pub(super) fn sampled_mean(values: &[f64], sampling: Sampling) -> Option<f64> {
+    match sampling {
+        Sampling::FasterHalf => stats::mean(&faster_half(values)),
+        Sampling::Quiet | Sampling::Paired => stats::mean(values),
     }
 }
 
@@ -132,7 +163,7 @@ mod tests {
     use super::*;
 
     fn judge(base: &[f64], new: &[f64]) -> MetricChange {
-        MetricChange::judge(base, new, Basis::Raw, false, &CompareOptions::default()).unwrap()
+        MetricChange::judge(base, new, Basis::Raw, Sampling::Quiet, &CompareOptions::default()).unwrap()
     }
 
     #[test]
@@ -185,7 +216,7 @@ mod tests {
 
     #[test]
     fn fewer_than_two_passes_cannot_be_judged() {
-        assert!(MetricChange::judge(&[100.0], &[50.0, 51.0], Basis::Raw, false, &CompareOptions::default()).is_none());
+        assert!(MetricChange::judge(&[100.0], &[50.0, 51.0], Basis::Raw, Sampling::Quiet, &CompareOptions::default()).is_none());
     }
 
     #[test]
@@ -193,9 +224,9 @@ mod tests {
         let base = [100.0, 80.0, 120.0, 90.0, 110.0];
         let new = base.map(|x| x * 0.88);
         let opts = CompareOptions::default();
-        let paired = MetricChange::judge(&base, &new, Basis::Raw, true, &opts).unwrap();
+        let paired = MetricChange::judge(&base, &new, Basis::Raw, Sampling::Paired, &opts).unwrap();
         assert_eq!(paired.change, Change::Regressed);
-        let unpaired = MetricChange::judge(&base, &new, Basis::Raw, false, &opts).unwrap();
+        let unpaired = MetricChange::judge(&base, &new, Basis::Raw, Sampling::Quiet, &opts).unwrap();
         assert_eq!(unpaired.change, Change::Unchanged, "the same data, unpaired, is within the drift");
     }
 }

@@ -220,7 +220,7 @@ fn compare(ctx: &Ctx, base: &Path, new: &Path, paired: bool) -> Result<(i32, Val
 /// `ftbench ab --new-workloads SLOWED` over the whole catalogue (judged later from its folders).
 fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, quick: bool) -> Result<()> {
     let mut cmd = cargo(ctx);
-    cmd.args(["run", "--release", "--quiet", "--", "ab", "--passes", "3", "--out"]).arg(reports);
+    cmd.args(["run", "--release", "--quiet", "--", "ab", "--out"]).arg(reports);
     cmd.arg("--new-workloads").arg(slowed);
     if quick {
         cmd.arg("--quick");
