@@ -70,13 +70,11 @@ pub enum Basis {
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sampling {
-    /// The faster half of every pass of each run, Welch's t-test (throughput of two runs). The
-    /// machine's interference only ever slows a pass down, so its slow passes say how busy the
-    /// machine was, not how fast the code is; the faster half is the code's figure.
+    /// The faster half of each run's passes, Welch's t-test (two runs: throughput over every pass,
+    /// speedup over the quiet ones). Interference only ever slows a pass down — and a pass with
+    /// more threads, which needs more of the machine, more — so the slow passes say how busy the
+    /// machine was, not how fast the code is: the faster half is the code's figure.
     FasterHalf,
-    /// Every quiet pass of each run, Welch's t-test (speedups: interference slows both rates of a
-    /// pass's ratio, so it moves either way and the mean is the figure).
-    Quiet,
     /// The quiet passes both sides measured side by side, a paired t-test (`ab`).
     Paired,
 }
@@ -116,7 +114,7 @@ pub enum RowOutcome {
         /// None at the base thread count (speedup is 1 by definition) or without base rows.
         speedup: Option<MetricChange>,
     },
-    /// Both rows are valid but a side has fewer than two quiet passes: nothing to judge by.
+    /// Both rows are valid but a side has fewer than two usable passes: nothing to judge by.
     NotComparable {
         reason: String,
     },

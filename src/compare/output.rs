@@ -64,11 +64,12 @@ impl Comparison {
 
     fn criteria(&self) -> String {
         format!(
-            "a change counts when {} over passes gives p < {} AND it exceeds {}% AND the runs' own noise: \
-             each row's pass-to-pass spread, and the spread across rows ({:.1}% throughput, {:.1}% speedup)",
-            if self.paired { "a paired t-test" } else { "Welch's t-test" },
+            "a change counts when {} gives p < {} AND it exceeds {}% AND the runs' own noise: {}, and the \
+             spread across rows ({:.1}% throughput, {:.1}% speedup)",
+            if self.paired { "a paired t-test over the passes" } else { "Welch's t-test on each run's faster half of its passes" },
             trim_float(self.options.alpha, 3),
             trim_float(self.options.threshold_pct, 3),
+            if self.paired { "each row's spread of per-pass ratios" } else { "twice the spread of each row's faster passes" },
             self.run_floor_pct.0,
             self.run_floor_pct.1
         )

@@ -94,7 +94,7 @@ fn compare_row(
     let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
         (Some((bt, bs)), Some((nt, ns))) if bt == nt => {
             let (bs, ns) = aligned(bs, ns, paired);
-            MetricChange::judge(&bs, &ns, Basis::Speedup, if paired { Sampling::Paired } else { Sampling::FasterHalf }, opts)
+            MetricChange::judge(&bs, &ns, Basis::Speedup, sampling, opts)
         }
         _ => None,
     };
