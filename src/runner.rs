@@ -260,21 +260,71 @@ pub fn jitter_tracers(py: Python<'_>, w: &Workload, threads: usize, probability:
         .collect()
 }
 
-/// Doubles `ops` from 1 until one round lasts at least `target`. Returns ops per thread.
+/// Ops per thread for rounds of at least `target` on an undisturbed machine. Grows `ops` from 1
+/// until a round reaches the target, then times a few more rounds there: one round can be slowed
+/// by a stall (a round of 2 ops once took 10 ms and set a row's work for a whole run), the fastest
+/// cannot. The result is rounded up to a power of two, so that two runs settle on the same work.
 pub fn calibrate(py: Python<'_>, pool: &Pool, w: &Workload, target: Duration, max_ops: u64, limit: Duration) -> Result<u64> {
     let mut ops = 1u64;
     loop {
         let round = pool.watched_round(py, w, ops, limit)?;
         // A failing worker is recorded by the measurement that follows, with its traceback.
-        if round.worker_error.is_some() || round.elapsed >= target || ops >= max_ops {
+        if round.worker_error.is_some() {
             return Ok(ops);
         }
+        let mut fastest = round.elapsed;
+        if fastest >= target || ops >= max_ops {
+            for _ in 1..SETTLE_ROUNDS {
+                let round = pool.watched_round(py, w, ops, limit)?;
+                if round.worker_error.is_some() {
+                    return Ok(ops);
+                }
+                fastest = fastest.min(round.elapsed);
+            }
+            if let Some(settled) = settle(ops, fastest, target, max_ops) {
+                return Ok(settled);
+            }
+        }
         // Jump close to the target once the round is long enough to extrapolate from.
-        let factor = if round.elapsed > Duration::from_micros(200) {
-            (target.as_secs_f64() / round.elapsed.as_secs_f64()).clamp(1.0, 16.0) * 1.1
-        } else {
-            2.0
-        };
+        let factor =
+            if fastest > Duration::from_micros(200) { (target.as_secs_f64() / fastest.as_secs_f64()).clamp(1.0, 16.0) * 1.1 } else { 2.0 };
         ops = ((ops as f64 * factor).ceil() as u64).max(ops + 1).min(max_ops);
+    }
+}
+
+/// Rounds timed at the size that first reached the target; the fastest of them counts.
+const SETTLE_ROUNDS: usize = 3;
+
+/// The calibrated ops once the fastest round at `ops` is known: None while even that round is
+/// under half the target (the round that reached it was slowed: keep growing), else the ops for
+/// `target` at that speed, rounded up to a power of two.
+fn settle(ops: u64, fastest: Duration, target: Duration, max_ops: u64) -> Option<u64> {
+    if fastest < target / 2 && ops < max_ops {
+        return None;
+    }
+    let exact = ops as f64 * target.as_secs_f64() / fastest.as_secs_f64().max(1e-9);
+    Some((exact.ceil().max(1.0) as u64).next_power_of_two().min(max_ops))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn a_round_slowed_by_a_stall_does_not_set_the_work() {
+        // 2 ops once took 10 ms; the fastest of the settling rounds took 6 µs: keep growing.
+        assert_eq!(settle(2, Duration::from_micros(6), 10 * MS, 1 << 30), None);
+    }
+
+    #[test]
+    fn the_work_settles_on_a_power_of_two_that_two_runs_share() {
+        // The fastest rounds of two runs 3 % apart: the same ops, at least the target's worth.
+        assert_eq!(settle(2000, Duration::from_micros(9400), 10 * MS, 1 << 30), Some(4096));
+        assert_eq!(settle(2000, Duration::from_micros(9700), 10 * MS, 1 << 30), Some(4096));
+        assert_eq!(settle(4096, Duration::from_micros(19_000), 10 * MS, 1 << 30), Some(4096));
+        // Never above the cap, even when the round is still short.
+        assert_eq!(settle(1000, MS, 10 * MS, 1000), Some(1000));
     }
 }

@@ -406,3 +406,14 @@ fn speedups_are_compared_only_against_the_same_base_row() {
     }
     assert_eq!(c.scaling_regressions(), 0, "{}", c.render_text());
 }
+
+#[test]
+fn rows_that_did_different_work_per_round_say_so() {
+    let mut new = base_run();
+    new.run.id = "new-run".into();
+    new.workloads[0].rows[1].ops_per_thread *= 2;
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    let note = find(&c, 2).note.as_deref().unwrap_or_default();
+    assert!(note.starts_with("different work per round:"), "{note}");
+    assert_eq!(find(&c, 1).note, None, "same work, nothing to say");
+}

@@ -157,3 +157,13 @@ fn configuration_errors_are_clear_and_happen_before_any_benchmark() {
     let err = String::from_utf8_lossy(&unwritable.stderr);
     assert!(err.contains("not writable") && err.contains("file-not-folder"), "{err}");
 }
+
+#[test]
+fn a_stalled_calibration_round_does_not_set_the_work() {
+    let dir = workloads(&["stalls_once"]);
+    let (_, r) = run(dir.path(), &["--threads", "1", "--modes", "off", "--rounds", "2"], &[]);
+    let row = row(&r, "stalls_once", Off, 1);
+    assert_eq!(row.status, RowStatus::Ok, "{:?}", row.message);
+    // The stalled round had 1 op and lasted 30 ms; 10 ms of this loop is hundreds of thousands.
+    assert!(row.ops_per_thread >= 1024 && row.ops_per_thread.is_power_of_two(), "{}", row.ops_per_thread);
+}

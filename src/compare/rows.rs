@@ -139,6 +139,10 @@ pub(super) fn judge_rows(
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
                 if bw.status != nw.status {
                     note = Some(format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
+                } else if b.ops_per_thread != n.ops_per_thread {
+                    // Calibration settles on powers of two; runs that landed on different ones did different work per round.
+                    note =
+                        Some(format!("different work per round: {} ops per thread in base, {} in new", b.ops_per_thread, n.ops_per_thread));
                 }
                 compare_row((bw, b), (nw, n), basis, paired, opts)
             }

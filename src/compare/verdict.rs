@@ -171,7 +171,7 @@ mod tests {
         // −14 %, tight passes: a regression.
         let m = judge(&base, &base.map(|x| x * 0.86));
         assert_eq!(m.change, Change::Regressed);
-        assert!((m.change_pct + 14.0).abs() < 1e-9 && m.p_value < 1e-6);
+        assert!((m.change_pct + 14.0).abs() < 1e-9 && m.p_value < 1e-4, "{m:?}");
         // +20 %: an improvement.
         assert_eq!(judge(&base, &base.map(|x| x * 1.2)).change, Change::Improved);
         // −3 %, significant but below the 5 % threshold.
