@@ -118,7 +118,8 @@ impl Sweep {
                 // Side by side, in an order that alternates, so neither variant always goes first.
                 let n = sides.len();
                 for i in (0..n).map(|i| (i + pass + k) % n) {
-                    self.run_in_pass(&mut sides[i], p, pass)?;
+                    let ops = calibrated_ops(&sides, p);
+                    self.run_in_pass(&mut sides[i], p, pass, ops)?;
                 }
             }
         }
@@ -133,8 +134,9 @@ impl Sweep {
         Ok(run_dir)
     }
 
-    /// One benchmark of one side in one pass, unless interrupted or already failed.
-    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize) -> Result<()> {
+    /// One benchmark of one side in one pass with `ops` per thread where known (calibrated
+    /// otherwise), unless interrupted or already failed.
+    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize, ops: BTreeMap<usize, u64>) -> Result<()> {
         let file = side.variant.workloads_dir.join(p.file.file_name().expect("workload files have names"));
         let known = side.results.workload(&name_of(&file), p.mode);
         if interrupted() {
@@ -147,7 +149,6 @@ impl Sweep {
         if known.is_some_and(|w| w.status != WorkloadStatus::Ran) {
             return Ok(());
         }
-        let ops = known.map(ops_by_threads).unwrap_or_default();
         // Each side's own file says which environment its child needs.
         let env = Declared::read(&file)?.env;
         let planned = Planned { file, mode: p.mode, threads: p.threads.clone(), env };
@@ -391,9 +392,16 @@ fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildR
     known.rows.sort_by_key(|r| r.threads);
 }
 
-/// Ops per thread the first pass used, by thread count, so later passes do the same work.
-fn ops_by_threads(w: &WorkloadResult) -> BTreeMap<usize, u64> {
-    w.rows.iter().map(|r| (r.threads, r.ops_per_thread)).collect()
+/// Ops per thread a benchmark already ran with on any side, by thread count: later passes, and
+/// the other side of an `ab` run, do the same work per round as the first to calibrate it.
+fn calibrated_ops(sides: &[Side<'_>], p: &Planned) -> BTreeMap<usize, u64> {
+    let name = name_of(&p.file);
+    sides
+        .iter()
+        .filter_map(|s| s.results.workload(&name, p.mode))
+        .find(|w| w.status == WorkloadStatus::Ran)
+        .map(|w| w.rows.iter().map(|r| (r.threads, r.ops_per_thread)).collect())
+        .unwrap_or_default()
 }
 
 /// The plan in the order of `pass`: a shuffle seeded by the run's seed and the pass.
