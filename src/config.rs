@@ -34,10 +34,11 @@ pub struct Settings {
 pub const ROUND_TIMEOUT_FLOOR: Duration = Duration::from_secs(10);
 
 impl Settings {
-    /// Defaults sized for a 2-core machine: both GIL modes of every default workload in about
-    /// 5 minutes (measured: 4 min 41 s to 5 min 15 s), quick mode in 3 shorter passes. Length per
-    /// pass is traded for passes: the machine's drift over minutes, not the noise within a second,
-    /// is what separates two runs.
+    /// Defaults sized for a 2-core machine: both GIL modes of every default workload in under
+    /// 10 minutes (10 passes took 567-612 s on a stretch where a quarter of the passes were
+    /// disturbed and measured again; hence 9), quick mode in 3 shorter passes. Length per pass is
+    /// traded for passes: a shared VM runs whole seconds at half speed, so what separates two runs
+    /// is how many passes landed on fast stretches, and `compare` judges the faster half.
     pub fn defaults(quick: bool, cores: usize) -> Settings {
         let ms = Duration::from_millis;
         Settings {
@@ -45,7 +46,7 @@ impl Settings {
             modes: GilMode::ALL.to_vec(),
             quick,
             round_target: if quick { ms(3) } else { ms(10) },
-            passes: if quick { 3 } else { 10 },
+            passes: if quick { 3 } else { 9 },
             warm_up: if quick { ms(10) } else { ms(30) },
             measurement: if quick { ms(30) } else { ms(60) },
             min_rounds: 3,

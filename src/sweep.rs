@@ -97,6 +97,7 @@ impl Sweep {
     /// after each child. A benchmark that did not run cleanly in a pass is not started again.
     pub fn run(&self) -> Result<PathBuf> {
         let plan = self.plan()?;
+        let reference = ops_reference()?;
         let run_dir = self.create_run_dir()?;
         let seed = fastrand::u64(..);
         let mut sides = Vec::new();
@@ -118,7 +119,7 @@ impl Sweep {
                 // Side by side, in an order that alternates, so neither variant always goes first.
                 let n = sides.len();
                 for i in (0..n).map(|i| (i + pass + k) % n) {
-                    let ops = calibrated_ops(&sides, p);
+                    let ops = calibrated_ops(&sides, reference.as_ref(), p);
                     self.run_in_pass(&mut sides[i], p, pass, ops)?;
                 }
             }
@@ -392,16 +393,29 @@ fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildR
     known.rows.sort_by_key(|r| r.threads);
 }
 
-/// Ops per thread a benchmark already ran with on any side, by thread count: later passes, and
-/// the other side of an `ab` run, do the same work per round as the first to calibrate it.
-fn calibrated_ops(sides: &[Side<'_>], p: &Planned) -> BTreeMap<usize, u64> {
+/// Ops per thread a benchmark already ran with, by thread count — on any side, else in the
+/// `FTBENCH_OPS_FROM` run: later passes, the other side of an `ab` run and a run measured to be
+/// compared with the reference do the same work per round as the first to calibrate it.
+fn calibrated_ops(sides: &[Side<'_>], reference: Option<&RunResults>, p: &Planned) -> BTreeMap<usize, u64> {
     let name = name_of(&p.file);
     sides
         .iter()
-        .filter_map(|s| s.results.workload(&name, p.mode))
+        .map(|s| &s.results)
+        .chain(reference)
+        .filter_map(|r| r.workload(&name, p.mode))
         .find(|w| w.status == WorkloadStatus::Ran)
         .map(|w| w.rows.iter().map(|r| (r.threads, r.ops_per_thread)).collect())
         .unwrap_or_default()
+}
+
+/// The run named by `FTBENCH_OPS_FROM` (a run folder, results.json, `latest` or a baseline name),
+/// whose calibration this run reuses so that `compare` sees the same work per round in both.
+fn ops_reference() -> Result<Option<RunResults>> {
+    let Some(spec) = std::env::var_os("FTBENCH_OPS_FROM").filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let load = || RunResults::load(&crate::runs::resolve_results(Path::new(&spec))?);
+    load().map(Some).with_context(|| format!("FTBENCH_OPS_FROM={}", spec.to_string_lossy()))
 }
 
 /// The plan in the order of `pass`: a shuffle seeded by the run's seed and the pass.

@@ -408,12 +408,19 @@ fn speedups_are_compared_only_against_the_same_base_row() {
 }
 
 #[test]
-fn rows_that_did_different_work_per_round_say_so() {
+fn rows_that_did_different_work_per_round_are_not_compared() {
     let mut new = base_run();
     new.run.id = "new-run".into();
     new.workloads[0].rows[1].ops_per_thread *= 2;
     let c = compare::compare(&base_run(), &new, &CompareOptions::default());
-    let note = find(&c, 2).note.as_deref().unwrap_or_default();
-    assert!(note.starts_with("different work per round:"), "{note}");
-    assert_eq!(find(&c, 1).note, None, "same work, nothing to say");
+    match &find(&c, 2).outcome {
+        RowOutcome::NotComparable { reason } => assert!(reason.starts_with("different work per round:"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(find(&c, 4).outcome, RowOutcome::Compared { speedup: Some(_), .. }), "4 threads and its base did the same work");
+    // A tenth more work is the same benchmark; twice the work at the base row makes every speedup another figure.
+    new.workloads[0].rows[1].ops_per_thread = base_run().workloads[0].rows[1].ops_per_thread * 11 / 10;
+    new.workloads[0].rows[0].ops_per_thread *= 2;
+    let c = compare::compare(&base_run(), &new, &CompareOptions::default());
+    assert!(matches!(find(&c, 2).outcome, RowOutcome::Compared { speedup: None, .. }), "{:?}", find(&c, 2).outcome);
 }

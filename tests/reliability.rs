@@ -167,3 +167,34 @@ fn a_stalled_calibration_round_does_not_set_the_work() {
     // The stalled round had 1 op and lasted 30 ms; 10 ms of this loop is hundreds of thousands.
     assert!(row.ops_per_thread >= 1024 && row.ops_per_thread.is_power_of_two(), "{}", row.ops_per_thread);
 }
+
+#[test]
+fn a_run_can_reuse_another_runs_calibration() {
+    let dir = workloads(&["lock_counter"]);
+    let args = ["--threads", "1,2", "--modes", "off", "--rounds", "2"];
+    let (_, first) = run(dir.path(), &args, &[]);
+    let saved = tempfile::tempdir().unwrap();
+    let reference = saved.path().join("results.json");
+    first.save(&reference).unwrap();
+    // Ten times the work per op: calibrated afresh, the rounds would hold other ops counts.
+    let file = dir.path().join("lock_counter.py");
+    let code = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, code.replace("        with lock:", "        for _ in range(30):\n            pass\n        with lock:")).unwrap();
+    let (_, second) = run(dir.path(), &args, &[("FTBENCH_OPS_FROM", reference.to_str().unwrap())]);
+    for t in [1, 2] {
+        assert_eq!(row(&second, "lock_counter", Off, t).ops_per_thread, row(&first, "lock_counter", Off, t).ops_per_thread);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let output = common::ftbench()
+        .arg("run")
+        .arg("--workloads")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(args)
+        .env("FTBENCH_OPS_FROM", "/no/such/run")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.code() == Some(2) && err.contains("FTBENCH_OPS_FROM=/no/such/run"), "{err}");
+}

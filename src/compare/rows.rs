@@ -67,10 +67,26 @@ pub(super) fn shared_basis(base: &RunResults, new: &RunResults) -> Basis {
     }
 }
 
+/// Rows whose ops per thread differ by more than this factor did different work per round (a
+/// round's length changes what contended and allocating workloads measure): not the same benchmark.
+const SAME_WORK: f64 = 1.25;
+
+/// Why two rows are not the same benchmark (their runs calibrated different work per round), if so.
+fn different_work(b: &ThreadRow, n: &ThreadRow) -> Option<String> {
+    let (x, y) = (b.ops_per_thread.max(1) as f64, n.ops_per_thread.max(1) as f64);
+    (x.max(y) / x.min(y) > SAME_WORK).then(|| {
+        format!(
+            "different work per round: {} ops per thread in base, {} in new (measure the new run with \
+             FTBENCH_OPS_FROM=<base run> to reuse the base's calibration)",
+            b.ops_per_thread, n.ops_per_thread
+        )
+    })
+}
+
 /// Compares one row measured in both runs; `paired`: pass i of base ran right next to pass i of new.
-fn compare_row(
-    (bw, b): (&WorkloadResult, &ThreadRow),
-    (nw, n): (&WorkloadResult, &ThreadRow),
+fn compare_row<'a>(
+    (bw, b): (&'a WorkloadResult, &ThreadRow),
+    (nw, n): (&'a WorkloadResult, &ThreadRow),
     basis: Basis,
     paired: bool,
     opts: &CompareOptions,
@@ -78,6 +94,9 @@ fn compare_row(
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
+    }
+    if let Some(reason) = different_work(b, n) {
+        return RowOutcome::NotComparable { reason };
     }
     // Throughput of two runs: every pass, of which the test keeps the faster half (a disturbed
     // pass is a slow one). Side by side: the quiet pairs.
@@ -91,8 +110,10 @@ fn compare_row(
     if let (Some(b), Some(n)) = (raw(bw, b), raw(nw, n)) {
         (throughput.base, throughput.new) = (b, n);
     }
+    let base_row = |w: &'a WorkloadResult| w.rows.iter().min_by_key(|r| r.threads);
+    let same_base_work = matches!((base_row(bw), base_row(nw)), (Some(x), Some(y)) if different_work(x, y).is_none());
     let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
-        (Some((bt, bs)), Some((nt, ns))) if bt == nt => {
+        (Some((bt, bs)), Some((nt, ns))) if bt == nt && same_base_work => {
             let (bs, ns) = aligned(bs, ns, paired);
             MetricChange::judge(&bs, &ns, Basis::Speedup, sampling, opts)
         }
@@ -139,10 +160,6 @@ pub(super) fn judge_rows(
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
                 if bw.status != nw.status {
                     note = Some(format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
-                } else if b.ops_per_thread != n.ops_per_thread {
-                    // Calibration settles on powers of two; runs that landed on different ones did different work per round.
-                    note =
-                        Some(format!("different work per round: {} ops per thread in base, {} in new", b.ops_per_thread, n.ops_per_thread));
                 }
                 compare_row((bw, b), (nw, n), basis, paired, opts)
             }
