@@ -1,9 +1,9 @@
-//! A paired A/B comparison in one run (`ftbench ab`). Two variants — two builds of the interpreter,
-//! or two workload folders (two versions of a workload or of the package it imports) — are
-//! measured side by side, benchmark by benchmark, in every pass, alternating which goes first.
-//! Drift hits both sides of a pair alike, so a paired t-test over passes sees smaller changes in
-//! less time than two separate runs compared with `ftbench compare`. This module holds the other
-//! interpreter a side may run on.
+//! An A/B comparison in one run (`ftbench ab`). Two variants — two builds of the interpreter, or
+//! two workload folders (two versions of a workload or of the package it imports) — are measured
+//! side by side, benchmark by benchmark, in every pass, alternating which goes first, with the same
+//! work per round. Both sides share the machine's fast and slow stretches, so unchanged code moves
+//! less between them than between two separate runs. This module holds the other interpreter a
+//! side may run on.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

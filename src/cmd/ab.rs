@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use super::run_exit_code;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare_paired, CompareOptions, FailOn};
+use crate::compare::{compare, CompareOptions, FailOn};
 use crate::config::Settings;
 use crate::fsutil::write_atomic;
 use crate::results::RunResults;
@@ -51,7 +51,7 @@ pub struct Args {
     /// Smallest change, in percent, that can count.
     #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
     pub threshold: f64,
-    /// Significance level of the paired test.
+    /// Significance level of the test.
     #[arg(long, default_value_t = 0.01, value_name = "P")]
     pub alpha: f64,
     /// Where run folders go [default: reports/].
@@ -65,8 +65,10 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Measures both sides in one run, renders each side's report, compares them paired; the exit
-/// status is the worst of the comparison's and each side's run.
+/// Measures both sides in one run, renders each side's report and compares them on each side's
+/// faster half of its passes (the sides shared the machine's fast and slow stretches, so their
+/// spread across rows is small; a paired test, `compare --paired`, loses every pass pair in which
+/// one side hit a slow stretch); the exit status is the worst of the comparison's and each side's run.
 pub fn run(a: Args) -> Result<i32> {
     let sweep = sweep(&a)?;
     install_interrupt_handler();
@@ -76,7 +78,7 @@ pub fn run(a: Args) -> Result<i32> {
     }
     let (base, new) = (RunResults::load(&run_dir.join("base"))?, RunResults::load(&run_dir.join("new"))?);
     let opts = CompareOptions { threshold_pct: a.threshold, alpha: a.alpha, fail_on: FailOn::Any };
-    let mut cmp = compare_paired(&base, &new, &opts);
+    let mut cmp = compare(&base, &new, &opts);
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
     let text = super::compare::printed(&cmp, a.json, a.markdown)?;

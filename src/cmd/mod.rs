@@ -31,7 +31,7 @@ enum Command {
     Report(report::Args),
     /// Compare two runs for throughput and scaling regressions (exit 1 on regression).
     Compare(compare::Args),
-    /// Measure two variants side by side (interpreters or workload folders) and compare them paired.
+    /// Measure two variants side by side (interpreters or workload folders) and compare them.
     Ab(ab::Args),
     /// Save or list named baselines.
     #[command(subcommand)]

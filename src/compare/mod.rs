@@ -45,8 +45,8 @@ pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Co
     compare_runs(base, new, opts, false)
 }
 
-/// Compares the two sides of one `ftbench ab` run, pass by pass (paired t-test on raw ops/s: the
-/// two sides ran side by side, so the machine's drift cancels without a canary).
+/// Compares the two sides of one `ftbench ab` run pass by pass (`compare --paired`: a paired t-test
+/// on raw ops/s, for sides measured so close together that a pass pair shares the machine's speed).
 pub fn compare_paired(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Comparison {
     compare_runs(base, new, opts, true)
 }

@@ -1,12 +1,14 @@
 //! `cargo xtask aa`: can `ftbench compare` be trusted on this machine? It runs what a user would
 //! and judges the outcome (a benchmark of the tool itself, not a unit test):
 //!
-//! (a) A/A: pairs of back-to-back default runs (`cargo bench`) of the same code, each pair
+//! (a) A/A: pairs of back-to-back default runs (`cargo bench`) of the same code, the second
+//!     reusing the first's calibration (`FTBENCH_OPS_FROM`, as README's CI recipe does), each pair
 //!     compared with `ftbench compare`: there must be no verdict at all, exit 0;
 //! (b) A/B: one more run with `lock_counter`'s loop made slower by one extra statement per op,
 //!     compared with the last A run: `lock_counter` at 1 thread must be caught in both GIL modes
 //!     and no other workload flagged;
-//! (c) the same A/B with the paired `ftbench ab` in one run, which must take less time than (b).
+//! (c) the same A/B with `ftbench ab` (both sides side by side in one run), which must take less
+//!     time than (b).
 //!
 //! Everything goes to `reports/aa/<timestamp>/`, with `summary.md` holding the figures: the A/A
 //! false-verdict rate, the slowdowns caught and the smallest change each side could detect.
@@ -67,18 +69,21 @@ pub fn run(ctx: &Ctx, args: &[OsString]) -> Result<i32> {
     Ok(if ok { 0 } else { 1 })
 }
 
-/// The runs: `pairs` A/A pairs, the slowed run and the paired `ab`, into a new folder.
+/// The runs: `pairs` A/A pairs, the slowed run and `ab`, into a new folder.
 fn measure(ctx: &Ctx, o: &Options) -> Result<PathBuf> {
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let out = ctx.root.join("reports/aa").join(stamp.to_string());
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let slow = slowed_workloads(ctx, &out)?;
+    // Every run after the first of a pair reuses its calibration (FTBENCH_OPS_FROM), as a run
+    // compared with a baseline does in README's CI recipe: both do the same work per round.
     for pair in 1..=o.pairs {
-        for side in 1..=2 {
-            bench(ctx, &out.join(format!("a{pair}-{side}")), None, o.quick)?;
-        }
+        let first = out.join(format!("a{pair}-1"));
+        bench(ctx, &first, None, None, o.quick)?;
+        bench(ctx, &out.join(format!("a{pair}-2")), None, Some(&run_folder(&first)?), o.quick)?;
     }
-    bench(ctx, &out.join("b"), Some(&slow), o.quick)?;
+    let last_a = run_folder(&out.join(format!("a{}-2", o.pairs)))?;
+    bench(ctx, &out.join("b"), Some(&slow), Some(&last_a), o.quick)?;
     ab(ctx, &out.join("ab"), &slow, o.quick)?;
     Ok(out)
 }
@@ -97,7 +102,7 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
     for pair in 1..=pairs {
         let first = run_folder(&out.join(format!("a{pair}-1")))?;
         let second = run_folder(&out.join(format!("a{pair}-2")))?;
-        let (code, cmp) = compare(ctx, &first, &second, false)?;
+        let (code, cmp) = compare(ctx, &first, &second)?;
         let verdicts = flagged(&cmp);
         false_verdicts += verdicts.len();
         compared_rows += rows_in(&cmp, "regressed") + rows_in(&cmp, "improved") + rows_in(&cmp, "unchanged");
@@ -118,9 +123,9 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
 
     let last_a = run_folder(&out.join(format!("a{pairs}-2")))?;
     let slowed = run_folder(&out.join("b"))?;
-    ok &= judge_ab("A/B with `ftbench compare`", &compare(ctx, &last_a, &slowed, false)?.1, &mut report);
+    ok &= judge_ab("A/B with `ftbench compare`", &compare(ctx, &last_a, &slowed)?.1, &mut report);
     let ab = run_folder(&out.join("ab"))?;
-    ok &= judge_ab("A/B with `ftbench ab` (paired)", &compare(ctx, &ab.join("base"), &ab.join("new"), true)?.1, &mut report);
+    ok &= judge_ab("A/B with `ftbench ab`", &compare(ctx, &ab.join("base"), &ab.join("new"))?.1, &mut report);
     let (ab_seconds, separate) = (run_seconds(&ab.join("base"))?, run_seconds(&last_a)? + run_seconds(&slowed)?);
     let faster = ab_seconds < separate;
     ok &= faster;
@@ -176,8 +181,8 @@ fn slowed_workloads(ctx: &Ctx, out: &Path) -> Result<PathBuf> {
     Ok(dest)
 }
 
-/// One default run (`cargo bench`) into `reports`.
-fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, quick: bool) -> Result<()> {
+/// One default run (`cargo bench`) into `reports`, reusing the calibration of `ops_from` if given.
+fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, ops_from: Option<&Path>, quick: bool) -> Result<()> {
     let mut cmd = cargo(ctx);
     cmd.args(["bench", "--quiet"]);
     if quick {
@@ -186,6 +191,9 @@ fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, quick: bool) -> Re
     cmd.env("FTBENCH_REPORTS", reports);
     if let Some(w) = workloads {
         cmd.env("FTBENCH_WORKLOADS", w);
+    }
+    if let Some(run) = ops_from {
+        cmd.env("FTBENCH_OPS_FROM", run);
     }
     say(format!("aa: cargo bench → {}", reports.display()));
     let status = cmd.status().context("running cargo bench")?;
@@ -202,13 +210,10 @@ fn cargo(ctx: &Ctx) -> Command {
     cmd
 }
 
-/// `ftbench compare BASE NEW --json [--paired]`: its exit code and JSON.
-fn compare(ctx: &Ctx, base: &Path, new: &Path, paired: bool) -> Result<(i32, Value)> {
+/// `ftbench compare BASE NEW --json`: its exit code and JSON.
+fn compare(ctx: &Ctx, base: &Path, new: &Path) -> Result<(i32, Value)> {
     let mut cmd = cargo(ctx);
     cmd.args(["run", "--release", "--quiet", "--", "compare"]).arg(base).arg(new).arg("--json");
-    if paired {
-        cmd.arg("--paired");
-    }
     let out = cmd.output().context("running ftbench compare")?;
     let code = out.status.code().unwrap_or(-1);
     if code == 2 {
