@@ -35,8 +35,8 @@ pub const ROUND_TIMEOUT_FLOOR: Duration = Duration::from_secs(10);
 
 impl Settings {
     /// Defaults sized for a 2-core machine: both GIL modes of every default workload in under
-    /// 10 minutes (10 passes took 567-612 s on a stretch where a quarter of the passes were
-    /// disturbed and measured again; hence 9), quick mode in 3 shorter passes. Length per pass is
+    /// 10 minutes (10 passes took 557-612 s on a stretch where a quarter of the passes were
+    /// disturbed and measured again; 9 took 514 s there), quick mode in 3 shorter passes. Length per pass is
     /// traded for passes: a shared VM runs whole seconds at half speed, so what separates two runs
     /// is how many passes landed on fast stretches, and `compare` judges the faster half.
     pub fn defaults(quick: bool, cores: usize) -> Settings {

@@ -13,12 +13,12 @@ use crate::config::Settings;
 use crate::fsutil::write_atomic;
 use crate::results::RunResults;
 use crate::supervise::install_interrupt_handler;
+use crate::sweep::{Filter, Sweep, Variant};
+use crate::{paths, report};
 
 /// At most this many passes by default: a pass measures every benchmark twice, and 8 passes keep
 /// `ab` shorter than the two default runs it replaces while leaving each side a faster half of 4.
 const AB_PASSES: usize = 8;
-use crate::sweep::{Filter, Sweep, Variant};
-use crate::{paths, report};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
