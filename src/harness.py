@@ -180,14 +180,12 @@ def skip_reason(meta):
     return None
 
 
-def canary(steps):
-    """The machine-speed canary: a fixed pure-Python integer loop on the calling thread (the loop
-    the drift evidence used). Returns its seconds; the Rust side turns them into a rate."""
+def canary(_state, _thread_index, steps):
+    """The machine-speed canary: a fixed pure-Python integer loop (the loop the drift evidence
+    used), called like a worker on the pool's first thread; the Rust side times it."""
     x = 1
-    start = time.perf_counter()
     for _ in range(steps):
         x = (x * 75 + 74) % 65537
-    return time.perf_counter() - start
 
 
 def python_driver(module, threads, ops, rounds):

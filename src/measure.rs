@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use pyo3::prelude::*;
 
 use crate::counters::MachineTally;
@@ -143,12 +143,12 @@ impl Pass<'_> {
             Timing::Timed { measurement, min_rounds, .. } => (measurement, min_rounds),
             Timing::Rounds(n) => (Duration::ZERO, n),
         };
-        let canary_before = canary(py)?;
+        let canary_before = canary(py, self.pool)?;
         let mut timed = Timed::default();
         if !self.rounds_for(py, checks, measurement, min_rounds, Some(&mut timed))? || timed.times.is_empty() {
             return Ok((None, timed));
         }
-        let canary_after = canary(py)?;
+        let canary_after = canary(py, self.pool)?;
         let mut sample = PassSample {
             pass: self.pass,
             throughput: timed.times.len() as f64 * self.units_per_round() as f64 / timed.wall(),
@@ -224,11 +224,13 @@ pub fn disturbance(s: &PassSample) -> Option<String> {
     (!why.is_empty()).then(|| why.join("; "))
 }
 
-/// The canary: a fixed pure-Python loop on the calling thread, as iterations per second. It runs
-/// between the rounds, with the workers parked, and tracks the machine's speed around each pass.
-pub fn canary(py: Python<'_>) -> Result<f64> {
-    let seconds: f64 = harness(py)?.call_method1("canary", (CANARY_STEPS,)).and_then(|t| t.extract()).map_err(|e| py_error(py, e))?;
-    Ok(CANARY_STEPS as f64 / seconds.max(1e-9))
+/// The canary: a fixed pure-Python loop, as iterations per second. It runs between the rounds on
+/// worker thread 0, the thread that runs a 1-thread row: a shared VM slows one vCPU at a time (for
+/// 0.2-2 s), and a canary on the calling thread measured the other vCPU as often as not.
+pub fn canary(py: Python<'_>, pool: &Pool) -> Result<f64> {
+    let function = harness(py)?.getattr("canary").map_err(|e| py_error(py, e))?;
+    let elapsed = pool.time_on_first_worker(py, &function, CANARY_STEPS).context("the canary")?;
+    Ok(CANARY_STEPS as f64 / elapsed.as_secs_f64().max(1e-9))
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ struct Job {
     tracers: Option<Vec<Py<PyAny>>>,
     /// Read each worker's CPU clock around its call (the probe-ratio calibration turns it off).
     probes: bool,
+    /// Only worker 0 calls `function`; the others report an empty outcome.
+    first_only: bool,
 }
 
 struct Outcome {
@@ -111,19 +113,16 @@ impl Pool {
     pub fn round(&self, py: Python<'_>, w: &Workload, ops: u64, tracers: Option<Vec<Py<PyAny>>>, probes: bool) -> Result<Round> {
         let state = w.setup(py, self.threads)?;
         let function = w.function(py, if self.driver { "drive" } else { "worker" })?.unbind();
-        let job = Job { function, state: state.clone_ref(py), ops, driver_threads: self.driver.then_some(self.threads), tracers, probes };
-        *self.shared.job.lock().unwrap() = Some(Arc::new(job));
-        let (before, after, machine) = py.detach(|| {
-            let counters = probes.then(cpu_times).flatten();
-            let before = rusage_self();
-            self.shared.start.wait();
-            self.shared.end.wait();
-            let after = rusage_self();
-            (before, after, counters.zip(probes.then(cpu_times).flatten()))
-        });
-        self.shared.job.lock().unwrap().take();
-        let outcomes: Vec<Outcome> =
-            self.shared.outcomes.lock().unwrap().iter_mut().map(|o| o.take().expect("every worker reports")).collect();
+        let job = Job {
+            function,
+            state: state.clone_ref(py),
+            ops,
+            driver_threads: self.driver.then_some(self.threads),
+            tracers,
+            probes,
+            first_only: false,
+        };
+        let (outcomes, before, after, machine) = self.dispatch(py, job);
         let first = outcomes.iter().map(|o| o.start).min().expect("at least one thread");
         let last_start = outcomes.iter().map(|o| o.start).max().expect("at least one thread");
         let last = outcomes.iter().map(|o| o.end).max().expect("at least one thread");
@@ -144,6 +143,47 @@ impl Pool {
             process,
             machine,
         })
+    }
+}
+
+impl Pool {
+    /// Hands `job` to the workers, releases them and waits, detached, for the last to finish.
+    /// Returns each thread's outcome, this process's usage around them and, when the job probes,
+    /// the machine's counters.
+    fn dispatch(&self, py: Python<'_>, job: Job) -> (Vec<Outcome>, Rusage, Rusage, Option<(CpuTimes, CpuTimes)>) {
+        let probes = job.probes;
+        *self.shared.job.lock().unwrap() = Some(Arc::new(job));
+        let (before, after, machine) = py.detach(|| {
+            let counters = probes.then(cpu_times).flatten();
+            let before = rusage_self();
+            self.shared.start.wait();
+            self.shared.end.wait();
+            let after = rusage_self();
+            (before, after, counters.zip(probes.then(cpu_times).flatten()))
+        });
+        self.shared.job.lock().unwrap().take();
+        let outcomes = self.shared.outcomes.lock().unwrap().iter_mut().map(|o| o.take().expect("every worker reports")).collect();
+        (outcomes, before, after, machine)
+    }
+
+    /// Calls `function(None, 0, steps)` on worker thread 0 alone, the thread that runs a 1-thread
+    /// row, and times the call. Returns the first error as a traceback.
+    pub fn time_on_first_worker(&self, py: Python<'_>, function: &Bound<'_, PyAny>, steps: u64) -> Result<Duration> {
+        let job = Job {
+            function: function.clone().unbind(),
+            state: py.None(),
+            ops: steps,
+            driver_threads: None,
+            tracers: None,
+            probes: false,
+            first_only: true,
+        };
+        let (outcomes, ..) = self.dispatch(py, job);
+        let first = &outcomes[0];
+        match &first.error {
+            Some(e) => Err(anyhow::anyhow!("{e}")),
+            None => Ok(first.end - first.start),
+        }
     }
 }
 
@@ -207,7 +247,12 @@ fn worker_thread(shared: &Shared, index: usize) {
             return;
         }
         let job = shared.job.lock().unwrap().clone().expect("a job is set before release");
-        let outcome = run_job(py, &job, index);
+        let outcome = if job.first_only && index > 0 {
+            let now = Instant::now();
+            Outcome { start: now, end: now, error: None, usage: None }
+        } else {
+            run_job(py, &job, index)
+        };
         shared.outcomes.lock().unwrap()[index] = Some(outcome);
         py.detach(|| shared.end.wait());
     })

@@ -58,3 +58,26 @@ fn loader_errors_name_the_file_and_the_fault() {
         assert!(!ok.meta.unsynchronized && !ok.meta.driver);
     });
 }
+
+#[test]
+fn the_canary_runs_on_the_thread_that_runs_a_one_thread_row() {
+    // A shared VM slows one vCPU at a time: a canary on another thread measures another vCPU.
+    initialize(requested_mode()).unwrap();
+    Python::attach(|py| {
+        let w = Workload::load(py, &bad("records_thread")).unwrap();
+        let worker = w.function(py, "worker").unwrap();
+        let pool = ftbench::runner::Pool::new(1, false).unwrap();
+        let harness = ftbench::embedding::harness(py).unwrap();
+        let canary = harness.getattr("canary").unwrap();
+        harness.setattr("canary", &worker).unwrap();
+        let measured = ftbench::measure::canary(py, &pool);
+        harness.setattr("canary", canary).unwrap();
+        assert!(measured.unwrap() > 0.0);
+        pool.round(py, &w, 1, None, false).unwrap();
+        let seen: Vec<u64> = worker.getattr("__globals__").unwrap().get_item("SEEN").unwrap().extract().unwrap();
+        let main: u64 = py.import("threading").unwrap().call_method0("get_native_id").unwrap().extract().unwrap();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!(seen[0], seen[1], "the canary and the row's work on one thread");
+        assert_ne!(seen[0], main, "not on the calling thread");
+    });
+}

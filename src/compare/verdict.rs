@@ -37,7 +37,7 @@ impl MetricChange {
     /// applies the rule: significant, beyond the threshold and beyond the noise floor.
     pub fn judge(base: &[f64], new: &[f64], basis: Basis, sampling: Sampling, opts: &CompareOptions) -> Option<MetricChange> {
         let (base, new) = match sampling {
-            Sampling::FasterHalf => (faster_half(base), faster_half(new)),
+            Sampling::FasterHalf => (stats::faster_half(base), stats::faster_half(new)),
             Sampling::Paired => (base.to_vec(), new.to_vec()),
         };
         let (base, new) = (base.as_slice(), new.as_slice());
@@ -92,19 +92,10 @@ impl MetricChange {
 /// few passes understate how far the next run's fast passes may land.
 const FASTER_HALF_SPREADS: f64 = 2.0;
 
-/// The faster half of a side's passes (at least two, so that there is a spread to test): how fast
-/// the code ran when the machine left it alone.
-fn faster_half(xs: &[f64]) -> Vec<f64> {
-    let mut sorted = xs.to_vec();
-    sorted.sort_by(|a, b| b.total_cmp(a));
-    sorted.truncate(xs.len().div_ceil(2).max(2));
-    sorted
-}
-
 /// The mean of the values `sampling` judges: a side's figure.
 pub(super) fn sampled_mean(values: &[f64], sampling: Sampling) -> Option<f64> {
     match sampling {
-        Sampling::FasterHalf => stats::mean(&faster_half(values)),
+        Sampling::FasterHalf => stats::mean(&stats::faster_half(values)),
         Sampling::Paired => stats::mean(values),
     }
 }
@@ -243,15 +234,6 @@ mod tests {
         assert!(m.p_value < 0.01 && m.beyond_threshold);
         assert_eq!(m.change, Change::Unchanged, "−8 % is within how far the fast passes themselves landed");
         assert_eq!(judge(&base, &base.map(|x| x * 0.88)).change, Change::Regressed);
-    }
-
-    #[test]
-    fn the_faster_half_keeps_at_least_two_passes() {
-        let kept = |n: usize| faster_half(&(0..n).map(|i| i as f64).collect::<Vec<_>>());
-        assert_eq!(kept(10), [9.0, 8.0, 7.0, 6.0, 5.0]);
-        assert_eq!(kept(5), [4.0, 3.0, 2.0]);
-        assert_eq!(kept(3), [2.0, 1.0]);
-        assert_eq!(kept(2), [1.0, 0.0]);
     }
 
     #[test]
