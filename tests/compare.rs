@@ -424,3 +424,47 @@ fn rows_that_did_different_work_per_round_are_not_compared() {
     let c = compare::compare(&base_run(), &new, &CompareOptions::default());
     assert!(matches!(find(&c, 2).outcome, RowOutcome::Compared { speedup: None, .. }), "{:?}", find(&c, 2).outcome);
 }
+
+#[test]
+fn each_thread_count_has_its_own_run_floor() {
+    // Ten workloads; between the runs the contended 4-thread rows moved by up to ±25 %, the
+    // 1-thread rows by ±2 %, and w0 at 1 thread became 14 % slower.
+    let runs = |id: &str, one: &dyn Fn(usize) -> f64, four: &dyn Fn(usize) -> f64| {
+        let w = |i: usize| workload(&format!("w{i}"), GilMode::Off, vec![row(1, 1e6 * one(i), 1.0), row(4, 3e6 * four(i), 1.0)]);
+        run(id, (0..10).map(w).collect())
+    };
+    let base = runs("b", &|_| 1.0, &|_| 1.0);
+    let one = |i: usize| if i == 0 { 0.86 } else { 0.98 + 0.04 * i as f64 / 9.0 };
+    let new = runs("n", &one, &|i| 0.75 + 0.5 * i as f64 / 9.0);
+    let c = compare::compare(&base, &new, &CompareOptions::default());
+    let judged: Vec<(&str, usize, Change)> = c
+        .rows
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            RowOutcome::Compared { throughput, .. } if throughput.change != Change::Unchanged => {
+                Some((r.workload.as_str(), r.threads, throughput.change))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(judged, [("w0", 1, Change::Regressed)], "{}", c.render_text());
+    let floor = |t: usize| c.run_floors.iter().find(|f| f.threads == t).unwrap().throughput_pct;
+    assert!(floor(1) < 14.0 && floor(4) > 14.0, "{:?}", c.run_floors);
+}
+
+#[test]
+fn each_pass_is_divided_by_its_own_rows_canaries() {
+    // In new, the 1-thread row's vCPU ran at half speed through every pass, and its canaries, which
+    // run on that row's thread, saw it; the 2-thread row's canaries did not. Nothing changed.
+    let canaries = |r: &mut ThreadRow, c: f64| r.passes.iter_mut().for_each(|p| (p.canary_before, p.canary_after) = (Some(c), Some(c)));
+    let mut slow = row(1, 0.5e6, 1.0);
+    canaries(&mut slow, 0.5e6);
+    let base = with_rows("b", vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0)]);
+    let new = with_rows("n", vec![slow, row(2, 1.8e6, 1.0)]);
+    let c = compare::compare(&base, &new, &CompareOptions::default());
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput compared per canary iteration")), "{:?}", c.notes);
+    match &find(&c, 1).outcome {
+        RowOutcome::Compared { throughput, .. } => assert_eq!(throughput.change, Change::Unchanged, "{throughput:?}"),
+        other => panic!("{other:?}"),
+    }
+}

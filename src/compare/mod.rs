@@ -34,7 +34,7 @@ mod verdict;
 
 pub use model::*;
 pub use rows::{pass_values, speedup_values};
-pub use verdict::{run_floor_pct, MetricChange};
+pub use verdict::{run_floor_pct, MetricChange, RunFloor};
 
 use crate::results::RunResults;
 use environment::{disturbed_runs, environment_mismatches};
@@ -54,12 +54,13 @@ pub fn compare_paired(base: &RunResults, new: &RunResults, opts: &CompareOptions
 fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, paired: bool) -> Comparison {
     let mut notes = Vec::new();
     let mismatches = environment_mismatches(base, new, &mut notes);
-    let (mut rows, run_floor_pct) = match (paired, shared_basis(base, new)) {
+    let (mut rows, run_floors) = match (paired, shared_basis(base, new)) {
         (false, Basis::PerCanary) => {
             // The canary divides out drift but adds its own noise: keep the basis on which unchanged
             // code moved less between these two runs (the smaller spread across rows).
             let (raw, per_canary) = (judge_rows(base, new, opts, Basis::Raw, false), judge_rows(base, new, opts, Basis::PerCanary, false));
-            let use_canary = per_canary.1 .0 <= raw.1 .0;
+            let spread = |floors: &[RunFloor]| floors.iter().map(|f| f.throughput_pct).sum::<f64>();
+            let use_canary = spread(&per_canary.1) <= spread(&raw.1);
             let (name, other) = if use_canary { ("per canary iteration", "raw") } else { ("raw (ops/s)", "per canary") };
             notes.push(format!("throughput compared {name}: across rows, unchanged code moved no more on it than {other}"));
             if use_canary {
@@ -76,15 +77,5 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
     };
     sort_rows(&mut rows);
     let disturbed = disturbed_runs(base, new);
-    Comparison {
-        base: RunLabel::of(base),
-        new: RunLabel::of(new),
-        options: *opts,
-        paired,
-        run_floor_pct,
-        mismatches,
-        disturbed,
-        notes,
-        rows,
-    }
+    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, run_floors, mismatches, disturbed, notes, rows }
 }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::MetricChange;
+use super::{MetricChange, RunFloor};
 use crate::results::{GilMode, RunResults};
 
 /// Which regressions fail the comparison.
@@ -229,9 +229,9 @@ pub struct Comparison {
     pub options: CompareOptions,
     /// True for `ftbench ab`: pass i of each side ran side by side, and the test is paired.
     pub paired: bool,
-    /// The runs' own spread across rows (see [`super::run_floor_pct`]) for throughput and for speedup,
-    /// in percent: no change below it is a verdict.
-    pub run_floor_pct: (f64, f64),
+    /// The runs' own spread across the rows of each thread count (see [`super::run_floor_pct`]), for
+    /// throughput and for speedup, in percent: no change below its row's is a verdict.
+    pub run_floors: Vec<RunFloor>,
     /// Machine or interpreter differences: the loud warnings.
     pub mismatches: Vec<String>,
     /// Runs measured on a disturbed machine (canary drift or disturbed passes past the limits):

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Basis, Change, Comparison, MetricChange, RowCategory, RowComparison, RowOutcome, RunLabel};
+use super::{Basis, Change, Comparison, MetricChange, RowCategory, RowComparison, RowOutcome, RunFloor, RunLabel};
 use crate::baseline::short_commit;
 use crate::report::doc::{self, Block, Doc, Inl, Table, Tone};
 use crate::report::format::si;
@@ -65,14 +65,33 @@ impl Comparison {
     fn criteria(&self) -> String {
         format!(
             "a change counts when {} gives p < {} AND it exceeds {}% AND the runs' own noise: {}, and the \
-             spread across rows ({:.1}% throughput, {:.1}% speedup)",
+             spread across the rows of its thread count ({})",
             if self.paired { "a paired t-test over the passes" } else { "Welch's t-test on each run's faster half of its passes" },
             trim_float(self.options.alpha, 3),
             trim_float(self.options.threshold_pct, 3),
             if self.paired { "each row's spread of per-pass ratios" } else { "twice the spread of each row's faster passes" },
-            self.run_floor_pct.0,
-            self.run_floor_pct.1
+            self.run_floors_text()
         )
+    }
+
+    /// "throughput 4.1% at 1 thread, 6.2% at 2; speedup 16.2% at 2" (a floor of 0 is left out).
+    fn run_floors_text(&self) -> String {
+        let figure = |name: &str, pct: fn(&RunFloor) -> f64| {
+            let at: Vec<String> = self
+                .run_floors
+                .iter()
+                .filter(|f| pct(f) > 0.0)
+                .map(|f| format!("{:.1}% at {} thread{}", pct(f), f.threads, if f.threads == 1 { "" } else { "s" }))
+                .collect();
+            (!at.is_empty()).then(|| format!("{name} {}", at.join(", ")))
+        };
+        let parts: Vec<String> =
+            [figure("throughput", |f| f.throughput_pct), figure("speedup", |f| f.speedup_pct)].into_iter().flatten().collect();
+        if parts.is_empty() {
+            "too few rows to measure it".to_string()
+        } else {
+            parts.join("; ")
+        }
     }
 
     /// The aligned terminal report: loud warnings, verdict, table, legend.

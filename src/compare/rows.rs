@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::verdict::{apply_run_floors, sampled_mean};
-use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome, Sampling};
+use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome, RunFloor, Sampling};
 use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
 use crate::text::one_line;
 
@@ -24,15 +24,16 @@ fn workload_reason(w: &WorkloadResult) -> String {
     }
 }
 
-/// A row's passes (only the quiet ones, or every one): pass → throughput, raw or per canary
-/// iteration of its child in that pass.
-pub fn pass_values(w: &WorkloadResult, row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<usize, f64> {
-    let canaries = w.pass_canaries();
+/// A row's passes (only the quiet ones, or every one): pass → throughput, raw or per iteration of
+/// the canaries that ran around that pass on the row's first worker thread. Per canary takes only
+/// quiet passes: canaries that disagree leave no one speed of the machine to divide by.
+pub fn pass_values(row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<usize, f64> {
+    let quiet_only = quiet_only || basis == Basis::PerCanary;
     row.passes
         .iter()
         .filter(|p| p.quiet() || !quiet_only)
         .filter_map(|p| match basis {
-            Basis::PerCanary => Some((p.pass, p.throughput / canaries.get(&p.pass)?)),
+            Basis::PerCanary => Some((p.pass, p.throughput / p.canary()?)),
             _ => Some((p.pass, p.throughput)),
         })
         .filter(|(_, v)| v.is_finite() && *v > 0.0)
@@ -47,8 +48,8 @@ pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<(usize, BTr
     if base.threads >= row.threads {
         return None;
     }
-    let by_pass = pass_values(w, base, Basis::Raw, true);
-    Some((base.threads, pass_values(w, row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()))
+    let by_pass = pass_values(base, Basis::Raw, true);
+    Some((base.threads, pass_values(row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()))
 }
 
 /// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
@@ -101,13 +102,14 @@ fn compare_row<'a>(
     // Throughput of two runs: every pass, of which the test keeps the faster half (a disturbed
     // pass is a slow one). Side by side: the quiet pairs.
     let sampling = if paired { Sampling::Paired } else { Sampling::FasterHalf };
-    let (bv, nv) = aligned(pass_values(bw, b, basis, paired), pass_values(nw, n, basis, paired), paired);
+    let (bv, nv) = aligned(pass_values(b, basis, paired), pass_values(n, basis, paired), paired);
     let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, sampling, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
     // Show ops/s whatever the test's basis: the same sampling of the same passes, raw.
-    let raw = |w, r| sampled_mean(&pass_values(w, r, Basis::Raw, paired).into_values().collect::<Vec<_>>(), sampling);
-    if let (Some(b), Some(n)) = (raw(bw, b), raw(nw, n)) {
+    let quiet_only = paired || basis == Basis::PerCanary;
+    let raw = |r| sampled_mean(&pass_values(r, Basis::Raw, quiet_only).into_values().collect::<Vec<_>>(), sampling);
+    if let (Some(b), Some(n)) = (raw(b), raw(n)) {
         (throughput.base, throughput.new) = (b, n);
     }
     let base_row = |w: &'a WorkloadResult| w.rows.iter().min_by_key(|r| r.threads);
@@ -142,7 +144,7 @@ pub(super) fn judge_rows(
     opts: &CompareOptions,
     basis: Basis,
     paired: bool,
-) -> (Vec<RowComparison>, (f64, f64)) {
+) -> (Vec<RowComparison>, Vec<RunFloor>) {
     let keys: BTreeSet<(String, GilMode, usize)> = [base, new]
         .iter()
         .flat_map(|r| r.workloads.iter())

@@ -1,6 +1,8 @@
 //! The verdict rules: when a change in one figure counts (significant, beyond the threshold,
 //! beyond the noise floor), and the run floor, the runs' own spread across rows.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::{Basis, Change, CompareOptions, RowComparison, RowOutcome, Sampling};
@@ -120,28 +122,46 @@ pub fn run_floor_pct(changes_pct: &[f64]) -> f64 {
     ((RUN_FLOOR_SIGMAS * sigma).exp() - 1.0) * 100.0
 }
 
-/// Raises every figure's noise floor to the runs' own spread across rows; returns the two floors.
-pub(super) fn apply_run_floors(rows: &mut [RowComparison], opts: &CompareOptions) -> (f64, f64) {
-    let figures = |rows: &[RowComparison], speedup: bool| -> Vec<f64> {
-        rows.iter()
-            .filter_map(|r| match &r.outcome {
-                RowOutcome::Compared { throughput, speedup: s } => {
-                    if speedup {
-                        s.map(|s| s.change_pct)
-                    } else {
-                        Some(throughput.change_pct)
-                    }
-                }
-                _ => None,
-            })
-            .collect()
+/// The runs' own spread across the compared rows of one thread count (see [`run_floor_pct`]).
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+pub struct RunFloor {
+    pub threads: usize,
+    pub throughput_pct: f64,
+    /// 0 where fewer than `RUN_FLOOR_MIN_ROWS` rows have a speedup (at the base thread count, none).
+    pub speedup_pct: f64,
+}
+
+/// Raises every figure's noise floor to the runs' own spread across the rows of its thread count;
+/// returns those floors. Per thread count: on a shared VM the 1-thread rows, each on one vCPU with
+/// its canary, moved a third as much between two runs as contended ones, and one floor for all
+/// left the quiet rows a floor set by the noisy ones.
+pub(super) fn apply_run_floors(rows: &mut [RowComparison], opts: &CompareOptions) -> Vec<RunFloor> {
+    let threads: BTreeSet<usize> = rows.iter().map(|r| r.threads).collect();
+    let changes = |rows: &[RowComparison], t: usize, figure: fn(&RowOutcome) -> Option<f64>| -> Vec<f64> {
+        rows.iter().filter(|r| r.threads == t).filter_map(|r| figure(&r.outcome)).collect()
     };
-    let floors = (run_floor_pct(&figures(rows, false)), run_floor_pct(&figures(rows, true)));
+    let throughput = |o: &RowOutcome| match o {
+        RowOutcome::Compared { throughput, .. } => Some(throughput.change_pct),
+        _ => None,
+    };
+    let speedup = |o: &RowOutcome| match o {
+        RowOutcome::Compared { speedup: Some(s), .. } => Some(s.change_pct),
+        _ => None,
+    };
+    let floors: Vec<RunFloor> = threads
+        .into_iter()
+        .map(|t| RunFloor {
+            threads: t,
+            throughput_pct: run_floor_pct(&changes(rows, t, throughput)),
+            speedup_pct: run_floor_pct(&changes(rows, t, speedup)),
+        })
+        .collect();
     for r in rows.iter_mut() {
+        let Some(floor) = floors.iter().find(|f| f.threads == r.threads) else { continue };
         if let RowOutcome::Compared { throughput, speedup } = &mut r.outcome {
-            throughput.raise_floor(floors.0, opts);
+            throughput.raise_floor(floor.throughput_pct, opts);
             if let Some(s) = speedup {
-                s.raise_floor(floors.1, opts);
+                s.raise_floor(floor.speedup_pct, opts);
             }
         }
     }

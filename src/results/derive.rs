@@ -16,9 +16,8 @@ impl RunResults {
         let cores = if self.machine.logical_cores == 0 { usize::MAX } else { self.machine.logical_cores };
         for w in &mut self.workloads {
             let median = medians.get(&w.mode).copied();
-            let canaries = w.pass_canaries();
             for r in &mut w.rows {
-                derive_estimates(r, median, &canaries);
+                derive_estimates(r, median);
             }
             derive_speedups(w, cores);
         }
@@ -43,7 +42,7 @@ impl RunResults {
 
 /// A row stays disturbed when fewer than half of its passes (rounded up) were quiet. A row without
 /// passes (written by hand, or by a tool that only has estimates) keeps the estimates it has.
-fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>, canaries: &BTreeMap<usize, f64>) {
+fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
     if r.passes.is_empty() {
         return;
     }
@@ -56,7 +55,9 @@ fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>, canaries: &BT
     let quiet = if r.disturbed.is_some() { r.passes.clone() } else { quiet };
     let raw: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
     r.throughput = if measured { Estimate::of(&raw) } else { None };
-    let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.throughput / canaries.get(&p.pass)? * canary_median?)).collect();
+    // Each pass over its own canaries: they ran on the row's first worker thread, whose vCPU's speed
+    // is the one that matters (another vCPU's may differ by 2x at the same moment).
+    let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.throughput / p.canary()? * canary_median?)).collect();
     r.normalised = if measured { normalised.and_then(|v| Estimate::of(&v)) } else { None };
 }
 

@@ -517,19 +517,6 @@ pub struct Contention {
     pub wall_seconds: f64,
 }
 
-impl WorkloadResult {
-    /// The machine's speed in each pass of this workload's child: the median of every canary it
-    /// measured (two per thread count). One child runs for about a second, and the median of its
-    /// canaries is steadier than the two around any one row.
-    pub fn pass_canaries(&self) -> BTreeMap<usize, f64> {
-        let mut by_pass: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
-        for p in self.rows.iter().flat_map(|r| &r.passes) {
-            by_pass.entry(p.pass).or_default().extend([p.canary_before, p.canary_after].into_iter().flatten());
-        }
-        by_pass.into_iter().filter_map(|(pass, c)| Some((pass, crate::stats::median(&c)?))).collect()
-    }
-}
-
 fn merge_option<T>(a: Option<T>, b: Option<T>, f: fn(T, T) -> T) -> Option<T> {
     match (a, b) {
         (Some(a), Some(b)) => Some(f(a, b)),
