@@ -82,15 +82,30 @@ impl Test {
 /// Welch's t-test on the logs of two independent samples (unequal variances). `None` when a side
 /// has fewer than two values or a value is not positive.
 pub fn welch(base: &[f64], new: &[f64]) -> Option<Test> {
-    let (b, n) = (logs(base)?, logs(new)?);
-    let (vb, vn) = (variance(&b)? / b.len() as f64, variance(&n)? / n.len() as f64);
-    let diff = mean(&n)? - mean(&b)?;
-    let se2 = vb + vn;
+    contrast(&[(new, 1.0), (base, -1.0)])
+}
+
+/// Welch's test of a ratio of ratios, `(new / base) / (new_ref / base_ref)`, on the logs of four
+/// independent samples: how a speedup changed, from the throughputs of a row and of its base row.
+pub fn welch_ratio(base: &[f64], new: &[f64], base_ref: &[f64], new_ref: &[f64]) -> Option<Test> {
+    contrast(&[(new, 1.0), (base, -1.0), (base_ref, 1.0), (new_ref, -1.0)])
+}
+
+/// Welch's t-test of Σ sign × mean(log sample) = 0 over independent samples of unequal variances.
+fn contrast(samples: &[(&[f64], f64)]) -> Option<Test> {
+    let mut diff = 0.0;
+    let mut terms = Vec::with_capacity(samples.len());
+    for (xs, sign) in samples {
+        let l = logs(xs)?;
+        diff += sign * mean(&l)?;
+        terms.push((variance(&l)? / l.len() as f64, l.len()));
+    }
+    let se2: f64 = terms.iter().map(|(v, _)| v).sum();
     // Welch–Satterthwaite degrees of freedom.
     let df = if se2 > 0.0 {
-        se2 * se2 / (vb * vb / (b.len() - 1) as f64 + vn * vn / (n.len() - 1) as f64)
+        se2 * se2 / terms.iter().map(|(v, n)| v * v / (n - 1) as f64).sum::<f64>()
     } else {
-        (b.len() + n.len() - 2) as f64
+        terms.iter().map(|(_, n)| n - 1).sum::<usize>() as f64
     };
     Some(t_test(diff, se2.sqrt(), df))
 }
@@ -133,6 +148,21 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn a_ratio_of_ratios_is_welch_over_four_samples() {
+        // The row and its base row both 14 % slower: the speedup did not change.
+        let (b, r) = ([100.0, 102.0, 98.0], [50.0, 51.0, 49.0]);
+        let t = welch_ratio(&b, &b.map(|x| x * 0.86), &r, &r.map(|x| x * 0.86)).unwrap();
+        assert!(t.effect.abs() < 1e-12 && t.p > 0.99, "{t:?}");
+        // Only the row slowed: the speedup fell by its 14 %, with the base row's spread in the
+        // standard error (four equal variances: twice Welch's for two samples), df 4 × 2 = 8.
+        let t = welch_ratio(&b, &b.map(|x| x * 0.86), &r, &r).unwrap();
+        let two = welch(&b, &b.map(|x| x * 0.86)).unwrap();
+        assert!((t.effect + 0.14).abs() < 1e-12, "{t:?}");
+        assert!((t.se - two.se * 2f64.sqrt()).abs() < 1e-12 && (t.df - 8.0).abs() < 1e-9, "{t:?} {two:?}");
+        assert!(welch_ratio(&b, &b, &r, &[1.0]).is_none(), "one value in a sample cannot be tested");
     }
 
     #[test]

@@ -114,8 +114,14 @@ fn compare_row<'a>(
     }
     let base_row = |w: &'a WorkloadResult| w.rows.iter().min_by_key(|r| r.threads);
     let same_base_work = matches!((base_row(bw), base_row(nw)), (Some(x), Some(y)) if different_work(x, y).is_none());
-    let speedup = match (speedup_values(bw, b), speedup_values(nw, n)) {
-        (Some((bt, bs)), Some((nt, ns))) if bt == nt && same_base_work => {
+    // Two runs: the ratio of the row's and its base row's throughput changes (each side's speedup
+    // is the report's). Side by side: the quiet pass pairs' per-pass speedups.
+    let speedup = match (speedup_values(bw, b), speedup_values(nw, n), base_row(bw), base_row(nw)) {
+        (Some((bt, _)), Some((nt, _)), Some(bb), Some(nb)) if bt == nt && same_base_work && !paired => {
+            let quiet = |r: &ThreadRow| pass_values(r, Basis::Raw, true).into_values().collect::<Vec<_>>();
+            MetricChange::judge_speedup(&quiet(b), &quiet(n), &quiet(bb), &quiet(nb), opts)
+        }
+        (Some((bt, bs)), Some((nt, ns)), ..) if bt == nt && same_base_work => {
             let (bs, ns) = aligned(bs, ns, paired);
             MetricChange::judge(&bs, &ns, Basis::Speedup, sampling, opts)
         }

@@ -51,13 +51,33 @@ impl MetricChange {
             }
             Sampling::FasterHalf => FASTER_HALF_SPREADS * 2.0 * stats::half_range(base)?.max(stats::half_range(new)?),
         };
-        let change_pct = test.effect * 100.0;
         let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
+        let sides = Sides { base: stats::mean(base)?, new: stats::mean(new)?, base_interval: interval(base), new_interval: interval(new) };
+        Some(MetricChange::of(sides, basis, sampling, test, noise_floor, opts))
+    }
+
+    /// How a speedup changed, from each side's faster half at the row (`base`, `new`) and at its
+    /// base row (`base_ref`, `new_ref`): the ratio of the two rows' throughput changes, as the
+    /// report's speedup is the ratio of the rows' faster halves. Its noise floor is the two rows'
+    /// floors added: either row's spread moves the speedup.
+    pub fn judge_speedup(base: &[f64], new: &[f64], base_ref: &[f64], new_ref: &[f64], opts: &CompareOptions) -> Option<MetricChange> {
+        let [b, n, br, nr] = [base, new, base_ref, new_ref].map(stats::faster_half);
+        let test = stats::welch_ratio(&b, &n, &br, &nr)?;
+        let floor = |x: &[f64], y: &[f64]| Some(FASTER_HALF_SPREADS * 2.0 * stats::half_range(x)?.max(stats::half_range(y)?));
+        let noise_floor = floor(&b, &n)? + floor(&br, &nr)?;
+        let ratio = |x: &[f64], r: &[f64]| Some(stats::mean(x)? / stats::mean(r)?);
+        let sides = Sides { base: ratio(&b, &br)?, new: ratio(&n, &nr)?, base_interval: None, new_interval: None };
+        Some(MetricChange::of(sides, Basis::Speedup, Sampling::FasterHalf, test, noise_floor, opts))
+    }
+
+    /// The figure, judged, from each side's value and the test.
+    fn of(sides: Sides, basis: Basis, sampling: Sampling, test: stats::Test, noise_floor: f64, opts: &CompareOptions) -> MetricChange {
+        let change_pct = test.effect * 100.0;
         let mut m = MetricChange {
-            base: stats::mean(base)?,
-            new: stats::mean(new)?,
-            base_interval: interval(base),
-            new_interval: interval(new),
+            base: sides.base,
+            new: sides.new,
+            base_interval: sides.base_interval,
+            new_interval: sides.new_interval,
             basis,
             sampling,
             change_pct,
@@ -69,7 +89,7 @@ impl MetricChange {
             change: Change::Unchanged,
         };
         m.classify(opts);
-        Some(m)
+        m
     }
 
     /// The rule: significant, beyond the threshold and beyond the noise floor.
@@ -88,6 +108,14 @@ impl MetricChange {
         self.detectable_pct = self.detectable_pct.max(floor_pct);
         self.classify(opts);
     }
+}
+
+/// Each side's figure and 95 % interval.
+struct Sides {
+    base: f64,
+    new: f64,
+    base_interval: Option<(f64, f64)>,
+    new_interval: Option<(f64, f64)>,
 }
 
 /// How many times the range of a side's faster passes a faster-half change must exceed: those
@@ -254,6 +282,21 @@ mod tests {
         assert!(m.p_value < 0.01 && m.beyond_threshold);
         assert_eq!(m.change, Change::Unchanged, "−8 % is within how far the fast passes themselves landed");
         assert_eq!(judge(&base, &base.map(|x| x * 0.88)).change, Change::Regressed);
+    }
+
+    #[test]
+    fn a_speedup_moves_only_when_the_row_moves_against_its_base_row() {
+        let opts = CompareOptions::default();
+        let one = [100.0, 101.0, 99.0, 100.5, 99.5, 60.0];
+        let four = one.map(|x| x * 3.0);
+        // Both rows 14 % slower (a slower loop): same speedup, 3x on each side.
+        let m = MetricChange::judge_speedup(&four, &four.map(|x| x * 0.86), &one, &one.map(|x| x * 0.86), &opts).unwrap();
+        assert_eq!(m.change, Change::Unchanged);
+        assert!((m.base - 3.0).abs() < 1e-12 && (m.new - 3.0).abs() < 1e-12, "{m:?}");
+        // Only the 4-thread row 20 % slower: a scaling regression, past both rows' floors added.
+        let m = MetricChange::judge_speedup(&four, &four.map(|x| x * 0.8), &one, &one, &opts).unwrap();
+        assert_eq!(m.change, Change::Regressed, "{m:?}");
+        assert!((m.noise_floor_pct - 2.0 * 4.0 * 0.5 / 100.5 * 100.0).abs() < 0.01, "{m:?}");
     }
 
     #[test]
