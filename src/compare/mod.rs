@@ -33,7 +33,7 @@ mod rows;
 mod verdict;
 
 pub use model::*;
-pub use rows::{pass_values, speedup_values};
+pub use rows::{pass_values, speedup_base};
 pub use verdict::{run_floor_pct, MetricChange, RunFloor};
 
 use crate::results::RunResults;

@@ -40,16 +40,17 @@ pub fn pass_values(row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<
         .collect()
 }
 
-/// Per-pass speedups of `row` against the workload's base row (its smallest thread count), with
-/// that thread count; None at the base thread count, or when the base row is not valid: a speedup
-/// against the next row up would be another figure, not comparable with the other run's.
-pub fn speedup_values(w: &WorkloadResult, row: &ThreadRow) -> Option<(usize, BTreeMap<usize, f64>)> {
-    let base = w.rows.iter().min_by_key(|r| r.threads).filter(|r| r.is_valid())?;
-    if base.threads >= row.threads {
-        return None;
-    }
+/// The row `row`'s speedup is against: the workload's base row (its smallest thread count). None
+/// at the base thread count, or when the base row is not valid: a speedup against the next row up
+/// would be another figure, not comparable with the other run's.
+pub fn speedup_base<'a>(w: &'a WorkloadResult, row: &ThreadRow) -> Option<&'a ThreadRow> {
+    w.rows.iter().min_by_key(|r| r.threads).filter(|b| b.is_valid() && b.threads < row.threads)
+}
+
+/// Per-pass speedups of `row` against `base`, over the quiet passes both measured.
+fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow) -> BTreeMap<usize, f64> {
     let by_pass = pass_values(base, Basis::Raw, true);
-    Some((base.threads, pass_values(row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()))
+    pass_values(row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()
 }
 
 /// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
@@ -85,9 +86,9 @@ fn different_work(b: &ThreadRow, n: &ThreadRow) -> Option<String> {
 }
 
 /// Compares one row measured in both runs; `paired`: pass i of base ran right next to pass i of new.
-fn compare_row<'a>(
-    (bw, b): (&'a WorkloadResult, &ThreadRow),
-    (nw, n): (&'a WorkloadResult, &ThreadRow),
+fn compare_row(
+    (bw, b): (&WorkloadResult, &ThreadRow),
+    (nw, n): (&WorkloadResult, &ThreadRow),
     basis: Basis,
     paired: bool,
     opts: &CompareOptions,
@@ -112,18 +113,17 @@ fn compare_row<'a>(
     if let (Some(b), Some(n)) = (raw(b), raw(n)) {
         (throughput.base, throughput.new) = (b, n);
     }
-    let base_row = |w: &'a WorkloadResult| w.rows.iter().min_by_key(|r| r.threads);
-    let same_base_work = matches!((base_row(bw), base_row(nw)), (Some(x), Some(y)) if different_work(x, y).is_none());
     // Two runs: the ratio of the row's and its base row's throughput changes (each side's speedup
     // is the report's). Side by side: the quiet pass pairs' per-pass speedups.
-    let speedup = match (speedup_values(bw, b), speedup_values(nw, n), base_row(bw), base_row(nw)) {
-        (Some((bt, _)), Some((nt, _)), Some(bb), Some(nb)) if bt == nt && same_base_work && !paired => {
-            let quiet = |r: &ThreadRow| pass_values(r, Basis::Raw, true).into_values().collect::<Vec<_>>();
-            MetricChange::judge_speedup(&quiet(b), &quiet(n), &quiet(bb), &quiet(nb), opts)
-        }
-        (Some((bt, bs)), Some((nt, ns)), ..) if bt == nt && same_base_work => {
-            let (bs, ns) = aligned(bs, ns, paired);
-            MetricChange::judge(&bs, &ns, Basis::Speedup, sampling, opts)
+    let speedup = match (speedup_base(bw, b), speedup_base(nw, n)) {
+        (Some(bb), Some(nb)) if bb.threads == nb.threads && different_work(bb, nb).is_none() => {
+            if paired {
+                let (bs, ns) = aligned(per_pass_speedups(bb, b), per_pass_speedups(nb, n), true);
+                MetricChange::judge(&bs, &ns, Basis::Speedup, sampling, opts)
+            } else {
+                let quiet = |r: &ThreadRow| pass_values(r, Basis::Raw, true).into_values().collect::<Vec<_>>();
+                MetricChange::judge_speedup(&quiet(b), &quiet(n), &quiet(bb), &quiet(nb), opts)
+            }
         }
         _ => None,
     };

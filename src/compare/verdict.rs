@@ -49,7 +49,7 @@ impl MetricChange {
                 let ratios: Vec<f64> = new.iter().zip(base).map(|(n, b)| n / b).collect();
                 stats::half_range(&ratios)?
             }
-            Sampling::FasterHalf => FASTER_HALF_SPREADS * 2.0 * stats::half_range(base)?.max(stats::half_range(new)?),
+            Sampling::FasterHalf => faster_half_floor(base, new)?,
         };
         let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
         let sides = Sides { base: stats::mean(base)?, new: stats::mean(new)?, base_interval: interval(base), new_interval: interval(new) };
@@ -63,8 +63,7 @@ impl MetricChange {
     pub fn judge_speedup(base: &[f64], new: &[f64], base_ref: &[f64], new_ref: &[f64], opts: &CompareOptions) -> Option<MetricChange> {
         let [b, n, br, nr] = [base, new, base_ref, new_ref].map(stats::faster_half);
         let test = stats::welch_ratio(&b, &n, &br, &nr)?;
-        let floor = |x: &[f64], y: &[f64]| Some(FASTER_HALF_SPREADS * 2.0 * stats::half_range(x)?.max(stats::half_range(y)?));
-        let noise_floor = floor(&b, &n)? + floor(&br, &nr)?;
+        let noise_floor = faster_half_floor(&b, &n)? + faster_half_floor(&br, &nr)?;
         let ratio = |x: &[f64], r: &[f64]| Some(stats::mean(x)? / stats::mean(r)?);
         let sides = Sides { base: ratio(&b, &br)?, new: ratio(&n, &nr)?, base_interval: None, new_interval: None };
         Some(MetricChange::of(sides, Basis::Speedup, Sampling::FasterHalf, test, noise_floor, opts))
@@ -121,6 +120,12 @@ struct Sides {
 /// How many times the range of a side's faster passes a faster-half change must exceed: those
 /// few passes understate how far the next run's fast passes may land.
 const FASTER_HALF_SPREADS: f64 = 2.0;
+
+/// How far the same code landed within either run, from each side's faster half: twice the range
+/// of the wider side, relative to its mean.
+fn faster_half_floor(base: &[f64], new: &[f64]) -> Option<f64> {
+    Some(FASTER_HALF_SPREADS * 2.0 * stats::half_range(base)?.max(stats::half_range(new)?))
+}
 
 /// The mean of the values `sampling` judges: a side's figure.
 pub(super) fn sampled_mean(values: &[f64], sampling: Sampling) -> Option<f64> {
