@@ -99,6 +99,11 @@ impl Timed {
     fn wall(&self) -> f64 {
         self.times.iter().sum()
     }
+
+    /// The fastest round's time, in seconds.
+    fn fastest(&self) -> Option<f64> {
+        self.times.iter().copied().filter(|t| *t > 0.0).reduce(f64::min)
+    }
 }
 
 /// One benchmark pass: its rounds, checks and probes.
@@ -152,6 +157,7 @@ impl Pass<'_> {
         let mut sample = PassSample {
             pass: self.pass,
             throughput: timed.times.len() as f64 * self.units_per_round() as f64 / timed.wall(),
+            fastest_round: timed.fastest().map(|t| self.units_per_round() as f64 / t),
             rounds: timed.times.len() as u64,
             canary_before: Some(canary_before),
             canary_after: Some(canary_after),
@@ -245,6 +251,13 @@ mod tests {
             canary_after: Some(after),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_fastest_round_is_the_shortest_timed_one() {
+        let timed = Timed { times: vec![0.02, 0.01, 0.04], ..Default::default() };
+        assert_eq!(timed.fastest(), Some(0.01));
+        assert_eq!(Timed::default().fastest(), None, "no rounds, no fastest round");
     }
 
     #[test]

@@ -35,10 +35,23 @@ pub fn median(xs: &[f64]) -> Option<f64> {
 /// The faster half of a side's passes (at least two, so that there is a spread to test): how fast
 /// the code ran when the machine left it alone (a busy machine only ever slows a pass).
 pub fn faster_half(xs: &[f64]) -> Vec<f64> {
+    fastest_share(xs, 2)
+}
+
+/// The fastest `1 / parts` of `xs`, rounded up, and at least two.
+pub fn fastest_share(xs: &[f64], parts: usize) -> Vec<f64> {
     let mut sorted = xs.to_vec();
     sorted.sort_by(|a, b| b.total_cmp(a));
-    sorted.truncate(xs.len().div_ceil(2).max(2));
+    sorted.truncate(xs.len().div_ceil(parts).max(2));
     sorted
+}
+
+/// The `q` quantile of `xs` (0 ≤ q ≤ 1), the nearest rank below it.
+pub fn quantile(xs: &[f64], q: f64) -> Option<f64> {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    let last = v.len().checked_sub(1)?;
+    Some(v[((last as f64) * q.clamp(0.0, 1.0)).floor() as usize])
 }
 
 /// The two-sided `level` quantile of Student's t with `df` degrees of freedom.
@@ -226,6 +239,17 @@ mod tests {
         assert!(close(p.effect, -0.1, 1e-12) && p.p < 1e-6);
         let w = welch(&base, &new).unwrap();
         assert!(w.p > 0.05, "unpaired, the drift hides the same change (p = {})", w.p);
+    }
+
+    #[test]
+    fn fastest_shares_and_quantiles() {
+        let xs = [5.0, 1.0, 4.0, 2.0, 3.0, 9.0, 8.0];
+        assert_eq!(faster_half(&xs), [9.0, 8.0, 5.0, 4.0]);
+        assert_eq!(fastest_share(&xs, 3), [9.0, 8.0, 5.0]);
+        assert_eq!(fastest_share(&[2.0, 1.0, 3.0], 3), [3.0, 2.0], "at least two, to have a spread");
+        assert_eq!(quantile(&xs, 0.9), Some(8.0));
+        assert_eq!(quantile(&xs, 0.0), Some(1.0));
+        assert_eq!(quantile(&[], 0.5), None);
     }
 
     #[test]

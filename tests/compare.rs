@@ -372,7 +372,7 @@ fn drift_that_the_canary_saw_is_divided_out() {
     // The whole machine ran 20 % slower in the new run, and every canary saw it.
     let c = compare::compare(&ten("b", |_| 1.0, |_| 1.0), &ten("n", |_| 0.8, |_| 0.8), &CompareOptions::default());
     assert_eq!(c.count(RowCategory::Regressed), 0, "{}", c.render_text());
-    assert!(c.notes.iter().any(|n| n.starts_with("throughput compared per canary iteration")), "{:?}", c.notes);
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput at 1 thread(s) compared per canary iteration")), "{:?}", c.notes);
 }
 
 #[test]
@@ -381,7 +381,7 @@ fn a_canary_noisier_than_the_rows_is_left_out() {
     let scatter = |i: usize| 0.85 + 0.3 * (i as f64 / 9.0);
     let c = compare::compare(&ten("b", |_| 1.0, |_| 1.0), &ten("n", |_| 1.0, scatter), &CompareOptions::default());
     assert_eq!(c.count(RowCategory::Regressed) + c.count(RowCategory::Improved), 0, "{}", c.render_text());
-    assert!(c.notes.iter().any(|n| n.starts_with("throughput compared raw")), "{:?}", c.notes);
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput at 1 thread(s) compared raw")), "{:?}", c.notes);
 }
 
 #[test]
@@ -462,9 +462,78 @@ fn each_pass_is_divided_by_its_own_rows_canaries() {
     let base = with_rows("b", vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0)]);
     let new = with_rows("n", vec![slow, row(2, 1.8e6, 1.0)]);
     let c = compare::compare(&base, &new, &CompareOptions::default());
-    assert!(c.notes.iter().any(|n| n.starts_with("throughput compared per canary iteration")), "{:?}", c.notes);
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput at 1 thread(s) compared per canary iteration")), "{:?}", c.notes);
     match &find(&c, 1).outcome {
         RowOutcome::Compared { throughput, .. } => assert_eq!(throughput.change, Change::Unchanged, "{throughput:?}"),
         other => panic!("{other:?}"),
     }
+}
+
+/// Ten one-thread workloads whose vCPU ran each pass partly at half speed, in a share that differs
+/// from pass to pass (`seed` picks it), with canaries that saw whichever speed held when they ran;
+/// every pass's fastest round ran at full speed: `1e6 × scale(i)` ops/s, give or take 1 %.
+fn half_speed_stretches(id: &str, seed: u64, scale: impl Fn(usize) -> f64) -> RunResults {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let workloads = (0..10)
+        .map(|i| {
+            let mut r = row(1, 1e6, 1.0);
+            r.passes = (0..9)
+                .map(|pass| {
+                    let fast = 1e6 * scale(i) * (0.99 + 0.02 * next());
+                    let slowed = next();
+                    let canary = if next() < 0.5 { 1e6 } else { 0.5e6 };
+                    PassSample {
+                        pass,
+                        throughput: fast / (1.0 + slowed),
+                        fastest_round: Some(fast),
+                        rounds: 5,
+                        canary_before: Some(canary),
+                        canary_after: Some(canary),
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            workload(&format!("w{i}"), GilMode::Off, vec![r])
+        })
+        .collect();
+    run(id, workloads)
+}
+
+fn verdicts(c: &compare::Comparison) -> Vec<&str> {
+    c.rows.iter().filter(|r| matches!(r.category(), RowCategory::Regressed | RowCategory::Improved)).map(|r| r.workload.as_str()).collect()
+}
+
+#[test]
+fn a_slowdown_hidden_in_half_speed_stretches_is_caught_on_fastest_rounds() {
+    let base = half_speed_stretches("b", 1, |_| 1.0);
+    let aa = compare::compare(&base, &half_speed_stretches("a", 2, |_| 1.0), &CompareOptions::default());
+    assert!(verdicts(&aa).is_empty(), "{}", aa.render_text());
+    let slowed = half_speed_stretches("n", 3, |i| if i == 0 { 0.86 } else { 1.0 });
+    let c = compare::compare(&base, &slowed, &CompareOptions::default());
+    assert_eq!(verdicts(&c), ["w0"], "{}", c.render_text());
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput at 1 thread(s) compared on each pass's fastest round")), "{:?}", c.notes);
+    // In new, w1's vCPU stayed at half speed through all its passes, and its canaries saw it:
+    // its fastest rounds are not the code's speed. Not a regression, and not judged.
+    let mut stuck = half_speed_stretches("s", 4, |_| 1.0);
+    for p in &mut stuck.workloads[1].rows[0].passes {
+        p.fastest_round = p.fastest_round.map(|f| f / 2.0);
+        (p.canary_before, p.canary_after) = (Some(0.5e6), Some(0.5e6));
+    }
+    let c = compare::compare(&base, &stuck, &CompareOptions::default());
+    assert!(verdicts(&c).is_empty(), "{}", c.render_text());
+    match &c.rows.iter().find(|r| r.workload == "w1").unwrap().outcome {
+        RowOutcome::NotComparable { reason } => {
+            assert_eq!(reason, "never at the machine's full speed: in new its fastest canary ran at 50 % of the run's full speed")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Records made before fastest rounds were kept: judged as before, and the note says why.
+    let mut old = slowed;
+    old.workloads.iter_mut().flat_map(|w| &mut w.rows).flat_map(|r| &mut r.passes).for_each(|p| p.fastest_round = None);
+    let c = compare::compare(&base, &old, &CompareOptions::default());
+    assert!(c.notes.iter().any(|n| n.starts_with("not on fastest rounds")), "{:?}", c.notes);
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{MetricChange, RunFloor};
 use crate::results::{GilMode, RunResults};
+use crate::stats;
 
 /// Which regressions fail the comparison.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +63,31 @@ pub enum Basis {
     PerCanary,
     /// Raw ops/s (no canaries, or the interpreters differ: a canary would hide their difference).
     Raw,
+    /// ops/s of each pass's fastest round (1-thread rows only, see [`Basis::fits`]): the speed of
+    /// the code when the machine ran it at full speed, whatever share of the pass a slowed vCPU took.
+    FastestRound,
     /// Speedup within each pass.
     Speedup,
+}
+
+impl Basis {
+    /// Whether rows of `threads` threads can be judged on it. A round's fastest instance is the
+    /// code's speed only for one thread, where a round is a fixed run of sequential work that
+    /// interference can only slow; with more, a round's time is also how the threads happened to
+    /// interleave, and its fastest instance is the luckiest schedule, not the code's speed.
+    pub fn fits(self, threads: usize) -> bool {
+        self != Basis::FastestRound || threads == 1
+    }
+
+    /// How notes name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::PerCanary => "per canary iteration",
+            Basis::Raw => "raw (ops/s)",
+            Basis::FastestRound => "on each pass's fastest round (ops/s)",
+            Basis::Speedup => "as speedup",
+        }
+    }
 }
 
 /// Which of a row's per-pass values a figure is judged on, and how.
@@ -75,8 +99,24 @@ pub enum Sampling {
     /// more threads, which needs more of the machine, more — so the slow passes say how busy the
     /// machine was, not how fast the code is: the faster half is the code's figure.
     FasterHalf,
+    /// The fastest third of each run's passes (at least two), Welch's t-test: for throughput on
+    /// each pass's fastest round. A shared VM runs a vCPU at about half speed for stretches longer
+    /// than a pass, in whatever share of a run's passes; the fastest third is the share that, on
+    /// this VM, nearly always ran at full speed, where the faster half reached into slowed passes.
+    FastestThird,
     /// The quiet passes both sides measured side by side, a paired t-test (`ab`).
     Paired,
+}
+
+impl Sampling {
+    /// The values of one side this sampling judges.
+    pub fn select(self, values: &[f64]) -> Vec<f64> {
+        match self {
+            Sampling::FasterHalf => stats::faster_half(values),
+            Sampling::FastestThird => stats::fastest_share(values, 3),
+            Sampling::Paired => values.to_vec(),
+        }
+    }
 }
 
 /// Where a row sits in the report, in output order.

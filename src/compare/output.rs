@@ -204,8 +204,8 @@ fn cells(r: &RowComparison) -> Vec<Inl> {
     let dash = || "-".to_string();
     match &r.outcome {
         RowOutcome::Compared { throughput, speedup } => {
-            c.push(fmt_throughput(throughput.base, throughput.base_interval.filter(|_| throughput.basis == Basis::Raw)));
-            c.push(fmt_throughput(throughput.new, throughput.new_interval.filter(|_| throughput.basis == Basis::Raw)));
+            c.push(fmt_throughput(throughput.base, throughput.base_interval.filter(|_| throughput.basis != Basis::PerCanary)));
+            c.push(fmt_throughput(throughput.new, throughput.new_interval.filter(|_| throughput.basis != Basis::PerCanary)));
             c.push(fmt_delta(throughput));
             match speedup {
                 Some(s) => c.extend([format!("{:.2}x", s.base), format!("{:.2}x", s.new), fmt_delta(s)]),

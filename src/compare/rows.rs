@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::verdict::{apply_run_floors, sampled_mean};
 use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome, RunFloor, Sampling};
 use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::stats;
 use crate::text::one_line;
 
 /// Why a row cannot be compared (its problem, in the data model's words), or None when it can.
@@ -24,8 +25,9 @@ fn workload_reason(w: &WorkloadResult) -> String {
     }
 }
 
-/// A row's passes (only the quiet ones, or every one): pass → throughput, raw or per iteration of
-/// the canaries that ran around that pass on the row's first worker thread. Per canary takes only
+/// A row's passes (only the quiet ones, or every one): pass → throughput, raw, of the pass's
+/// fastest round, or per iteration of the canaries that ran around that pass on the row's first
+/// worker thread. Per canary takes only
 /// quiet passes: canaries that disagree leave no one speed of the machine to divide by.
 pub fn pass_values(row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<usize, f64> {
     let quiet_only = quiet_only || basis == Basis::PerCanary;
@@ -34,7 +36,8 @@ pub fn pass_values(row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<
         .filter(|p| p.quiet() || !quiet_only)
         .filter_map(|p| match basis {
             Basis::PerCanary => Some((p.pass, p.throughput / p.canary()?)),
-            _ => Some((p.pass, p.throughput)),
+            Basis::FastestRound => Some((p.pass, p.fastest_round?)),
+            Basis::Raw | Basis::Speedup => Some((p.pass, p.throughput)),
         })
         .filter(|(_, v)| v.is_finite() && *v > 0.0)
         .collect()
@@ -53,20 +56,34 @@ fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow) -> BTreeMap<usize, f64> 
     pass_values(row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()
 }
 
-/// The throughput basis two runs can share: per canary iteration when every quiet pass of both has
-/// canaries and the interpreters are the same (a canary on another interpreter would divide out
-/// exactly the difference being measured).
-pub(super) fn shared_basis(base: &RunResults, new: &RunResults) -> Basis {
-    let canaries = |r: &RunResults| r.workloads.iter().flat_map(|w| &w.rows).flat_map(|r| r.quiet_passes()).all(|p| p.canary().is_some());
+/// The throughput bases two runs can share, and why any other is out. Raw always; per canary
+/// iteration when every quiet pass of both has canaries and the interpreters are the same (a canary
+/// on another interpreter would divide out exactly the difference being measured); fastest round
+/// when every pass of both recorded it.
+pub(super) fn shared_bases(base: &RunResults, new: &RunResults) -> (Vec<Basis>, Vec<String>) {
+    let runs = [base, new];
+    let canaries = runs.iter().all(|r| r.passes().filter(|p| p.quiet()).all(|p| p.canary().is_some()));
+    let fastest = runs.iter().all(|r| r.passes().all(|p| p.fastest_round.is_some()));
     let same_interpreter = base
         .interpreters
         .iter()
         .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable));
-    if canaries(base) && canaries(new) && same_interpreter {
-        Basis::PerCanary
-    } else {
-        Basis::Raw
+    let mut bases = Vec::new();
+    let mut missing = Vec::new();
+    match (canaries, same_interpreter) {
+        (true, true) => bases.push(Basis::PerCanary),
+        (false, _) => missing.push("not per canary: a run has quiet passes without canaries".to_string()),
+        (true, false) => {
+            missing.push("not per canary: the interpreters differ, and a canary would divide out their difference".to_string())
+        }
     }
+    if fastest {
+        bases.push(Basis::FastestRound);
+    } else {
+        missing.push("not on fastest rounds: a run recorded before ftbench kept them".to_string());
+    }
+    bases.push(Basis::Raw);
+    (bases, missing)
 }
 
 /// Rows whose ops per thread differ by more than this factor did different work per round (a
@@ -85,12 +102,44 @@ fn different_work(b: &ThreadRow, n: &ThreadRow) -> Option<String> {
     })
 }
 
+/// A row reached the machine's full speed when one of its canaries ran at least this share of the
+/// run's full speed. On the fastest-round basis, a row whose vCPU stayed slowed through every pass
+/// would show its slowed speed as the code's.
+const FULL_SPEED_SHARE: f64 = 0.8;
+
+/// The machine's full speed in a run: the 90th percentile of every canary it ran (the very fastest
+/// few are luck, not the machine).
+fn full_speed(run: &RunResults) -> Option<f64> {
+    let canaries: Vec<f64> = run.passes().flat_map(|p| [p.canary_before, p.canary_after]).flatten().collect();
+    stats::quantile(&canaries, 0.9)
+}
+
+/// Why a row's fastest rounds are not the code's speed at full machine speed in either run: none
+/// of its canaries came near that run's full speed.
+fn never_at_full_speed(rows: [&ThreadRow; 2], full_speed: [Option<f64>; 2]) -> Option<String> {
+    let reached = |r: &ThreadRow, full: Option<f64>| {
+        let fastest = r.passes.iter().flat_map(|p| [p.canary_before, p.canary_after]).flatten().fold(0.0, f64::max);
+        full.map(|f| (fastest / f, fastest >= FULL_SPEED_SHARE * f))
+    };
+    let slowed: Vec<String> = ["base", "new"]
+        .into_iter()
+        .zip(rows.into_iter().zip(full_speed))
+        .filter_map(|(side, (r, full))| match reached(r, full) {
+            Some((_, true)) => None,
+            Some((share, false)) => Some(format!("in {side} its fastest canary ran at {:.0} % of the run's full speed", share * 100.0)),
+            None => Some(format!("{side} has no canaries")),
+        })
+        .collect();
+    (!slowed.is_empty()).then(|| format!("never at the machine's full speed: {}", slowed.join(", ")))
+}
+
 /// Compares one row measured in both runs; `paired`: pass i of base ran right next to pass i of new.
 fn compare_row(
     (bw, b): (&WorkloadResult, &ThreadRow),
     (nw, n): (&WorkloadResult, &ThreadRow),
     basis: Basis,
     paired: bool,
+    full_speed: [Option<f64>; 2],
     opts: &CompareOptions,
 ) -> RowOutcome {
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
@@ -100,17 +149,26 @@ fn compare_row(
     if let Some(reason) = different_work(b, n) {
         return RowOutcome::NotComparable { reason };
     }
-    // Throughput of two runs: every pass, of which the test keeps the faster half (a disturbed
-    // pass is a slow one). Side by side: the quiet pairs.
-    let sampling = if paired { Sampling::Paired } else { Sampling::FasterHalf };
+    if basis == Basis::FastestRound {
+        if let Some(reason) = never_at_full_speed([b, n], full_speed) {
+            return RowOutcome::NotComparable { reason };
+        }
+    }
+    // Throughput of two runs: every pass, of which the test keeps the fastest (a disturbed pass is
+    // a slow one). Side by side: the quiet pairs.
+    let sampling = match (paired, basis) {
+        (true, _) => Sampling::Paired,
+        (false, Basis::FastestRound) => Sampling::FastestThird,
+        (false, _) => Sampling::FasterHalf,
+    };
     let (bv, nv) = aligned(pass_values(b, basis, paired), pass_values(n, basis, paired), paired);
     let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, sampling, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
-    // Show ops/s whatever the test's basis: the same sampling of the same passes, raw.
+    // Show ops/s whatever the test's basis: per canary, the same sampling of the same passes, raw.
     let quiet_only = paired || basis == Basis::PerCanary;
     let raw = |r| sampled_mean(&pass_values(r, Basis::Raw, quiet_only).into_values().collect::<Vec<_>>(), sampling);
-    if let (Some(b), Some(n)) = (raw(b), raw(n)) {
+    if let (Basis::PerCanary, Some(b), Some(n)) = (basis, raw(b), raw(n)) {
         (throughput.base, throughput.new) = (b, n);
     }
     // Two runs: the ratio of the row's and its base row's throughput changes (each side's speedup
@@ -156,6 +214,7 @@ pub(super) fn judge_rows(
         .flat_map(|r| r.workloads.iter())
         .flat_map(|w| w.rows.iter().map(move |row| (w.workload.clone(), w.mode, row.threads)))
         .collect();
+    let full = [full_speed(base), full_speed(new)];
     let mut rows = Vec::with_capacity(keys.len());
     for (workload, mode, threads) in keys {
         let bw = base.workload(&workload, mode);
@@ -169,7 +228,7 @@ pub(super) fn judge_rows(
                 if bw.status != nw.status {
                     note = Some(format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
                 }
-                compare_row((bw, b), (nw, n), basis, paired, opts)
+                compare_row((bw, b), (nw, n), basis, paired, full, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
                 Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },

@@ -38,10 +38,7 @@ impl MetricChange {
     /// Tests `new` against `base` (per-pass values on `basis`, sampled as `sampling` says) and
     /// applies the rule: significant, beyond the threshold and beyond the noise floor.
     pub fn judge(base: &[f64], new: &[f64], basis: Basis, sampling: Sampling, opts: &CompareOptions) -> Option<MetricChange> {
-        let (base, new) = match sampling {
-            Sampling::FasterHalf => (stats::faster_half(base), stats::faster_half(new)),
-            Sampling::Paired => (base.to_vec(), new.to_vec()),
-        };
+        let (base, new) = (sampling.select(base), sampling.select(new));
         let (base, new) = (base.as_slice(), new.as_slice());
         let test = if sampling == Sampling::Paired { stats::paired(base, new)? } else { stats::welch(base, new)? };
         let noise_floor = match sampling {
@@ -49,7 +46,7 @@ impl MetricChange {
                 let ratios: Vec<f64> = new.iter().zip(base).map(|(n, b)| n / b).collect();
                 stats::half_range(&ratios)?
             }
-            Sampling::FasterHalf => faster_half_floor(base, new)?,
+            Sampling::FasterHalf | Sampling::FastestThird => fastest_floor(base, new)?,
         };
         let interval = |xs: &[f64]| stats::mean_interval(xs, 0.95).and_then(|(_, ci)| ci);
         let sides = Sides { base: stats::mean(base)?, new: stats::mean(new)?, base_interval: interval(base), new_interval: interval(new) };
@@ -63,7 +60,7 @@ impl MetricChange {
     pub fn judge_speedup(base: &[f64], new: &[f64], base_ref: &[f64], new_ref: &[f64], opts: &CompareOptions) -> Option<MetricChange> {
         let [b, n, br, nr] = [base, new, base_ref, new_ref].map(stats::faster_half);
         let test = stats::welch_ratio(&b, &n, &br, &nr)?;
-        let noise_floor = faster_half_floor(&b, &n)? + faster_half_floor(&br, &nr)?;
+        let noise_floor = fastest_floor(&b, &n)? + fastest_floor(&br, &nr)?;
         let ratio = |x: &[f64], r: &[f64]| Some(stats::mean(x)? / stats::mean(r)?);
         let sides = Sides { base: ratio(&b, &br)?, new: ratio(&n, &nr)?, base_interval: None, new_interval: None };
         Some(MetricChange::of(sides, Basis::Speedup, Sampling::FasterHalf, test, noise_floor, opts))
@@ -117,22 +114,19 @@ struct Sides {
     new_interval: Option<(f64, f64)>,
 }
 
-/// How many times the range of a side's faster passes a faster-half change must exceed: those
-/// few passes understate how far the next run's fast passes may land.
-const FASTER_HALF_SPREADS: f64 = 2.0;
+/// How many times the range of a side's fastest passes a change must exceed: those few passes
+/// understate how far the next run's fast passes may land.
+const FASTEST_SPREADS: f64 = 2.0;
 
-/// How far the same code landed within either run, from each side's faster half: twice the range
-/// of the wider side, relative to its mean.
-fn faster_half_floor(base: &[f64], new: &[f64]) -> Option<f64> {
-    Some(FASTER_HALF_SPREADS * 2.0 * stats::half_range(base)?.max(stats::half_range(new)?))
+/// How far the same code landed within either run, from each side's fastest passes (`base`, `new`
+/// as sampled): twice the range of the wider side, relative to its mean.
+fn fastest_floor(base: &[f64], new: &[f64]) -> Option<f64> {
+    Some(FASTEST_SPREADS * 2.0 * stats::half_range(base)?.max(stats::half_range(new)?))
 }
 
 /// The mean of the values `sampling` judges: a side's figure.
 pub(super) fn sampled_mean(values: &[f64], sampling: Sampling) -> Option<f64> {
-    match sampling {
-        Sampling::FasterHalf => stats::mean(&stats::faster_half(values)),
-        Sampling::Paired => stats::mean(values),
-    }
+    stats::mean(&sampling.select(values))
 }
 
 /// How many robust standard deviations of the changes across all rows a change must exceed.

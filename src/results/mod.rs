@@ -361,6 +361,10 @@ pub struct PassSample {
     pub pass: usize,
     /// ops/s over this pass's timed rounds (total ops / total round time).
     pub throughput: f64,
+    /// ops/s of this pass's fastest timed round. A shared VM runs a vCPU at full or about half
+    /// speed for 0.2-2 s at a time, so a pass's mean mixes the two in any proportion; its fastest
+    /// round is the one the machine let run at full speed. `None` in records made before it.
+    pub fastest_round: Option<f64>,
     pub rounds: u64,
     /// Canary rate (iterations/s of a fixed pure-Python loop, 1 thread) before and after the rounds.
     pub canary_before: Option<f64>,
@@ -578,6 +582,11 @@ impl RunResults {
             noise: None,
             workloads: Vec::new(),
         }
+    }
+
+    /// Every pass of every row.
+    pub fn passes(&self) -> impl Iterator<Item = &PassSample> {
+        self.workloads.iter().flat_map(|w| &w.rows).flat_map(|r| &r.passes)
     }
 
     /// Reads a results file (or a run folder holding one), refusing other schema versions.
