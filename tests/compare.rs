@@ -333,7 +333,7 @@ fn json_output_gives_every_row_its_verdict_effect_and_p_value() {
     assert_eq!(four["outcome"]["outcome"], "compared");
     let t = &four["outcome"]["throughput"];
     assert_eq!(t["change"], "regressed");
-    assert_eq!(t["basis"], "per-canary");
+    assert_eq!(t["basis"], "raw", "only a 1-thread row is divided by its canaries");
     assert_eq!(t["sampling"], "faster-half");
     assert!((t["change_pct"].as_f64().unwrap() + 30.0).abs() < 0.5, "{t}");
     assert!(t["p_value"].as_f64().unwrap() < 0.01 && t["noise_floor_pct"].as_f64().unwrap() < 5.0, "{t}");
@@ -470,8 +470,8 @@ fn each_pass_is_divided_by_its_own_rows_canaries() {
 }
 
 /// Ten one-thread workloads whose vCPU ran each pass partly at half speed, in a share that differs
-/// from pass to pass (`seed` picks it), with canaries that saw whichever speed held when they ran;
-/// every pass's fastest round ran at full speed: `1e6 × scale(i)` ops/s, give or take 1 %.
+/// from pass to pass (`seed` picks it), with canaries that saw the speed that held most of the
+/// pass; every pass's fastest round ran at full speed: `1e6 × scale(i)` ops/s, give or take 1 %.
 fn half_speed_stretches(id: &str, seed: u64, scale: impl Fn(usize) -> f64) -> RunResults {
     let mut state = seed;
     let mut next = move || {
@@ -485,7 +485,7 @@ fn half_speed_stretches(id: &str, seed: u64, scale: impl Fn(usize) -> f64) -> Ru
                 .map(|pass| {
                     let fast = 1e6 * scale(i) * (0.99 + 0.02 * next());
                     let slowed = next();
-                    let canary = if next() < 0.5 { 1e6 } else { 0.5e6 };
+                    let canary = if slowed < 0.5 { 1e6 } else { 0.5e6 };
                     PassSample {
                         pass,
                         throughput: fast / (1.0 + slowed),
@@ -521,13 +521,14 @@ fn a_slowdown_hidden_in_half_speed_stretches_is_caught_on_fastest_rounds() {
     let mut stuck = half_speed_stretches("s", 4, |_| 1.0);
     for p in &mut stuck.workloads[1].rows[0].passes {
         p.fastest_round = p.fastest_round.map(|f| f / 2.0);
+        p.throughput = p.fastest_round.unwrap();
         (p.canary_before, p.canary_after) = (Some(0.5e6), Some(0.5e6));
     }
     let c = compare::compare(&base, &stuck, &CompareOptions::default());
     assert!(verdicts(&c).is_empty(), "{}", c.render_text());
     match &c.rows.iter().find(|r| r.workload == "w1").unwrap().outcome {
         RowOutcome::NotComparable { reason } => {
-            assert_eq!(reason, "never at the machine's full speed: in new its fastest canary ran at 50 % of the run's full speed")
+            assert_eq!(reason, "never at the machine's full speed: in new its fastest rounds ran at 50 % of the run's full speed")
         }
         other => panic!("{other:?}"),
     }
@@ -536,4 +537,24 @@ fn a_slowdown_hidden_in_half_speed_stretches_is_caught_on_fastest_rounds() {
     old.workloads.iter_mut().flat_map(|w| &mut w.rows).flat_map(|r| &mut r.passes).for_each(|p| p.fastest_round = None);
     let c = compare::compare(&base, &old, &CompareOptions::default());
     assert!(c.notes.iter().any(|n| n.starts_with("not on fastest rounds")), "{:?}", c.notes);
+}
+
+#[test]
+fn a_row_with_more_threads_than_the_canary_measured_is_judged_raw() {
+    // Ten 2-thread workloads, unchanged; in new, w0's canaries ran while its first worker's vCPU
+    // was slowed, but its other worker ran on the other vCPU at full speed. Per canary, w0 would
+    // have doubled.
+    let two = |id: &str, slowed_canary: bool| {
+        let w = |i: usize| {
+            let mut r = row(2, 1.8e6, 1.0);
+            if slowed_canary && i == 0 {
+                r.passes.iter_mut().for_each(|p| (p.canary_before, p.canary_after) = (Some(0.5e6), Some(0.5e6)));
+            }
+            workload(&format!("w{i}"), GilMode::Off, vec![r])
+        };
+        run(id, (0..10).map(w).collect())
+    };
+    let c = compare::compare(&two("b", false), &two("n", true), &CompareOptions::default());
+    assert!(verdicts(&c).is_empty(), "{}", c.render_text());
+    assert!(c.notes.iter().any(|n| n.starts_with("throughput at 2 thread(s) compared raw (ops/s) (run floor")), "{:?}", c.notes);
 }

@@ -3,9 +3,10 @@
 //! Every workload × GIL mode × thread count present in both runs is compared on two figures,
 //! each from its per-pass values (one value per independent pass, see `sweep`):
 //!
-//! * **throughput**: thread count by thread count, on whichever basis both runs allow moved unchanged
-//!   code least across rows: ops per canary iteration (drift-corrected; both runs measured canaries
-//!   on the same interpreter), ops/s of each pass's fastest round (1-thread rows), or raw ops/s;
+//! * **throughput**: thread count by thread count, on whichever basis that fits both runs moved
+//!   unchanged code least across rows: raw ops/s, and for 1-thread rows also ops per canary
+//!   iteration (drift-corrected; both runs measured canaries on the same interpreter) and ops/s of
+//!   each pass's fastest round (see [`Basis::fits`]);
 //! * **scaling**: speedup = throughput(t) / throughput(base threads), each side's the report's.
 //!
 //! A figure is *regressed* or *improved* only when ALL of

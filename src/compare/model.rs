@@ -71,12 +71,16 @@ pub enum Basis {
 }
 
 impl Basis {
-    /// Whether rows of `threads` threads can be judged on it. A round's fastest instance is the
-    /// code's speed only for one thread, where a round is a fixed run of sequential work that
-    /// interference can only slow; with more, a round's time is also how the threads happened to
-    /// interleave, and its fastest instance is the luckiest schedule, not the code's speed.
+    /// Whether rows of `threads` threads can be judged on it; raw fits every row. Both others only
+    /// fit one thread. The canary runs on the row's first worker thread, so it measures the one vCPU
+    /// a 1-thread row runs on; a row with more threads also ran on vCPUs it did not measure (a
+    /// shared VM slows each vCPU on its own), and its ops per canary iteration split into two
+    /// clusters as the canary's vCPU happened to be slowed or not. And a round's fastest instance is
+    /// the code's speed only for one thread, a fixed run of sequential work that interference can
+    /// only slow; with more, a round's time is also how the threads happened to interleave, and its
+    /// fastest instance is the luckiest schedule, not the code's speed.
     pub fn fits(self, threads: usize) -> bool {
-        self != Basis::FastestRound || threads == 1
+        matches!(self, Basis::Raw | Basis::Speedup) || threads == 1
     }
 
     /// How notes name it.

@@ -25,7 +25,7 @@ pub struct MetricChange {
     pub change_interval_pct: (f64, f64),
     pub p_value: f64,
     /// How far the same code landed within either run, in percent: twice the range of either
-    /// side's faster half, or (paired) half the range of the per-pass ratios.
+    /// side's fastest passes (half or third), or (paired) half the range of the per-pass ratios.
     pub noise_floor_pct: f64,
     /// The smallest change, in percent, that would have been a verdict on this row: the largest of
     /// the threshold, the noise floor and what the test can tell from noise at `alpha`.
