@@ -27,8 +27,8 @@ fn workload_reason(w: &WorkloadResult) -> String {
 
 /// A row's passes (only the quiet ones, or every one): pass → throughput, raw, of the pass's
 /// fastest round, or per iteration of the canaries that ran around that pass on the row's first
-/// worker thread. Per canary takes only
-/// quiet passes: canaries that disagree leave no one speed of the machine to divide by.
+/// worker thread. Per canary takes only quiet passes: canaries that disagree leave no one speed of
+/// the machine to divide by.
 pub fn pass_values(row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<usize, f64> {
     let quiet_only = quiet_only || basis == Basis::PerCanary;
     row.passes
@@ -115,9 +115,10 @@ fn full_speed(run: &RunResults) -> Option<f64> {
 }
 
 /// The canary speed at which a row's fastest rounds ran: their mean over the row's median ops per
-/// canary iteration. Ops per canary iteration hardly depend on how fast the vCPU ran (both halve
-/// together), so this tells a row's full-speed rounds (near the run's full speed) from a row that
-/// only ever ran slowed (near the slowed speed, half of it on this VM), which the rounds alone cannot.
+/// canary iteration. Ops per canary iteration move about a tenth between a full-speed and a slowed
+/// vCPU where the rounds move 2×, so this tells a row's full-speed rounds (near the run's full
+/// speed) from a row that only ever ran slowed (near half of it on this VM), which the rounds
+/// alone cannot.
 fn fastest_rounds_speed(row: &ThreadRow) -> Option<f64> {
     let fastest = Sampling::FastestThird.select(&pass_values(row, Basis::FastestRound, false).into_values().collect::<Vec<_>>());
     let per_canary = stats::median(&pass_values(row, Basis::PerCanary, true).into_values().collect::<Vec<_>>())?;
