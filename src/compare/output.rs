@@ -66,10 +66,14 @@ impl Comparison {
         format!(
             "a change counts when {} gives p < {} AND it exceeds {}% AND the runs' own noise: {}, and the \
              spread across the rows of its thread count ({})",
-            if self.paired { "a paired t-test over the passes" } else { "Welch's t-test on each run's faster half of its passes" },
+            if self.paired {
+                "a paired t-test over the passes"
+            } else {
+                "Welch's t-test on each run's fastest passes (the faster half; on fastest rounds, the fastest third)"
+            },
             trim_float(self.options.alpha, 3),
             trim_float(self.options.threshold_pct, 3),
-            if self.paired { "each row's spread of per-pass ratios" } else { "twice the spread of each row's faster passes" },
+            if self.paired { "each row's spread of per-pass ratios" } else { "twice the spread of each row's judged passes" },
             self.run_floors_text()
         )
     }
