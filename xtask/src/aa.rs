@@ -8,7 +8,11 @@
 //!     compared with the last A run: `lock_counter` at 1 thread must be caught in both GIL modes
 //!     and no other workload flagged;
 //! (c) the same A/B with `ftbench ab` (both sides side by side in one run), which must take less
-//!     time than (b).
+//!     time than (b);
+//! (d) a broad A/B: [`BROAD`]'s workloads with every round ~12 % longer only when the GIL is off
+//!     (a regression of the free-threaded build alone, which touches half the rows), measured at
+//!     1 and 2 threads, once as a run compared with the last A run and once with `ftbench ab`: most
+//!     GIL-off 1-thread rows must be caught and no GIL-on row flagged.
 //!
 //! Everything goes to `reports/aa/<timestamp>/`, with `summary.md` holding the figures: the A/A
 //! false-verdict rate, the slowdowns caught and the smallest change each side could detect.
@@ -32,6 +36,54 @@ use crate::util::say;
 const SLOWED: &str = "lock_counter";
 const ORIGINAL_LOOP: &str = "    for _ in range(ops):\n        with lock:";
 const SLOWER_LOOP: &str = "    for i in range(ops):\n        i += 1\n        i += 1\n        with lock:";
+
+/// The broad case's workloads (the 16 of `../shared/evidence/broad-gil-off`): every default
+/// scenario, lock-based and lock-free, worker and pipeline.
+const BROAD: [&str; 16] = [
+    "atomic_atomicx",
+    "atomic_ft_utils",
+    "bank_transfer_global_lock",
+    "concurrent_dict",
+    "cpu_only",
+    "deque_queue",
+    "immutable_snapshot",
+    "lock_counter",
+    "lock_private",
+    "locked_dict_reads",
+    "queue_pipeline",
+    "rlock_reentrant",
+    "semaphore_pool",
+    "sharded_counter",
+    "shared_dict_writes",
+    "simplequeue_pipeline",
+];
+/// Appended to each broad workload: after each call of its `worker` (or `drive`), busy-wait 12 % of
+/// the call's own time when the GIL is off, so every GIL-off round is ~12 % longer at any thread
+/// count and GIL-on rounds are untouched.
+const BROAD_SLOWDOWN: &str = r#"
+
+# --- cargo xtask aa: a GIL-off-only slowdown of every round ---
+import sys as _aa_sys, time as _aa_time
+
+
+def _aa_slowed(inner):
+    def slowed(a, b, c):
+        start = _aa_time.perf_counter_ns()
+        inner(a, b, c)
+        if not _aa_sys._is_gil_enabled():
+            end = _aa_time.perf_counter_ns() + (_aa_time.perf_counter_ns() - start) * 12 // 100
+            while _aa_time.perf_counter_ns() < end:
+                pass
+    return slowed
+
+
+if "worker" in globals():
+    worker = _aa_slowed(worker)
+else:
+    drive = _aa_slowed(drive)
+"#;
+/// The broad case runs at these thread counts (its 2-thread rows are contended on 2 vCPUs).
+const BROAD_THREADS: &str = "1,2";
 
 struct Options {
     pairs: usize,
@@ -74,7 +126,8 @@ fn measure(ctx: &Ctx, o: &Options) -> Result<PathBuf> {
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let out = ctx.root.join("reports/aa").join(stamp.to_string());
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let slow = slowed_workloads(ctx, &out)?;
+    let slow = copy_workloads(ctx, &out.join("slowed_workloads"), &[SLOWED], slow_loop)?;
+    let broad = copy_workloads(ctx, &out.join("broad_workloads"), &BROAD, |code, _| Ok(code + BROAD_SLOWDOWN))?;
     // Every run after the first of a pair reuses its calibration (FTBENCH_OPS_FROM), as a run
     // compared with a baseline does in README's CI recipe: both do the same work per round.
     for pair in 1..=o.pairs {
@@ -84,7 +137,10 @@ fn measure(ctx: &Ctx, o: &Options) -> Result<PathBuf> {
     }
     let last_a = run_folder(&out.join(format!("a{}-2", o.pairs)))?;
     bench(ctx, &out.join("b"), Some(&slow), Some(&last_a), o.quick)?;
-    ab(ctx, &out.join("ab"), &slow, o.quick)?;
+    ab(ctx, &out.join("ab"), &slow, None, o.quick)?;
+    let mut broad_bench = bench_cmd(ctx, Some(&broad), Some(&last_a), o.quick, &broad_filter());
+    run_bench(broad_bench.env("FTBENCH_THREADS", BROAD_THREADS), &out.join("broad"))?;
+    ab(ctx, &out.join("ab-broad"), &broad, Some(&broad_filter()), o.quick)?;
     Ok(out)
 }
 
@@ -125,7 +181,7 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
     let slowed = run_folder(&out.join("b"))?;
     ok &= judge_ab("A/B with `ftbench compare`", &compare(ctx, &last_a, &slowed)?.1, &mut report);
     let ab = run_folder(&out.join("ab"))?;
-    ok &= judge_ab("A/B with `ftbench ab`", &compare(ctx, &ab.join("base"), &ab.join("new"))?.1, &mut report);
+    ok &= judge_ab("A/B with `ftbench ab`", &compare_ab(ctx, &ab)?.1, &mut report);
     let (ab_seconds, separate) = (run_seconds(&ab.join("base"))?, run_seconds(&last_a)? + run_seconds(&slowed)?);
     let faster = ab_seconds < separate;
     ok &= faster;
@@ -133,6 +189,10 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
         "- time: `ftbench ab` {ab_seconds:.0} s against {separate:.0} s for the two runs of the A/B pair: {}",
         if faster { "met" } else { "**not met**" }
     ));
+    if out.join("broad").exists() {
+        ok &= judge_broad("broad A/B with `ftbench compare`", &compare(ctx, &last_a, &run_folder(&out.join("broad"))?)?.1, &mut report);
+        ok &= judge_broad("broad A/B with `ftbench ab`", &compare_ab(ctx, &run_folder(&out.join("ab-broad"))?)?.1, &mut report);
+    }
     report.push(format!("\nOverall: {}\n", if ok { "every criterion met" } else { "**some criteria not met**" }));
     Ok((ok, report.join("\n")))
 }
@@ -161,42 +221,64 @@ fn run_seconds(run: &Path) -> Result<f64> {
     Ok(time("ended")?.duration_since(time("started")?).unwrap_or_default().as_secs_f64())
 }
 
-/// A copy of python_workloads/ with the slowed workload.
-fn slowed_workloads(ctx: &Ctx, out: &Path) -> Result<PathBuf> {
-    let src = ctx.root.join("python_workloads");
-    let dest = out.join("slowed_workloads");
-    std::fs::create_dir_all(&dest)?;
-    for entry in std::fs::read_dir(&src)? {
+/// A copy of python_workloads/ in `dest` with each of `changed` rewritten by `change` (its code
+/// and its path, for errors).
+fn copy_workloads(ctx: &Ctx, dest: &Path, changed: &[&str], change: fn(String, &Path) -> Result<String>) -> Result<PathBuf> {
+    std::fs::create_dir_all(dest)?;
+    for entry in std::fs::read_dir(ctx.root.join("python_workloads"))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "py") {
             std::fs::copy(&path, dest.join(path.file_name().unwrap()))?;
         }
     }
-    let file = dest.join(format!("{SLOWED}.py"));
-    let code = std::fs::read_to_string(&file)?;
+    for name in changed {
+        let file = dest.join(format!("{name}.py"));
+        let code = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        std::fs::write(&file, change(code, &file)?)?;
+    }
+    Ok(dest.to_path_buf())
+}
+
+/// `lock_counter`'s loop with its extra statements.
+fn slow_loop(code: String, file: &Path) -> Result<String> {
     if !code.contains(ORIGINAL_LOOP) {
         bail!("{}: its loop changed; update xtask/src/aa.rs so the injected slowdown still applies", file.display());
     }
-    std::fs::write(&file, code.replace(ORIGINAL_LOOP, SLOWER_LOOP))?;
-    Ok(dest)
+    Ok(code.replace(ORIGINAL_LOOP, SLOWER_LOOP))
+}
+
+/// A regex over benchmark ids that selects the broad case's workloads.
+fn broad_filter() -> String {
+    format!("^({})\\.", BROAD.join("|"))
 }
 
 /// One default run (`cargo bench`) into `reports`, reusing the calibration of `ops_from` if given.
 fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, ops_from: Option<&Path>, quick: bool) -> Result<()> {
+    run_bench(&mut bench_cmd(ctx, workloads, ops_from, quick, ""), reports)
+}
+
+/// `cargo bench` of the workloads `filter` selects (all when empty).
+fn bench_cmd(ctx: &Ctx, workloads: Option<&Path>, ops_from: Option<&Path>, quick: bool, filter: &str) -> Command {
     let mut cmd = cargo(ctx);
-    cmd.args(["bench", "--quiet"]);
-    if quick {
-        cmd.args(["--", "--quick"]);
+    cmd.args(["bench", "--quiet", "--"]);
+    if !filter.is_empty() {
+        cmd.arg(filter);
     }
-    cmd.env("FTBENCH_REPORTS", reports);
+    if quick {
+        cmd.arg("--quick");
+    }
     if let Some(w) = workloads {
         cmd.env("FTBENCH_WORKLOADS", w);
     }
     if let Some(run) = ops_from {
         cmd.env("FTBENCH_OPS_FROM", run);
     }
+    cmd
+}
+
+fn run_bench(cmd: &mut Command, reports: &Path) -> Result<()> {
     say(format!("aa: cargo bench → {}", reports.display()));
-    let status = cmd.status().context("running cargo bench")?;
+    let status = cmd.env("FTBENCH_REPORTS", reports).status().context("running cargo bench")?;
     // Exit 1 means a workload failed (reported in the run); anything else is a broken run.
     if !matches!(status.code(), Some(0 | 1)) {
         bail!("cargo bench failed ({status})");
@@ -212,8 +294,17 @@ fn cargo(ctx: &Ctx) -> Command {
 
 /// `ftbench compare BASE NEW --json`: its exit code and JSON.
 fn compare(ctx: &Ctx, base: &Path, new: &Path) -> Result<(i32, Value)> {
+    compare_with(ctx, base, new, &[])
+}
+
+/// The two sides of an `ftbench ab` run judged as `ab` judges them (paired).
+fn compare_ab(ctx: &Ctx, ab: &Path) -> Result<(i32, Value)> {
+    compare_with(ctx, &ab.join("base"), &ab.join("new"), &["--paired"])
+}
+
+fn compare_with(ctx: &Ctx, base: &Path, new: &Path, extra: &[&str]) -> Result<(i32, Value)> {
     let mut cmd = cargo(ctx);
-    cmd.args(["run", "--release", "--quiet", "--", "compare"]).arg(base).arg(new).arg("--json");
+    cmd.args(["run", "--release", "--quiet", "--", "compare"]).arg(base).arg(new).arg("--json").args(extra);
     let out = cmd.output().context("running ftbench compare")?;
     let code = out.status.code().unwrap_or(-1);
     if code == 2 {
@@ -222,11 +313,15 @@ fn compare(ctx: &Ctx, base: &Path, new: &Path) -> Result<(i32, Value)> {
     Ok((code, serde_json::from_slice(&out.stdout).context("reading ftbench compare --json")?))
 }
 
-/// `ftbench ab --new-workloads SLOWED` over the whole catalogue (judged later from its folders).
-fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, quick: bool) -> Result<()> {
+/// `ftbench ab --new-workloads SLOWED` over the whole catalogue, or (`broad`) the broad case's
+/// filter at its thread counts (judged later from its folders).
+fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, broad: Option<&str>, quick: bool) -> Result<()> {
     let mut cmd = cargo(ctx);
     cmd.args(["run", "--release", "--quiet", "--", "ab", "--out"]).arg(reports);
     cmd.arg("--new-workloads").arg(slowed);
+    if let Some(filter) = broad {
+        cmd.args([filter, "--threads", BROAD_THREADS]);
+    }
     if quick {
         cmd.arg("--quick");
     }
@@ -252,6 +347,27 @@ fn judge_ab(what: &str, cmp: &Value, report: &mut Vec<String>) -> bool {
         effects(cmp, SLOWED),
         others.len(),
         list(&others.into_iter().cloned().collect::<Vec<_>>())
+    ));
+    pass
+}
+
+/// (d): most GIL-off 1-thread rows of the broad workloads caught (throughput regressed), and no
+/// GIL-on row flagged on any figure.
+fn judge_broad(what: &str, cmp: &Value, report: &mut Vec<String>) -> bool {
+    let one_thread_off = |r: &&Value| BROAD.iter().any(|w| r["workload"] == *w) && mode(r) == "gil-off" && r["threads"] == 1;
+    let rows_off: Vec<&Value> = rows(cmp).filter(one_thread_off).collect();
+    let caught = rows_off.iter().filter(|r| r["outcome"]["throughput"]["change"] == "regressed").count();
+    let gil_on: Vec<String> = flagged(cmp).into_iter().filter(|v| v.contains("/gil-on/")).collect();
+    let mut changes: Vec<f64> = rows_off.iter().filter_map(|r| r["outcome"]["throughput"]["change_pct"].as_f64()).collect();
+    changes.sort_by(f64::total_cmp);
+    let median = changes.get(changes.len() / 2).map_or("-".to_string(), |m| format!("{m:+.1} %"));
+    let pass = caught * 2 > rows_off.len() && gil_on.is_empty();
+    report.push(format!(
+        "- {what}: {} — GIL-off 1-thread rows caught: {caught} of {} (median change {median}); GIL-on figures flagged: {}{}",
+        if pass { "met" } else { "**not met**" },
+        rows_off.len(),
+        gil_on.len(),
+        list(&gil_on)
     ));
     pass
 }
@@ -356,6 +472,21 @@ mod tests {
         let mut r = row(SLOWED, "off", 1, "regressed", -4.0);
         r["outcome"]["throughput"]["change"] = "unchanged".into();
         assert!(!judge_ab("x", &serde_json::json!({"rows": [r]}), &mut report));
+    }
+
+    #[test]
+    fn the_broad_criterion_wants_most_gil_off_rows_and_no_gil_on_one() {
+        let mut report = Vec::new();
+        let off = |w: &str, c: &str| row(w, "off", 1, c, -11.0);
+        let most = serde_json::json!({"rows": [off("cpu_only", "regressed"), off("lock_counter", "regressed"),
+            off("deque_queue", "inconclusive"), row("cpu_only", "on", 1, "unchanged", 0.5), off("barrier_phases", "unchanged")]});
+        assert!(judge_broad("x", &most, &mut report), "{report:?}");
+        assert!(report[0].contains("caught: 2 of 3"), "rows of other workloads do not count: {report:?}");
+        let half = serde_json::json!({"rows": [off("cpu_only", "regressed"), off("lock_counter", "inconclusive")]});
+        assert!(!judge_broad("x", &half, &mut report));
+        let gil_on = serde_json::json!({"rows": [off("cpu_only", "regressed"), row("cpu_only", "on", 2, "regressed", -6.0)]});
+        assert!(!judge_broad("x", &gil_on, &mut report));
+        assert!(report.last().unwrap().contains("cpu_only/gil-on/2t throughput"), "{report:?}");
     }
 
     #[test]

@@ -44,8 +44,9 @@ commands:
   aa [--pairs N] [--quick] [--rejudge DIR]
                       bootstrap if needed, then judge `ftbench compare` on this machine: A/A pairs
                       of default runs (no verdict allowed), an A/B pair with one workload slowed
-                      (caught, nothing else flagged) and the same with `ftbench ab`; figures in
-                      reports/aa/<timestamp>/summary.md (a benchmark: about 50 minutes).
+                      (caught, nothing else flagged) and the same with `ftbench ab`, and a broad A/B
+                      (16 workloads ~12 % slower with the GIL off only) with both; figures in
+                      reports/aa/<timestamp>/summary.md (a benchmark: about 90 minutes).
                       --rejudge DIR measures nothing: it judges the runs of a stored aa folder
                       again with today's `ftbench compare`, into DIR/rejudged.md (seconds)
 
