@@ -13,6 +13,7 @@ pub mod config;
 pub mod counters;
 pub mod doctor;
 pub mod embedding;
+pub mod exit;
 pub mod export;
 pub mod fsutil;
 pub mod measure;

@@ -67,92 +67,113 @@ pub fn mean_interval(xs: &[f64], level: f64) -> Option<(f64, Option<(f64, f64)>)
     Some((m, half.map(|h| (m - h, m + h))))
 }
 
-/// A two-sample test of `new` against `base` on log values.
+/// An estimate of a change on log values: a trimmed mean (Yuen) with its Student's t interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Test {
-    /// new / base − 1, from the geometric means.
+    /// The change, new / base − 1, from the trimmed means of the logs.
     pub effect: f64,
-    /// Two-sided p-value.
+    /// Two-sided p-value of "no change".
     pub p: f64,
     /// The effect's two-sided 95 % interval, as new / base − 1.
     pub interval: (f64, f64),
-    /// Standard error and degrees of freedom of the difference of log means.
+    /// Standard error and degrees of freedom of the log change.
     pub se: f64,
     pub df: f64,
 }
 
 impl Test {
-    /// The smallest |effect| (as a fraction) this test would call significant at `alpha`.
-    pub fn detectable(&self, alpha: f64) -> f64 {
-        if self.se > 0.0 && self.df > 0.0 {
-            (t_quantile(1.0 - alpha, self.df) * self.se).exp() - 1.0
+    /// The log change, its standard error and degrees of freedom, as a Test.
+    fn of(diff: f64, se: f64, df: f64) -> Test {
+        let (p, half) = if se > 0.0 && df > 0.0 {
+            let t = StudentsT::new(0.0, 1.0, df).expect("df > 0");
+            (2.0 * t.cdf(-(diff / se).abs()), t.inverse_cdf(0.975) * se)
         } else {
-            0.0
+            (if diff == 0.0 { 1.0 } else { 0.0 }, 0.0)
+        };
+        Test { effect: diff.exp() - 1.0, p, interval: ((diff - half).exp() - 1.0, (diff + half).exp() - 1.0), se, df }
+    }
+
+    /// The same estimate with `bias` (log) of unknown sign added to its uncertainty: the interval
+    /// widened by it on both sides, and the p-value of the effect shrunk toward zero by it.
+    pub fn widened(self, bias: f64) -> Test {
+        let diff = self.effect.ln_1p();
+        let mut t = Test::of(diff.signum() * (diff.abs() - bias).max(0.0), self.se, self.df);
+        let half = (self.interval.1.ln_1p() - diff).max(0.0);
+        t.effect = self.effect;
+        t.interval = ((diff - half - bias).exp() - 1.0, (diff + half + bias).exp() - 1.0);
+        t
+    }
+
+    /// The smallest true |change| (a fraction) whose 95 % interval would lie wholly beyond
+    /// ±`threshold` (a fraction) four times in five, with `bias` (log) added as in [`Test::widened`].
+    pub fn detectable(&self, threshold: f64, bias: f64) -> f64 {
+        let reach = if self.se > 0.0 && self.df > 0.0 { (t_quantile(0.95, self.df) + t_quantile(0.6, self.df)) * self.se } else { 0.0 };
+        (threshold.ln_1p() + bias + reach).exp() - 1.0
+    }
+}
+
+/// The share of values trimmed from each end: 20 %, the usual choice for Yuen's test (robust to a
+/// pass in five the machine disturbed, and close to the t-test's power when none is).
+const TRIM: f64 = 0.2;
+
+/// One sample's trimmed mean, its squared standard error and its kept count (Yuen 1974).
+struct Trimmed {
+    mean: f64,
+    var_of_mean: f64,
+    kept: usize,
+}
+
+impl Trimmed {
+    /// `None` below two values or with a value that is not finite.
+    fn of(xs: &[f64]) -> Option<Trimmed> {
+        if xs.len() < 2 || !xs.iter().all(|x| x.is_finite()) {
+            return None;
         }
+        let mut v = xs.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let g = (TRIM * n as f64).floor() as usize;
+        let kept = n - 2 * g;
+        let mean = v[g..n - g].iter().sum::<f64>() / kept as f64;
+        // Winsorized: each trimmed value replaced by the nearest kept one.
+        let winsorized: Vec<f64> = v.iter().map(|x| x.clamp(v[g], v[n - g - 1])).collect();
+        let var_of_mean = variance(&winsorized)? * (n - 1) as f64 / (kept * (kept - 1)) as f64;
+        Some(Trimmed { mean, var_of_mean, kept })
     }
 }
 
-/// Welch's t-test on the logs of two independent samples (unequal variances). `None` when a side
-/// has fewer than two values or a value is not positive.
-pub fn welch(base: &[f64], new: &[f64]) -> Option<Test> {
-    contrast(&[(new, 1.0), (base, -1.0)])
-}
-
-/// Welch's test of a ratio of ratios, `(new / base) / (new_ref / base_ref)`, on the logs of four
-/// independent samples: how a speedup changed, from the throughputs of a row and of its base row.
-pub fn welch_ratio(base: &[f64], new: &[f64], base_ref: &[f64], new_ref: &[f64]) -> Option<Test> {
-    contrast(&[(new, 1.0), (base, -1.0), (base_ref, 1.0), (new_ref, -1.0)])
-}
-
-/// Welch's t-test of Σ sign × mean(log sample) = 0 over independent samples of unequal variances.
-fn contrast(samples: &[(&[f64], f64)]) -> Option<Test> {
-    let mut diff = 0.0;
-    let mut terms = Vec::with_capacity(samples.len());
-    for (xs, sign) in samples {
-        let l = logs(xs)?;
-        diff += sign * mean(&l)?;
-        terms.push((variance(&l)? / l.len() as f64, l.len()));
-    }
-    let se2: f64 = terms.iter().map(|(v, _)| v).sum();
-    // Welch–Satterthwaite degrees of freedom.
+/// The change from `base` to `new` (rates from independent passes): Yuen's trimmed-mean test on
+/// their logs, Welch–Satterthwaite degrees of freedom. `None` when a side has fewer than two
+/// values or a value is not positive.
+pub fn yuen(base: &[f64], new: &[f64]) -> Option<Test> {
+    let (b, n) = (Trimmed::of(&logs(base)?)?, Trimmed::of(&logs(new)?)?);
+    let se2 = b.var_of_mean + n.var_of_mean;
     let df = if se2 > 0.0 {
-        se2 * se2 / terms.iter().map(|(v, n)| v * v / (n - 1) as f64).sum::<f64>()
+        se2 * se2 / (b.var_of_mean.powi(2) / (b.kept - 1) as f64 + n.var_of_mean.powi(2) / (n.kept - 1) as f64)
     } else {
-        terms.iter().map(|(_, n)| n - 1).sum::<usize>() as f64
+        (b.kept + n.kept - 2) as f64
     };
-    Some(t_test(diff, se2.sqrt(), df))
+    Some(Test::of(n.mean - b.mean, se2.sqrt(), df))
 }
 
-/// A paired t-test on the logs of `new[i] / base[i]` (values measured side by side). `None` below
-/// two pairs.
-pub fn paired(base: &[f64], new: &[f64]) -> Option<Test> {
+/// The change from `base[i]` to `new[i]` (rates measured side by side): Yuen's one-sample
+/// trimmed-mean test on the logs of the ratios. `None` below two pairs.
+pub fn yuen_paired(base: &[f64], new: &[f64]) -> Option<Test> {
     if base.len() != new.len() {
         return None;
     }
     let d: Vec<f64> = logs(new)?.iter().zip(logs(base)?).map(|(n, b)| n - b).collect();
-    let se = (variance(&d)? / d.len() as f64).sqrt();
-    Some(t_test(mean(&d)?, se, (d.len() - 1) as f64))
+    let t = Trimmed::of(&d)?;
+    Some(Test::of(t.mean, t.var_of_mean.sqrt(), (t.kept - 1) as f64))
 }
 
-fn t_test(diff: f64, se: f64, df: f64) -> Test {
-    let (p, half) = if se > 0.0 && df > 0.0 {
-        let t = StudentsT::new(0.0, 1.0, df).expect("df > 0");
-        (2.0 * t.cdf(-(diff / se).abs()), t.inverse_cdf(0.975) * se)
-    } else {
-        (if diff == 0.0 { 1.0 } else { 0.0 }, 0.0)
-    };
-    Test { effect: diff.exp() - 1.0, p, interval: ((diff - half).exp() - 1.0, (diff + half).exp() - 1.0), se, df }
+/// The trimmed mean of `xs` (rates) on the log scale, as a rate: a side's figure in a comparison.
+pub fn trimmed_geomean(xs: &[f64]) -> Option<f64> {
+    Some(Trimmed::of(&logs(xs)?)?.mean.exp())
 }
 
 fn logs(xs: &[f64]) -> Option<Vec<f64>> {
     (xs.len() >= 2 && xs.iter().all(|x| *x > 0.0 && x.is_finite())).then(|| xs.iter().map(|x| x.ln()).collect())
-}
-
-/// Half the range of `xs` relative to their mean: how far apart the same code landed in one run.
-pub fn half_range(xs: &[f64]) -> Option<f64> {
-    let m = mean(xs)?;
-    let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(*x), h.max(*x)));
-    (xs.len() >= 2 && m > 0.0).then(|| (hi - lo) / 2.0 / m)
 }
 
 #[cfg(test)]
@@ -164,18 +185,39 @@ mod tests {
     }
 
     #[test]
-    fn a_ratio_of_ratios_is_welch_over_four_samples() {
-        // The row and its base row both 14 % slower: the speedup did not change.
-        let (b, r) = ([100.0, 102.0, 98.0], [50.0, 51.0, 49.0]);
-        let t = welch_ratio(&b, &b.map(|x| x * 0.86), &r, &r.map(|x| x * 0.86)).unwrap();
-        assert!(t.effect.abs() < 1e-12 && t.p > 0.99, "{t:?}");
-        // Only the row slowed: the speedup fell by its 14 %, with the base row's spread in the
-        // standard error (four equal variances: twice Welch's for two samples), df 4 × 2 = 8.
-        let t = welch_ratio(&b, &b.map(|x| x * 0.86), &r, &r).unwrap();
-        let two = welch(&b, &b.map(|x| x * 0.86)).unwrap();
-        assert!((t.effect + 0.14).abs() < 1e-12, "{t:?}");
-        assert!((t.se - two.se * 2f64.sqrt()).abs() < 1e-12 && (t.df - 8.0).abs() < 1e-9, "{t:?} {two:?}");
-        assert!(welch_ratio(&b, &b, &r, &[1.0]).is_none(), "one value in a sample cannot be tested");
+    fn yuen_matches_a_worked_example() {
+        // Logs 0, 0.1, 0.2 (n 3, nothing trimmed: Welch's test) against 0.3 … 0.6: difference 0.35,
+        // se² = 0.01/3 + 0.016667/4 = 0.0075, df = 4.959, two-sided p ≈ 0.0101.
+        let b: Vec<f64> = [0.0f64, 0.1, 0.2].iter().map(|x| x.exp()).collect();
+        let n: Vec<f64> = [0.3f64, 0.4, 0.5, 0.6].iter().map(|x| x.exp()).collect();
+        let t = yuen(&b, &n).unwrap();
+        assert!(close(t.effect, 0.35f64.exp() - 1.0, 1e-12) && close(t.se, 0.0075f64.sqrt(), 1e-12), "{t:?}");
+        assert!(close(t.df, 4.959, 1e-3) && close(t.p, 0.0101, 2e-4), "{t:?}");
+        assert!(yuen(&b, &[1.0]).is_none(), "one value on a side cannot be tested");
+        assert!(yuen(&b, &[1.0, 0.0]).is_none(), "rates must be positive");
+    }
+
+    #[test]
+    fn yuen_trims_a_fifth_from_each_end_and_winsorizes_the_variance() {
+        // Logs 1..10 with the last replaced by 100: g = 2, the trimmed mean is that of 3..8 (5.5),
+        // and the winsorized sample 3,3,3..8,8,8 has variance 4.7222 → se² = 4.7222 × 9 / (6 × 5).
+        let xs: Vec<f64> = (1..=10).map(|i| if i == 10 { 100.0 } else { i as f64 }).collect();
+        let t = Trimmed::of(&xs).unwrap();
+        assert!(close(t.mean, 5.5, 1e-12) && t.kept == 6, "the outlier does not move it");
+        assert!(close(t.var_of_mean, 4.722_222 * 9.0 / 30.0, 1e-6), "{}", t.var_of_mean);
+    }
+
+    #[test]
+    fn a_widened_test_carries_the_bias_into_interval_p_and_detectable_change() {
+        let b = [100.0, 101.0, 99.0, 100.5, 99.5];
+        let t = yuen(&b, &b.map(|x| x * 0.9)).unwrap();
+        let w = t.widened(0.05);
+        assert_eq!(w.effect, t.effect);
+        assert!(close(w.interval.0.ln_1p(), t.interval.0.ln_1p() - 0.05, 1e-12), "{w:?}");
+        assert!(close(w.interval.1.ln_1p(), t.interval.1.ln_1p() + 0.05, 1e-12), "{w:?}");
+        assert!(w.p > t.p, "the bias explains part of the change");
+        assert!(t.widened(0.2).p == 1.0, "a bias larger than the change explains all of it");
+        assert!(t.detectable(0.05, 0.05) > t.detectable(0.05, 0.0) && t.detectable(0.05, 0.0) > 0.05);
     }
 
     #[test]
@@ -206,27 +248,11 @@ mod tests {
     }
 
     #[test]
-    fn welch_matches_a_worked_example() {
-        // Logs of these samples are exactly [0, 0.1, 0.2] and [0.3, 0.4, 0.5, 0.6]: difference 0.35,
-        // variances 0.01 and 0.016667, se² = 0.003333 + 0.0041667 = 0.0075, t = 4.0415,
-        // df = 0.0075² / (0.003333²/2 + 0.0041667²/3) = 4.959, two-sided p ≈ 0.0101.
-        let b: Vec<f64> = [0.0f64, 0.1, 0.2].iter().map(|x| x.exp()).collect();
-        let n: Vec<f64> = [0.3f64, 0.4, 0.5, 0.6].iter().map(|x| x.exp()).collect();
-        let t = welch(&b, &n).unwrap();
-        assert!(close(t.effect, 0.35f64.exp() - 1.0, 1e-12));
-        assert!(close(t.p, 0.0101, 2e-4), "p = {}", t.p);
-        assert!(t.interval.0 > 0.0 && t.interval.1 > t.effect);
-        assert!((t.detectable(0.05) - (2.5706f64 * 0.0075f64.sqrt()).exp() + 1.0).abs() < 0.01, "t(0.975, ~5) × se");
-        assert!(welch(&b, &[1.0]).is_none(), "one value on a side cannot be tested");
-        assert!(welch(&b, &[1.0, 0.0]).is_none(), "rates must be positive");
-    }
-
-    #[test]
     fn identical_samples_show_no_effect() {
         let x = [100.0, 102.0, 98.0, 101.0];
-        let t = welch(&x, &x).unwrap();
+        let t = yuen(&x, &x).unwrap();
         assert!(close(t.effect, 0.0, 1e-12) && close(t.p, 1.0, 1e-9));
-        let p = paired(&x, &x).unwrap();
+        let p = yuen_paired(&x, &x).unwrap();
         assert!(close(p.effect, 0.0, 1e-12) && p.p == 1.0);
     }
 
@@ -235,9 +261,9 @@ mod tests {
         // Drift moves both sides together; new is always 10 % slower than its partner.
         let base = [100.0, 80.0, 120.0, 90.0, 110.0];
         let new: Vec<f64> = base.iter().map(|b| b * 0.9).collect();
-        let p = paired(&base, &new).unwrap();
+        let p = yuen_paired(&base, &new).unwrap();
         assert!(close(p.effect, -0.1, 1e-12) && p.p < 1e-6);
-        let w = welch(&base, &new).unwrap();
+        let w = yuen(&base, &new).unwrap();
         assert!(w.p > 0.05, "unpaired, the drift hides the same change (p = {})", w.p);
     }
 
@@ -253,9 +279,7 @@ mod tests {
     }
 
     #[test]
-    fn half_range_and_median() {
-        assert!(close(half_range(&[9.0, 10.0, 11.0]).unwrap(), 0.1, 1e-12));
-        assert_eq!(half_range(&[1.0]), None);
+    fn median_and_cv() {
         assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
         assert!(close(cv(&[9.0, 10.0, 11.0]).unwrap(), 0.1, 1e-12));

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
+use super::compare::JudgeArgs;
 use super::run_exit_code;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare, CompareOptions, FailOn};
+use crate::compare::compare_paired;
+use crate::exit;
 use crate::config::Settings;
 use crate::fsutil::write_atomic;
 use crate::results::RunResults;
@@ -21,6 +23,7 @@ use crate::{paths, report};
 const AB_PASSES: usize = 8;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = exit::HELP)]
 pub struct Args {
     /// Regexes over benchmark ids such as `lock_counter.gil-off/2`.
     pub filters: Vec<String>,
@@ -48,28 +51,18 @@ pub struct Args {
     /// Quick mode: shorter passes.
     #[arg(long)]
     pub quick: bool,
-    /// Smallest change, in percent, that can count.
-    #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
-    pub threshold: f64,
-    /// Significance level of the test.
-    #[arg(long, default_value_t = 0.01, value_name = "P")]
-    pub alpha: f64,
     /// Where run folders go [default: reports/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print GitHub-flavoured markdown instead of the terminal table.
-    #[arg(long, conflicts_with = "json")]
-    pub markdown: bool,
-    /// Print the comparison as JSON (reports/SCHEMA.md).
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
-/// Measures both sides in one run, renders each side's report and compares them on each side's
-/// faster half of its passes (the sides shared the machine's fast and slow stretches, so their
-/// spread across rows is small; a paired test, `compare --paired`, loses every pass pair in which
-/// one side hit a slow stretch); the exit status is the worst of the comparison's and each side's run.
+/// Measures both sides in one run, renders each side's report and judges them pass by pass (the
+/// sides shared each pass's stretch of the machine, so their ratios carry no drift between runs);
+/// the exit status is the worst of the comparison's and each side's run (see [`crate::exit`]).
 pub fn run(a: Args) -> Result<i32> {
+    let opts = a.judge.options()?;
     let sweep = sweep(&a)?;
     install_interrupt_handler();
     let run_dir = sweep.run()?;
@@ -77,14 +70,12 @@ pub fn run(a: Args) -> Result<i32> {
         report::render(&run_dir.join(side)).with_context(|| format!("rendering the {side} report"))?;
     }
     let (base, new) = (RunResults::load(&run_dir.join("base"))?, RunResults::load(&run_dir.join("new"))?);
-    let opts = CompareOptions { threshold_pct: a.threshold, alpha: a.alpha, fail_on: FailOn::Any };
-    let mut cmp = compare(&base, &new, &opts);
+    let mut cmp = compare_paired(&base, &new, &opts);
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
-    let text = super::compare::printed(&cmp, a.json, a.markdown)?;
-    write_atomic(&run_dir.join("comparison.txt"), cmp.render_text().as_bytes())?;
-    print!("{text}");
-    Ok(cmp.exit_code().max(run_exit_code(&base)).max(run_exit_code(&new)))
+    write_atomic(&run_dir.join("comparison.txt"), cmp.render_text(true).as_bytes())?;
+    print!("{}", a.judge.printed(&cmp)?);
+    Ok(exit::worst(cmp.exit_code(), exit::worst(run_exit_code(&base), run_exit_code(&new))))
 }
 
 /// One sweep over both variants: the base and new sides, each its workload folder and interpreter

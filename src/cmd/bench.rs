@@ -153,7 +153,7 @@ pub fn run(cli: CriterionArgs) -> Result<i32> {
         println!("ftbench: charts   {}", rendered.index.display());
     }
     let code = super::run_exit_code(&results);
-    Ok(code.max(baselines(&cli, &run_dir, &results)?))
+    Ok(crate::exit::worst(code, baselines(&cli, &run_dir, &results)?))
 }
 
 /// The environment's settings with criterion's times. Smoke runs (cargo test) prove the pipeline
@@ -195,7 +195,7 @@ fn baselines(cli: &CriterionArgs, run_dir: &Path, results: &RunResults) -> Resul
     let Some(name) = &cli.baseline else { return Ok(0) };
     let base = RunResults::load(&runs::resolve_results(Path::new(name))?)?;
     let cmp = compare(&base, results, &CompareOptions::default());
-    print!("{}", cmp.render_text());
+    print!("{}", cmp.render_text(false));
     Ok(cmp.exit_code())
 }
 

@@ -1,6 +1,5 @@
 //! `ftbench compare BASE NEW`: judges NEW against BASE and prints the verdict (terminal table,
-//! Markdown or JSON). Exit status 0 without a regression of the kind `--fail-on` selects, 1 with
-//! one; bad paths, unknown baselines, corrupt files and bad options are errors (2).
+//! Markdown or JSON); the exit status follows [`crate::exit`].
 
 use std::path::PathBuf;
 
@@ -8,41 +7,89 @@ use anyhow::{bail, Result};
 use clap::builder::PossibleValue;
 
 use crate::compare::{compare, compare_paired, CompareOptions, Comparison, FailOn};
+use crate::exit;
 use crate::results::RunResults;
 use crate::runs::resolve_results;
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(after_help = exit::HELP)]
 pub struct Args {
     /// The reference run: a run folder, a results.json, a `latest` pointer, or a baseline name.
     pub base: PathBuf,
     /// The run to judge; same forms as BASE.
     pub new: PathBuf,
-    /// Smallest relative change, in percent, that can count as a regression or improvement
-    /// (the test must also be significant and the change beyond the runs' own noise).
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// BASE and NEW are the two sides of one `ftbench ab` run (its base/ and new/ folders): judge
+    /// them pass by pass, as `ab` does.
+    #[arg(long)]
+    pub paired: bool,
+}
+
+/// How a comparison is judged and shown: `compare` and `ab` alike.
+#[derive(clap::Args, Debug, Clone)]
+pub struct JudgeArgs {
+    /// T: a regression's or improvement's whole 95 % interval must lie beyond ±T percent, an
+    /// unchanged figure's within it.
     #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
     pub threshold: f64,
-    /// Significance level of the per-row test.
-    #[arg(long, default_value_t = 0.01, value_name = "P")]
+    /// False-discovery rate of the Benjamini–Hochberg test over every figure of the comparison.
+    #[arg(long, default_value_t = 0.05, value_name = "Q")]
     pub alpha: f64,
-    /// Which regressions make the exit status 1.
+    /// Which regressions make the exit status 1 (`none`: only report).
     #[arg(long, value_enum, default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
+    /// Exit 4 when more than this percentage of the rows both runs measured could not be judged
+    /// (inconclusive or not comparable).
+    #[arg(long, value_name = "PERCENT")]
+    pub fail_on_inconclusive: Option<f64>,
     /// Print GitHub-flavoured markdown (for PR comments) instead of the terminal table.
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
-    /// Print every row's verdict, effect, p-value and interval as JSON (see reports/SCHEMA.md).
+    /// Print every row's verdict, change, interval and p-value as JSON (see reports/SCHEMA.md).
     #[arg(long)]
     pub json: bool,
-    /// BASE and NEW are the two sides of one `ftbench ab` run (its base/ and new/ folders): compare
-    /// them pass by pass with a paired test.
+    /// List every row in the terminal table, unchanged ones too.
     #[arg(long)]
-    pub paired: bool,
+    pub all: bool,
+}
+
+impl JudgeArgs {
+    /// The options, checked.
+    pub fn options(&self) -> Result<CompareOptions> {
+        if !self.threshold.is_finite() || self.threshold < 0.0 {
+            bail!("--threshold must be a non-negative number of percent, got {}", self.threshold);
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            bail!("--alpha must be a rate between 0 and 1, got {}", self.alpha);
+        }
+        if let Some(p) = self.fail_on_inconclusive.filter(|p| !(0.0..=100.0).contains(p)) {
+            bail!("--fail-on-inconclusive must be a percentage from 0 to 100, got {p}");
+        }
+        Ok(CompareOptions {
+            threshold_pct: self.threshold,
+            alpha: self.alpha,
+            fail_on: self.fail_on,
+            fail_on_inconclusive_pct: self.fail_on_inconclusive,
+        })
+    }
+
+    /// The comparison as `--json`, `--markdown` or the terminal table asks.
+    pub fn printed(&self, cmp: &Comparison) -> Result<String> {
+        Ok(if self.json {
+            cmp.to_json()? + "\n"
+        } else if self.markdown {
+            cmp.render_markdown()
+        } else {
+            cmp.render_text(self.all)
+        })
+    }
 }
 
 /// `--fail-on`'s values: the domain's [`FailOn`], spelled and explained for the command line.
 impl clap::ValueEnum for FailOn {
     fn value_variants<'a>() -> &'a [Self] {
-        &[FailOn::Throughput, FailOn::Scaling, FailOn::Any]
+        &[FailOn::Throughput, FailOn::Scaling, FailOn::Any, FailOn::None]
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
@@ -50,39 +97,23 @@ impl clap::ValueEnum for FailOn {
             FailOn::Throughput => "Throughput regressions only",
             FailOn::Scaling => "Scaling (speedup) regressions only",
             FailOn::Any => "Either",
+            FailOn::None => "None: report only",
         };
         Some(PossibleValue::new(self.label()).help(help))
     }
 }
 
-/// Loads both runs, prints the comparison, returns 0 or 1.
+/// Loads both runs, prints the comparison, returns its exit code.
 pub fn run(args: Args) -> Result<i32> {
-    if !args.threshold.is_finite() || args.threshold < 0.0 {
-        bail!("--threshold must be a non-negative number of percent, got {}", args.threshold);
-    }
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        bail!("--alpha must be a probability between 0 and 1, got {}", args.alpha);
-    }
+    let opts = args.judge.options()?;
     let base = RunResults::load(&resolve_results(&args.base)?)?;
     let new = RunResults::load(&resolve_results(&args.new)?)?;
-    let opts = CompareOptions { threshold_pct: args.threshold, alpha: args.alpha, fail_on: args.fail_on };
     let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };
     cmp.base.source = Some(args.base.display().to_string());
     cmp.new.source = Some(args.new.display().to_string());
-    print!("{}", printed(&cmp, args.json, args.markdown)?);
-    if args.markdown && !cmp.mismatches.is_empty() {
+    print!("{}", args.judge.printed(&cmp)?);
+    if args.judge.markdown && !cmp.mismatches.is_empty() {
         eprintln!("WARNING: base and new ran on different machines or interpreters: {}", cmp.mismatches.join("; "));
     }
     Ok(cmp.exit_code())
-}
-
-/// The comparison as `--json`, `--markdown` or the terminal table asks (`compare` and `ab`).
-pub(super) fn printed(cmp: &Comparison, json: bool, markdown: bool) -> Result<String> {
-    Ok(if json {
-        cmp.to_json()? + "\n"
-    } else if markdown {
-        cmp.render_markdown()
-    } else {
-        cmp.render_text()
-    })
 }

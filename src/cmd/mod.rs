@@ -14,6 +14,7 @@ pub mod stress;
 
 use clap::{Parser, Subcommand};
 
+use crate::exit;
 use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
 
 #[derive(Parser, Debug)]
@@ -29,7 +30,7 @@ enum Command {
     Run(run::Args),
     /// Re-render charts, summary.md and index.html of a run from its results.json.
     Report(report::Args),
-    /// Compare two runs for throughput and scaling regressions (exit 1 on regression).
+    /// Compare two runs for throughput and scaling regressions (exit 1 on a regression, see --help).
     Compare(compare::Args),
     /// Measure two variants side by side (interpreters or workload folders) and compare them.
     Ab(ab::Args),
@@ -65,19 +66,19 @@ pub fn main() -> i32 {
 /// A command's error: its message on stderr, exit status 2.
 fn fail(e: anyhow::Error) -> i32 {
     eprintln!("ftbench: error: {e:#}");
-    2
+    exit::BAD_INPUT
 }
 
-/// A finished run's exit status: 0 when every benchmark ran; 1 when any workload failed
-/// (timeout, crash, error, invalid); 130 when the run was interrupted.
+/// A finished run's exit status (see [`crate::exit`]): 0 when every benchmark ran; 3 when any
+/// workload failed (timeout, crash, error, invalid); 130 when the run was interrupted.
 fn run_exit_code(results: &RunResults) -> i32 {
     let failed = results.workloads.iter().any(|w| {
         matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error)
             || w.rows.iter().any(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error))
     });
     match results.run.status {
-        RunStatus::Interrupted => 130,
-        _ if failed => 1,
-        _ => 0,
+        RunStatus::Interrupted => exit::INTERRUPTED,
+        _ if failed => exit::WORKLOAD_FAILED,
+        _ => exit::OK,
     }
 }

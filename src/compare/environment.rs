@@ -76,3 +76,10 @@ pub(super) fn environment_mismatches(base: &RunResults, new: &RunResults, notes:
     }
     loud
 }
+
+/// Whether both runs measured every GIL mode with the same interpreter build.
+pub(super) fn same_interpreters(base: &RunResults, new: &RunResults) -> bool {
+    base.interpreters
+        .iter()
+        .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable))
+}

@@ -4,9 +4,9 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{MetricChange, RunFloor};
+use super::{Drift, MetricChange};
+use crate::exit;
 use crate::results::{GilMode, RunResults};
-use crate::stats;
 
 /// Which regressions fail the comparison.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum FailOn {
     Scaling,
     /// Either.
     Any,
+    /// None: the comparison only reports (exit 0 unless the input is bad).
+    None,
 }
 
 impl FailOn {
@@ -27,31 +29,41 @@ impl FailOn {
             FailOn::Throughput => "throughput",
             FailOn::Scaling => "scaling",
             FailOn::Any => "any",
+            FailOn::None => "none",
         }
     }
 }
 
 #[derive(Serialize, Debug, Clone, Copy, PartialEq)]
 pub struct CompareOptions {
-    /// Percent; a change must exceed it (strictly) to count.
+    /// T, in percent: a regression's or improvement's whole interval lies beyond ±T, an unchanged
+    /// figure's within it.
     pub threshold_pct: f64,
-    /// The test's significance level.
+    /// The false-discovery rate of the family test (Benjamini–Hochberg) over every figure.
     pub alpha: f64,
     pub fail_on: FailOn,
+    /// Exit 4 when more than this percentage of the rows both runs measured could not be judged
+    /// (inconclusive or not comparable); None: never.
+    pub fail_on_inconclusive_pct: Option<f64>,
 }
 
 impl Default for CompareOptions {
     fn default() -> Self {
-        CompareOptions { threshold_pct: 5.0, alpha: 0.01, fail_on: FailOn::Any }
+        CompareOptions { threshold_pct: 5.0, alpha: 0.05, fail_on: FailOn::Any, fail_on_inconclusive_pct: None }
     }
 }
 
-/// The verdict on one figure.
+/// The verdict on one figure (the words are defined in `docs/verdicts.md`).
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
+    /// Found changed by the family test, and the whole interval below −T.
     Regressed,
+    /// Found changed by the family test, and the whole interval above +T.
     Improved,
+    /// The interval reaches past ±T: this comparison cannot tell.
+    Inconclusive,
+    /// The whole interval within ±T.
     Unchanged,
 }
 
@@ -59,66 +71,22 @@ pub enum Change {
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
-    /// Throughput per canary iteration: the machine's drift divided out.
-    PerCanary,
-    /// Raw ops/s (no canaries, or the interpreters differ: a canary would hide their difference).
+    /// ops/s of each pass (rows with more than one thread, or runs recorded before fastest rounds).
     Raw,
-    /// ops/s of each pass's fastest round (1-thread rows only, see [`Basis::fits`]): the speed of
-    /// the code when the machine ran it at full speed, whatever share of the pass a slowed vCPU took.
+    /// ops/s of each pass's fastest round (1-thread rows): the speed of the code when the machine
+    /// ran it at full speed, whatever share of the pass a slowed vCPU took.
     FastestRound,
     /// Speedup within each pass.
     Speedup,
 }
 
 impl Basis {
-    /// Whether rows of `threads` threads can be judged on it; raw fits every row. Both others only
-    /// fit one thread. The canary runs on the row's first worker thread, so it measures the one vCPU
-    /// a 1-thread row runs on; a row with more threads also ran on vCPUs it did not measure (a
-    /// shared VM slows each vCPU on its own), and its ops per canary iteration split into two
-    /// clusters as the canary's vCPU happened to be slowed or not. And a round's fastest instance is
-    /// the code's speed only for one thread, a fixed run of sequential work that interference can
-    /// only slow; with more, a round's time is also how the threads happened to interleave, and its
-    /// fastest instance is the luckiest schedule, not the code's speed.
-    pub fn fits(self, threads: usize) -> bool {
-        matches!(self, Basis::Raw | Basis::Speedup) || threads == 1
-    }
-
     /// How notes name it.
     pub fn label(self) -> &'static str {
         match self {
-            Basis::PerCanary => "per canary iteration",
-            Basis::Raw => "raw (ops/s)",
-            Basis::FastestRound => "on each pass's fastest round (ops/s)",
-            Basis::Speedup => "as speedup",
-        }
-    }
-}
-
-/// Which of a row's per-pass values a figure is judged on, and how.
-#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Sampling {
-    /// The faster half of each run's passes, Welch's t-test (two runs: throughput over every pass,
-    /// speedup over the quiet ones). Interference only ever slows a pass down — and a pass with
-    /// more threads, which needs more of the machine, more — so the slow passes say how busy the
-    /// machine was, not how fast the code is: the faster half is the code's figure.
-    FasterHalf,
-    /// The fastest third of each run's passes (at least two), Welch's t-test: for throughput on
-    /// each pass's fastest round. A shared VM runs a vCPU at about half speed for stretches longer
-    /// than a pass, in whatever share of a run's passes; the fastest third is the share that, on
-    /// this VM, nearly always ran at full speed, where the faster half reached into slowed passes.
-    FastestThird,
-    /// The quiet passes both sides measured side by side, a paired t-test (`ab`).
-    Paired,
-}
-
-impl Sampling {
-    /// The values of one side this sampling judges.
-    pub fn select(self, values: &[f64]) -> Vec<f64> {
-        match self {
-            Sampling::FasterHalf => stats::faster_half(values),
-            Sampling::FastestThird => stats::fastest_share(values, 3),
-            Sampling::Paired => values.to_vec(),
+            Basis::Raw => "ops/s",
+            Basis::FastestRound => "fastest round (ops/s)",
+            Basis::Speedup => "speedup",
         }
     }
 }
@@ -129,6 +97,7 @@ impl Sampling {
 pub enum RowCategory {
     Regressed,
     Improved,
+    Inconclusive,
     Unchanged,
     NotComparable,
     Invalid,
@@ -141,6 +110,7 @@ impl RowCategory {
         match self {
             RowCategory::Regressed => "REGRESSED",
             RowCategory::Improved => "improved",
+            RowCategory::Inconclusive => "inconclusive",
             RowCategory::Unchanged => "unchanged",
             RowCategory::NotComparable => "not comparable",
             RowCategory::Invalid => crate::results::RowStatus::Invalid.label(),
@@ -158,7 +128,7 @@ pub enum RowOutcome {
         /// None at the base thread count (speedup is 1 by definition) or without base rows.
         speedup: Option<MetricChange>,
     },
-    /// Both rows are valid but a side has fewer than two usable passes: nothing to judge by.
+    /// Both rows are valid but cannot be judged (too few passes, no canaries to tell the drift).
     NotComparable {
         reason: String,
     },
@@ -190,6 +160,8 @@ impl RowComparison {
                     RowCategory::Regressed
                 } else if changes.contains(&Some(Change::Improved)) {
                     RowCategory::Improved
+                } else if changes.contains(&Some(Change::Inconclusive)) {
+                    RowCategory::Inconclusive
                 } else {
                     RowCategory::Unchanged
                 }
@@ -273,9 +245,8 @@ pub struct Comparison {
     pub options: CompareOptions,
     /// True for `ftbench ab`: pass i of each side ran side by side, and the test is paired.
     pub paired: bool,
-    /// The runs' own spread across the rows of each thread count (see [`super::run_floor_pct`]), for
-    /// throughput and for speedup, in percent: no change below its row's is a verdict.
-    pub run_floors: Vec<RunFloor>,
+    /// How far the machine moved between the runs, per GIL mode (empty when paired).
+    pub drift: Vec<Drift>,
     /// Machine or interpreter differences: the loud warnings.
     pub mismatches: Vec<String>,
     /// Runs measured on a disturbed machine (canary drift or disturbed passes past the limits):
@@ -283,8 +254,8 @@ pub struct Comparison {
     pub disturbed: Vec<String>,
     /// Quieter context: configuration differences, incomplete runs, confidence levels.
     pub notes: Vec<String>,
-    /// Sorted: regressed (worst first), improved (best first), unchanged, invalid, only in base,
-    /// only in new; ties in workload, mode, threads order.
+    /// Sorted: regressed (worst first), improved (best first), inconclusive, unchanged, not
+    /// comparable, invalid, only in base, only in new; ties in workload, mode, threads order.
     pub rows: Vec<RowComparison>,
 }
 
@@ -312,6 +283,7 @@ impl Comparison {
                     FailOn::Throughput => t,
                     FailOn::Scaling => s,
                     FailOn::Any => t || s,
+                    FailOn::None => false,
                 }
             })
             .count()
@@ -328,8 +300,29 @@ impl Comparison {
         Ok(serde_json::to_string_pretty(&v)?)
     }
 
-    /// 1 when a regression selected by `options.fail_on` was found, else 0.
+    /// Rows both runs measured that could not be judged (inconclusive or not comparable), and all
+    /// rows both runs measured validly.
+    pub fn unjudged(&self) -> (usize, usize) {
+        let unjudged = self.count(RowCategory::Inconclusive) + self.count(RowCategory::NotComparable);
+        let matched = unjudged + self.count(RowCategory::Regressed) + self.count(RowCategory::Improved) + self.count(RowCategory::Unchanged);
+        (unjudged, matched)
+    }
+
+    /// Whether more rows could not be judged than `--fail-on-inconclusive` allows.
+    pub fn too_many_unjudged(&self) -> bool {
+        let (unjudged, matched) = self.unjudged();
+        self.options.fail_on_inconclusive_pct.is_some_and(|limit| unjudged as f64 > limit / 100.0 * matched as f64)
+    }
+
+    /// The comparison's exit code (see [`crate::exit`]): a selected regression, else too many
+    /// rows that could not be judged, else 0.
     pub fn exit_code(&self) -> i32 {
-        i32::from(self.failing_regressions(self.options.fail_on) > 0)
+        if self.failing_regressions(self.options.fail_on) > 0 {
+            exit::REGRESSION
+        } else if self.too_many_unjudged() {
+            exit::INCONCLUSIVE
+        } else {
+            exit::OK
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Basis, Change, Comparison, MetricChange, RowCategory, RowComparison, RowOutcome, RunFloor, RunLabel};
+use super::{Change, Comparison, MetricChange, RowCategory, RowComparison, RowOutcome, RunLabel};
 use crate::baseline::short_commit;
 use crate::report::doc::{self, Block, Doc, Inl, Table, Tone};
 use crate::report::format::si;
@@ -13,7 +13,7 @@ use crate::text::trim_float;
 
 const DIFFERENT_MACHINES: &str = "Base and new ran on different machines or interpreters.";
 const NOT_FROM_THE_CODE: &str = "Differences below may come from that, not from the code";
-const LEGEND: [&str; 3] = ["▼ regressed", "▲ improved", "≈ beyond the threshold but not beyond noise (test or noise floor)"];
+const LEGEND: [&str; 4] = ["▼ regressed", "▲ improved", "? inconclusive (the interval reaches past ±T)", "[lo, hi] the change's 95 % interval"];
 const HEAD: [&str; 11] = [
     "Verdict",
     "Workload",
@@ -29,10 +29,9 @@ const HEAD: [&str; 11] = [
 ];
 
 impl Comparison {
-    /// One line: what was found.
+    /// One line: what was found, every row counted.
     pub fn verdict(&self) -> String {
         let regressed = self.count(RowCategory::Regressed);
-        let improved = self.count(RowCategory::Improved);
         let mut s = if regressed == 0 {
             "no regressions".to_string()
         } else {
@@ -43,64 +42,56 @@ impl Comparison {
                 self.scaling_regressions()
             )
         };
-        let _ = write!(s, ", {}, {} unchanged", plural(improved, "improvement", "improvements"), self.count(RowCategory::Unchanged));
-        let not_comparable = self.count(RowCategory::NotComparable);
-        if not_comparable > 0 {
-            let _ = write!(s, ", {not_comparable} not comparable");
-        }
-        let invalid = self.count(RowCategory::Invalid);
-        if invalid > 0 {
-            let _ = write!(s, ", {invalid} invalid");
+        let improved = plural(self.count(RowCategory::Improved), "improvement", "improvements");
+        let _ = write!(s, ", {improved}, {} inconclusive, {} unchanged", self.count(RowCategory::Inconclusive), self.count(RowCategory::Unchanged));
+        for (category, words) in [(RowCategory::NotComparable, "not comparable"), (RowCategory::Invalid, "invalid")] {
+            if self.count(category) > 0 {
+                let _ = write!(s, ", {} {words}", self.count(category));
+            }
         }
         let missing = self.count(RowCategory::OnlyInBase) + self.count(RowCategory::OnlyInNew);
         if missing > 0 {
             let _ = write!(s, ", {missing} in one run only");
         }
-        if regressed > 0 && self.exit_code() == 0 {
+        if regressed > 0 && self.failing_regressions(self.options.fail_on) == 0 {
             let _ = write!(s, " (not failing: --fail-on {})", self.options.fail_on.label());
+        }
+        if self.too_many_unjudged() {
+            let (unjudged, matched) = self.unjudged();
+            let limit = self.options.fail_on_inconclusive_pct.unwrap_or_default();
+            let _ = write!(s, " (failing: {unjudged} of {matched} rows not judged, more than {}%)", trim_float(limit, 2));
         }
         s
     }
 
+    /// The rule, in one sentence, with this comparison's numbers.
     fn criteria(&self) -> String {
+        let t = trim_float(self.options.threshold_pct, 3);
+        let design = if self.paired {
+            "pass pairs measured side by side (trimmed mean of their ratios)".to_string()
+        } else {
+            let drift: Vec<String> = self
+                .drift
+                .iter()
+                .map(|d| format!("{} {:+.1}% typical, {:+.1}% at full speed", d.mode, d.typical_pct, d.full_speed_pct))
+                .collect();
+            format!(
+                "two runs (20 %-trimmed means), the machine's drift between them added to throughput intervals ({})",
+                if drift.is_empty() { "unknown: no canaries".to_string() } else { drift.join("; ") }
+            )
+        };
         format!(
-            "a change counts when {} gives p < {} AND it exceeds {}% AND the runs' own noise: {}, and the \
-             spread across the rows of its thread count ({})",
-            if self.paired {
-                "a paired t-test over the passes"
-            } else {
-                "Welch's t-test on each run's fastest passes (the faster half; on fastest rounds, the fastest third)"
-            },
-            trim_float(self.options.alpha, 3),
-            trim_float(self.options.threshold_pct, 3),
-            if self.paired { "each row's spread of per-pass ratios" } else { "twice the spread of each row's judged passes" },
-            self.run_floors_text()
+            "regressed / improved: found changed by Benjamini–Hochberg at {} over every figure, and the 95 % interval \
+             wholly beyond ∓{t}%; unchanged: the interval within ±{t}%; otherwise inconclusive. Throughput at 1 thread on \
+             each pass's fastest round, with more threads on pass ops/s; {design}",
+            trim_float(self.options.alpha, 3)
         )
     }
 
-    /// "throughput 4.1% at 1 thread, 6.2% at 2; speedup 16.2% at 2" (a floor of 0 is left out).
-    fn run_floors_text(&self) -> String {
-        let figure = |name: &str, pct: fn(&RunFloor) -> f64| {
-            let at: Vec<String> = self
-                .run_floors
-                .iter()
-                .filter(|f| pct(f) > 0.0)
-                .map(|f| format!("{:.1}% at {} thread{}", pct(f), f.threads, if f.threads == 1 { "" } else { "s" }))
-                .collect();
-            (!at.is_empty()).then(|| format!("{name} {}", at.join(", ")))
-        };
-        let parts: Vec<String> =
-            [figure("throughput", |f| f.throughput_pct), figure("speedup", |f| f.speedup_pct)].into_iter().flatten().collect();
-        if parts.is_empty() {
-            "too few rows to measure it".to_string()
-        } else {
-            parts.join("; ")
-        }
-    }
-
-    /// The aligned terminal report: loud warnings, verdict, table, legend.
-    pub fn render_text(&self) -> String {
-        doc::to_text(&self.terminal_doc())
+    /// The aligned terminal report: loud warnings, verdict, the table of the rows that are not
+    /// unchanged (`all`: of every row), legend.
+    pub fn render_text(&self, all: bool) -> String {
+        doc::to_text(&self.terminal_doc(all))
     }
 
     /// GitHub-flavoured markdown for PR comments: a one-line verdict heading, loud warnings,
@@ -109,7 +100,7 @@ impl Comparison {
         doc::to_markdown(&self.markdown_doc())
     }
 
-    fn terminal_doc(&self) -> Doc {
+    fn terminal_doc(&self, all: bool) -> Doc {
         let mut d = Doc::default();
         if !self.mismatches.is_empty() {
             d.push(warning(DIFFERENT_MACHINES, &format!("{NOT_FROM_THE_CODE}:"), &self.mismatches));
@@ -125,7 +116,13 @@ impl Comparison {
             d.p("no rows to compare: neither run has measured rows");
             return d;
         }
-        d.push(Block::Table(table(self.rows.iter())));
+        let shown = |r: &&RowComparison| all || r.category() != RowCategory::Unchanged;
+        if self.rows.iter().any(|r| shown(&r)) {
+            d.push(Block::Table(table(self.rows.iter().filter(shown))));
+        }
+        if !all && self.count(RowCategory::Unchanged) > 0 {
+            d.p(format!("{} unchanged rows not shown (--all lists every row)", self.count(RowCategory::Unchanged)));
+        }
         d.p(LEGEND.join("  "));
         d
     }
@@ -150,7 +147,8 @@ impl Comparison {
         }
         if self.rows.iter().any(|r| !changed(&r)) {
             let summary = format!(
-                "{} unchanged, {} not comparable, {} invalid, {} in one run only",
+                "{} inconclusive, {} unchanged, {} not comparable, {} invalid, {} in one run only",
+                self.count(RowCategory::Inconclusive),
                 self.count(RowCategory::Unchanged),
                 self.count(RowCategory::NotComparable),
                 self.count(RowCategory::Invalid),
@@ -164,7 +162,7 @@ impl Comparison {
 
     /// ❌ failing, ⚠️ a regression that does not fail or different machines, ✅ otherwise.
     fn icon(&self) -> &'static str {
-        if self.exit_code() == 1 {
+        if self.exit_code() != crate::exit::OK {
             "❌"
         } else if self.count(RowCategory::Regressed) > 0 || !self.mismatches.is_empty() {
             "⚠️"
@@ -208,8 +206,7 @@ fn cells(r: &RowComparison) -> Vec<Inl> {
     let dash = || "-".to_string();
     match &r.outcome {
         RowOutcome::Compared { throughput, speedup } => {
-            c.push(fmt_throughput(throughput.base, throughput.base_interval.filter(|_| throughput.basis != Basis::PerCanary)));
-            c.push(fmt_throughput(throughput.new, throughput.new_interval.filter(|_| throughput.basis != Basis::PerCanary)));
+            c.extend([si(throughput.base), si(throughput.new)]);
             c.push(fmt_delta(throughput));
             match speedup {
                 Some(s) => c.extend([format!("{:.2}x", s.base), format!("{:.2}x", s.new), fmt_delta(s)]),
@@ -239,23 +236,16 @@ fn note(r: &RowComparison) -> String {
     note.join("; ")
 }
 
-/// `1.23M ±1.5%`, or `1.23M` without an interval.
-fn fmt_throughput(point: f64, interval: Option<(f64, f64)>) -> String {
-    match interval {
-        Some((lo, hi)) => format!("{} ±{:.1}%", si(point), (hi - lo) / 2.0 / point * 100.0),
-        None => si(point),
-    }
-}
-
-/// `-30.1% ▼`.
+/// `-30.1% [-32.0, -28.1] ▼`.
 fn fmt_delta(m: &MetricChange) -> String {
     let marker = match m.change {
         Change::Regressed => " ▼",
         Change::Improved => " ▲",
-        Change::Unchanged if m.beyond_threshold => " ≈",
+        Change::Inconclusive => " ?",
         Change::Unchanged => "",
     };
-    format!("{:+.1}%{marker}", m.change_pct)
+    let (lo, hi) = m.change_interval_pct;
+    format!("{:+.1}% [{lo:+.1}, {hi:+.1}]{marker}", m.change_pct)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

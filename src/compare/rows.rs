@@ -3,10 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::verdict::{apply_run_floors, sampled_mean};
-use super::{Basis, CompareOptions, MetricChange, RowComparison, RowOutcome, RunFloor, Sampling};
+use super::verdict::judge_family;
+use super::{Basis, CompareOptions, Drift, MetricChange, RowComparison, RowOutcome};
 use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
-use crate::stats;
 use crate::text::one_line;
 
 /// Why a row cannot be compared (its problem, in the data model's words), or None when it can.
@@ -25,17 +24,27 @@ fn workload_reason(w: &WorkloadResult) -> String {
     }
 }
 
-/// A row's passes (only the quiet ones, or every one): pass → throughput, raw, of the pass's
-/// fastest round, or per iteration of the canaries that ran around that pass on the row's first
-/// worker thread. Per canary takes only quiet passes: canaries that disagree leave no one speed of
-/// the machine to divide by.
-pub fn pass_values(row: &ThreadRow, basis: Basis, quiet_only: bool) -> BTreeMap<usize, f64> {
-    let quiet_only = quiet_only || basis == Basis::PerCanary;
+/// The figure a row's throughput is judged on, fixed before looking at the values: at 1 thread
+/// each pass's fastest round (a fixed run of sequential work that interference can only slow, so
+/// the fastest round is the code's speed whatever share of the pass a slowed vCPU took), when both
+/// rows recorded it; with more threads a round's time is also how the threads interleaved, and the
+/// pass's throughput is judged.
+fn throughput_basis(b: &ThreadRow, n: &ThreadRow) -> Basis {
+    let recorded = |r: &ThreadRow| r.passes.iter().all(|p| p.fastest_round.is_some());
+    if b.threads == 1 && recorded(b) && recorded(n) {
+        Basis::FastestRound
+    } else {
+        Basis::Raw
+    }
+}
+
+/// A row's per-pass values on `basis`: pass → ops/s of the pass, or of its fastest round; only
+/// quiet passes (one the machine disturbed even when measured again says how busy it was).
+pub fn pass_values(row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
     row.passes
         .iter()
-        .filter(|p| p.quiet() || !quiet_only)
+        .filter(|p| p.quiet())
         .filter_map(|p| match basis {
-            Basis::PerCanary => Some((p.pass, p.throughput / p.canary()?)),
             Basis::FastestRound => Some((p.pass, p.fastest_round?)),
             Basis::Raw | Basis::Speedup => Some((p.pass, p.throughput)),
         })
@@ -50,144 +59,62 @@ pub fn speedup_base<'a>(w: &'a WorkloadResult, row: &ThreadRow) -> Option<&'a Th
     w.rows.iter().min_by_key(|r| r.threads).filter(|b| b.is_valid() && b.threads < row.threads)
 }
 
-/// Per-pass speedups of `row` against `base`, over the quiet passes both measured.
+/// Per-pass speedups of `row` against `base`: each pass's two rows ran in the same child, minutes
+/// apart from the next pass, so the machine's drift cancels in their ratio.
 fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow) -> BTreeMap<usize, f64> {
-    let by_pass = pass_values(base, Basis::Raw, true);
-    pass_values(row, Basis::Raw, true).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()
-}
-
-/// The throughput bases two runs can share, and why any other is out. Raw always; per canary
-/// iteration when every quiet pass of both has canaries and the interpreters are the same (a canary
-/// on another interpreter would divide out exactly the difference being measured); fastest round
-/// when every pass of both recorded it.
-pub(super) fn shared_bases(base: &RunResults, new: &RunResults) -> (Vec<Basis>, Vec<String>) {
-    let runs = [base, new];
-    let canaries = runs.iter().all(|r| r.passes().filter(|p| p.quiet()).all(|p| p.canary().is_some()));
-    let fastest = runs.iter().all(|r| r.passes().all(|p| p.fastest_round.is_some()));
-    let same_interpreter = base
-        .interpreters
-        .iter()
-        .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable));
-    let mut bases = Vec::new();
-    let mut missing = Vec::new();
-    match (canaries, same_interpreter) {
-        (true, true) => bases.push(Basis::PerCanary),
-        (false, _) => missing.push("not per canary: a run has quiet passes without canaries".to_string()),
-        (true, false) => {
-            missing.push("not per canary: the interpreters differ, and a canary would divide out their difference".to_string())
-        }
-    }
-    if fastest {
-        bases.push(Basis::FastestRound);
-    } else {
-        missing.push("not on fastest rounds: a run recorded before ftbench kept them".to_string());
-    }
-    bases.push(Basis::Raw);
-    (bases, missing)
+    let by_pass = pass_values(base, Basis::Raw);
+    pass_values(row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()
 }
 
 /// Rows whose ops per thread differ by more than this factor did different work per round (a
-/// round's length changes what contended and allocating workloads measure): not the same benchmark.
+/// round's length can change what contended and allocating workloads measure).
 const SAME_WORK: f64 = 1.25;
 
-/// Why two rows are not the same benchmark (their runs calibrated different work per round), if so.
+/// A note when two rows did different work per round (their runs calibrated differently): their
+/// per-op figures are still compared, since an op is the same unit.
 fn different_work(b: &ThreadRow, n: &ThreadRow) -> Option<String> {
     let (x, y) = (b.ops_per_thread.max(1) as f64, n.ops_per_thread.max(1) as f64);
     (x.max(y) / x.min(y) > SAME_WORK).then(|| {
         format!(
-            "different work per round: {} ops per thread in base, {} in new (measure the new run with \
-             FTBENCH_OPS_FROM=<base run> to reuse the base's calibration)",
+            "different work per round: {} ops per thread in base, {} in new (ops/s compared; measure the new run \
+             with FTBENCH_OPS_FROM=<base run> to do the same work)",
             b.ops_per_thread, n.ops_per_thread
         )
     })
 }
 
-/// A row's fastest rounds ran at the machine's full speed when the canary speed they imply reached
-/// this share of the run's. On the fastest-round basis, a row whose vCPU stayed slowed through all
-/// its fast-looking passes would show its slowed speed as the code's.
-const FULL_SPEED_SHARE: f64 = 0.8;
-
-/// The machine's full speed in a run: the 90th percentile of every canary it ran (the very fastest
-/// few are luck, not the machine).
-fn full_speed(run: &RunResults) -> Option<f64> {
-    let canaries: Vec<f64> = run.passes().flat_map(|p| [p.canary_before, p.canary_after]).flatten().collect();
-    stats::quantile(&canaries, 0.9)
-}
-
-/// The canary speed at which a row's fastest rounds ran: their mean over the row's median ops per
-/// canary iteration. Ops per canary iteration move about a tenth between a full-speed and a slowed
-/// vCPU where the rounds move 2×, so this tells a row's full-speed rounds (near the run's full
-/// speed) from a row that only ever ran slowed (near half of it on this VM), which the rounds
-/// alone cannot.
-fn fastest_rounds_speed(row: &ThreadRow) -> Option<f64> {
-    let fastest = Sampling::FastestThird.select(&pass_values(row, Basis::FastestRound, false).into_values().collect::<Vec<_>>());
-    let per_canary = stats::median(&pass_values(row, Basis::PerCanary, true).into_values().collect::<Vec<_>>())?;
-    Some(stats::mean(&fastest)? / per_canary)
-}
-
-/// Why a row's fastest rounds are not the code's speed at the machine's full speed in either run.
-fn never_at_full_speed(rows: [&ThreadRow; 2], full_speed: [Option<f64>; 2]) -> Option<String> {
-    let slowed: Vec<String> = ["base", "new"]
-        .into_iter()
-        .zip(rows.into_iter().zip(full_speed))
-        .filter_map(|(side, (r, full))| match fastest_rounds_speed(r).zip(full).map(|(s, f)| s / f) {
-            Some(share) if share >= FULL_SPEED_SHARE => None,
-            Some(share) => Some(format!("in {side} its fastest rounds ran at {:.0} % of the run's full speed", share * 100.0)),
-            None => Some(format!("{side} has no quiet pass with canaries to tell")),
-        })
-        .collect();
-    (!slowed.is_empty()).then(|| format!("never at the machine's full speed: {}", slowed.join(", ")))
+/// The machine's drift between the runs for a figure (log): none side by side.
+fn drift_of(drifts: &[Drift], mode: GilMode, basis: Basis, paired: bool) -> Option<f64> {
+    if paired {
+        return Some(0.0);
+    }
+    drifts.iter().find(|d| d.mode == mode).map(|d| d.of(basis))
 }
 
 /// Compares one row measured in both runs; `paired`: pass i of base ran right next to pass i of new.
 fn compare_row(
     (bw, b): (&WorkloadResult, &ThreadRow),
     (nw, n): (&WorkloadResult, &ThreadRow),
-    basis: Basis,
     paired: bool,
-    full_speed: [Option<f64>; 2],
+    drifts: &[Drift],
     opts: &CompareOptions,
 ) -> RowOutcome {
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
     }
-    if let Some(reason) = different_work(b, n) {
-        return RowOutcome::NotComparable { reason };
-    }
-    if basis == Basis::FastestRound {
-        if let Some(reason) = never_at_full_speed([b, n], full_speed) {
-            return RowOutcome::NotComparable { reason };
-        }
-    }
-    // Throughput of two runs: every pass, of which the test keeps the fastest (a disturbed pass is
-    // a slow one). Side by side: the quiet pairs.
-    let sampling = match (paired, basis) {
-        (true, _) => Sampling::Paired,
-        (false, Basis::FastestRound) => Sampling::FastestThird,
-        (false, _) => Sampling::FasterHalf,
+    let basis = throughput_basis(b, n);
+    let Some(drift) = drift_of(drifts, bw.mode, basis, paired) else {
+        return RowOutcome::NotComparable { reason: "a run has no canaries: how far the machine moved between the runs is unknown".into() };
     };
-    let (bv, nv) = aligned(pass_values(b, basis, paired), pass_values(n, basis, paired), paired);
-    let Some(mut throughput) = MetricChange::judge(&bv, &nv, basis, sampling, opts) else {
+    let (bv, nv) = aligned(pass_values(b, basis), pass_values(n, basis), paired);
+    let Some(throughput) = MetricChange::measure(&bv, &nv, basis, paired, drift, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
-    // Show ops/s whatever the test's basis: per canary, the same sampling of the same passes, raw.
-    let quiet_only = paired || basis == Basis::PerCanary;
-    let raw = |r| sampled_mean(&pass_values(r, Basis::Raw, quiet_only).into_values().collect::<Vec<_>>(), sampling);
-    if let (Basis::PerCanary, Some(b), Some(n)) = (basis, raw(b), raw(n)) {
-        (throughput.base, throughput.new) = (b, n);
-    }
-    // Two runs: the ratio of the row's and its base row's throughput changes (each side's speedup
-    // is the report's). Side by side: the quiet pass pairs' per-pass speedups.
     let speedup = match (speedup_base(bw, b), speedup_base(nw, n)) {
-        (Some(bb), Some(nb)) if bb.threads == nb.threads && different_work(bb, nb).is_none() => {
-            if paired {
-                let (bs, ns) = aligned(per_pass_speedups(bb, b), per_pass_speedups(nb, n), true);
-                MetricChange::judge(&bs, &ns, Basis::Speedup, sampling, opts)
-            } else {
-                let quiet = |r: &ThreadRow| pass_values(r, Basis::Raw, true).into_values().collect::<Vec<_>>();
-                MetricChange::judge_speedup(&quiet(b), &quiet(n), &quiet(bb), &quiet(nb), opts)
-            }
+        (Some(bb), Some(nb)) if bb.threads == nb.threads => {
+            let (bs, ns) = aligned(per_pass_speedups(bb, b), per_pass_speedups(nb, n), paired);
+            MetricChange::measure(&bs, &ns, Basis::Speedup, paired, 0.0, opts)
         }
         _ => None,
     };
@@ -207,20 +134,13 @@ fn too_few_passes(base: usize, new: usize) -> String {
     format!("{base} usable pass(es) in base, {new} in new: a verdict needs at least 2 on each side (more passes)")
 }
 
-/// Every row of the two runs judged on `basis`, with the run floors applied; and the floors.
-pub(super) fn judge_rows(
-    base: &RunResults,
-    new: &RunResults,
-    opts: &CompareOptions,
-    basis: Basis,
-    paired: bool,
-) -> (Vec<RowComparison>, Vec<RunFloor>) {
+/// Every row of the two runs, each figure measured and then judged with all the others.
+pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOptions, paired: bool, drifts: &[Drift]) -> Vec<RowComparison> {
     let keys: BTreeSet<(String, GilMode, usize)> = [base, new]
         .iter()
         .flat_map(|r| r.workloads.iter())
         .flat_map(|w| w.rows.iter().map(move |row| (w.workload.clone(), w.mode, row.threads)))
         .collect();
-    let full = [full_speed(base), full_speed(new)];
     let mut rows = Vec::with_capacity(keys.len());
     for (workload, mode, threads) in keys {
         let bw = base.workload(&workload, mode);
@@ -231,10 +151,9 @@ pub(super) fn judge_rows(
         let outcome = match (br, nr) {
             (Some(b), Some(n)) => {
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
-                if bw.status != nw.status {
-                    note = Some(format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
-                }
-                compare_row((bw, b), (nw, n), basis, paired, full, opts)
+                let status = (bw.status != nw.status).then(|| format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
+                note = [status, different_work(b, n)].into_iter().flatten().reduce(|a, b| format!("{a}; {b}"));
+                compare_row((bw, b), (nw, n), paired, drifts, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
                 Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },
@@ -248,6 +167,6 @@ pub(super) fn judge_rows(
         };
         rows.push(RowComparison { workload, mode, threads, outcome, note });
     }
-    let floors = apply_run_floors(&mut rows, opts);
-    (rows, floors)
+    judge_family(&mut rows, opts);
+    rows
 }

@@ -2,6 +2,8 @@
 //! field of a run, so a schema change is mended here rather than in each test. Each test then
 //! changes only what it is about. Not used by the tool itself.
 
+pub mod simulate;
+
 use crate::results::{
     Estimate, GilMode, InterpreterFacts, MachineFacts, PassSample, RunConfig, RunInfo, RunResults, RunStatus, ThreadRow, WorkloadResult,
     WorkloadStatus,
