@@ -359,12 +359,12 @@ fn a_run_measured_on_a_disturbed_machine_is_called_out() {
     assert!(quiet.disturbed.is_empty(), "a run without noise figures, or a quiet one, is not called out");
 }
 
-/// Ten one-thread workloads; `scale(i)` multiplies workload i's throughput (passes and fastest
+/// Ten workloads at `threads`; `scale(i)` multiplies workload i's throughput (passes and fastest
 /// rounds), `canary` every canary.
-fn ten(id: &str, scale: impl Fn(usize) -> f64, canary: f64) -> RunResults {
+fn ten_at(id: &str, threads: usize, scale: impl Fn(usize) -> f64, canary: f64) -> RunResults {
     let workloads = (0..10)
         .map(|i| {
-            let mut r = row(1, 1e6 * scale(i), 1.0);
+            let mut r = row(threads, 1e6 * scale(i), 1.0);
             for p in &mut r.passes {
                 (p.canary_before, p.canary_after) = (Some(1e6 * canary), Some(1e6 * canary));
                 p.fastest_round = Some(p.throughput * 1.01);
@@ -375,24 +375,47 @@ fn ten(id: &str, scale: impl Fn(usize) -> f64, canary: f64) -> RunResults {
     run(id, workloads)
 }
 
+fn ten(id: &str, scale: impl Fn(usize) -> f64, canary: f64) -> RunResults {
+    ten_at(id, 1, scale, canary)
+}
+
 fn verdicts(c: &compare::Comparison) -> Vec<&str> {
     c.rows.iter().filter(|r| matches!(r.category(), RowCategory::Regressed | RowCategory::Improved)).map(|r| r.workload.as_str()).collect()
 }
 
 #[test]
-fn a_change_within_the_machines_drift_between_runs_is_inconclusive() {
-    // The whole machine ran 8 % slower in the new run, and every canary saw it: a −8 % change of
-    // every row is not the code's, and not unchanged either.
+fn the_machines_drift_is_divided_out_per_canary_at_one_thread() {
+    // The whole machine ran 8 % slower in the new run, and every canary saw it.
     let c = compare::compare(&ten("b", |_| 1.0, 1.0), &ten("n", |_| 0.92, 0.92), &CompareOptions::default());
+    assert_eq!(c.count(RowCategory::Unchanged), 10, "{}", c.render_text(true));
+    let basis = |c: &compare::Comparison| match &c.rows[0].outcome {
+        RowOutcome::Compared { throughput, .. } => throughput.basis,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(basis(&c), compare::Basis::PerCanary);
+    // On two interpreters a canary would divide out the change itself: fastest rounds, drift added.
+    let mut other = ten("n", |_| 0.92, 0.92);
+    other.interpreters[0].executable = "/other/bin/python".into();
+    let c = compare::compare(&ten("b", |_| 1.0, 1.0), &other, &CompareOptions::default());
+    assert_eq!((basis(&c), c.count(RowCategory::Inconclusive)), (compare::Basis::FastestRound, 10), "{}", c.render_text(true));
+    assert!(c.notes.iter().any(|n| n.starts_with("the interpreters differ")), "{:?}", c.notes);
+}
+
+#[test]
+fn a_change_within_the_machines_drift_between_runs_is_inconclusive() {
+    // Contended rows: no canary describes them, so the 8 % the machine moved widens their
+    // intervals: a −8 % change of every row is not the code's, and not unchanged either.
+    let c = compare::compare(&ten_at("b", 2, |_| 1.0, 1.0), &ten_at("n", 2, |_| 0.92, 0.92), &CompareOptions::default());
     assert!(verdicts(&c).is_empty(), "{}", c.render_text(true));
     assert_eq!(c.count(RowCategory::Inconclusive), 10, "{}", c.render_text(true));
-    assert!((c.drift[0].full_speed_pct + 8.0).abs() < 1e-9, "{:?}", c.drift);
+    assert!((c.drift[0].typical_pct + 8.0).abs() < 1e-9, "{:?}", c.drift);
     assert!(c.render_text(false).contains("gil-off -8.0% typical"), "{}", c.render_text(false));
     // A −20 % change of one workload reaches past it.
-    let c = compare::compare(&ten("b", |_| 1.0, 1.0), &ten("n", |i| if i == 0 { 0.8 * 0.92 } else { 0.92 }, 0.92), &CompareOptions::default());
+    let slower = |i: usize| if i == 0 { 0.8 * 0.92 } else { 0.92 };
+    let c = compare::compare(&ten_at("b", 2, |_| 1.0, 1.0), &ten_at("n", 2, slower, 0.92), &CompareOptions::default());
     assert_eq!(verdicts(&c), ["w0"], "{}", c.render_text(true));
-    // Without the drift, the same rows are unchanged, and a small change is detectable.
-    let c = compare::compare(&ten("b", |_| 1.0, 1.0), &ten("n", |_| 1.0, 1.0), &CompareOptions::default());
+    // Without the drift, the same rows are unchanged.
+    let c = compare::compare(&ten_at("b", 2, |_| 1.0, 1.0), &ten_at("n", 2, |_| 1.0, 1.0), &CompareOptions::default());
     assert_eq!(c.count(RowCategory::Unchanged), 10, "{}", c.render_text(true));
 }
 

@@ -79,7 +79,7 @@ fn flagged_outside(comparisons: &[Comparison], changed: impl Fn(&str, GilMode, u
 
 #[test]
 fn a_a_comparisons_rarely_get_a_verdict_on_either_machine() {
-    for (name, machine) in [("quiet", Machine::quiet()), ("shared VM", Machine::shared_vm())] {
+    for (name, machine) in [("quiet", Machine::quiet()), ("drifting", Machine::drifting()), ("shared VM", Machine::shared_vm())] {
         let mut rng = Rng::with_seed(22);
         let runs: Vec<Comparison> = (0..PAIRS).map(|_| two_runs(&machine, &|_, _, _| 1.0, &mut rng)).collect();
         assert_aa(&format!("{name}, two runs"), &runs);

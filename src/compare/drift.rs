@@ -20,9 +20,14 @@ pub struct Drift {
 }
 
 impl Drift {
-    /// The drift a figure on `basis` carries, as an absolute log change.
+    /// The drift a figure on `basis` carries, as an absolute log change: none per canary, where
+    /// each pass's own canary divided it out.
     pub fn of(&self, basis: Basis) -> f64 {
-        let pct = if basis == Basis::FastestRound { self.full_speed_pct } else { self.typical_pct };
+        let pct = match basis {
+            Basis::PerCanary => 0.0,
+            Basis::FastestRound => self.full_speed_pct,
+            Basis::Raw | Basis::Speedup => self.typical_pct,
+        };
         (pct / 100.0).ln_1p().abs()
     }
 }

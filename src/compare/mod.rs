@@ -4,13 +4,14 @@
 //! each from its per-pass values (one value per independent pass, see `sweep`), fixed before the
 //! values are seen:
 //!
-//! * **throughput**: at 1 thread each pass's fastest round, with more threads each pass's ops/s;
+//! * **throughput**: at 1 thread each pass's fastest round (two runs on one interpreter: over the
+//!   pass's canary), with more threads each pass's ops/s;
 //! * **scaling**: the per-pass speedup, throughput(t) / throughput(base threads) in the same pass.
 //!
 //! Each figure's change is Yuen's 20 %-trimmed mean of the log values with its 95 % interval
 //! (two runs: two samples; `ab`, whose sides ran side by side in every pass: the pass-by-pass
 //! ratios). Between two runs the machine itself moves (the canaries say by how much), and that
-//! drift is added to both ends of the throughput interval. Benjamini–Hochberg at `--alpha` over
+//! drift is added to both ends of the throughput interval unless each pass's canary divided it out. Benjamini–Hochberg at `--alpha` over
 //! every figure of the comparison says which changed; then, with T = `--threshold`:
 //! *regressed* / *improved*: found changed and the whole interval beyond −T / +T; *unchanged*: the
 //! whole interval within ±T; *inconclusive* otherwise, with the smallest change it could have
@@ -41,7 +42,7 @@ pub use verdict::{benjamini_hochberg, MetricChange};
 
 use crate::results::RunResults;
 use environment::{disturbed_runs, environment_mismatches, same_interpreters};
-use rows::judge_rows;
+use rows::{judge_rows, Design};
 
 /// Compares two runs. Pure: no I/O.
 pub fn compare(base: &RunResults, new: &RunResults, opts: &CompareOptions) -> Comparison {
@@ -58,14 +59,15 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
     let mut notes = Vec::new();
     let mismatches = environment_mismatches(base, new, &mut notes);
     let drift = if paired { Vec::new() } else { drift::drift(base, new) };
-    if !paired && !same_interpreters(base, new) {
+    let per_canary = !paired && same_interpreters(base, new);
+    if !paired && !per_canary {
         notes.push(
             "the interpreters differ: the canaries ran on each run's own, so the drift added to throughput intervals \
              includes how the change moved the canary loop (`ftbench ab --base-python/--new-python` pairs passes instead)"
                 .into(),
         );
     }
-    let mut rows = judge_rows(base, new, opts, paired, &drift);
+    let mut rows = judge_rows(base, new, opts, Design { paired, per_canary, drift: &drift });
     sort_rows(&mut rows);
     let disturbed = disturbed_runs(base, new);
     Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, drift, mismatches, disturbed, notes, rows }

@@ -73,6 +73,9 @@ pub enum Change {
 pub enum Basis {
     /// ops/s of each pass (rows with more than one thread, or runs recorded before fastest rounds).
     Raw,
+    /// Each pass's fastest round over the faster of the canaries around it (1-thread rows of two
+    /// runs on one interpreter): the machine's speed of that pass divided out.
+    PerCanary,
     /// ops/s of each pass's fastest round (1-thread rows): the speed of the code when the machine
     /// ran it at full speed, whatever share of the pass a slowed vCPU took.
     FastestRound,
@@ -85,6 +88,7 @@ impl Basis {
     pub fn label(self) -> &'static str {
         match self {
             Basis::Raw => "ops/s",
+            Basis::PerCanary => "fastest round per canary",
             Basis::FastestRound => "fastest round (ops/s)",
             Basis::Speedup => "speedup",
         }

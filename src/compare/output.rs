@@ -76,14 +76,14 @@ impl Comparison {
                 .map(|d| format!("{} {:+.1}% typical, {:+.1}% at full speed", d.mode, d.typical_pct, d.full_speed_pct))
                 .collect();
             format!(
-                "two runs (20 %-trimmed means), the machine's drift between them added to throughput intervals ({})",
+                "two runs (20 %-trimmed means), the machine's drift between them added to intervals not per canary ({})",
                 if drift.is_empty() { "unknown: no canaries".to_string() } else { drift.join("; ") }
             )
         };
         format!(
             "regressed / improved: found changed by Benjamini–Hochberg at {} over every figure, and the 95 % interval \
              wholly beyond ∓{t}%; unchanged: the interval within ±{t}%; otherwise inconclusive. Throughput at 1 thread on \
-             each pass's fastest round, with more threads on pass ops/s; {design}",
+             each pass's fastest round (two runs on one interpreter: per canary), with more threads on pass ops/s; {design}",
             trim_float(self.options.alpha, 3)
         )
     }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::verdict::judge_family;
 use super::{Basis, CompareOptions, Drift, MetricChange, RowComparison, RowOutcome};
 use crate::results::{GilMode, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::stats;
 use crate::text::one_line;
 
 /// Why a row cannot be compared (its problem, in the data model's words), or None when it can.
@@ -24,27 +25,32 @@ fn workload_reason(w: &WorkloadResult) -> String {
     }
 }
 
-/// The figure a row's throughput is judged on, fixed before looking at the values: at 1 thread
-/// each pass's fastest round (a fixed run of sequential work that interference can only slow, so
-/// the fastest round is the code's speed whatever share of the pass a slowed vCPU took), when both
-/// rows recorded it; with more threads a round's time is also how the threads interleaved, and the
-/// pass's throughput is judged.
-fn throughput_basis(b: &ThreadRow, n: &ThreadRow) -> Basis {
+/// The figure a row's throughput is judged on, fixed before looking at the values. At 1 thread,
+/// each pass's fastest round: a fixed run of sequential work that interference can only slow, so
+/// the fastest round is the code's speed whatever share of the pass a slowed vCPU took; between
+/// two runs on one interpreter, divided by that pass's canary (`per_canary`: the machine's speed
+/// from pass to pass, minutes apart, is divided out). With more threads a round's time is also
+/// how the threads interleaved, and a single vCPU's canary does not describe it: pass ops/s.
+fn throughput_basis(b: &ThreadRow, n: &ThreadRow, per_canary: bool) -> Basis {
     let recorded = |r: &ThreadRow| r.passes.iter().all(|p| p.fastest_round.is_some());
-    if b.threads == 1 && recorded(b) && recorded(n) {
-        Basis::FastestRound
-    } else {
-        Basis::Raw
+    let canaries = |r: &ThreadRow| r.passes.iter().filter(|p| p.quiet()).all(|p| p.canary_before.is_some() && p.canary_after.is_some());
+    match (b.threads == 1 && recorded(b) && recorded(n), per_canary && canaries(b) && canaries(n)) {
+        (true, true) => Basis::PerCanary,
+        (true, false) => Basis::FastestRound,
+        (false, _) => Basis::Raw,
     }
 }
 
-/// A row's per-pass values on `basis`: pass → ops/s of the pass, or of its fastest round; only
-/// quiet passes (one the machine disturbed even when measured again says how busy it was).
+/// A row's per-pass values on `basis`: pass → ops/s of the pass, of its fastest round, or that
+/// over the faster of its two canaries (a canary that ran while its vCPU was slowed for a moment
+/// would make the pass look fast); only quiet passes (a pass the machine disturbed even when
+/// measured again says how busy it was).
 pub fn pass_values(row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
     row.passes
         .iter()
         .filter(|p| p.quiet())
         .filter_map(|p| match basis {
+            Basis::PerCanary => Some((p.pass, p.fastest_round? / p.canary_before?.max(p.canary_after?))),
             Basis::FastestRound => Some((p.pass, p.fastest_round?)),
             Basis::Raw | Basis::Speedup => Some((p.pass, p.throughput)),
         })
@@ -95,22 +101,29 @@ fn drift_of(drifts: &[Drift], mode: GilMode, basis: Basis, paired: bool) -> Opti
 fn compare_row(
     (bw, b): (&WorkloadResult, &ThreadRow),
     (nw, n): (&WorkloadResult, &ThreadRow),
-    paired: bool,
-    drifts: &[Drift],
+    design: Design,
     opts: &CompareOptions,
 ) -> RowOutcome {
+    let Design { paired, per_canary, drift: drifts } = design;
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
     }
-    let basis = throughput_basis(b, n);
+    let basis = throughput_basis(b, n, per_canary);
     let Some(drift) = drift_of(drifts, bw.mode, basis, paired) else {
         return RowOutcome::NotComparable { reason: "a run has no canaries: how far the machine moved between the runs is unknown".into() };
     };
     let (bv, nv) = aligned(pass_values(b, basis), pass_values(n, basis), paired);
-    let Some(throughput) = MetricChange::measure(&bv, &nv, basis, paired, drift, opts) else {
+    let Some(mut throughput) = MetricChange::measure(&bv, &nv, basis, paired, drift, opts) else {
         return RowOutcome::NotComparable { reason: too_few_passes(bv.len(), nv.len()) };
     };
+    if basis == Basis::PerCanary {
+        // Shown as ops/s: the same passes' fastest rounds.
+        let shown = |r| stats::trimmed_geomean(&pass_values(r, Basis::FastestRound).into_values().collect::<Vec<_>>());
+        if let (Some(b), Some(n)) = (shown(b), shown(n)) {
+            (throughput.base, throughput.new) = (b, n);
+        }
+    }
     let speedup = match (speedup_base(bw, b), speedup_base(nw, n)) {
         (Some(bb), Some(nb)) if bb.threads == nb.threads => {
             let (bs, ns) = aligned(per_pass_speedups(bb, b), per_pass_speedups(nb, n), paired);
@@ -134,8 +147,19 @@ fn too_few_passes(base: usize, new: usize) -> String {
     format!("{base} usable pass(es) in base, {new} in new: a verdict needs at least 2 on each side (more passes)")
 }
 
+/// How the two runs' passes relate.
+#[derive(Clone, Copy)]
+pub(super) struct Design<'a> {
+    /// Pass i of base ran side by side with pass i of new (`ab`): their ratios carry no drift.
+    pub paired: bool,
+    /// Two runs on one interpreter: a 1-thread row's passes can be divided by their canaries.
+    pub per_canary: bool,
+    /// How far the machine moved between two runs, per GIL mode.
+    pub drift: &'a [Drift],
+}
+
 /// Every row of the two runs, each figure measured and then judged with all the others.
-pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOptions, paired: bool, drifts: &[Drift]) -> Vec<RowComparison> {
+pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOptions, design: Design) -> Vec<RowComparison> {
     let keys: BTreeSet<(String, GilMode, usize)> = [base, new]
         .iter()
         .flat_map(|r| r.workloads.iter())
@@ -153,7 +177,7 @@ pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOpti
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
                 let status = (bw.status != nw.status).then(|| format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
                 note = [status, different_work(b, n)].into_iter().flatten().reduce(|a, b| format!("{a}; {b}"));
-                compare_row((bw, b), (nw, n), paired, drifts, opts)
+                compare_row((bw, b), (nw, n), design, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
                 Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },

@@ -34,6 +34,12 @@ impl Machine {
         Machine { pass_sigma: 0.025, contended_sigma: 0.0, slow_cluster: (0.0, 1.0), slowed_passes: 0.0, pass_drift: 0.01, run_drift: 0.01 }
     }
 
+    /// A quiet box whose speed differs from run to run by up to ±8 % (a laptop on battery or not,
+    /// CI runners of one type on different hosts): within a run, as quiet as [`Machine::quiet`].
+    pub fn drifting() -> Machine {
+        Machine { run_drift: 0.08, ..Machine::quiet() }
+    }
+
     /// This project's 2-vCPU VM: a vCPU at half speed in a third of the passes, 8 % drift from pass
     /// to pass and ±10 % from run to run, contended rows 10 % noisier with a slow cluster at 0.7×.
     pub fn shared_vm() -> Machine {
