@@ -110,9 +110,9 @@ impl Sweep {
         }
         write_latest(&self.reports_dir, &run_dir)?;
         let passes = self.passes();
-        println!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", sides[0].results.run.id, run_dir.display(), plan.len());
+        eprintln!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", sides[0].results.run.id, run_dir.display(), plan.len());
         if let Some(note) = self.opt_in_note()? {
-            println!("ftbench: {note}");
+            eprintln!("ftbench: {note}");
         }
         for pass in 0..passes {
             for (k, p) in shuffled(&plan, seed, pass).into_iter().enumerate() {
@@ -317,7 +317,8 @@ impl Sweep {
             calibrate_probes: calibrate && name == "cpu_only",
         };
         let mut command = supervise::own_child(&self.exe, CHILD_ENV, &spec, &logs.join(format!("{stem}.spec.json")))?;
-        command.envs(p.env.iter().cloned());
+        // Progress is not output: a child's lines go to stderr, so `ab --json > ab.json` is JSON.
+        command.envs(p.env.iter().cloned()).stdout(std::io::stderr());
         supervise::gil_env(&mut command, p.mode, Reenable::Visible);
         if let Some(python) = &variant.python {
             python.configure(&mut command);
@@ -328,7 +329,7 @@ impl Sweep {
             .with_context(|| format!("starting child {}", self.exe.display()))?;
         let result = explain(&spec, &run);
         if result.status != WorkloadStatus::Ran {
-            println!(
+            eprintln!(
                 "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",
                 pass + 1,
                 p.mode,
