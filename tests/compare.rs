@@ -46,15 +46,7 @@ fn args(base: &Path, new: &Path) -> CompareArgs {
 }
 
 fn judge_args() -> JudgeArgs {
-    JudgeArgs {
-        threshold: 5.0,
-        alpha: 0.05,
-        fail_on: FailOn::Any,
-        fail_on_inconclusive: None,
-        markdown: false,
-        json: false,
-        all: false,
-    }
+    JudgeArgs { threshold: 5.0, alpha: 0.05, fail_on: FailOn::Any, fail_on_inconclusive: None, markdown: false, json: false, all: false }
 }
 
 fn save_run(dir: &Path, r: &RunResults) -> PathBuf {
@@ -422,7 +414,11 @@ fn a_change_within_the_machines_drift_between_runs_is_inconclusive() {
 #[test]
 fn a_run_without_canaries_leaves_its_throughput_unjudged_and_can_fail_ci() {
     let mut new = ten("n", |_| 1.0, 1.0);
-    new.workloads.iter_mut().flat_map(|w| &mut w.rows).flat_map(|r| &mut r.passes).for_each(|p| (p.canary_before, p.canary_after) = (None, None));
+    new.workloads
+        .iter_mut()
+        .flat_map(|w| &mut w.rows)
+        .flat_map(|r| &mut r.passes)
+        .for_each(|p| (p.canary_before, p.canary_after) = (None, None));
     let c = compare::compare(&ten("b", |_| 1.0, 1.0), &new, &CompareOptions::default());
     assert_eq!(c.count(RowCategory::NotComparable), 10);
     assert!(c.verdict().contains("10 not comparable"), "{}", c.verdict());
@@ -488,6 +484,10 @@ fn rows_that_did_different_work_per_round_are_judged_per_op_with_a_note() {
     let c = compare::compare(&base_run(), &new, &CompareOptions::default());
     let one = find(&c, 1);
     assert_eq!(one.throughput_change(), Some(Change::Regressed), "{}", c.render_text(true));
-    assert!(one.note.as_deref().unwrap().starts_with("different work per round: 1000 ops per thread in base, 500 in new"), "{:?}", one.note);
+    assert!(
+        one.note.as_deref().unwrap().starts_with("different work per round: 1000 ops per thread in base, 500 in new"),
+        "{:?}",
+        one.note
+    );
     assert_eq!(c.exit_code(), 1);
 }

@@ -35,8 +35,8 @@ mod output;
 mod rows;
 mod verdict;
 
-pub use model::*;
 pub use drift::Drift;
+pub use model::*;
 pub use rows::{pass_values, speedup_base};
 pub use verdict::{benjamini_hochberg, MetricChange};
 

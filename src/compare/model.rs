@@ -308,7 +308,8 @@ impl Comparison {
     /// rows both runs measured validly.
     pub fn unjudged(&self) -> (usize, usize) {
         let unjudged = self.count(RowCategory::Inconclusive) + self.count(RowCategory::NotComparable);
-        let matched = unjudged + self.count(RowCategory::Regressed) + self.count(RowCategory::Improved) + self.count(RowCategory::Unchanged);
+        let matched =
+            unjudged + self.count(RowCategory::Regressed) + self.count(RowCategory::Improved) + self.count(RowCategory::Unchanged);
         (unjudged, matched)
     }
 

@@ -13,7 +13,8 @@ use crate::text::trim_float;
 
 const DIFFERENT_MACHINES: &str = "Base and new ran on different machines or interpreters.";
 const NOT_FROM_THE_CODE: &str = "Differences below may come from that, not from the code";
-const LEGEND: [&str; 4] = ["▼ regressed", "▲ improved", "? inconclusive (the interval reaches past ±T)", "[lo, hi] the change's 95 % interval"];
+const LEGEND: [&str; 4] =
+    ["▼ regressed", "▲ improved", "? inconclusive (the interval reaches past ±T)", "[lo, hi] the change's 95 % interval"];
 const HEAD: [&str; 11] = [
     "Verdict",
     "Workload",
@@ -43,7 +44,12 @@ impl Comparison {
             )
         };
         let improved = plural(self.count(RowCategory::Improved), "improvement", "improvements");
-        let _ = write!(s, ", {improved}, {} inconclusive, {} unchanged", self.count(RowCategory::Inconclusive), self.count(RowCategory::Unchanged));
+        let _ = write!(
+            s,
+            ", {improved}, {} inconclusive, {} unchanged",
+            self.count(RowCategory::Inconclusive),
+            self.count(RowCategory::Unchanged)
+        );
         for (category, words) in [(RowCategory::NotComparable, "not comparable"), (RowCategory::Invalid, "invalid")] {
             if self.count(category) > 0 {
                 let _ = write!(s, ", {} {words}", self.count(category));

@@ -175,7 +175,8 @@ pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOpti
         let outcome = match (br, nr) {
             (Some(b), Some(n)) => {
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
-                let status = (bw.status != nw.status).then(|| format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
+                let status =
+                    (bw.status != nw.status).then(|| format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
                 note = [status, different_work(b, n)].into_iter().flatten().reduce(|a, b| format!("{a}; {b}"));
                 compare_row((bw, b), (nw, n), design, opts)
             }

@@ -4,6 +4,7 @@
 //! the machine's first `deb` entry for the Debian archive, in a private apt state folder under
 //! ftbench's cache. Nothing is written under `/etc`; system packages are installed only when asked.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,22 +15,22 @@ use crate::util::{capture, version_key, which, Log, Progress};
 /// The Debian source package whose `.orig.tar.xz` is CPython's release tarball.
 pub const SOURCE_PACKAGE: &str = "python3.13";
 
-/// What a CPython build with the usual modules (ssl for pip, zlib, ctypes, sqlite, ...) needs.
-pub const BUILD_DEPS: &[&str] = &[
-    "dpkg-dev",
-    "build-essential",
-    "pkg-config",
-    "libssl-dev",
-    "zlib1g-dev",
-    "libffi-dev",
-    "libbz2-dev",
-    "liblzma-dev",
-    "libsqlite3-dev",
-    "libreadline-dev",
-    "libncurses-dev",
-    "libgdbm-dev",
-    "uuid-dev",
-    "xz-utils",
+/// What a working venv needs: a C compiler, make, xz to unpack the tarball, and the headers of
+/// ssl and zlib (pip needs both to fetch and unpack the workload packages).
+pub const REQUIRED_DEPS: &[&str] = &["gcc", "make", "xz-utils", "libssl-dev", "zlib1g-dev"];
+
+/// Extension modules CPython builds when their headers are there and skips when not (nothing the
+/// suite runs needs them): each package with what it brings.
+pub const OPTIONAL_DEPS: &[(&str, &str)] = &[
+    ("pkg-config", "finds the libraries below"),
+    ("libffi-dev", "ctypes"),
+    ("libbz2-dev", "bz2"),
+    ("liblzma-dev", "lzma"),
+    ("libsqlite3-dev", "sqlite3"),
+    ("libreadline-dev", "readline"),
+    ("libncurses-dev", "curses"),
+    ("libgdbm-dev", "dbm.gnu"),
+    ("uuid-dev", "_uuid"),
 ];
 
 /// `/etc/os-release` as key/value pairs (quotes removed).
@@ -133,11 +134,11 @@ fn not_allowed(missing: &[&str]) -> anyhow::Error {
 // ---------------------------------------------------------------------------------------------
 // Build dependencies.
 
-/// The build dependencies that dpkg does not list as installed.
-pub fn missing_build_deps() -> Vec<&'static str> {
-    let out = Command::new("dpkg-query").arg("-W").arg("-f=${Package} ${db:Status-Abbrev}\n").args(BUILD_DEPS).output();
+/// Those of `packages` that dpkg does not list as installed.
+fn not_installed<'a>(packages: &[&'a str]) -> Vec<&'a str> {
+    let out = Command::new("dpkg-query").arg("-W").arg("-f=${Package} ${db:Status-Abbrev}\n").args(packages).output();
     let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
-    BUILD_DEPS
+    packages
         .iter()
         .copied()
         .filter(|pkg| {
@@ -151,35 +152,99 @@ pub fn missing_build_deps() -> Vec<&'static str> {
         .collect()
 }
 
-/// Installs the missing build dependencies when allowed (see `may_install`), else stops with the
-/// command to run. A failing system `apt-get update` (often one unreachable third-party source) is
-/// only a warning: the install that follows fails clearly if an index is missing.
+/// What to do about missing build dependencies.
+#[derive(Debug, PartialEq)]
+pub enum Plan<'a> {
+    /// Everything is there, or only optional modules will be skipped: build.
+    Build { skipped: Vec<&'a str> },
+    /// Allowed to install (asked, or root in CI): these, optional ones too.
+    Install(Vec<&'a str>),
+    /// On a terminal: ask once whether to install the required ones.
+    Ask { required: Vec<&'a str>, skipped: Vec<&'a str> },
+    /// Not allowed and no one to ask: stop with the command.
+    Stop(Vec<&'a str>),
+}
+
+/// The plan for `required` and `optional` missing packages: optional ones never stop a build.
+pub fn plan<'a>(required: Vec<&'a str>, optional: Vec<&'a str>, allowed: bool, terminal: bool) -> Plan<'a> {
+    match (required.is_empty(), allowed, terminal) {
+        _ if allowed && !(required.is_empty() && optional.is_empty()) => Plan::Install([required, optional].concat()),
+        (true, _, _) => Plan::Build { skipped: optional },
+        (false, _, true) => Plan::Ask { required, skipped: optional },
+        (false, _, false) => Plan::Stop(required),
+    }
+}
+
+/// "dbm.gnu (libgdbm-dev), curses (libncurses-dev)".
+fn skipped_modules(skipped: &[&str]) -> String {
+    let what = |p: &str| OPTIONAL_DEPS.iter().find(|(name, _)| *name == p).map_or("", |(_, m)| m);
+    skipped.iter().map(|p| format!("{} ({p})", what(p))).collect::<Vec<_>>().join(", ")
+}
+
+/// Makes sure the build can produce a working venv: installs missing build dependencies when
+/// allowed (see `may_install`), asks on a terminal, else stops with the command to run. Missing
+/// optional ones only skip their modules, named here. A failing system `apt-get update` (often one
+/// unreachable third-party source) is only a warning.
 pub fn ensure_build_deps(log: &mut Log, progress: &Progress, asked: bool) -> Result<()> {
-    let missing = missing_build_deps();
-    if missing.is_empty() {
-        progress.phase("build dependencies: all installed");
-        return Ok(());
-    }
+    let optional: Vec<&str> = OPTIONAL_DEPS.iter().map(|(p, _)| *p).collect();
     let elevation = elevation();
-    if !may_install(asked, elevation, in_ci()) {
-        return Err(not_allowed(&missing));
-    }
+    let allowed = may_install(asked, elevation, in_ci());
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let install = match plan(not_installed(REQUIRED_DEPS), not_installed(&optional), allowed, terminal) {
+        Plan::Build { skipped } if skipped.is_empty() => {
+            progress.phase("build dependencies: all installed");
+            return Ok(());
+        }
+        Plan::Build { skipped } => {
+            progress.phase(format!(
+                "building without these optional modules, whose headers are not installed: {} \
+                 (nothing here needs them; `cargo xtask bootstrap --install-build-deps` installs them)",
+                skipped_modules(&skipped)
+            ));
+            return Ok(());
+        }
+        Plan::Stop(required) => return Err(not_allowed(&required)),
+        Plan::Ask { required, skipped } => {
+            if !skipped.is_empty() {
+                progress.phase(format!("optional modules that will be skipped: {}", skipped_modules(&skipped)));
+            }
+            if !confirm(&required, elevation)? {
+                return Err(not_allowed(&required));
+            }
+            required
+        }
+        Plan::Install(all) => all,
+    };
     if elevation == Elevation::Nothing {
-        let cmds = install_commands(&missing, Elevation::Root);
+        let cmds = install_commands(&install, Elevation::Root);
         return Err(anyhow!(
             "installing the build dependencies needs root, and you are not root and there is no sudo: run as root\n\n    {}\n    {}\n\nthen `cargo xtask bootstrap` again.",
             cmds[0].join(" "),
             cmds[1].join(" ")
         ));
     }
-    let [update, install] = <[Vec<String>; 2]>::try_from(install_commands(&missing, elevation)).expect("two commands");
+    let [update, install_cmd] = <[Vec<String>; 2]>::try_from(install_commands(&install, elevation)).expect("two commands");
     progress.phase("apt-get update (the system's package lists, to install build dependencies)");
     if let Err(e) = log.run(&mut command(&update), "apt-get update", progress) {
         let first = e.to_string().lines().next().unwrap_or_default().to_owned();
         progress.phase(format!("warning: {first}; going on (details in {})", log.path.display()));
     }
-    progress.phase(format!("installing build dependencies: {}", missing.join(" ")));
-    log.run(&mut command(&install), "apt-get install (build dependencies)", progress)
+    progress.phase(format!("installing build dependencies: {}", install.join(" ")));
+    log.run(&mut command(&install_cmd), "apt-get install (build dependencies)", progress)
+}
+
+/// Asks once, on the terminal, whether to run the commands that install `required`.
+fn confirm(required: &[&str], elevation: Elevation) -> Result<bool> {
+    let cmds = install_commands(required, elevation);
+    eprint!(
+        "ftbench: building CPython needs {}, which are not installed. Install them now with\n    {}\n    {}\n? [y/N] ",
+        required.join(" "),
+        cmds[0].join(" "),
+        cmds[1].join(" ")
+    );
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).context("reading the answer")?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,5 +566,22 @@ Components: main
         assert_eq!(install_commands(&["x"], Root)[1][0], "apt-get");
         let stop = not_allowed(&["libssl-dev"]).to_string();
         assert!(stop.contains("cargo xtask bootstrap --install-build-deps"), "{stop}");
+    }
+
+    #[test]
+    fn a_missing_optional_library_never_stops_the_build() {
+        // A fresh machine without libgdbm-dev, not allowed to install: build, naming the module.
+        assert_eq!(plan(vec![], vec!["libgdbm-dev"], false, false), Plan::Build { skipped: vec!["libgdbm-dev"] });
+        assert_eq!(plan(vec![], vec!["libgdbm-dev"], false, true), Plan::Build { skipped: vec!["libgdbm-dev"] }, "no question");
+        assert_eq!(skipped_modules(&["libgdbm-dev", "libncurses-dev"]), "dbm.gnu (libgdbm-dev), curses (libncurses-dev)");
+        // Something required missing: ask on a terminal, stop without one.
+        assert_eq!(plan(vec!["libssl-dev"], vec![], false, true), Plan::Ask { required: vec!["libssl-dev"], skipped: vec![] });
+        assert_eq!(plan(vec!["libssl-dev"], vec!["uuid-dev"], false, false), Plan::Stop(vec!["libssl-dev"]));
+        // Allowed (asked, or root in CI): everything missing is installed.
+        assert_eq!(plan(vec!["make"], vec!["uuid-dev"], true, false), Plan::Install(vec!["make", "uuid-dev"]));
+        assert_eq!(plan(vec![], vec![], true, false), Plan::Build { skipped: vec![] });
+        for p in REQUIRED_DEPS {
+            assert!(!OPTIONAL_DEPS.iter().any(|(o, _)| o == p), "{p} is either required or optional");
+        }
     }
 }

@@ -175,6 +175,10 @@ fn configure_make_install(ctx: &Ctx, source: &Source, log: &mut Log, progress: &
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     progress.phase(format!("make -j{jobs}"));
     log.run(Command::new("make").arg(format!("-j{jobs}")).current_dir(&tree), "make", progress)?;
+    let built = std::fs::read(&log.path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    if let Some(skipped) = modules_make_skipped(&built) {
+        progress.phase(format!("optional modules skipped by the build (their headers are not installed): {skipped}"));
+    }
     progress.phase("make install");
     log.run(Command::new("make").arg("install").current_dir(&tree), "make install", progress)?;
 
@@ -197,6 +201,17 @@ fn configure_make_install(ctx: &Ctx, source: &Source, log: &mut Log, progress: &
     // The tree is hundreds of MB; the tarball stays in the cache for offline rebuilds.
     let _ = std::fs::remove_dir_all(&work);
     Ok(python)
+}
+
+/// The modules CPython's build says it could not build for want of their libraries: the words
+/// on the lines after "The necessary bits to build these optional modules were not found:", up to
+/// its "To find the necessary bits" advice.
+fn modules_make_skipped(log: &str) -> Option<String> {
+    const HEAD: &str = "The necessary bits to build these optional modules were not found:";
+    let after = log.rsplit_once(HEAD)?.1;
+    let listed = after.lines().skip(1).take_while(|l| !l.trim().is_empty() && !l.starts_with("To find"));
+    let modules: Vec<&str> = listed.flat_map(str::split_whitespace).collect();
+    (!modules.is_empty()).then(|| modules.join(" "))
 }
 
 /// configure's arguments: free-threaded, a shared libpython found through an rpath, and on macOS
@@ -257,5 +272,13 @@ mod tests {
         assert_eq!(plain, ["--disable-gil", "--enable-shared", "--prefix=/c/cpython-3.14.0t", "LDFLAGS=-Wl,-rpath,/c/cpython-3.14.0t/lib"]);
         let mac = configure_args("/c/p", Some(Path::new("/opt/homebrew/opt/openssl@3")));
         assert_eq!(mac.last().unwrap(), "--with-openssl=/opt/homebrew/opt/openssl@3");
+    }
+
+    #[test]
+    fn the_modules_make_skipped_are_read_from_its_output() {
+        let log = "gcc ...\n\nThe necessary bits to build these optional modules were not found:\n_dbm                      _gdbm\n\
+                   To find the necessary bits, look in configure.ac and config.log.\n\nChecked 112 modules\n";
+        assert_eq!(modules_make_skipped(log).as_deref(), Some("_dbm _gdbm"));
+        assert_eq!(modules_make_skipped("Checked 112 modules (all built)\n"), None);
     }
 }

@@ -168,9 +168,38 @@ pub fn discover(ctx: &Ctx) -> Result<Discovery> {
     }
 
     // 3. Everything installed where people install free-threaded CPython: the newest supported wins.
-    let pool = candidates(&Places::from_env(ctx));
-    let found = choose(pool, &mut tried);
+    let places = Places::from_env(ctx);
+    let mut found = choose(candidates(&places), &mut tried);
+    // 4. None, but uv is there: a user-level install is quicker than a build from source.
+    if let (None, Some(uv)) = (&found, which("uv")) {
+        found = install_with_uv(&uv, &places, &mut tried);
+    }
     Ok(Discovery { found, tried })
+}
+
+/// What `uv python install` is asked for.
+const UV_REQUEST: &str = "3.14t";
+
+/// `uv python install 3.14t` (a user-level install into uv's own folder, nothing system-wide),
+/// then the known places again. None, with what uv said in `tried`, when it could not.
+fn install_with_uv(uv: &Path, places: &Places, tried: &mut Vec<String>) -> Option<Found> {
+    crate::util::say(format!(
+        "no free-threaded CPython found; trying `{} python install {UV_REQUEST}` (a user-level install)",
+        uv.display()
+    ));
+    match capture(Command::new(uv).args(["python", "install", UV_REQUEST])) {
+        Ok((true, _)) => {}
+        Ok((false, out)) => {
+            tried.push(format!("uv python install {UV_REQUEST}: failed: {}", last_lines(&out, 1)));
+            return None;
+        }
+        Err(e) => {
+            tried.push(format!("uv python install {UV_REQUEST}: {e:#}"));
+            return None;
+        }
+    }
+    let found = choose(candidates(places), tried)?;
+    Some(Found { how: format!("`uv python install {UV_REQUEST}` installed it ({})", found.how), ..found })
 }
 
 /// The free-threaded interpreter names looked for, newest first.
@@ -341,6 +370,40 @@ mod tests {
             pyenv_root: Some(root.join("home/.pyenv")),
             cache: root.join("home/.cache/ftbench"),
         }
+    }
+
+    /// A stand-in `uv` at `root/uv`: `python install` runs `install` (a shell command), or fails
+    /// as uv does without a network.
+    fn stand_in_uv(root: &Path, install: Option<&str>) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = root.join("uv");
+        let body = match install {
+            Some(cmd) => format!("[ \"$1 $2 $3\" = \"python install 3.14t\" ] && {cmd}"),
+            None => "echo 'error: Failed to download https://example/cpython-3.14t: dns error' >&2; exit 2".to_string(),
+        };
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn with_nothing_found_uv_installs_a_free_threaded_python_for_the_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // What uv would install, made beside it and moved into uv's folder when asked.
+        let staged = fake(root, "staged/python3.14t", "3.14.0", true);
+        let target = root.join("home/.local/share/uv/python/cpython-3.14.0+freethreaded-linux-x86_64-gnu/bin");
+        let uv = stand_in_uv(root, Some(&format!("mkdir -p {t} && mv {s} {t}/", t = target.display(), s = staged.display())));
+        let mut tried = Vec::new();
+        let found = install_with_uv(&uv, &places(root), &mut tried).expect("found after the install");
+        assert_eq!(found.interp.path, target.join("python3.14t"));
+        assert!(found.how.starts_with("`uv python install 3.14t` installed it"), "{}", found.how);
+
+        // uv without a network: said in `tried`, and the bootstrap goes on to build from source.
+        let offline = stand_in_uv(root, None);
+        let mut tried = Vec::new();
+        assert!(install_with_uv(&offline, &places(&root.join("empty")), &mut tried).is_none());
+        assert!(tried.iter().any(|t| t.starts_with("uv python install 3.14t: failed: error: Failed to download")), "{tried:?}");
     }
 
     fn discover_in(root: &Path) -> (Option<Found>, Vec<String>) {

@@ -30,12 +30,15 @@ usage: cargo xtask <command>
 
 commands:
   bootstrap [--install-build-deps]
-                      find (or build from source) a free-threaded CPython and make the project
-                      venv .python from it, with the workload packages; quick when already done.
-                      It writes only in this repo and in the cache below. A build from source
-                      needs system packages (Debian/Ubuntu): it installs them only with
-                      --install-build-deps, or as root when CI=true; otherwise it stops and says
-                      which command to run.
+                      find a free-threaded CPython (or install one with `uv python install 3.14t`
+                      when uv is on PATH, or build one from source) and make the project venv
+                      .python from it, with the workload packages; quick when already done.
+                      It writes only in this repo, the cache below and uv's own folder. A build
+                      from source needs a C compiler, make, xz and the ssl and zlib headers; other
+                      modules (dbm.gnu, curses, sqlite3, ...) are built when their headers are
+                      there and named when skipped. Missing required packages (Debian/Ubuntu) are
+                      installed only with --install-build-deps, as root when CI=true, or when you
+                      say yes on a terminal; otherwise it stops and says which command to run.
   bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
                       (e.g. `cargo xtask bench -- lock --quick`)
   test [-- ARGS]      bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`, then
