@@ -25,7 +25,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn matcher(&self) -> Result<Vec<Regex>> {
+    /// The regexes, one per pattern (escaped and anchored when `exact`).
+    pub fn matcher(&self) -> Result<Vec<Regex>> {
         self.patterns
             .iter()
             .map(|p| {

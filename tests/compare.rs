@@ -42,7 +42,7 @@ fn find(c: &compare::Comparison, threads: usize) -> &compare::RowComparison {
 }
 
 fn args(base: &Path, new: &Path) -> CompareArgs {
-    CompareArgs { base: base.into(), new: new.into(), judge: judge_args(), paired: false }
+    CompareArgs { base: base.into(), new: new.into(), filters: Vec::new(), threads: None, modes: None, judge: judge_args(), paired: false }
 }
 
 fn judge_args() -> JudgeArgs {
@@ -490,4 +490,30 @@ fn rows_that_did_different_work_per_round_are_judged_per_op_with_a_note() {
         one.note
     );
     assert_eq!(c.exit_code(), 1);
+}
+
+#[test]
+fn filters_threads_and_modes_select_the_rows_judged() {
+    // −30 % at 4 threads only: gating on 1-thread throughput does not see it, a 4-thread filter does.
+    let new = with_rows("new-run", vec![row(1, 1e6, 1.0), row(2, 1.8e6, 1.0), row(4, 2.24e6, 1.0)]);
+    let dir = tempfile::tempdir().unwrap();
+    let (b, n) = (save_run(dir.path(), &base_run()), save_run(dir.path(), &new));
+    let mut a = args(&b, &n);
+    a.threads = Some("1".into());
+    assert_eq!(cmd::compare::run(a.clone()).unwrap(), 0);
+    a.threads = None;
+    a.filters = vec![r"^lock\.gil-off/4$".into()];
+    assert_eq!(cmd::compare::run(a.clone()).unwrap(), 1);
+    a.filters = vec![];
+    a.modes = Some("on".into());
+    assert_eq!(cmd::compare::run(a.clone()).unwrap(), 0, "no GIL-on rows");
+    a.modes = Some("sideways".into());
+    assert!(format!("{:#}", cmd::compare::run(a.clone()).unwrap_err()).contains("--modes"));
+    a.modes = None;
+    a.filters = vec!["(".into()];
+    assert!(format!("{:#}", cmd::compare::run(a).unwrap_err()).contains("not a valid regular expression"));
+
+    let mut run = new.clone();
+    run.retain_rows(|id, _, t| id.starts_with("lock.") && t != Some(2));
+    assert_eq!(run.workloads[0].rows.iter().map(|r| r.threads).collect::<Vec<_>>(), [1, 4]);
 }

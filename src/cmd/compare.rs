@@ -3,13 +3,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::builder::PossibleValue;
 
 use crate::compare::{compare, compare_paired, CompareOptions, Comparison, FailOn};
+use crate::config::{parse_modes, parse_threads};
 use crate::exit;
-use crate::results::RunResults;
+use crate::results::{GilMode, RunResults};
 use crate::runs::resolve_results;
+use crate::sweep::Filter;
 
 #[derive(clap::Args, Debug, Clone)]
 #[command(after_help = exit::HELP)]
@@ -18,6 +20,14 @@ pub struct Args {
     pub base: PathBuf,
     /// The run to judge; same forms as BASE.
     pub new: PathBuf,
+    /// Regexes over benchmark ids such as `lock_counter.gil-off/2`: only the rows one matches.
+    pub filters: Vec<String>,
+    /// Only these thread counts, e.g. 1 or 1,2.
+    #[arg(long, value_name = "LIST")]
+    pub threads: Option<String>,
+    /// Only these GIL modes: off, on or off,on.
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// BASE and NEW are the two sides of one `ftbench ab` run (its base/ and new/ folders): judge
@@ -106,8 +116,11 @@ impl clap::ValueEnum for FailOn {
 /// Loads both runs, prints the comparison, returns its exit code.
 pub fn run(args: Args) -> Result<i32> {
     let opts = args.judge.options()?;
-    let base = RunResults::load(&resolve_results(&args.base)?)?;
-    let new = RunResults::load(&resolve_results(&args.new)?)?;
+    let keep = selection(&args)?;
+    let mut base = RunResults::load(&resolve_results(&args.base)?)?;
+    let mut new = RunResults::load(&resolve_results(&args.new)?)?;
+    base.retain_rows(&keep);
+    new.retain_rows(&keep);
     let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };
     cmp.base.source = Some(args.base.display().to_string());
     cmp.new.source = Some(args.new.display().to_string());
@@ -116,4 +129,19 @@ pub fn run(args: Args) -> Result<i32> {
         eprintln!("WARNING: base and new ran on different machines or interpreters: {}", cmp.mismatches.join("; "));
     }
     Ok(cmp.exit_code())
+}
+
+/// Which rows the filters, `--threads` and `--modes` select (all, without any).
+fn selection(args: &Args) -> Result<impl Fn(&str, GilMode, Option<usize>) -> bool> {
+    let patterns = Filter { patterns: args.filters.clone(), exact: false }.matcher()?;
+    let threads = args.threads.as_deref().map(parse_threads).transpose().context("--threads")?;
+    let modes = args.modes.as_deref().map(parse_modes).transpose().context("--modes")?;
+    Ok(move |id: &str, mode: GilMode, t: Option<usize>| {
+        let named = patterns.is_empty() || patterns.iter().any(|p| p.is_match(id));
+        let counted = match (&threads, t) {
+            (Some(list), Some(t)) => list.contains(&t),
+            _ => true,
+        };
+        named && counted && modes.as_ref().is_none_or(|m| m.contains(&mode))
+    })
 }

@@ -571,6 +571,20 @@ pub fn group_name(workload: &str, mode: GilMode) -> String {
 }
 
 impl RunResults {
+    /// Keeps only the rows `keep(benchmark id, mode, threads)` accepts (ids as `workload.gil-off/2`),
+    /// and the workloads that still have one; a workload that measured no row (skipped, failed)
+    /// stays when `keep(workload.mode, mode, None)` accepts it.
+    pub fn retain_rows(&mut self, keep: impl Fn(&str, GilMode, Option<usize>) -> bool) {
+        self.workloads.retain_mut(|w| {
+            let group = group_name(&w.workload, w.mode);
+            if w.rows.is_empty() {
+                return keep(&group, w.mode, None);
+            }
+            w.rows.retain(|r| keep(&format!("{group}/{}", r.threads), w.mode, Some(r.threads)));
+            !w.rows.is_empty()
+        });
+    }
+
     /// A run that has measured nothing yet: what the sweep writes first and tests build on.
     pub fn new(run: RunInfo, machine: MachineFacts) -> RunResults {
         RunResults {
