@@ -12,6 +12,7 @@ SCENARIO = "hot-counter"
 INVARIANT = "the atomic counter equals threads * ops"
 DESCRIPTION = "`counter.inc()` on one shared atomicx AtomicInt"
 PACKAGES = ["atomicx"]
+MUTANT = "AtomicInt = RacyInt"
 
 
 def setup(threads):

@@ -12,6 +12,7 @@ SCENARIO = "hot-counter"
 INVARIANT = "the atomic counter equals threads * ops"
 DESCRIPTION = "`counter += 1` on one shared AtomicInt64 (in-place += is the atomic add; plain + is not)"
 PACKAGES = ["ft_utils"]
+MUTANT = "AtomicInt64 = RacyInt"
 
 
 def setup(threads):

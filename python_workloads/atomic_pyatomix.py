@@ -12,6 +12,7 @@ SCENARIO = "hot-counter"
 INVARIANT = "the atomic counter equals threads * ops"
 DESCRIPTION = "`counter += 1` on one shared pyatomix AtomicInt (+= is documented as atomic)"
 PACKAGES = ["pyatomix"]
+MUTANT = "AtomicInt = RacyInt"
 
 
 def setup(threads):

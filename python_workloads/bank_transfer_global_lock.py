@@ -11,6 +11,7 @@ INVARIANT = ("every account's balance equals its opening balance plus the paymen
 DESCRIPTION = ("make_payment takes the bank's one Lock, checks funds, then moves the amount: every "
                "payment is serialized")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "bank_transfer"
 
 

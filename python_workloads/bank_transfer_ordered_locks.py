@@ -12,6 +12,7 @@ INVARIANT = ("every account's balance equals its opening balance plus the paymen
 DESCRIPTION = ("make_payment locks the lower-numbered of the two accounts first, then the other: "
                "payments between disjoint accounts run in parallel, and no lock-order cycle exists")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "bank_transfer"
 
 

@@ -10,6 +10,7 @@ INVARIANT = ("every account's balance equals its opening balance plus the paymen
 DESCRIPTION = ("make_payment checks funds, then `accounts[buyer] -= amount` and `accounts[seller] "
                "+= amount` with no lock; lost_updates = money misplaced (sum over accounts of |balance - ledger|)")
 PACKAGES = []
+MUTANT_EXEMPT = "an unsynchronized baseline: there is no primitive to remove"
 UNSYNCHRONIZED = True
 VARIANT_OF = "bank_transfer"
 

@@ -10,6 +10,7 @@ INVARIANT = ("after passing barrier k every thread sees exactly k completed phas
              "ahead or was let through early), and ops phases completed in all")
 DESCRIPTION = "all threads wait() on one Barrier per op; its action counts completed phases"
 PACKAGES = []
+MUTANT = "threading = without(threading, Barrier=NoBarrier)"
 MIN_THREADS = 2  # Barrier(1) never blocks, so t=1 (still correct) would time a different operation
 
 

@@ -15,6 +15,7 @@ DESCRIPTION = ("`counts[key] += 1` on one shared ConcurrentDict whose values are
                "read-modify-write, so the atomic add is the value's: += adds in place and stores "
                "the same object back")
 PACKAGES = ["ft_utils"]
+MUTANT = "AtomicInt64 = RacyInt"
 VARIANT_OF = "concurrent_dict"
 
 

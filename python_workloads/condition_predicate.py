@@ -13,6 +13,7 @@ DESCRIPTION = ("bounded buffer (capacity 2) with two Conditions on one Lock, as 
                "per op every thread puts one item, then gets one, each by wait_for(pure predicate) "
                "and notify(); from 3 threads on, puts wait for room")
 PACKAGES = []
+MUTANT = "threading = without(threading, Condition=NoCondition)"
 
 CAPACITY = 2  # small, so that puts wait for room from 3 threads on
 

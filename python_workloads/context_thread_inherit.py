@@ -13,6 +13,7 @@ INVARIANT = ("sys.flags.thread_inherit_context is 1, and every thread started sa
 DESCRIPTION = ("op = start a threading.Thread that reads a ContextVar, then join it; the starting thread set the "
                "variable to its index first. Flag on: each new thread runs in a copy of the starter's context.")
 PACKAGES = []
+MUTANT_EXEMPT = "the primitive is an interpreter flag set at start-up (ENV), not an object to swap"
 MIN_PYTHON = (3, 14)
 VARIANT_OF = "thread_inherit_context"
 ENV = {"PYTHON_THREAD_INHERIT_CONTEXT": "1"}

@@ -7,6 +7,7 @@ SCENARIO = "control"
 INVARIANT = "each thread's checksum equals the closed-form sum of its units (the threads share nothing)"
 DESCRIPTION = "ideal-scaling control: a 16-step integer LCG per op, no shared state"
 PACKAGES = []
+MUTANT_EXEMPT = "the threads share nothing"
 
 
 def setup(threads):

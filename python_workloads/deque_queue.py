@@ -13,6 +13,7 @@ DESCRIPTION = ("deque.append / deque.popleft as a queue; a consumer waits on a S
                "append, so an empty deque is waited on, never polled; per op an append then a pop, as "
                "simplequeue_pipeline")
 PACKAGES = []
+MUTANT = "deque = RacyDeque"
 VARIANT_OF = "simplequeue_pipeline"
 
 

@@ -10,6 +10,7 @@ INVARIANT = "every key's count equals the number of increments aimed at it (thre
 DESCRIPTION = ("`with lock: counts[key] += 1` on one shared dict; the same 64 keys as concurrent_dict, "
                "shared by all threads (thread t's op i increments key (i*7+t)&63)")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "concurrent_dict"
 
 

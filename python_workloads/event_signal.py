@@ -11,6 +11,7 @@ INVARIANT = ("every thread received exactly ops hand-offs, each carrying the seq
 DESCRIPTION = ("token rings of 2 threads (3 for the odd one out): set the next thread's Event, "
                "wait on your own, clear it")
 PACKAGES = []
+MUTANT = "threading = without(threading, Event=NoEvent)"
 MIN_THREADS = 2  # a hand-off needs two threads; t=1 (a self-ring, still correct) times something else
 
 

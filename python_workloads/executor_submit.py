@@ -12,6 +12,7 @@ INVARIANT = "threads*ops futures, one per unit 0 .. threads*ops-1, and their che
 DESCRIPTION = ("submit() of every cpu_only unit as its own task, results gathered from the futures "
                "(pool of `threads` workers, started in setup); executor_map does the same units in chunks")
 PACKAGES = []
+MUTANT_EXEMPT = "the tasks share nothing; the executor hands out work and guards no shared state"
 VARIANT_OF = "executor_map"
 
 

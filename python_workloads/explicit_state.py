@@ -8,6 +8,7 @@ INVARIANT = "each thread's own count (in the context object it passes around) eq
 DESCRIPTION = ("op = bump(ctx), a function that increments ctx.count on a context object made by the thread; "
                "same call shape as thread_local_state")
 PACKAGES = []
+MUTANT_EXEMPT = "the threads share nothing"
 VARIANT_OF = "thread_state"
 
 

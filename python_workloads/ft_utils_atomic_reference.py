@@ -16,6 +16,7 @@ INVARIANT = ("no reader ever saw a torn snapshot (b == 2*a, a == 3*version+1, ve
 DESCRIPTION = ("every 32nd op of every thread set()s a new (version, a, b) tuple under a writers' Lock; every op "
                "get()s and unpacks it; the stdlib alternative is snapshot_tuple (a plain attribute swap)")
 PACKAGES = ["ft_utils"]
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "read_mostly"
 
 WRITE_EVERY = 32  # a power of two: every thread publishes when (i & 31) == 31

@@ -16,6 +16,7 @@ INVARIANT = "the multiset of items got equals the multiset put, and the queue is
 DESCRIPTION = ("ConcurrentDeque.append / popleft in place of collections.deque (deque_queue); same Semaphore "
                "wait and per-op append then pop")
 PACKAGES = ["ft_utils"]
+MUTANT = "ConcurrentDeque = RacyDeque"
 VARIANT_OF = "simplequeue_pipeline"
 
 

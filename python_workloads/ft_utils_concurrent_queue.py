@@ -13,6 +13,7 @@ INVARIANT = "the multiset of items got equals the multiset put, and the queue is
 DESCRIPTION = ("ConcurrentQueue.push / pop (pop waits without spinning) in place of SimpleQueue put/get; per op "
                "a push then a pop, as simplequeue_pipeline")
 PACKAGES = ["ft_utils"]
+MUTANT = "ConcurrentQueue = RacyQueue"
 VARIANT_OF = "simplequeue_pipeline"
 
 

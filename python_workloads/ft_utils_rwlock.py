@@ -14,6 +14,7 @@ INVARIANT = ("no reader ever saw a torn state (b == 2*a, a == 3*version+1, versi
 DESCRIPTION = ("every 32nd op of every thread rewrites version, a, b in place under the write lock; every op "
                "reads them under the read lock; the stdlib alternative is locked_dict_reads")
 PACKAGES = ["ft_utils"]
+MUTANT = "RWLock = lambda: _types.SimpleNamespace(**dict.fromkeys( ['lock_read', 'unlock_read', 'lock_write', 'unlock_write'], lambda: None))"
 VARIANT_OF = "read_mostly"
 
 WRITE_EVERY = 32  # a power of two: every thread updates when (i & 31) == 31

@@ -12,6 +12,7 @@ INVARIANT = ("no reader ever saw a torn snapshot (b == 2*a, a == 3*version+1, ve
 DESCRIPTION = ("every op reads version, a, b from the current snapshot without a lock; every 32nd op "
                "of every thread first publishes the next version under a writers' Lock")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "read_mostly"
 
 WRITE_EVERY = 32  # a power of two: a thread publishes when (i & 31) == 31

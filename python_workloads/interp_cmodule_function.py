@@ -8,6 +8,7 @@ PRIMITIVE = "math.cos (module attribute + C function call)"
 SCENARIO = "interpreter"
 INVARIANT = "each thread's sum of cos(i/ops) matches the closed form (Dirichlet kernel) to 1e-9"
 DESCRIPTION = "CPython Tools/ftscalingbench cmodule_function; op = accu += math.cos(i / n)"
+MUTANT_EXEMPT = "an interpreter loop: the threads share nothing"
 
 
 def setup(threads):

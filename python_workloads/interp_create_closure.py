@@ -6,6 +6,7 @@ PRIMITIVE = "nested def (function object creation) + call"
 SCENARIO = "interpreter"
 INVARIANT = "each thread's sum of foo(i) is ops*(ops-1)/2"
 DESCRIPTION = "CPython Tools/ftscalingbench create_closure; op = def foo(x): return x; accu += foo(i)"
+MUTANT_EXEMPT = "an interpreter loop: the threads share nothing"
 
 
 def setup(threads):

@@ -6,6 +6,7 @@ PRIMITIVE = "str constant (i == 'a string')"
 SCENARIO = "interpreter"
 INVARIANT = "each thread's accumulator is ops (no int equals the string)"
 DESCRIPTION = "CPython Tools/ftscalingbench load_string_const; op = accu += 7 if i == 'a string' else 1"
+MUTANT_EXEMPT = "an interpreter loop: the threads share nothing"
 
 
 def setup(threads):

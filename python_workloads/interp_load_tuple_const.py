@@ -6,6 +6,7 @@ PRIMITIVE = "tuple constant (i == (1, 2))"
 SCENARIO = "interpreter"
 INVARIANT = "each thread's accumulator is ops (no int equals the tuple)"
 DESCRIPTION = "CPython Tools/ftscalingbench load_tuple_const; op = accu += 7 if i == (1, 2) else 1"
+MUTANT_EXEMPT = "an interpreter loop: the threads share nothing"
 
 
 def setup(threads):

@@ -8,6 +8,7 @@ PRIMITIVE = "x *= 1.01 (float constant)"
 SCENARIO = "interpreter"
 INVARIANT = "each thread's product is 1.01**ops (log within 1e-9 relative; inf once past the float range)"
 DESCRIPTION = "CPython Tools/ftscalingbench mult_constant; op = x *= 1.01 (the constant kept, as ftscalingbench does)"
+MUTANT_EXEMPT = "an interpreter loop: the threads share nothing"
 
 
 def setup(threads):

@@ -7,6 +7,7 @@ SCENARIO = "interpreter"
 INVARIANT = "each thread's object ends with bench_a, bench_b, bench_c == ops - 1 (the last i set)"
 DESCRIPTION = ("CPython Tools/ftscalingbench setattr_non_interned (CPython gh-146041); "
                "op = three setattr calls with f-string names on the thread's own object")
+MUTANT_EXEMPT = "an interpreter loop: the threads share nothing"
 
 _ATTR_PREFIX = "bench"
 

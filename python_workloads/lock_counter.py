@@ -9,6 +9,7 @@ SCENARIO = "hot-counter"
 INVARIANT = "the counter equals threads * ops"
 DESCRIPTION = "`with lock: state.count += 1` on one shared Lock"
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 
 
 def setup(threads):

@@ -10,6 +10,7 @@ INVARIANT = "each thread's private counter equals ops (the threads share nothing
 DESCRIPTION = ("`with lock:` around a per-thread counter, each thread on its own Lock: "
                "the uncontended cost, no shared object")
 PACKAGES = []
+MUTANT_EXEMPT = "the threads share nothing, not even the Lock"
 VARIANT_OF = "lock_shared_vs_private"
 
 

@@ -11,6 +11,7 @@ INVARIANT = ("no reader ever saw a torn state (b == 2*a, a == 3*version+1, versi
 DESCRIPTION = ("every op reads version, a, b under the Lock; every 32nd op of every thread first "
                "rewrites the three in place (next version) under the Lock")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "read_mostly"
 
 WRITE_EVERY = 32  # a power of two: a thread updates when (i & 31) == 31

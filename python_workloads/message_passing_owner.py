@@ -11,6 +11,7 @@ INVARIANT = ("each owner applied exactly the messages addressed to it (count and
 DESCRIPTION = ("per op: put an update in another owner's SimpleQueue (round-robin over the others), "
                "then apply one pending message to our own state if there is one; drain at the end")
 PACKAGES = []
+MUTANT = "queue = without(queue, SimpleQueue=RacyQueue)"
 
 
 class Owned:

@@ -13,6 +13,7 @@ INVARIANT = "the multiset of items got equals the multiset put, and the queue is
 DESCRIPTION = ("bounded Queue, blocking put()/get(); per op a put then a get, as queue_pipeline (its unbounded "
                "twin)")
 PACKAGES = []
+MUTANT = "queue = without(queue, Queue=RacyQueue)"
 VARIANT_OF = "queue_pipeline"
 
 

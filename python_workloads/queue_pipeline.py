@@ -10,6 +10,7 @@ INVARIANT = "the multiset of items got equals the multiset put, and the queue is
 DESCRIPTION = ("unbounded Queue; per op every thread puts one item, then gets one (any thread's); "
                "same worker as simplequeue_pipeline")
 PACKAGES = []
+MUTANT = "queue = without(queue, Queue=RacyQueue)"
 
 
 def setup(threads):

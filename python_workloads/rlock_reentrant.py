@@ -9,6 +9,7 @@ SCENARIO = "re-entrant-api"
 INVARIANT = "total == audited == threads * ops (every update and its nested audit happened once)"
 DESCRIPTION = "Ledger.update takes the RLock and calls a per-thread callback that re-enters via Ledger.audit"
 PACKAGES = []
+MUTANT = "threading = without(threading, RLock=NoLock)"
 
 
 class Ledger:

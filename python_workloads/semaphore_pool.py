@@ -11,6 +11,7 @@ INVARIANT = ("no thread ever found the pool empty or a resource held by another 
 DESCRIPTION = ("Semaphore(2) guarding 2 resources; op = acquire, pop a free resource, use it, put it back, "
                "release")
 PACKAGES = []
+MUTANT = "threading = without(threading, Semaphore=NoLock)"
 VARIANT_OF = "semaphore_pool"
 
 POOL = 2  # fewer resources than threads from 3 threads on, so the Semaphore really makes threads wait

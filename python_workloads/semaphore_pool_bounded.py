@@ -12,6 +12,7 @@ INVARIANT = ("no thread ever found the pool empty or a resource held by another 
 DESCRIPTION = ("BoundedSemaphore(2) guarding 2 resources; op = acquire, pop a free resource, use it, put it "
                "back, release")
 PACKAGES = []
+MUTANT = "threading = without(threading, BoundedSemaphore=NoLock)"
 VARIANT_OF = "semaphore_pool"
 
 POOL = 2  # fewer resources than threads from 3 threads on, so the BoundedSemaphore really makes threads wait

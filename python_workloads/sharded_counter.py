@@ -10,6 +10,7 @@ INVARIANT = "the shared total equals threads * ops once every thread has flushed
 DESCRIPTION = ("`shard[0] += 1` on a shard of the thread's own; every 64 ops and at the end, "
                "`with lock: total += shard[0]` and the shard restarts, so the total lags by < 64 per thread")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 
 FLUSH_EVERY = 64  # a power of two: a thread flushes when (i & 63) == 63
 

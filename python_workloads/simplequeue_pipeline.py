@@ -10,6 +10,7 @@ INVARIANT = "the multiset of items got equals the multiset put, and the queue is
 DESCRIPTION = ("SimpleQueue (unbounded, C-implemented); per op every thread puts one item, then gets one "
                "(any thread's); same worker as queue_pipeline")
 PACKAGES = []
+MUTANT = "queue = without(queue, SimpleQueue=RacyQueue)"
 
 
 def setup(threads):

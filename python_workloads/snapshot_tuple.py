@@ -12,6 +12,7 @@ INVARIANT = ("no reader ever saw a torn snapshot (b == 2*a, a == 3*version+1, ve
 DESCRIPTION = ("every 32nd op of every thread swaps in a new (version, a, b) tuple under a writers' Lock; every op "
                "unpacks the current snapshot with no lock (as immutable_snapshot)")
 PACKAGES = []
+MUTANT = "threading = without(threading, Lock=NoLock)"
 VARIANT_OF = "read_mostly"
 
 WRITE_EVERY = 32  # a power of two: every thread publishes when (i & 31) == 31

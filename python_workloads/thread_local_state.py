@@ -10,6 +10,7 @@ INVARIANT = "each thread's own count (in its threading.local) equals ops"
 DESCRIPTION = ("op = bump(), a function that increments _local.count on a module-level threading.local; "
                "explicit_state passes the same state as an argument instead")
 PACKAGES = []
+MUTANT = "_local = _types.SimpleNamespace()"
 VARIANT_OF = "thread_state"
 
 _local = threading.local()

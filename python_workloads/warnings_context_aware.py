@@ -12,6 +12,7 @@ INVARIANT = ("sys.flags.context_aware_warnings is 1, and every catch_warnings(re
 DESCRIPTION = ("op = with warnings.catch_warnings(record=True): simplefilter('always'); warn(own message), in "
                "every thread at once. Flag on: the filters and the record list live in the thread's context.")
 PACKAGES = []
+MUTANT_EXEMPT = "the primitive is an interpreter flag set at start-up (ENV), not an object to swap"
 MIN_PYTHON = (3, 14)
 VARIANT_OF = "context_aware_warnings"
 ENV = {"PYTHON_CONTEXT_AWARE_WARNINGS": "1"}

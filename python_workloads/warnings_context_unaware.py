@@ -13,6 +13,7 @@ DESCRIPTION = ("op = with warnings.catch_warnings(record=True): simplefilter('al
                "every thread at once. Flag off: catch_warnings swaps process-wide filters and showwarning, so "
                "threads see each other's.")
 PACKAGES = []
+MUTANT_EXEMPT = "an unsynchronized baseline: there is no primitive to remove"
 MIN_PYTHON = (3, 14)
 VARIANT_OF = "context_aware_warnings"
 ENV = {"PYTHON_CONTEXT_AWARE_WARNINGS": "0"}

@@ -25,9 +25,10 @@ pub const STRESS_ENV: &str = "FTBENCH_STRESS_CHILD";
 pub struct StressArgs {
     /// Workload file names without .py; all when empty.
     pub workloads: Vec<String>,
-    /// Per workload and GIL mode.
+    /// Per workload, GIL mode and thread count.
     pub rounds: u64,
-    pub threads: usize,
+    /// Thread counts; each is stressed in its own child.
+    pub threads: Vec<usize>,
     /// Ops per thread per round; None calibrates to about half a millisecond.
     pub ops: Option<u64>,
     pub jitter: bool,
@@ -51,6 +52,8 @@ pub struct StressSpec {
 pub struct StressOutcome {
     pub workload: String,
     pub mode: Option<GilMode>,
+    #[serde(default)]
+    pub threads: usize,
     pub unsynchronized: bool,
     pub rounds: u64,
     pub broken_rounds: u64,
@@ -73,14 +76,16 @@ impl StressOutcome {
 pub fn stress(exe: &Path, args: &StressArgs) -> Result<Vec<StressOutcome>> {
     let dir = args.workloads_dir.clone().unwrap_or_else(paths::workloads_dir);
     let files = select(&dir, &args.workloads)?;
-    if args.threads == 0 || args.rounds == 0 {
+    if args.threads.is_empty() || args.threads.contains(&0) || args.rounds == 0 {
         bail!("--threads and --rounds must be at least 1");
     }
     let scratch = tempfile::tempdir().context("creating a scratch folder for stress records")?;
     let mut out = Vec::new();
     for file in &files {
         for mode in GilMode::ALL {
-            out.push(run_child(exe, args, file, mode, scratch.path())?);
+            for threads in &args.threads {
+                out.push(run_child(exe, args, file, (mode, *threads), scratch.path())?);
+            }
         }
     }
     Ok(out)
@@ -93,7 +98,7 @@ fn select(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
     if names.is_empty() {
         let (default, opt_in) = split_opt_in(files)?;
         if let Some(note) = opt_in_note(&opt_in, "are not stressed unless named", "name them to stress them: `ftbench stress NAME …`") {
-            println!("ftbench: {note}");
+            eprintln!("ftbench: {note}");
         }
         return Ok(default);
     }
@@ -108,12 +113,12 @@ fn select(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-fn run_child(exe: &Path, args: &StressArgs, file: &Path, mode: GilMode, scratch: &Path) -> Result<StressOutcome> {
-    let stem = format!("{}.{mode}", name_of(file));
+fn run_child(exe: &Path, args: &StressArgs, file: &Path, (mode, threads): (GilMode, usize), scratch: &Path) -> Result<StressOutcome> {
+    let stem = format!("{}.{mode}.{threads}", name_of(file));
     let spec = StressSpec {
         workload: file.to_path_buf(),
         rounds: args.rounds,
-        threads: args.threads,
+        threads,
         ops: args.ops,
         jitter: args.jitter,
         record: scratch.join(format!("{stem}.json")),
@@ -127,7 +132,7 @@ fn run_child(exe: &Path, args: &StressArgs, file: &Path, mode: GilMode, scratch:
         .with_context(|| format!("starting stress child {}", exe.display()))?;
     let problem = run.fault("").map(|(_, reason)| format!("{reason}:\n{}", run.evidence()));
     let mut outcome = run.record.unwrap_or_else(|| StressOutcome { workload: name_of(file), ..Default::default() });
-    outcome.mode = Some(mode);
+    (outcome.mode, outcome.threads) = (Some(mode), threads);
     outcome.problem = problem.or(outcome.problem);
     Ok(outcome)
 }
@@ -198,7 +203,14 @@ pub fn table(outcomes: &[StressOutcome]) -> String {
         } else {
             "ok".to_string()
         };
-        rows.push(vec![o.workload.clone(), mode.to_string(), o.rounds.to_string(), o.broken_rounds.to_string(), note]);
+        rows.push(vec![
+            o.workload.clone(),
+            mode.to_string(),
+            o.threads.to_string(),
+            o.rounds.to_string(),
+            o.broken_rounds.to_string(),
+            note,
+        ]);
     }
-    crate::text::table(&["workload", "mode", "rounds", "broken", "first failure / note"], &rows)
+    crate::text::table(&["workload", "mode", "threads", "rounds", "broken", "first failure / note"], &rows)
 }

@@ -11,7 +11,7 @@ fn args(names: &[&str], dir: &std::path::Path, jitter: bool) -> StressArgs {
     StressArgs {
         workloads: names.iter().map(|s| s.to_string()).collect(),
         rounds: 40,
-        threads: 2,
+        threads: vec![2],
         ops: Some(100_000),
         jitter,
         workloads_dir: Some(dir.to_path_buf()),
