@@ -31,3 +31,8 @@ pub fn workloads_dir() -> PathBuf {
 pub fn reports_dir() -> PathBuf {
     from_env_or("FTBENCH_REPORTS", project_root().join("reports"))
 }
+
+/// A path option's `--help` line with the default it resolves to on this checkout and environment.
+pub fn help_with_default(what: &str, default: PathBuf) -> String {
+    format!("{what} [default: {}]", default.display())
+}

@@ -33,11 +33,9 @@ pub struct Args {
     /// The new interpreter (same minor version).
     #[arg(long, requires = "base_python")]
     pub new_python: Option<PathBuf>,
-    /// The base workload folder [default: python_workloads/].
-    #[arg(long)]
+    #[arg(long, value_name = "DIR", help = paths::help_with_default("The base workload folder", paths::workloads_dir()))]
     pub base_workloads: Option<PathBuf>,
-    /// The new workload folder [default: python_workloads/].
-    #[arg(long)]
+    #[arg(long, value_name = "DIR", help = paths::help_with_default("The new workload folder", paths::workloads_dir()))]
     pub new_workloads: Option<PathBuf>,
     /// Passes; each measures every benchmark once on each side [default: a run's passes, at most 8].
     #[arg(long)]
@@ -51,8 +49,7 @@ pub struct Args {
     /// Quick mode: shorter passes.
     #[arg(long)]
     pub quick: bool,
-    /// Where run folders go [default: reports/].
-    #[arg(long)]
+    #[arg(long, value_name = "DIR", help = paths::help_with_default("Where run folders go", paths::reports_dir()))]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub judge: JudgeArgs,

@@ -12,6 +12,7 @@ use crate::runs::baselines_dir;
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Cmd {
     /// Save a run's results.json as baseline NAME (replacing an existing one of that name).
+    #[command(after_help = crate::exit::HELP)]
     Save {
         /// Letters, digits and `-_.+@`; must not start with `.`.
         name: String,
@@ -19,6 +20,7 @@ pub enum Cmd {
         run: Option<PathBuf>,
     },
     /// List saved baselines: name, run id, date, commit, machine.
+    #[command(after_help = crate::exit::HELP)]
     List,
 }
 

@@ -68,6 +68,7 @@ const IGNORED_SWITCHES: &[&str] = &[
 
 pub const USAGE: &str = "\
 usage: cargo bench [-- [FILTER...] [OPTIONS]]
+   or: ftbench bench [FILTER...] [OPTIONS]       (the same timed sweep, from the built binary)
 
 FILTER is a regex over benchmark ids such as lock_counter.gil-off/2 (--exact: whole ids).
   --quick                      quick mode (fewer, shorter passes; same as FTBENCH_QUICK=1)
@@ -77,7 +78,10 @@ FILTER is a regex over benchmark ids such as lock_counter.gil-off/2 (--exact: wh
   --warm-up-time SECONDS       warm-up per benchmark and pass
   --measurement-time SECONDS   timed rounds per benchmark and pass
 Criterion's analysis flags (--sample-size, --noise-threshold, --plotting-backend, ...) are accepted
-and change nothing: ftbench replicates passes instead (FTBENCH_PASSES). See README.md.";
+and change nothing: ftbench replicates passes instead (FTBENCH_PASSES). See README.md.
+
+Exit status: 0 every benchmark ran (and no regression against --baseline); 1 a regression against
+--baseline; 2 bad input; 3 a workload failed; 130 interrupted (docs/verdicts.md).";
 
 /// Parses criterion's command line. An unknown flag or a missing value is an error naming it.
 pub fn parse_criterion_args(args: &[String]) -> Result<CriterionArgs> {
@@ -122,6 +126,21 @@ impl CriterionArgs {
             ChildTiming::Smoke
         }
     }
+}
+
+/// `ftbench bench [FILTER…] [OPTIONS]`: the timed sweep `cargo bench` runs, with the same command
+/// line (everything after `bench` is read as criterion's).
+#[derive(clap::Args, Debug)]
+#[command(disable_help_flag = true)]
+pub struct Args {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FILTER|OPTION")]
+    pub args: Vec<String>,
+}
+
+pub fn run_from_cli(a: Args) -> Result<i32> {
+    let mut cli = parse_criterion_args(&a.args)?;
+    cli.bench = true;
+    run(cli)
 }
 
 /// The bench binary's main: returns the process exit code.

@@ -11,6 +11,9 @@ use crate::doctor::{run_checks_with, CheckOptions};
 /// The free-threading deployment checklist: build, runtime GIL state, 3.14 context flags,
 /// and whether each module imports without re-enabling the GIL.
 #[derive(clap::Args, Debug, Clone, Default)]
+#[command(
+    after_help = "Exit status: 0 every check passed; 1 a check failed (a GIL-only build, the GIL on at run time, a module that re-enables it); 2 bad input."
+)]
 pub struct Args {
     /// Import this module in its own fresh interpreter and check it keeps the GIL
     /// disabled (repeatable; dotted names allowed).

@@ -15,6 +15,7 @@ use crate::results::{results_file, RunResults};
 use crate::runs::{resolve_results, resolve_run};
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(after_help = crate::exit::HELP)]
 pub struct Args {
     /// Output format.
     #[arg(long, value_enum)]

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod compare;
 pub mod doctor;
 pub mod export;
+pub mod new;
 pub mod report;
 pub mod run;
 pub mod stress;
@@ -18,7 +19,13 @@ use crate::exit;
 use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
 
 #[derive(Parser, Debug)]
-#[command(name = "ftbench", version, about = "How Python's synchronization primitives scale on free-threaded CPython")]
+#[command(
+    name = "ftbench",
+    version,
+    about = "How Python's synchronization primitives scale on free-threaded CPython",
+    after_help = "The timed benchmark is `cargo bench` (or `ftbench bench`, the same sweep); its report lands in \
+                  reports/<run-id>/. Verdicts and exit codes: docs/verdicts.md."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,7 +33,11 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run and verify every workload for a fixed number of rounds (no timed window), write a run.
+    /// The timed sweep `cargo bench` runs: filters and options as criterion's (`ftbench bench --help`).
+    Bench(bench::Args),
+    /// Run and verify every workload for a fixed number of rounds (no timed window): a check, not
+    /// a measurement (its rows have no interval to compare).
+    #[command(name = "verify", alias = "run")]
     Run(run::Args),
     /// Re-render charts, summary.md and index.html of a run from its results.json.
     Report(report::Args),
@@ -43,6 +54,8 @@ enum Command {
     Doctor(doctor::Args),
     /// Hammer workloads with short rounds (and jitter) under PYTHON_GIL=0 and =1.
     Stress(stress::Args),
+    /// Write a new workload file from a working skeleton.
+    New(new::Args),
 }
 
 /// The `ftbench` binary's main: returns the process exit code (2 for usage and input errors).
@@ -51,6 +64,7 @@ pub fn main() -> i32 {
         return code;
     }
     let outcome = match Cli::parse().command {
+        Command::Bench(a) => bench::run_from_cli(a),
         Command::Run(a) => run::run(a),
         Command::Report(a) => report::run(a),
         Command::Compare(a) => compare::run(a),
@@ -59,6 +73,7 @@ pub fn main() -> i32 {
         Command::Export(a) => export::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::Stress(a) => stress::run(a),
+        Command::New(a) => new::run(a),
     };
     outcome.unwrap_or_else(fail)
 }

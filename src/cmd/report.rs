@@ -11,6 +11,7 @@ use crate::results::{RunResults, RunStatus};
 use crate::runs::latest_run_dir;
 
 #[derive(clap::Args, Clone, Debug, Default)]
+#[command(after_help = crate::exit::HELP)]
 pub struct Args {
     /// Run folder holding results.json (default: the run named by reports/latest).
     pub run_dir: Option<PathBuf>,

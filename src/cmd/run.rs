@@ -14,6 +14,7 @@ use crate::sweep::{Filter, Sweep, Variant};
 use crate::{paths, report};
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = crate::exit::HELP)]
 pub struct Args {
     /// Regexes over benchmark ids such as `lock_counter.gil-off/2`.
     filters: Vec<String>,
@@ -32,11 +33,9 @@ pub struct Args {
     /// Ops per thread per round [default: calibrated to FTBENCH_ROUND_MS, 10 ms].
     #[arg(long)]
     ops: Option<u64>,
-    /// The workload folder [default: python_workloads/].
-    #[arg(long)]
+    #[arg(long, value_name = "DIR", help = paths::help_with_default("The workload folder", paths::workloads_dir()))]
     workloads: Option<PathBuf>,
-    /// Where run folders go [default: reports/].
-    #[arg(long)]
+    #[arg(long, value_name = "DIR", help = paths::help_with_default("Where run folders go", paths::reports_dir()))]
     out: Option<PathBuf>,
     /// Kill a workload's child after this many seconds.
     #[arg(long)]

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::config::parse_threads;
 use crate::exit;
+use crate::paths;
 use crate::stress::{stress, table, StressArgs, StressOutcome};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -28,8 +29,7 @@ pub struct Args {
     /// Insert random yields and tiny sleeps between the workload's lines.
     #[arg(long)]
     pub jitter: bool,
-    /// The workload folder [default: python_workloads/ of this checkout].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help = paths::help_with_default("The workload folder", paths::workloads_dir()))]
     pub workloads: Option<PathBuf>,
     /// Kill a stress child that runs longer than this many seconds.
     #[arg(long, default_value_t = 600)]
