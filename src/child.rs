@@ -28,6 +28,9 @@ pub struct ChildSpec {
     pub timing: ChildTiming,
     /// Which pass of the run this child measures (0-based).
     pub pass: usize,
+    /// How far the run has got, for the progress lines: "3/9, ~4 min left".
+    #[serde(default)]
+    pub progress: String,
     /// Ops per thread by thread count, fixed by the first pass so every pass does the same work;
     /// a thread count missing here is calibrated.
     pub ops: BTreeMap<usize, u64>,
@@ -135,7 +138,7 @@ fn measure_all(spec: &ChildSpec, record: &mut ChildRecord) -> Result<()> {
         let min_threads = w.meta.min_threads.max(1);
         for &threads in spec.settings.threads.iter().filter(|t| **t >= min_threads) {
             let row = measure_threads(py, spec, &w, threads)?;
-            print_progress(&w.name, spec.mode, spec.pass, &row);
+            print_progress(&w.name, spec.mode, &spec.progress, &row);
             record.result.rows.push(row);
             save(spec, record)?;
         }
@@ -192,7 +195,7 @@ fn gil_culprit(w: &Workload) -> String {
     }
 }
 
-fn print_progress(name: &str, mode: GilMode, pass: usize, row: &ThreadRow) {
+fn print_progress(name: &str, mode: GilMode, progress: &str, row: &ThreadRow) {
     let thr = row.passes.first().map(|p| crate::report::format::ops(p.throughput)).unwrap_or_else(|| "-".into());
     let mut status = row.status.label().to_string();
     if row.lost_updates > 0 {
@@ -201,7 +204,7 @@ fn print_progress(name: &str, mode: GilMode, pass: usize, row: &ThreadRow) {
     if let Some(why) = row.passes.first().and_then(|p| p.disturbed.as_ref()) {
         status = format!("{status}, disturbed: {why}");
     }
-    println!("ftbench: pass {:<2} {name:<28} {mode:<7} t={:<3} {thr:>14}  [{status}]", pass + 1, row.threads);
+    println!("ftbench: pass {progress:<5} {name:<28} {mode:<7} t={:<3} {thr:>14}  [{status}]", row.threads);
 }
 
 /// The suite measuring itself, at 1 thread and at the core count, with the ops of the rows just

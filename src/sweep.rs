@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use regex::Regex;
@@ -115,13 +115,17 @@ impl Sweep {
         if let Some(note) = self.opt_in_note()? {
             eprintln!("ftbench: {note}");
         }
+        let (started, total) = (Instant::now(), passes * plan.len() * sides.len());
+        let mut done = 0;
         for pass in 0..passes {
             for (k, p) in shuffled(&plan, seed, pass).into_iter().enumerate() {
                 // Side by side, in an order that alternates, so neither variant always goes first.
                 let n = sides.len();
                 for i in (0..n).map(|i| (i + pass + k) % n) {
                     let ops = calibrated_ops(&sides, reference.as_ref(), p);
-                    self.run_in_pass(&mut sides[i], p, pass, ops)?;
+                    let progress = progress_label((pass, passes), started.elapsed(), (done, total));
+                    self.run_in_pass(&mut sides[i], p, (pass, &progress), ops)?;
+                    done += 1;
                 }
             }
         }
@@ -138,7 +142,7 @@ impl Sweep {
 
     /// One benchmark of one side in one pass with `ops` per thread where known (calibrated
     /// otherwise), unless interrupted or already failed.
-    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, pass: usize, ops: BTreeMap<usize, u64>) -> Result<()> {
+    fn run_in_pass(&self, side: &mut Side<'_>, p: &Planned, (pass, progress): (usize, &str), ops: BTreeMap<usize, u64>) -> Result<()> {
         let file = side.variant.workloads_dir.join(p.file.file_name().expect("workload files have names"));
         let known = side.results.workload(&name_of(&file), p.mode);
         if interrupted() {
@@ -154,7 +158,7 @@ impl Sweep {
         // Each side's own file says which environment its child needs.
         let env = Declared::read(&file)?.env;
         let planned = Planned { file, mode: p.mode, threads: p.threads.clone(), env };
-        let (result, record) = self.run_child(&side.dir, side.variant, &planned, pass, ops)?;
+        let (result, record) = self.run_child(&side.dir, side.variant, &planned, (pass, progress), ops)?;
         merge(&mut side.results, result, record, pass);
         side.results.derive_figures();
         side.save()
@@ -298,7 +302,7 @@ impl Sweep {
         run_dir: &Path,
         variant: &Variant,
         p: &Planned,
-        pass: usize,
+        (pass, progress): (usize, &str),
         ops: BTreeMap<usize, u64>,
     ) -> Result<(WorkloadResult, Option<ChildRecord>)> {
         let name = name_of(&p.file);
@@ -312,6 +316,7 @@ impl Sweep {
             settings: Settings { threads: p.threads.clone(), ..self.settings.clone() },
             timing: self.timing,
             pass,
+            progress: progress.to_string(),
             ops,
             record: logs.join(format!("{stem}.record.json")),
             calibrate_overhead: calibrate && (name == "cpu_only" || name == "lock_counter"),
@@ -420,6 +425,20 @@ fn ops_reference() -> Result<Option<RunResults>> {
     load().map(Some).with_context(|| format!("FTBENCH_OPS_FROM={}", spec.to_string_lossy()))
 }
 
+/// "3/9, ~4 min left": the pass, and the time left at the pace so far (none before the first child).
+fn progress_label((pass, passes): (usize, usize), elapsed: Duration, (done, total): (usize, usize)) -> String {
+    let label = format!("{}/{passes}", pass + 1);
+    if done == 0 {
+        return label;
+    }
+    let left = elapsed.as_secs_f64() / done as f64 * total.saturating_sub(done) as f64;
+    if left < 90.0 {
+        format!("{label}, ~{left:.0} s left")
+    } else {
+        format!("{label}, ~{:.0} min left", left / 60.0)
+    }
+}
+
 /// The plan in the order of `pass`: a shuffle seeded by the run's seed and the pass.
 fn shuffled(plan: &[Planned], seed: u64, pass: usize) -> Vec<&Planned> {
     let mut order: Vec<&Planned> = plan.iter().collect();
@@ -464,4 +483,17 @@ fn suite_commit() -> String {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_says_the_pass_and_the_time_left_at_the_pace_so_far() {
+        assert_eq!(progress_label((0, 9), Duration::ZERO, (0, 100)), "1/9", "nothing done: no estimate");
+        // 10 of 100 children in 20 s: 90 more at 2 s each.
+        assert_eq!(progress_label((0, 9), Duration::from_secs(20), (10, 100)), "1/9, ~3 min left");
+        assert_eq!(progress_label((8, 9), Duration::from_secs(99), (99, 100)), "9/9, ~1 s left");
+    }
 }
