@@ -12,7 +12,11 @@ pub fn repo() -> PathBuf {
 
 /// The `ftbench` binary, with a clean GIL environment.
 pub fn ftbench() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ftbench"));
+    ftbench_env(Command::new(env!("CARGO_BIN_EXE_ftbench")))
+}
+
+/// `c` without the variables that would change what ftbench measures.
+pub fn ftbench_env(mut c: Command) -> Command {
     c.env_remove("PYTHON_GIL").env_remove("FTBENCH_THREADS").env_remove("FTBENCH_MODES");
     c
 }
