@@ -44,10 +44,11 @@ pub struct Saved {
 }
 
 /// Copies the run's results.json (validated first) to `baselines_dir()/NAME.json`, atomically.
-pub fn save(name: &str, run: Option<&Path>) -> Result<Saved> {
+pub fn save(name: &str, run: Option<&Path>, allow_partial: bool) -> Result<Saved> {
     let dest = baseline_path(name)?;
     let src = results_file(&resolve_run(run)?);
     let results = RunResults::load(&src)?;
+    crate::runs::require_finished(&results, &src, allow_partial)?;
     let bytes = fs::read(&src).with_context(|| format!("cannot read results file {}", src.display()))?;
     let replaced = dest.is_file().then(|| RunResults::load(&dest).map(|r| r.run.id).unwrap_or_else(|_| "?".to_string()));
     write_atomic(&dest, &bytes).with_context(|| format!("cannot save baseline `{name}`"))?;

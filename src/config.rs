@@ -55,6 +55,22 @@ impl Settings {
         }
     }
 
+    /// The settings a run was measured with (to resume it): its config, the environment's timeouts.
+    pub fn of_run(c: &crate::results::RunConfig) -> Result<Settings> {
+        let ms = |v: f64| Duration::from_secs_f64(v / 1e3);
+        Ok(Settings {
+            threads: c.threads.clone(),
+            modes: c.modes.clone(),
+            quick: c.quick,
+            round_target: ms(c.round_target_ms),
+            passes: c.passes,
+            warm_up: ms(c.warm_up_ms as f64),
+            measurement: ms(c.measurement_ms as f64),
+            min_rounds: c.min_rounds,
+            ..Settings::from_env(c.quick, num_cpus::get())?
+        })
+    }
+
     /// Defaults overridden by `FTBENCH_THREADS`, `FTBENCH_MODES`, `FTBENCH_PASSES`, `FTBENCH_ROUND_MS`,
     /// `FTBENCH_ROUND_TIMEOUT` and `FTBENCH_TIMEOUT` (seconds); `FTBENCH_QUICK=1` or `quick` selects quick mode.
     pub fn from_env(quick: bool, cores: usize) -> Result<Settings> {

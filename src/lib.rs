@@ -17,6 +17,7 @@ pub mod exit;
 pub mod export;
 pub mod fsutil;
 pub mod measure;
+pub mod owner;
 pub mod paths;
 pub mod probes;
 pub mod report;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::paths::reports_dir;
-use crate::results::results_file;
+use crate::results::{results_file, RunResults};
 
 /// Pointer files larger than this are not pointers (a run id is one short line).
 const MAX_POINTER_BYTES: u64 = 4096;
@@ -183,4 +183,19 @@ fn is_pointer_file(path: &Path, meta: &fs::Metadata) -> Result<bool> {
     let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     Ok(!matches!(first, Some(b'{') | Some(b'[')))
+}
+
+/// Refuses a run that did not finish (running, interrupted, abandoned) unless `allow_partial`:
+/// its rows are a subset of its plan, measured with fewer passes than its settings say.
+pub fn require_finished(r: &RunResults, source: &Path, allow_partial: bool) -> Result<()> {
+    match r.unfinished() {
+        Some(how) if !allow_partial => bail!(
+            "{}: run {} is {how}: its rows are a subset of its plan, with fewer passes than its settings say. \
+             Finish it with `cargo bench -- --resume {}`, or pass --allow-partial to use it as it is",
+            source.display(),
+            r.run.id,
+            source.display()
+        ),
+        _ => Ok(()),
+    }
 }

@@ -12,6 +12,7 @@ use regex::Regex;
 
 use crate::child::{blank_result, ChildRecord, ChildSpec, ChildTiming, CHILD_ENV};
 use crate::config::Settings;
+use crate::owner::RunOwner;
 use crate::results::{Calibration, GilMode, RunConfig, RunInfo, RunResults, RunStatus, WorkloadResult, WorkloadStatus};
 use crate::supervise::{self, interrupted, Fault, Outcome, Reenable};
 use crate::workload::{discover, name_of, opt_in_note, split_opt_in, Declared};
@@ -50,6 +51,8 @@ pub struct Sweep {
     pub reports_dir: PathBuf,
     /// Kill a child that runs longer than this (`FTBENCH_TIMEOUT`); default from the settings.
     pub child_timeout: Option<Duration>,
+    /// Continue this run folder's unfinished run (one variant): only what it lacks is measured.
+    pub resume: Option<PathBuf>,
 }
 
 /// One side of a run: a workload folder and the interpreter its children embed.
@@ -99,16 +102,11 @@ impl Sweep {
     pub fn run(&self) -> Result<PathBuf> {
         let plan = self.plan()?;
         let reference = ops_reference()?;
-        let run_dir = self.create_run_dir()?;
-        let seed = fastrand::u64(..);
-        let mut sides = Vec::new();
-        for variant in &self.variants {
-            let dir = variant.name.as_ref().map_or_else(|| run_dir.clone(), |n| run_dir.join(n));
-            std::fs::create_dir_all(dir.join("logs")).with_context(|| format!("creating {}", dir.display()))?;
-            let side = Side { variant, results: self.new_results(&run_dir, seed), dir };
-            side.save()?;
-            sides.push(side);
-        }
+        let (run_dir, mut sides) = match &self.resume {
+            Some(dir) => (dir.clone(), vec![self.resumed_side(dir)?]),
+            None => self.new_sides()?,
+        };
+        let seed = sides[0].results.run.config.seed;
         write_latest(&self.reports_dir, &run_dir)?;
         let passes = self.passes();
         eprintln!("ftbench: run {} → {} ({} benchmarks × {passes} passes)", sides[0].results.run.id, run_dir.display(), plan.len());
@@ -152,7 +150,7 @@ impl Sweep {
             }
             return Ok(());
         }
-        if known.is_some_and(|w| w.status != WorkloadStatus::Ran) {
+        if known.is_some_and(|w| w.status != WorkloadStatus::Ran || measured_in(w, pass)) {
             return Ok(());
         }
         // Each side's own file says which environment its child needs.
@@ -266,6 +264,56 @@ impl Sweep {
         Ok(dir)
     }
 
+    /// A new run folder with one side per variant, each with its results.json written.
+    fn new_sides(&self) -> Result<(PathBuf, Vec<Side<'_>>)> {
+        let run_dir = self.create_run_dir()?;
+        let seed = fastrand::u64(..);
+        let mut sides = Vec::new();
+        for variant in &self.variants {
+            let dir = variant.name.as_ref().map_or_else(|| run_dir.clone(), |n| run_dir.join(n));
+            std::fs::create_dir_all(dir.join("logs")).with_context(|| format!("creating {}", dir.display()))?;
+            let side = Side { variant, results: self.new_results(&run_dir, seed), dir };
+            side.save()?;
+            sides.push(side);
+        }
+        Ok((run_dir, sides))
+    }
+
+    /// The unfinished run in `dir`, taken over by this process: refused when it is complete, when
+    /// another process still runs it, or when the suite, the machine or the interpreter changed.
+    fn resumed_side(&self, dir: &Path) -> Result<Side<'_>> {
+        let variant = match self.variants.as_slice() {
+            [v] if v.name.is_none() => v,
+            _ => bail!("only a run of one variant (cargo bench) can be resumed, not an ab run"),
+        };
+        let mut results = RunResults::load(dir)?;
+        let id = results.run.id.clone();
+        match results.run.status {
+            RunStatus::Complete => bail!("run {id} is complete: there is nothing to resume"),
+            RunStatus::Running => bail!(
+                "run {id} is marked running and its process is alive, or it was recorded before ftbench named \
+                 a run's process: it cannot be resumed"
+            ),
+            RunStatus::Interrupted | RunStatus::Abandoned => {}
+        }
+        if let Some(why) = changed_since(&results) {
+            bail!("run {id} cannot be resumed: {why}; start a new run");
+        }
+        results.run.status = RunStatus::Running;
+        results.run.ended = None;
+        results.run.owner = Some(RunOwner::current());
+        results.run.resumed.push(now_rfc3339());
+        // Workloads the interruption stopped run again; their finished passes stay.
+        results.workloads.retain(|w| w.status != WorkloadStatus::Interrupted || !w.rows.is_empty());
+        for w in results.workloads.iter_mut().filter(|w| w.status == WorkloadStatus::Interrupted) {
+            (w.status, w.reason) = (WorkloadStatus::Ran, None);
+        }
+        eprintln!("ftbench: resuming run {id} ({}): only what it lacks is measured", dir.display());
+        let side = Side { variant, results, dir: dir.to_path_buf() };
+        side.save()?;
+        Ok(side)
+    }
+
     fn new_results(&self, run_dir: &Path, seed: u64) -> RunResults {
         let s = &self.settings;
         RunResults::new(
@@ -291,6 +339,8 @@ impl Sweep {
                     },
                     seed,
                 },
+                owner: Some(RunOwner::current()),
+                resumed: Vec::new(),
             },
             probes::machine_facts(),
         )
@@ -423,6 +473,29 @@ fn ops_reference() -> Result<Option<RunResults>> {
     };
     let load = || RunResults::load(&crate::runs::resolve_results(Path::new(&spec))?);
     load().map(Some).with_context(|| format!("FTBENCH_OPS_FROM={}", spec.to_string_lossy()))
+}
+
+/// Whether `w` has a row measured in `pass` (a resumed run measures only what it lacks).
+fn measured_in(w: &WorkloadResult, pass: usize) -> bool {
+    w.rows.iter().any(|r| r.passes.iter().any(|p| p.pass == pass))
+}
+
+/// What changed since `run` was measured that makes its passes and new ones different benchmarks:
+/// the suite's commit, the machine or the interpreter.
+fn changed_since(run: &RunResults) -> Option<String> {
+    let (commit, machine) = (suite_commit(), probes::machine_facts());
+    let venv = crate::paths::venv_python().display().to_string();
+    if run.run.suite_commit != commit {
+        return Some(format!("the suite was at commit {}, now {commit}", run.run.suite_commit));
+    }
+    let (was, now) = (&run.machine, &machine);
+    if (&was.cpu_model, was.logical_cores, &was.os) != (&now.cpu_model, now.logical_cores, &now.os) {
+        return Some(format!(
+            "it ran on {} ({} cores), this is {} ({} cores)",
+            was.cpu_model, was.logical_cores, now.cpu_model, now.logical_cores
+        ));
+    }
+    run.interpreters.iter().find(|i| i.executable != venv).map(|i| format!("its interpreter was {}, now {venv}", i.executable))
 }
 
 /// "3/9, ~4 min left": the pass, and the time left at the pace so far (none before the first child).

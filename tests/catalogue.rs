@@ -50,6 +50,7 @@ fn sweep(dir: &std::path::Path, patterns: &[&str]) -> Sweep {
         filter: Filter { patterns: patterns.iter().map(|p| p.to_string()).collect(), exact: false },
         reports_dir: dir.join("reports"),
         child_timeout: None,
+        resume: None,
     }
 }
 

@@ -42,7 +42,16 @@ fn find(c: &compare::Comparison, threads: usize) -> &compare::RowComparison {
 }
 
 fn args(base: &Path, new: &Path) -> CompareArgs {
-    CompareArgs { base: base.into(), new: new.into(), filters: Vec::new(), threads: None, modes: None, judge: judge_args(), paired: false }
+    CompareArgs {
+        base: base.into(),
+        new: new.into(),
+        filters: Vec::new(),
+        threads: None,
+        modes: None,
+        judge: judge_args(),
+        paired: false,
+        allow_partial: false,
+    }
 }
 
 fn judge_args() -> JudgeArgs {
@@ -245,7 +254,7 @@ fn baselines_round_trip_through_reports_dir() {
     // `latest` as a regular file holding the run id.
     std::fs::write(reports.path().join("latest"), format!("{}\n", base.run.id)).unwrap();
     assert_eq!(runs::resolve_run(None).unwrap(), base_folder);
-    assert_eq!(cmd::baseline::run(BaselineCmd::Save { name: "main".into(), run: None }).unwrap(), 0);
+    assert_eq!(cmd::baseline::run(BaselineCmd::Save { name: "main".into(), run: None, allow_partial: false }).unwrap(), 0);
     let saved = reports.path().join("baselines").join("main.json");
     assert_eq!(RunResults::load(&saved).unwrap(), base);
 
@@ -259,11 +268,11 @@ fn baselines_round_trip_through_reports_dir() {
         let resolved = runs::resolve_run(None).unwrap();
         assert_eq!(RunResults::load(&resolved).unwrap().run.id, "new-run");
     }
-    baseline::save("candidate", Some(&new_folder)).unwrap();
+    baseline::save("candidate", Some(&new_folder), false).unwrap();
 
     // Invalid names are refused.
     for bad in ["", "a/b", "..", ".hidden", "a\\b", "sp ace"] {
-        assert!(baseline::save(bad, Some(&new_folder)).is_err(), "{bad:?} accepted");
+        assert!(baseline::save(bad, Some(&new_folder), false).is_err(), "{bad:?} accepted");
     }
 
     // list shows both, with run ids.
@@ -284,7 +293,7 @@ fn baselines_round_trip_through_reports_dir() {
     assert!(msg.contains("nope") && msg.contains("candidate") && msg.contains("main"), "{msg}");
 
     // Saving over a name replaces it.
-    baseline::save("main", Some(&new_folder)).unwrap();
+    baseline::save("main", Some(&new_folder), false).unwrap();
     assert_eq!(RunResults::load(&saved).unwrap().run.id, "new-run");
 
     // A corrupt baseline is listed as unreadable, not fatal.

@@ -100,5 +100,6 @@ fn sweep(a: &Args) -> Result<Sweep> {
         filter: Filter { patterns: a.filters.clone(), exact: false },
         reports_dir: a.out.clone().unwrap_or_else(paths::reports_dir),
         child_timeout: None,
+        resume: None,
     })
 }

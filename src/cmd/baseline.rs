@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::baseline::{list, save, short_commit, BaselineEntry};
 use crate::report::doc::{text_table, Inl, Table, Tone};
-use crate::results::{RunResults, RunStatus};
+use crate::results::RunResults;
 use crate::runs::baselines_dir;
 
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -18,6 +18,9 @@ pub enum Cmd {
         name: String,
         /// A run folder, a results.json or a `latest` pointer [default: reports/latest].
         run: Option<PathBuf>,
+        /// Save a run that did not finish (interrupted, abandoned) as it is.
+        #[arg(long)]
+        allow_partial: bool,
     },
     /// List saved baselines: name, run id, date, commit, machine.
     #[command(after_help = crate::exit::HELP)]
@@ -26,7 +29,7 @@ pub enum Cmd {
 
 pub fn run(cmd: Cmd) -> Result<i32> {
     match cmd {
-        Cmd::Save { name, run } => save_run(&name, run),
+        Cmd::Save { name, run, allow_partial } => save_run(&name, run, allow_partial),
         Cmd::List => {
             print!("{}", listing(&list()?));
             Ok(0)
@@ -35,11 +38,11 @@ pub fn run(cmd: Cmd) -> Result<i32> {
 }
 
 /// Saves the run, warns when it is partial, says what it replaced.
-fn save_run(name: &str, run: Option<PathBuf>) -> Result<i32> {
-    let saved = save(name, run.as_deref())?;
+fn save_run(name: &str, run: Option<PathBuf>, allow_partial: bool) -> Result<i32> {
+    let saved = save(name, run.as_deref(), allow_partial)?;
     let r = &saved.results;
-    if r.run.status != RunStatus::Complete {
-        eprintln!("warning: run {} is {}, not complete: baseline `{name}` may lack workloads", r.run.id, r.run.status.label());
+    if let Some(how) = r.unfinished() {
+        eprintln!("warning: run {} is {how}: baseline `{name}` lacks what it did not measure", r.run.id);
     }
     let from = format!("run {} (commit {}): {}", r.run.id, short_commit(&r.run.suite_commit), saved.path.display());
     match &saved.replaced {

@@ -31,6 +31,8 @@ pub struct CriterionArgs {
     pub save_baseline: Option<String>,
     /// `--baseline NAME`: compare the run against an ftbench baseline.
     pub baseline: Option<String>,
+    /// `--resume [RUN]`: finish an interrupted or abandoned run (`None` inside: the latest).
+    pub resume: Option<Option<PathBuf>>,
     pub warm_up: Option<Duration>,
     pub measurement: Option<Duration>,
 }
@@ -75,6 +77,8 @@ FILTER is a regex over benchmark ids such as lock_counter.gil-off/2 (--exact: wh
   --list                       list the benchmark ids and exit
   --save-baseline NAME, -s     save the run as ftbench baseline NAME (reports/baselines/)
   --baseline NAME, -b          compare the run against ftbench baseline NAME (exit 1 on a regression)
+  --resume [RUN]               finish an interrupted or abandoned run (default: the latest) with its
+                               settings, calibration and order: only what it lacks is measured
   --warm-up-time SECONDS       warm-up per benchmark and pass
   --measurement-time SECONDS   timed rounds per benchmark and pass
 Criterion's analysis flags (--sample-size, --noise-threshold, --plotting-backend, ...) are accepted
@@ -98,6 +102,15 @@ pub fn parse_criterion_args(args: &[String]) -> Result<CriterionArgs> {
             "--help" | "-h" => out.help = true,
             "--save-baseline" | "-s" => out.save_baseline = Some(value()?),
             "--baseline" | "-b" => out.baseline = Some(value()?),
+            "--resume" => {
+                // The next word is the run when it names one (a folder or results.json), else a filter.
+                let names_run = |w: &&String| !w.starts_with('-') && runs::resolve_run(Some(Path::new(w.as_str()))).is_ok();
+                let run = it.clone().next().filter(names_run).map(PathBuf::from);
+                if run.is_some() {
+                    it.next();
+                }
+                out.resume = Some(run);
+            }
             "--warm-up-time" => out.warm_up = Some(seconds(a, &value()?)?),
             "--measurement-time" => out.measurement = Some(seconds(a, &value()?)?),
             f if IGNORED_VALUE_FLAGS.contains(&f) => {
@@ -183,7 +196,7 @@ fn sweep(cli: &CriterionArgs) -> Result<Sweep> {
     settings.measurement = cli.measurement.unwrap_or(settings.measurement);
     let timing = cli.timing();
     let reports_dir = if timing == ChildTiming::Smoke { target_dir().join("ftbench-smoke") } else { paths::reports_dir() };
-    Ok(Sweep {
+    let mut sweep = Sweep {
         exe: std::env::current_exe().context("locating the bench binary")?,
         settings,
         timing,
@@ -191,7 +204,17 @@ fn sweep(cli: &CriterionArgs) -> Result<Sweep> {
         filter: cli.filter.clone(),
         reports_dir,
         child_timeout: None,
-    })
+        resume: None,
+    };
+    if let Some(run) = &cli.resume {
+        // The run's own settings and filters: a resumed run is the run it was.
+        let dir = runs::resolve_run(run.as_deref())?;
+        let config = RunResults::load(&dir)?.run.config;
+        sweep.settings = Settings::of_run(&config)?;
+        sweep.filter = Filter { patterns: config.filters, exact: false };
+        sweep.resume = Some(dir.parent().filter(|_| dir.is_file()).map_or(dir.clone(), Path::to_path_buf));
+    }
+    Ok(sweep)
 }
 
 /// `--list`: the benchmark ids, in the form criterion lists them.
@@ -208,7 +231,7 @@ fn list(sweep: &Sweep) -> Result<i32> {
 /// `--save-baseline` and `--baseline`; the comparison's exit status (0 without one).
 fn baselines(cli: &CriterionArgs, run_dir: &Path, results: &RunResults) -> Result<i32> {
     if let Some(name) = &cli.save_baseline {
-        let saved = baseline::save(name, Some(run_dir))?;
+        let saved = baseline::save(name, Some(run_dir), false)?;
         println!("ftbench: baseline {name} saved ({})", saved.path.display());
     }
     let Some(name) = &cli.baseline else { return Ok(0) };

@@ -10,7 +10,7 @@ use crate::compare::{compare, compare_paired, CompareOptions, Comparison, FailOn
 use crate::config::{parse_modes, parse_threads};
 use crate::exit;
 use crate::results::{GilMode, RunResults};
-use crate::runs::resolve_results;
+use crate::runs::{require_finished, resolve_results};
 use crate::sweep::Filter;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -34,6 +34,9 @@ pub struct Args {
     /// them pass by pass, as `ab` does.
     #[arg(long)]
     pub paired: bool,
+    /// Compare a run that did not finish (running, interrupted, abandoned) as it is.
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 /// How a comparison is judged and shown: `compare` and `ab` alike.
@@ -117,8 +120,13 @@ impl clap::ValueEnum for FailOn {
 pub fn run(args: Args) -> Result<i32> {
     let opts = args.judge.options()?;
     let keep = selection(&args)?;
-    let mut base = RunResults::load(&resolve_results(&args.base)?)?;
-    let mut new = RunResults::load(&resolve_results(&args.new)?)?;
+    let load = |path| -> Result<RunResults> {
+        let file = resolve_results(path)?;
+        let r = RunResults::load(&file)?;
+        require_finished(&r, &file, args.allow_partial)?;
+        Ok(r)
+    };
+    let (mut base, mut new) = (load(&args.base)?, load(&args.new)?);
     base.retain_rows(&keep);
     new.retain_rows(&keep);
     let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::paths::reports_dir;
 use crate::report::render;
-use crate::results::{RunResults, RunStatus};
+use crate::results::RunResults;
 use crate::runs::latest_run_dir;
 
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -25,10 +25,8 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let rendered = render(&dir)?;
     if let Ok(r) = RunResults::load(&dir) {
-        match r.run.status {
-            RunStatus::Complete => {}
-            RunStatus::Running => eprintln!("note: run {} is still running; the report is partial", r.run.id),
-            RunStatus::Interrupted => eprintln!("note: run {} was interrupted; the report is partial", r.run.id),
+        if let Some(how) = r.unfinished() {
+            eprintln!("note: run {} is {how}; the report is partial", r.run.id);
         }
     }
     println!("summary: {}", rendered.summary.display());

@@ -57,6 +57,7 @@ pub fn run(a: Args) -> Result<i32> {
         filter: Filter { patterns: a.filters, exact: false },
         reports_dir: a.out.unwrap_or_else(paths::reports_dir),
         child_timeout: a.timeout.map(Duration::from_secs_f64),
+        resume: None,
     };
     install_interrupt_handler();
     let run_dir = sweep.run()?;

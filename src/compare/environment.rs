@@ -1,7 +1,7 @@
 //! What makes two runs hard to compare, said before any verdict: different machines or
 //! interpreters (loud), a disturbed machine (loud), other configuration differences (notes).
 
-use crate::results::{GilMode, RunResults, RunStatus};
+use crate::results::{GilMode, RunResults};
 
 /// A run whose canaries drifted more than this (coefficient of variation), or with more than this
 /// share of its passes disturbed, was measured on a machine too noisy to judge by.
@@ -70,8 +70,12 @@ pub(super) fn environment_mismatches(base: &RunResults, new: &RunResults, notes:
     differs("warm_up_ms", bc.warm_up_ms.to_string(), nc.warm_up_ms.to_string(), notes);
     differs("measurement_ms", bc.measurement_ms.to_string(), nc.measurement_ms.to_string(), notes);
     for (side, r) in [("base", base), ("new", new)] {
-        if r.run.status != RunStatus::Complete {
-            notes.push(format!("{side} run {} is {}, not complete", r.run.id, r.run.status.label()));
+        if let Some(how) = r.unfinished() {
+            notes.push(format!(
+                "{side} run {} is {how}: rows it did not reach are listed as in one run only, and each compared figure says \
+                 how many passes it had (base_passes, new_passes)",
+                r.run.id
+            ));
         }
     }
     loud

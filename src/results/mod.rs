@@ -41,6 +41,12 @@ pub struct RunInfo {
     /// `git rev-parse HEAD` of the suite, or "unknown".
     pub suite_commit: String,
     pub config: RunConfig,
+    /// The process measuring the run (absent in runs recorded before ftbench kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<crate::owner::RunOwner>,
+    /// When the run was resumed after an interruption (RFC 3339), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +55,9 @@ pub enum RunStatus {
     Running,
     Complete,
     Interrupted,
+    /// Never written by a run: what a reader calls a run still marked `running` whose process is
+    /// gone (killed without warning).
+    Abandoned,
 }
 
 impl RunStatus {
@@ -58,6 +67,7 @@ impl RunStatus {
             RunStatus::Running => "running",
             RunStatus::Complete => "complete",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Abandoned => "abandoned",
         }
     }
 }
@@ -614,7 +624,34 @@ impl RunResults {
             Some(v) => bail!("{} has schema version {v}; this ftbench reads version {SCHEMA_VERSION}", file.display()),
             None => bail!("{} has no schema_version: not an ftbench results file", file.display()),
         }
-        serde_json::from_value(value).with_context(|| format!("{} does not match results schema {SCHEMA_VERSION}", file.display()))
+        let mut r: RunResults =
+            serde_json::from_value(value).with_context(|| format!("{} does not match results schema {SCHEMA_VERSION}", file.display()))?;
+        r.mark_abandoned(&file);
+        Ok(r)
+    }
+
+    /// A run still marked `running` whose process is gone is abandoned: it stopped when its
+    /// results.json was last written.
+    fn mark_abandoned(&mut self, file: &Path) {
+        let gone = self.run.owner.as_ref().and_then(|o| o.alive()) == Some(false);
+        if self.run.status == RunStatus::Running && gone {
+            self.run.status = RunStatus::Abandoned;
+            let written = std::fs::metadata(file).and_then(|m| m.modified()).ok();
+            self.run.ended = written.map(|t| humantime::format_rfc3339_seconds(t).to_string());
+        }
+    }
+
+    /// A run that did not finish, in words: "abandoned in pass 3 of 9 (last written 2026-…)",
+    /// "interrupted in pass …", "still running, in pass …"; None for a complete run.
+    pub fn unfinished(&self) -> Option<String> {
+        let reached = self.passes().map(|p| p.pass + 1).max().unwrap_or(0);
+        let how = match self.run.status {
+            RunStatus::Complete => return None,
+            RunStatus::Running => "still running, in".to_string(),
+            status => format!("{} in", status.label()),
+        };
+        let when = self.run.ended.as_deref().map(|e| format!(" (last written {e})")).unwrap_or_default();
+        Some(format!("{how} pass {reached} of {}{when}", self.run.config.passes))
     }
 
     /// Writes atomically: a temp file in the same folder, then a rename.

@@ -19,6 +19,8 @@ pub fn run(id: &str) -> RunResults {
         ended: Some("2025-01-02T03:14:05Z".into()),
         suite_commit: "0123456789abcdef0123456789abcdef01234567".into(),
         config: config(),
+        owner: None,
+        resumed: Vec::new(),
     };
     RunResults { interpreters: GilMode::ALL.map(interpreter).to_vec(), ..RunResults::new(run, machine()) }
 }

@@ -11,6 +11,9 @@ use crate::results::{GilMode, RowStatus, RunResults, RunStatus, WorkloadStatus};
 pub(super) fn info(doc: &mut Doc, r: &RunResults) {
     let status = r.run.status.label();
     let mut l = Inl::new().t("Run ").c(&r.run.id).t(" · status ").b(status).t(format!(" · started {}", r.run.started));
+    if !r.run.resumed.is_empty() {
+        l = l.t(format!(" · resumed {}", r.run.resumed.join(", ")));
+    }
     if let Some(e) = &r.run.ended {
         l = l.t(format!(" · ended {e}"));
     }
@@ -36,14 +39,9 @@ pub(super) fn info(doc: &mut Doc, r: &RunResults) {
 /// Callouts for what the reader must know first: a partial run, one GIL mode only, a failed GIL
 /// mode check, workloads or rows that did not run cleanly.
 pub(super) fn alerts(doc: &mut Doc, r: &RunResults) {
-    match r.run.status {
-        RunStatus::Complete => {}
-        RunStatus::Running => doc.push(Block::Callout(
-            Tone::Warn,
-            Inl::new().t("This run is ").b("still running").t(": the report shows the results written so far."),
-        )),
-        RunStatus::Interrupted => doc
-            .push(Block::Callout(Tone::Warn, Inl::new().t("This run was ").b(RunStatus::Interrupted.label()).t(": results are partial."))),
+    if let Some(how) = r.unfinished() {
+        let resume = if r.run.status == RunStatus::Running { "" } else { " `cargo bench -- --resume` finishes it." };
+        doc.push(Block::Callout(Tone::Warn, Inl::new().t("This run is ").b(how).t(format!(": the results are partial.{resume}"))));
     }
     let modes: Vec<GilMode> = r.workloads.iter().map(|w| w.mode).collect();
     if !modes.is_empty() && (!modes.contains(&GilMode::Off) || !modes.contains(&GilMode::On)) {
