@@ -106,7 +106,7 @@ fn command_writes_the_file_and_refuses_bad_input() {
 
     for (format, file) in [(ExportFormat::GithubActionBenchmark, "gab.json"), (ExportFormat::Bencher, "bmf.json")] {
         let out = dir.path().join("out").join(file);
-        let args = ExportArgs { format, run: Some(run_dir.clone()), output: Some(out.clone()) };
+        let args = ExportArgs { format, run: Some(run_dir.clone()), output: Some(out.clone()), allow_partial: false };
         assert_eq!(cmd::export::run(args).unwrap(), 0);
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         match format {
@@ -119,14 +119,14 @@ fn command_writes_the_file_and_refuses_bad_input() {
     let latest = dir.path().join("latest");
     std::fs::write(&latest, "20250102T030405Z\n").unwrap();
     let out = dir.path().join("via-latest.json");
-    let args = ExportArgs { format: ExportFormat::Bencher, run: Some(latest), output: Some(out.clone()) };
+    let args = ExportArgs { format: ExportFormat::Bencher, run: Some(latest), output: Some(out.clone()), allow_partial: false };
     assert_eq!(cmd::export::run(args).unwrap(), 0);
     assert!(out.is_file());
 
     // Corrupt input: an error naming the file.
     let corrupt = dir.path().join("corrupt.json");
     std::fs::write(&corrupt, "{ truncated").unwrap();
-    let args = ExportArgs { format: ExportFormat::Bencher, run: Some(corrupt.clone()), output: None };
+    let args = ExportArgs { format: ExportFormat::Bencher, run: Some(corrupt.clone()), output: None, allow_partial: false };
     let msg = format!("{:#}", cmd::export::run(args).unwrap_err());
     assert!(msg.contains(&corrupt.display().to_string()), "{msg}");
 
@@ -135,7 +135,7 @@ fn command_writes_the_file_and_refuses_bad_input() {
     empty.workloads.retain(|w| w.status != WorkloadStatus::Ran);
     let empty_file = dir.path().join("empty.json");
     empty.save(&empty_file).unwrap();
-    let args = ExportArgs { format: ExportFormat::GithubActionBenchmark, run: Some(empty_file), output: None };
+    let args = ExportArgs { format: ExportFormat::GithubActionBenchmark, run: Some(empty_file), output: None, allow_partial: false };
     let msg = format!("{:#}", cmd::export::run(args).unwrap_err());
     assert!(msg.contains("nothing to export"), "{msg}");
 }

@@ -82,6 +82,8 @@ fn a_killed_run_is_abandoned_refused_and_resumed_into_the_whole_run() {
     let allowed = common::ftbench().args(["compare", "--allow-partial"]).arg(&run).arg(&run).output().unwrap();
     assert_eq!(allowed.status.code(), Some(0), "{}", String::from_utf8_lossy(&allowed.stderr));
     assert!(ftbench::baseline::save("partial", Some(&run), false).is_err());
+    let export = common::ftbench().args(["export", "--format", "bencher"]).arg(&run).output().unwrap();
+    assert_eq!(export.status.code(), Some(2), "a dashboard is not fed half a run");
 
     // Resumed: the same run, finished, every workload × mode × thread count with every pass.
     let finished = resume(reports.path(), &dir, &run);
@@ -111,6 +113,14 @@ fn an_interrupted_run_exits_130_and_resumes_the_same_way() {
     assert_eq!(child.wait().unwrap().code(), Some(130));
     let stopped = RunResults::load(&run).unwrap();
     assert_eq!(stopped.run.status, RunStatus::Interrupted);
+    // Not resumed on another suite commit: its passes and new ones would be different benchmarks.
+    let mut moved = stopped.clone();
+    moved.run.suite_commit = "0000000000000000000000000000000000000000".into();
+    moved.save(&run.join("results.json")).unwrap();
+    let refused = bench(reports.path(), dir.path(), &["--resume", run.to_str().unwrap()]).stderr(Stdio::piped()).output().unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(refused.status.code() == Some(2) && said.contains("cannot be resumed: the suite was at commit 0000"), "{said}");
+    stopped.save(&run.join("results.json")).unwrap();
     let finished = resume(reports.path(), &dir, &run);
     assert_eq!(finished.run.status, RunStatus::Complete);
     assert_eq!(shape(&finished).len(), 2 * 2 * 2 * 4, "{:?}", shape(&finished));

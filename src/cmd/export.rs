@@ -12,7 +12,7 @@ use clap::builder::PossibleValue;
 use crate::export::{export, ExportFormat};
 use crate::fsutil::write_atomic;
 use crate::results::{results_file, RunResults};
-use crate::runs::{resolve_results, resolve_run};
+use crate::runs::{require_finished, resolve_results, resolve_run};
 
 #[derive(clap::Args, Debug, Clone)]
 #[command(after_help = crate::exit::HELP)]
@@ -25,6 +25,9 @@ pub struct Args {
     /// Write here (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Export a run that did not finish (running, interrupted, abandoned) as it is.
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 /// `--format`'s values: the domain's [`ExportFormat`], spelled and explained for the command line.
@@ -49,7 +52,9 @@ pub fn run(args: Args) -> Result<i32> {
         Some(p) => resolve_results(p)?,
         None => resolve_run(None)?,
     };
-    let out = export(&RunResults::load(&path)?, args.format);
+    let results = RunResults::load(&path)?;
+    require_finished(&results, &path, args.allow_partial)?;
+    let out = export(&results, args.format);
     for s in &out.skipped {
         eprintln!("skipped {}: {}", s.name, s.reason);
     }
