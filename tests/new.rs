@@ -37,6 +37,10 @@ fn a_new_workload_runs_verifies_and_its_mutant_breaks() {
     let again = format!("{:#}", new(args("my_thing", "hot-counter", dir.path())).unwrap_err());
     assert!(again.contains("exists already"), "{again}");
     assert!(new(args("2fast", "hot-counter", dir.path())).is_err());
+    assert_eq!(new(args("in_control", "control", dir.path())).unwrap(), 0);
+    let control = std::fs::read_to_string(dir.path().join("in_control.py")).unwrap();
+    assert!(control.contains("SCENARIO = \"control\"") && control.starts_with("\"\"\"in_control: "), "{control}");
+    std::fs::remove_file(dir.path().join("in_control.py")).unwrap();
     let unknown = format!("{:#}", new(args("other", "hot-cocoa", dir.path())).unwrap_err());
     assert!(unknown.contains("unknown scenario 'hot-cocoa'") && unknown.contains("hot-counter"), "{unknown}");
 

@@ -44,38 +44,14 @@ pub fn run(a: Args) -> Result<i32> {
     Ok(exit::OK)
 }
 
-/// A counter behind one `threading.Lock`: the smallest workload with shared state, a verify that
-/// counts what a missing lock loses, and the mutant that proves it does.
+/// The suite's own `lock_counter`, the smallest workload with shared state, a verify that counts
+/// what a missing lock loses and the mutant that proves it does, renamed and re-scenarioed.
 fn skeleton(name: &str, scenario: &str) -> String {
-    format!(
-        r#""""{name}: a shared counter behind one threading.Lock (a skeleton from `ftbench new`: replace
-the counter with what you measure, keeping one op per loop iteration)."""
-
-import threading
-
-from _support import State, check_count
-
-PRIMITIVE = "threading.Lock"
-SCENARIO = "{scenario}"
-INVARIANT = "the counter equals threads * ops"
-DESCRIPTION = "`with lock: state.count += 1` on one shared Lock"
-PACKAGES = []
-MUTANT = "threading = without(threading, Lock=NoLock)"
-
-
-def setup(threads):
-    return State(threads=threads, lock=threading.Lock(), count=0)
-
-
-def worker(state, thread_index, ops):
-    lock = state.lock
-    for _ in range(ops):
-        with lock:
-            state.count += 1
-
-
-def verify(state, threads, ops):
-    check_count("counter", threads * ops, state.count)
-"#
-    )
+    const TEMPLATE: &str = include_str!("../../python_workloads/lock_counter.py");
+    let body = TEMPLATE.split_once("\n\n").map_or(TEMPLATE, |(_docstring, rest)| rest);
+    let doc = format!(
+        "\"\"\"{name}: a shared counter behind one threading.Lock, from `ftbench new` (the suite's lock_counter):\n\
+         replace the counter with what you measure, keeping one op per loop iteration.\"\"\"\n\n"
+    );
+    doc + &body.replace("SCENARIO = \"hot-counter\"", &format!("SCENARIO = \"{scenario}\""))
 }
