@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::environment::interpreter_problem;
 use crate::report::doc::{Block, Doc, Inl, Tone};
+use crate::report::format;
 use crate::results::{GilMode, RowStatus, RunResults, RunStatus, WorkloadStatus};
 
 /// The run's id, status, dates, commit and settings.
@@ -19,6 +20,7 @@ pub(super) fn info(doc: &mut Doc, r: &RunResults) {
     }
     l = l.t(" · suite commit ").c(&r.run.suite_commit);
     doc.p(l);
+    doc.p(headline_facts(r));
     let c = &r.run.config;
     let threads: Vec<String> = c.threads.iter().map(|t| t.to_string()).collect();
     let modes: Vec<&str> = c.modes.iter().map(|m| m.label()).collect();
@@ -34,6 +36,49 @@ pub(super) fn info(doc: &mut Doc, r: &RunResults) {
         c.min_rounds,
         c.round_target_ms
     ));
+}
+
+/// What the numbers depend on, before any of them: the machine, the interpreter, how noisy the run was.
+fn headline_facts(r: &RunResults) -> Inl {
+    let m = &r.machine;
+    let mut cores = format!("{} logical", m.logical_cores);
+    if let Some(p) = m.physical_cores {
+        cores += &format!(" / {p} physical");
+    }
+    if let (Some(p), Some(e)) = (m.performance_cores, m.efficiency_cores) {
+        cores += &format!(" ({p} P + {e} E)");
+    }
+    let cpu = if m.cpu_model.is_empty() { "unknown CPU" } else { m.cpu_model.as_str() };
+    let machine = format!("{cpu}, {cores} cores, {}, {}", m.os, format::bytes(m.total_memory_bytes));
+    let interpreter = r.interpreters.first().map_or("not recorded".to_string(), |i| {
+        let build = if i.free_threaded_build { "free-threaded build" } else { "GIL-only build" };
+        format!("Python {} ({build})", i.version_info.iter().map(u32::to_string).collect::<Vec<_>>().join("."))
+    });
+    Inl::new()
+        .b("Machine")
+        .t(format!(" {machine} · "))
+        .b("Interpreter")
+        .t(format!(" {interpreter} · "))
+        .b("Noise")
+        .t(format!(" {}", noise_words(r)))
+}
+
+/// A run whose canary drifted at most this much and with at most this share of passes disturbed
+/// reads "quiet"; otherwise "noisy — read with care".
+const QUIET_CANARY_CV: f64 = 0.05;
+const QUIET_DISTURBED_SHARE: f64 = 0.05;
+
+fn noise_words(r: &RunResults) -> String {
+    let Some(n) = &r.noise else { return "not measured".into() };
+    let cv = n.canary_cv.unwrap_or(0.0);
+    let share = n.disturbed_passes as f64 / n.passes.max(1) as f64;
+    let word = if cv <= QUIET_CANARY_CV && share <= QUIET_DISTURBED_SHARE { "quiet" } else { "noisy — read with care" };
+    format!("{word} (canary drift {:.1} %, {} of {} passes disturbed)", cv * 100.0, n.disturbed_passes, n.passes)
+}
+
+/// A skip the interpreter's version explains (a workload for a newer Python): expected, not a problem.
+fn version_gated(w: &crate::results::WorkloadResult) -> bool {
+    w.status == WorkloadStatus::Skipped && w.reason.as_deref().is_some_and(|r| r.starts_with("needs Python "))
 }
 
 /// Callouts for what the reader must know first: a partial run, one GIL mode only, a failed GIL
@@ -54,7 +99,12 @@ pub(super) fn alerts(doc: &mut Doc, r: &RunResults) {
         doc.push(Block::Callout(Tone::Bad, Inl::new().b("GIL mode check failed").t(format!(": {}.", interp_bad.join("; ")))));
     }
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for w in &r.workloads {
+    let gated: std::collections::BTreeSet<&str> = r.workloads.iter().filter(|w| version_gated(w)).map(|w| w.workload.as_str()).collect();
+    if !gated.is_empty() {
+        let names: Vec<&str> = gated.into_iter().collect();
+        doc.push(Block::Callout(Tone::Muted, format!("Skipped as expected, for a newer Python: {}.", names.join(", ")).into()));
+    }
+    for w in r.workloads.iter().filter(|w| !version_gated(w)) {
         if w.status != WorkloadStatus::Ran {
             *counts.entry(w.status.label()).or_default() += 1;
         }
