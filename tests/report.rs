@@ -391,6 +391,31 @@ fn overlapping_confidence_intervals_are_called_within_noise() {
 }
 
 #[test]
+fn equal_throughput_with_scaling_apart_is_not_called_a_tie() {
+    // At 2 threads both make ~1.6 M ops/s (intervals overlapping), but one got there from 1 M at
+    // 1 thread (1.6×) and the other fell from 2.5 M (0.66×): the verdict says they scale apart.
+    let measured = |name: &str, one: f64, two: f64| {
+        let rows = vec![testing::measured_row(1, one, one * 0.02), testing::measured_row(2, two, two * 0.06)];
+        ran(name, GilMode::Off, meta(name, "hot-counter"), rows)
+    };
+    let run = |second: f64| {
+        let mut r =
+            RunResults { workloads: vec![measured("scales", 1.0e6, 1.6e6), measured("falls", second, 1.65e6)], ..testing::run("t") };
+        r.machine.logical_cores = 2;
+        r.derive_figures();
+        r
+    };
+    let s = select(&run(2.5e6));
+    let v = &s.group_of("scales").unwrap().verdict;
+    assert!(v.within_noise && v.scaling_differs.is_some(), "{v:?}");
+    assert!(v.text().contains("(1.03×, within noise), but they scale apart: `falls` 0.67×, `scales` 1.63×"), "{}", v.text());
+    // The same throughput reached the same way: a tie, nothing more said.
+    let s = select(&run(1.65e6 / 1.6));
+    let v = &s.group_of("scales").unwrap().verdict;
+    assert!(v.within_noise && v.scaling_differs.is_none() && !v.text().contains("scale apart"), "{}", v.text());
+}
+
+#[test]
 fn variant_families_are_grouped_within_their_scenario() {
     let mut r = synthetic();
     let mut fam = meta("ft_utils.ConcurrentDict", "hot-counter");

@@ -21,7 +21,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::results::{Estimate, GilMode, RowStatus, RunResults, ThreadRow, WorkloadStatus};
+use crate::results::{Estimate, GilMode, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::stats;
 
 use super::doc::Inl;
 use super::format;
@@ -124,6 +125,9 @@ pub struct Candidate {
     /// At the group's thread count, in the selection mode (also for unsafe / invalid rows).
     pub throughput: Option<Estimate>,
     pub speedup: Option<f64>,
+    /// The 95 % interval of the speedup over the passes both rows measured quietly (each pass's
+    /// row over its base row): None with fewer than two such passes.
+    pub speedup_interval: Option<(f64, f64)>,
     pub efficiency: Option<f64>,
     /// GIL-off / GIL-on throughput at the group's thread count.
     pub ft_gain: Option<f64>,
@@ -155,6 +159,9 @@ pub struct Verdict {
     pub ratio: Option<f64>,
     /// The two confidence intervals overlap: the ranking between them is not meaningful.
     pub within_noise: bool,
+    /// Winner's and runner-up's speedups when their intervals do not overlap: their throughputs
+    /// may tie at this count, but one scales and the other does not.
+    pub scaling_differs: Option<(f64, f64)>,
     /// Ranked candidates that collapse: (label, thread count past which they collapse).
     pub collapses: Vec<(String, usize)>,
     /// The fastest unsafe baseline when it beats the winner: (label, its throughput / winner's).
@@ -193,6 +200,14 @@ impl Verdict {
         match (&self.winner, &self.runner_up, self.ratio) {
             (Some(w), Some(r), Some(ratio)) if self.within_noise => {
                 l = l.c(w).t(" ≈ ").c(r).t(format!("{at} ({}, within noise)", format::ratio(ratio)));
+                if let Some((ws, rs)) = self.scaling_differs {
+                    l = l
+                        .t(", but they scale apart: ")
+                        .c(w)
+                        .t(format!(" {}, ", format::ratio(ws)))
+                        .c(r)
+                        .t(format!(" {}", format::ratio(rs)));
+                }
             }
             (Some(w), Some(r), Some(ratio)) => {
                 l = l.c(w).t(format!(" {} ", format::ratio(ratio))).c(r).t(at);
@@ -220,6 +235,15 @@ impl Verdict {
     pub fn text(&self) -> String {
         self.line().plain()
     }
+}
+
+/// The 95 % interval of `row`'s speedup from the passes it and its base row both measured quietly.
+fn speedup_interval(w: &WorkloadResult, row: &ThreadRow) -> Option<(f64, f64)> {
+    let base = crate::compare::speedup_base(w, row)?;
+    let quiet = |r: &ThreadRow| -> BTreeMap<usize, f64> { r.passes.iter().filter(|p| p.quiet()).map(|p| (p.pass, p.throughput)).collect() };
+    let by_pass = quiet(base);
+    let ratios: Vec<f64> = quiet(row).into_iter().filter_map(|(p, v)| Some(v / by_pass.get(&p).filter(|b| **b > 0.0)?)).collect();
+    stats::mean_interval(&ratios, 0.95)?.1
 }
 
 /// First collapse among `rows`' valid rows: throughput falls by more than [`COLLAPSE_DROP`] from
@@ -359,6 +383,10 @@ fn build_group(family: Option<String>, members: &[(&str, &Modes)], mode: GilMode
                 (Some([lower, _]), Some([_, upper])) => lower <= upper,
                 _ => true,
             };
+            verdict.scaling_differs = match (w.speedup_interval, r.speedup_interval, w.speedup, r.speedup) {
+                (Some((wl, wh)), Some((rl, rh)), Some(ws), Some(rs)) if wh < rl || rh < wl => Some((ws, rs)),
+                _ => None,
+            };
         }
         let best_unsafe = candidates
             .iter()
@@ -391,6 +419,7 @@ fn candidate(name: &str, modes: &Modes, mode: GilMode, threads: Option<usize>) -
         rank: None,
         throughput: row.and_then(|r| r.throughput),
         speedup: row.and_then(|r| r.speedup),
+        speedup_interval: here.zip(row).and_then(|(w, r)| speedup_interval(w, r)),
         efficiency: row.and_then(|r| r.efficiency),
         ft_gain: None,
         lost_updates: row
