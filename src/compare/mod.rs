@@ -37,7 +37,7 @@ mod verdict;
 
 pub use drift::Drift;
 pub use model::*;
-pub use rows::{pass_values, speedup_base};
+pub use rows::{pass_values, per_pass_speedups, speedup_base};
 pub use verdict::{benjamini_hochberg, MetricChange};
 
 use crate::results::RunResults;

@@ -67,7 +67,7 @@ pub fn speedup_base<'a>(w: &'a WorkloadResult, row: &ThreadRow) -> Option<&'a Th
 
 /// Per-pass speedups of `row` against `base`: each pass's two rows ran in the same child, minutes
 /// apart from the next pass, so the machine's drift cancels in their ratio.
-fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow) -> BTreeMap<usize, f64> {
+pub fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow) -> BTreeMap<usize, f64> {
     let by_pass = pass_values(base, Basis::Raw);
     pass_values(row, Basis::Raw).into_iter().filter_map(|(p, v)| Some((p, v / by_pass.get(&p)?))).collect()
 }

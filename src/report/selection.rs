@@ -240,9 +240,7 @@ impl Verdict {
 /// The 95 % interval of `row`'s speedup from the passes it and its base row both measured quietly.
 fn speedup_interval(w: &WorkloadResult, row: &ThreadRow) -> Option<(f64, f64)> {
     let base = crate::compare::speedup_base(w, row)?;
-    let quiet = |r: &ThreadRow| -> BTreeMap<usize, f64> { r.passes.iter().filter(|p| p.quiet()).map(|p| (p.pass, p.throughput)).collect() };
-    let by_pass = quiet(base);
-    let ratios: Vec<f64> = quiet(row).into_iter().filter_map(|(p, v)| Some(v / by_pass.get(&p).filter(|b| **b > 0.0)?)).collect();
+    let ratios: Vec<f64> = crate::compare::per_pass_speedups(base, row).into_values().collect();
     stats::mean_interval(&ratios, 0.95)?.1
 }
 
