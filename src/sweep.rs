@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
@@ -53,6 +53,8 @@ pub struct Sweep {
     pub child_timeout: Option<Duration>,
     /// Continue this run folder's unfinished run (one variant): only what it lacks is measured.
     pub resume: Option<PathBuf>,
+    /// No progress lines (errors and the run's own summary still print).
+    pub quiet: bool,
 }
 
 /// One side of a run: a workload folder and the interpreter its children embed.
@@ -374,7 +376,8 @@ impl Sweep {
         };
         let mut command = supervise::own_child(&self.exe, CHILD_ENV, &spec, &logs.join(format!("{stem}.spec.json")))?;
         // Progress is not output: a child's lines go to stderr, so `ab --json > ab.json` is JSON.
-        command.envs(p.env.iter().cloned()).stdout(std::io::stderr());
+        let progress = if self.quiet { Stdio::null() } else { Stdio::from(std::io::stderr()) };
+        command.envs(p.env.iter().cloned()).stdout(progress);
         supervise::gil_env(&mut command, p.mode, Reenable::Visible);
         if let Some(python) = &variant.python {
             python.configure(&mut command);

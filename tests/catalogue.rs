@@ -51,6 +51,7 @@ fn sweep(dir: &std::path::Path, patterns: &[&str]) -> Sweep {
         reports_dir: dir.join("reports"),
         child_timeout: None,
         resume: None,
+        quiet: true,
     }
 }
 

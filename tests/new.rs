@@ -46,7 +46,10 @@ fn a_new_workload_runs_verifies_and_its_mutant_breaks() {
 
     // It runs and verifies at 1 and 2 threads in both modes.
     let (out, results) = common::run(dir.path(), &["--threads", "1,2", "--rounds", "3", "--no-report"], &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && progress.contains("ftbench: pass 1/1"), "{progress}");
+    let (quiet, _) = common::run(dir.path(), &["--threads", "1", "--rounds", "1", "--no-report", "--quiet"], &[]);
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("ftbench: pass"), "--quiet: no progress lines");
     for mode in GilMode::ALL {
         for t in [1, 2] {
             assert_eq!(common::row(&results, "my_thing", mode, t).status, RowStatus::Ok);

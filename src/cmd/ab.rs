@@ -49,6 +49,9 @@ pub struct Args {
     /// Quick mode: shorter passes.
     #[arg(long)]
     pub quick: bool,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("Where run folders go", paths::reports_dir()))]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -101,5 +104,6 @@ fn sweep(a: &Args) -> Result<Sweep> {
         reports_dir: a.out.clone().unwrap_or_else(paths::reports_dir),
         child_timeout: None,
         resume: None,
+        quiet: a.quiet,
     })
 }

@@ -22,6 +22,8 @@ use crate::{baseline, paths, report, runs};
 pub struct CriterionArgs {
     pub filter: Filter,
     pub quick: bool,
+    /// `--quiet`: no progress lines.
+    pub quiet: bool,
     /// `cargo bench` passes `--bench`; without it (`cargo test --benches`) criterion only smoke-tests.
     pub bench: bool,
     pub test: bool,
@@ -55,18 +57,8 @@ const IGNORED_VALUE_FLAGS: &[&str] = &[
     "--output-format",
 ];
 /// Criterion (and libtest) switches that mean nothing here.
-const IGNORED_SWITCHES: &[&str] = &[
-    "--verbose",
-    "-v",
-    "--quiet",
-    "--noplot",
-    "-n",
-    "--discard-baseline",
-    "--nocapture",
-    "--show-output",
-    "--include-ignored",
-    "--ignored",
-];
+const IGNORED_SWITCHES: &[&str] =
+    &["--verbose", "-v", "--noplot", "-n", "--discard-baseline", "--nocapture", "--show-output", "--include-ignored", "--ignored"];
 
 pub const USAGE: &str = "\
 usage: cargo bench [-- [FILTER...] [OPTIONS]]
@@ -74,6 +66,7 @@ usage: cargo bench [-- [FILTER...] [OPTIONS]]
 
 FILTER is a regex over benchmark ids such as lock_counter.gil-off/2 (--exact: whole ids).
   --quick                      quick mode (fewer, shorter passes; same as FTBENCH_QUICK=1)
+  --quiet, -q                  no progress lines
   --list                       list the benchmark ids and exit
   --save-baseline NAME, -s     save the run as ftbench baseline NAME (reports/baselines/)
   --baseline NAME, -b          compare the run against ftbench baseline NAME (exit 1 on a regression)
@@ -95,6 +88,7 @@ pub fn parse_criterion_args(args: &[String]) -> Result<CriterionArgs> {
         let mut value = || it.next().cloned().with_context(|| format!("{a} needs a value\n\n{USAGE}"));
         match a.as_str() {
             "--quick" => out.quick = true,
+            "--quiet" | "-q" => out.quiet = true,
             "--bench" => out.bench = true,
             "--test" => out.test = true,
             "--list" => out.list = true,
@@ -205,6 +199,7 @@ fn sweep(cli: &CriterionArgs) -> Result<Sweep> {
         reports_dir,
         child_timeout: None,
         resume: None,
+        quiet: cli.quiet,
     };
     if let Some(run) = &cli.resume {
         // The run's own settings and filters: a resumed run is the run it was.
@@ -283,6 +278,17 @@ mod tests {
         assert_eq!(a.measurement, Some(Duration::from_millis(500)));
         assert!(a.filter.patterns.is_empty(), "50 is --sample-size's value, not a filter");
         assert!(parse("--help").help);
+    }
+
+    #[test]
+    fn quiet_and_resume_are_read() {
+        assert!(parse("--bench --quiet").quiet && parse("-q").quiet && !parse("--bench").quiet);
+        assert_eq!(parse("--resume lock").resume, Some(None), "`lock` names no run: it is a filter");
+        assert_eq!(parse("--resume lock").filter.patterns, vec!["lock"]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("results.json"), "{}").unwrap();
+        let run = dir.path().to_str().unwrap();
+        assert_eq!(parse(&format!("--resume {run}")).resume, Some(Some(PathBuf::from(run))));
     }
 
     #[test]

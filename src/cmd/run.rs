@@ -43,6 +43,9 @@ pub struct Args {
     /// Do not render the report at the end.
     #[arg(long)]
     no_report: bool,
+    /// No progress lines.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Runs the sweep, renders the report; the exit status says whether every benchmark ran.
@@ -58,6 +61,7 @@ pub fn run(a: Args) -> Result<i32> {
         reports_dir: a.out.unwrap_or_else(paths::reports_dir),
         child_timeout: a.timeout.map(Duration::from_secs_f64),
         resume: None,
+        quiet: a.quiet,
     };
     install_interrupt_handler();
     let run_dir = sweep.run()?;
