@@ -405,10 +405,23 @@ fn equal_throughput_with_scaling_apart_is_not_called_a_tie() {
         r.derive_figures();
         r
     };
-    let s = select(&run(2.5e6));
+    let tied = run(2.5e6);
+    let s = select(&tied);
     let v = &s.group_of("scales").unwrap().verdict;
     assert!(v.within_noise && v.scaling_differs.is_some(), "{v:?}");
     assert!(v.text().contains("(1.03×, within noise), but they scale apart: `falls` 0.67×, `scales` 1.63×"), "{}", v.text());
+    // The recommendation takes the one that scales, first thing in the report.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &tied);
+    render(dir.path()).unwrap();
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    let (head, _) = summary.split_once("## Primitive selection").unwrap();
+    assert!(head.contains("## Recommendations"), "{summary}");
+    assert!(
+        head.contains("**use** `scales` (1.60 M ops/s at 2 threads, speedup 1.63×): it ties with `falls` here but scales better"),
+        "{head}"
+    );
+    assert!(head.contains("`falls` collapses past 1 thread") || head.contains("**avoid** `falls`: collapses past 1 thread"), "{head}");
     // The same throughput reached the same way: a tie, nothing more said.
     let s = select(&run(1.65e6 / 1.6));
     let v = &s.group_of("scales").unwrap().verdict;

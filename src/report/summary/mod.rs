@@ -1,7 +1,7 @@
 //! The report's content, as a [`Doc`] rendered to both summary.md and index.html.
 //!
 //! One file per section, in the order [`build`] writes them: `run` (run facts and alerts),
-//! `primitives` (the selection table), `interpreter` (interpreter scaling), `figures` (the
+//! `recommendations` (the answer, one line per group), `primitives` (the selection table), `interpreter` (interpreter scaling), `figures` (the
 //! charts), `problems`, `calibration` (noise and harness calibration), `environment`
 //! (machine, interpreters, packages) and `full_data`; `cells` holds the helpers they share.
 
@@ -13,6 +13,7 @@ mod full_data;
 mod interpreter;
 mod primitives;
 mod problems;
+mod recommendations;
 mod run;
 
 use super::charts::ChartFile;
@@ -28,6 +29,7 @@ pub fn build(results: &RunResults, selection: &Selection, charts: &[ChartFile]) 
     let mut doc = Doc { title: format!("ftbench report: {}", results.run.id), blocks: vec![] };
     run::info(&mut doc, results);
     run::alerts(&mut doc, results);
+    recommendations::section(&mut doc, selection);
     primitives::section(&mut doc, selection);
     interpreter::section(&mut doc, results);
     figures::section(&mut doc, results, charts);
