@@ -211,7 +211,11 @@ fn render_writes_summary_index_and_every_chart() {
 
     // Every chart as SVG and PNG with the same base name.
     let charts = tmp.path().join("charts");
-    let mut expected: Vec<String> = ["speedup", "ft-gain", "core-heatmap", "contention"].iter().map(|s| s.to_string()).collect();
+    let mut expected: Vec<String> = ["ft-gain", "core-heatmap", "contention"].iter().map(|s| s.to_string()).collect();
+    // One chart per selection group, under its verdict.
+    for g in ["short-critical-section-bank_transfer", "producer-consumer", "hot-counter", "control", "zz-custom"] {
+        expected.push(format!("group-{g}"));
+    }
     for w in [
         "mystery",
         "cpu_only",
@@ -574,7 +578,7 @@ fn empty_run_renders() {
     write(tmp.path(), &r);
     let out = render(tmp.path()).unwrap();
     check_chart_files(&out.charts);
-    assert_eq!(out.charts.len(), 8, "the four overview charts, each as SVG and PNG");
+    assert_eq!(out.charts.len(), 6, "the three overview charts, each as SVG and PNG");
     assert!(std::fs::read_to_string(&out.summary).unwrap().contains("still running"));
 }
 
@@ -582,16 +586,17 @@ fn empty_run_renders() {
 fn chart_kinds_are_reported() {
     let r = synthetic();
     let tmp = tempfile::tempdir().unwrap();
-    let files = ftbench::report::charts::render_charts(&r, tmp.path()).unwrap();
-    for k in [ChartKind::Speedup, ChartKind::FtGain, ChartKind::CoreHeatmap, ChartKind::Contention] {
+    let files = ftbench::report::charts::render_charts(&r, &select(&r), tmp.path()).unwrap();
+    for k in [ChartKind::FtGain, ChartKind::CoreHeatmap, ChartKind::Contention] {
         assert_eq!(files.iter().filter(|f| f.kind == k).count(), 1, "{k:?}");
     }
     let per: Vec<&str> = files.iter().filter(|f| f.kind == ChartKind::Throughput).filter_map(|f| f.workload.as_deref()).collect();
     assert!(per.contains(&"unsafe_counter") && !per.contains(&"skipped_atomics"));
+    let groups: Vec<&str> = files.iter().filter(|f| f.kind == ChartKind::Group).filter_map(|f| f.group.as_deref()).collect();
+    assert!(groups.contains(&"hot-counter/") && groups.contains(&"short-critical-section/bank_transfer"), "{groups:?}");
     // Invalid data is named in the chart, never drawn silently.
-    let speedup = std::fs::read_to_string(tmp.path().join("speedup.svg")).unwrap();
-    assert!(speedup.contains("Not drawn"), "speedup chart should list what it leaves out");
-    assert!(speedup.contains("unsafe_counter") && speedup.contains("broken_lock"));
+    let hot = std::fs::read_to_string(tmp.path().join("group-hot-counter.svg")).unwrap();
+    assert!(hot.contains("Not drawn") && hot.contains("broken_lock"), "the group chart lists what it leaves out");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -748,14 +753,14 @@ fn a_4p_6e_mac_is_read_at_its_p_cores_with_the_boundary_marked() {
         assert!(md.contains(&format!("| {t} (P+E) |")), "{t} threads not marked P+E: {md}");
     }
     assert!(md.contains("| 4 |") && !md.contains("| 4 (P+E) |"), "{md}");
-    let svg = std::fs::read_to_string(tmp.path().join("charts/speedup.svg")).unwrap();
-    assert!(svg.contains("4 P-cores | E-cores"), "no P/E boundary on the speedup chart");
+    let svg = std::fs::read_to_string(tmp.path().join("charts/group-control.svg")).unwrap();
+    assert!(svg.contains("4 P-cores | E-cores"), "no P/E boundary on the group chart's speedup panel");
 
     // A machine with one kind of core has neither.
     let uniform = tempfile::tempdir().unwrap();
     write(uniform.path(), &synthetic());
     render(uniform.path()).unwrap();
-    let svg = std::fs::read_to_string(uniform.path().join("charts/speedup.svg")).unwrap();
+    let svg = std::fs::read_to_string(uniform.path().join("charts/group-control.svg")).unwrap();
     assert!(!svg.contains("P-cores"));
     assert!(!std::fs::read_to_string(uniform.path().join("summary.md")).unwrap().contains("(P+E)"));
 }

@@ -13,7 +13,7 @@ use crate::results::{GilMode, MachineFacts, RunResults, WorkloadResult};
 /// A workload's results per GIL mode.
 pub type Modes<'a> = BTreeMap<GilMode, &'a WorkloadResult>;
 
-/// One entry per workload name: its results per mode, in first-seen order.
+/// One entry per workload name, in name order: its results per mode.
 pub fn by_workload(results: &RunResults) -> Vec<(&str, Modes<'_>)> {
     let mut out: Vec<(&str, Modes<'_>)> = Vec::new();
     for w in &results.workloads {
@@ -24,6 +24,8 @@ pub fn by_workload(results: &RunResults) -> Vec<(&str, Modes<'_>)> {
             None => out.push((&w.workload, BTreeMap::from([(w.mode, w)]))),
         }
     }
+    // By name: the run's order is shuffled, and two runs of one suite must read alike.
+    out.sort_by(|a, b| a.0.cmp(b.0));
     out
 }
 

@@ -47,9 +47,9 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     // figures were derived still get them (idempotent on complete runs).
     results.derive_figures();
 
-    let charts =
-        charts::render_charts(&results, &dir.join("charts")).with_context(|| format!("drawing the charts of {}", dir.display()))?;
     let selection = selection::select(&results);
+    let charts = charts::render_charts(&results, &selection, &dir.join("charts"))
+        .with_context(|| format!("drawing the charts of {}", dir.display()))?;
     let document = summary::build(&results, &selection, &charts);
 
     let summary = dir.join("summary.md");

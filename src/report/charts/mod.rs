@@ -16,15 +16,16 @@
 //! - `draw`: one drawing of a plot onto any plotters backend.
 //! - `write`: each plot drawn to SVG and PNG, and every chart of a run.
 //! - `context`: what the chart builders share: the run by workload, and what is not drawn.
-//! - One builder per chart: `throughput`, `speedup`, `gain`, `heatmap`, `contention`.
+//! - One builder per chart: `group` (one per selection group: throughput and speedup of its
+//!   candidates, the report's small multiples), `throughput`, `gain`, `heatmap`, `contention`.
 
 mod contention;
 mod context;
 mod draw;
 mod gain;
+mod group;
 mod heatmap;
 mod model;
-mod speedup;
 mod style;
 mod throughput;
 mod write;
@@ -33,15 +34,15 @@ use std::path::PathBuf;
 
 pub use contention::is_lock_like;
 pub use style::{ensure_font, FONT_FAMILY};
-pub use write::{file_stem, render_charts};
+pub use write::{file_stem, group_key, render_charts};
 
 /// What a chart shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartKind {
     /// One workload: throughput vs threads, GIL off and on, with confidence bands.
     Throughput,
-    /// All workloads: speedup vs threads (log2 axes), GIL off, against y = x.
-    Speedup,
+    /// One selection group: its candidates' throughput and speedup vs threads, GIL off and on.
+    Group,
     /// GIL-off / GIL-on throughput at the core count, one bar per workload.
     FtGain,
     /// Per-core utilisation at the core count, GIL off: workload × core.
@@ -59,6 +60,8 @@ pub struct ChartFile {
     pub title: String,
     /// The workload a per-workload chart is about.
     pub workload: Option<String>,
+    /// The selection group a group chart is about: `scenario/family` (family empty when none).
+    pub group: Option<String>,
     pub svg: PathBuf,
     pub png: PathBuf,
 }

@@ -10,8 +10,9 @@ use super::context::Ctx;
 use super::draw::draw;
 use super::model::Plot;
 use super::style::ensure_font;
-use super::{contention, gain, heatmap, speedup, throughput, ChartFile, ChartKind};
+use super::{contention, gain, group, heatmap, throughput, ChartFile, ChartKind};
 use crate::fsutil::write_atomic;
+use crate::report::selection::Selection;
 use crate::results::RunResults;
 
 /// Draws `plot` as `<dir>/<base>.svg` and `<dir>/<base>.png`.
@@ -50,28 +51,43 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// Draws every chart of a run into `charts_dir`.
-pub fn render_charts(results: &RunResults, charts_dir: &Path) -> Result<Vec<ChartFile>> {
+/// The key a group chart is filed under: `scenario/family`.
+pub fn group_key(scenario: &str, family: Option<&str>) -> String {
+    format!("{scenario}/{}", family.unwrap_or(""))
+}
+
+/// Draws every chart of a run into `charts_dir`: one per selection group, the run-wide ones, one
+/// per workload.
+pub fn render_charts(results: &RunResults, selection: &Selection, charts_dir: &Path) -> Result<Vec<ChartFile>> {
     ensure_font()?;
     std::fs::create_dir_all(charts_dir).with_context(|| format!("cannot create {}", charts_dir.display()))?;
     let mut out = Vec::new();
-    let mut emit = |kind: ChartKind, base: String, workload: Option<String>, plot: Plot| -> Result<()> {
+    let mut emit = |kind: ChartKind, base: String, about: (Option<String>, Option<String>), plot: Plot| -> Result<()> {
         let (svg, png) = write_plot(&plot, charts_dir, &base)?;
-        out.push(ChartFile { kind, base, title: plot.title.clone(), workload, svg, png });
+        out.push(ChartFile { kind, base, title: plot.title.clone(), workload: about.0, group: about.1, svg, png });
         Ok(())
     };
 
     let ctx = Ctx::new(results);
-    emit(ChartKind::Speedup, "speedup".into(), None, speedup::plot(&ctx))?;
-    emit(ChartKind::FtGain, "ft-gain".into(), None, gain::plot(&ctx))?;
-    emit(ChartKind::CoreHeatmap, "core-heatmap".into(), None, heatmap::plot(&ctx))?;
-    emit(ChartKind::Contention, "contention".into(), None, contention::plot(&ctx))?;
+    for (sc, g) in selection.groups() {
+        let key = group_key(&sc.scenario, g.family.as_deref());
+        let title = match &g.family {
+            Some(f) => format!("{}: variants of {f}", sc.title),
+            None => sc.title.clone(),
+        };
+        let names: Vec<&str> = g.candidates.iter().map(|c| c.workload.as_str()).collect();
+        let base = format!("group-{}", file_stem(key.trim_end_matches('/').replace('/', "-").as_str()));
+        emit(ChartKind::Group, base, (None, Some(key)), group::plot(&ctx, &title, &names))?;
+    }
+    emit(ChartKind::FtGain, "ft-gain".into(), (None, None), gain::plot(&ctx))?;
+    emit(ChartKind::CoreHeatmap, "core-heatmap".into(), (None, None), heatmap::plot(&ctx))?;
+    emit(ChartKind::Contention, "contention".into(), (None, None), contention::plot(&ctx))?;
     for (name, modes) in &ctx.workloads {
         if modes.values().all(|w| w.rows.is_empty()) {
             continue;
         }
         let plot = throughput::plot(name, modes);
-        emit(ChartKind::Throughput, format!("throughput-{}", file_stem(name)), Some(name.to_string()), plot)?;
+        emit(ChartKind::Throughput, format!("throughput-{}", file_stem(name)), (Some(name.to_string()), None), plot)?;
     }
     Ok(out)
 }

@@ -30,9 +30,9 @@ pub fn build(results: &RunResults, selection: &Selection, charts: &[ChartFile]) 
     run::info(&mut doc, results);
     run::alerts(&mut doc, results);
     recommendations::section(&mut doc, selection);
-    primitives::section(&mut doc, selection);
+    primitives::section(&mut doc, selection, charts);
     interpreter::section(&mut doc, results);
-    figures::section(&mut doc, results, charts);
+    figures::section(&mut doc, charts);
     problems::section(&mut doc, results);
     calibration::section(&mut doc, results);
     environment::section(&mut doc, results);

@@ -2,6 +2,7 @@
 //! one verdict and one ranked table per scenario group.
 
 use super::cells::{ci, opt};
+use crate::report::charts::{group_key, ChartFile, ChartKind};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
 use crate::report::selection::{Candidate, Selection, Standing};
@@ -18,7 +19,7 @@ fn candidate_tone(c: &Candidate) -> Tone {
 }
 
 /// The "Primitive selection" section: one verdict and one ranked table per group.
-pub(super) fn section(doc: &mut Doc, s: &Selection) {
+pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
     doc.h(2, "selection", "Primitive selection");
     let at = match s.reference_threads {
         Some(t) if t == s.cores => format!("{} (the {} count)", format::threads(t), s.cores_kind),
@@ -46,6 +47,10 @@ pub(super) fn section(doc: &mut Doc, s: &Selection) {
                 doc.h(4, "", Inl::new().t("Variants of ").c(f));
             }
             doc.push(Block::Callout(Tone::Plain, Inl::new().b("Verdict:").t(" ").push(g.verdict.line())));
+            let key = group_key(&sc.scenario, g.family.as_deref());
+            if let Some(chart) = charts.iter().find(|c| c.kind == ChartKind::Group && c.group.as_deref() == Some(&key)) {
+                doc.push(Block::Figures(vec![super::figures::figure(chart)]));
+            }
             let thr = g.threads.map(|t| format!(" @{t}")).unwrap_or_default();
             let tp = format!("{}{thr} (ops/s)", format::gil_mode(s.mode));
             let mut t = Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup", "Efficiency", "FT gain", "Status"])
