@@ -356,6 +356,9 @@ const CSS: &str = r#"
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0; line-height: 1.45; background: #fff; }
 main { max-width: 1280px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+@media (max-width: 640px) { main { padding: 1rem .6rem 3rem; } }
+p, li, .callout, figcaption { overflow-wrap: anywhere; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
 h1 { font-size: 1.7rem; margin: .2rem 0 1rem; }
 h2 { font-size: 1.35rem; margin-top: 2.4rem; border-bottom: 2px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1.12rem; margin-top: 1.8rem; }
@@ -381,7 +384,7 @@ tr.muted { color: var(--muted); }
 details { margin: .4rem 0 1rem; }
 summary { cursor: pointer; }
 pre { background: #f6f8fa; border: 1px solid var(--line); padding: .7rem; overflow-x: auto; font-size: .8rem; max-height: 28rem; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 1.2rem; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(560px, 100%), 1fr)); gap: 1.2rem; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 4px; padding: .5rem; background: #fff; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #374151; margin-top: .35rem; }
@@ -442,7 +445,8 @@ fn html_blocks(out: &mut String, blocks: &[Block]) {
                 out.push_str("</ul>\n");
             }
             Block::Table(t) => {
-                out.push_str("<table>\n<thead><tr>");
+                // Wide tables scroll in their own box: the page itself never scrolls sideways.
+                out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr>");
                 for (i, h) in t.head.iter().enumerate() {
                     let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
                     let _ = write!(out, "<th{class}>{}</th>", esc(h));
@@ -461,7 +465,7 @@ fn html_blocks(out: &mut String, blocks: &[Block]) {
                     }
                     out.push_str("</tr>\n");
                 }
-                out.push_str("</tbody>\n</table>\n");
+                out.push_str("</tbody>\n</table></div>\n");
             }
             Block::Details { summary, body } => {
                 let _ = writeln!(out, "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>", html_inl(summary), esc(body.trim_end()));
