@@ -4,7 +4,7 @@
 use super::context::{gil_off_workloads, not_drawn_note, row_problem_summaries, runs, sorted_rows, Ctx};
 use super::model::LegendEntry;
 use super::model::{Axis, Body, Fmt, LinesPlot, Plot, Series};
-use super::style::style_for;
+use super::style::{style_for, MAX_SERIES};
 
 /// Blocking primitives: the ones where "blocked" and context switches mean waiting for the primitive.
 pub fn is_lock_like(primitive: &str) -> bool {
@@ -24,7 +24,7 @@ pub(super) fn plot(ctx: &Ctx) -> Plot {
     let mut legend = Vec::new();
     let mut invalid = Vec::new();
     let mut drawn: Vec<&str> = Vec::new();
-    let (mut bmax, mut smax) = (0f64, 0f64);
+    let mut drawable = Vec::new();
     for (name, w) in workloads.iter().filter(|(_, w)| is_lock_like(&w.meta.primitive)) {
         let rows = sorted_rows(w);
         let bad = row_problem_summaries(&rows);
@@ -36,14 +36,22 @@ pub(super) fn plot(ctx: &Ctx) -> Plot {
             let c = r.contention.as_ref()?;
             Some((c.voluntary_switches_per_op? + c.involuntary_switches_per_op?, 0.0, 0.0))
         });
-        if b_runs.is_empty() && s_runs.is_empty() {
-            continue;
+        if !(b_runs.is_empty() && s_runs.is_empty()) {
+            let peak = b_runs.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
+            drawable.push((*name, b_runs, s_runs, peak));
         }
+    }
+    // The most contended, at most MAX_SERIES lines, drawn in name order; the rest named.
+    drawable.sort_by(|a, b| b.3.total_cmp(&a.3));
+    let left: Vec<String> = drawable.split_off(drawable.len().min(MAX_SERIES)).into_iter().map(|d| d.0.to_string()).collect();
+    drawable.sort_by(|a, b| a.0.cmp(b.0));
+    let (mut bmax, mut smax) = (0f64, 0f64);
+    for (name, b_runs, s_runs, _) in drawable {
         bmax = b_runs.iter().flatten().map(|p| p.1).fold(bmax, f64::max);
         smax = s_runs.iter().flatten().map(|p| p.1).fold(smax, f64::max);
         let (color, marker, dashed) = style_for(legend.len());
         legend.push(LegendEntry { label: ctx.display_name(name), color, marker: Some(marker), dashed, band: false });
-        drawn.push(*name);
+        drawn.push(name);
         blocked.push(Series { color, marker, dashed, runs: b_runs, bands: vec![] });
         switches.push(Series { color, marker, dashed, runs: s_runs, bands: vec![] });
     }
@@ -57,6 +65,9 @@ pub(super) fn plot(ctx: &Ctx) -> Plot {
         notes.push(format!("Past {logical} threads (the core count) the blocked fraction also counts waiting for a CPU."));
     }
     if let Some(n) = not_drawn_note("Not drawn — invalid rows: ", &invalid) {
+        notes.push(n);
+    }
+    if let Some(n) = not_drawn_note(&format!("Not drawn, to keep the {MAX_SERIES} most contended: "), &left) {
         notes.push(n);
     }
     let lock_excluded: Vec<String> = excluded

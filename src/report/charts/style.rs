@@ -108,6 +108,9 @@ pub(super) fn fit(text: &str, size: f64, width: u32) -> String {
     "…".into()
 }
 
+/// More lines than this on one chart cannot be told apart.
+pub(super) const MAX_SERIES: usize = 8;
+
 const MARKERS: [Marker; 4] = [Marker::Circle, Marker::Square, Marker::Triangle, Marker::Cross];
 
 /// Colour and marker for the i-th workload of a multi-workload chart.
