@@ -209,7 +209,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &BarsPlot) ->
         return draw_empty(area, msg);
     }
     let n = b.bars.len();
-    let names: Vec<String> = b.bars.iter().map(|(l, _)| fit(l, LABEL_SIZE, 380)).collect();
+    let names: Vec<String> = b.bars.iter().map(|bar| fit(&bar.label, LABEL_SIZE, 380)).collect();
     let y_ticks: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
     let y_label = |v: &f64| {
         let i = v.floor() as usize;
@@ -246,14 +246,25 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &BarsPlot) ->
     if b.x.lo <= 1.0 && b.x.hi >= 1.0 {
         chart.draw_series(DashedLineSeries::new(vec![(1.0, 0.0), (1.0, n as f64)], 8, 6, INK.stroke_width(2))).map_err(de)?;
     }
-    for (i, (_, v)) in b.bars.iter().enumerate() {
-        let y = (n - 1 - i) as f64;
-        let color = if *v >= 1.0 { GAIN_UP } else { GAIN_DOWN };
-        chart.draw_series(std::iter::once(Rectangle::new([(0.0, y + 0.18), (*v, y + 0.82)], color.filled()))).map_err(de)?;
+    for (i, bar) in b.bars.iter().enumerate() {
+        let (y, v) = ((n - 1 - i) as f64, bar.value);
+        let (lo, hi) = bar.interval.unwrap_or((v, v));
+        let color = if lo > 1.0 {
+            GAIN_UP
+        } else if hi < 1.0 {
+            GAIN_DOWN
+        } else {
+            GREY
+        };
+        chart.draw_series(std::iter::once(Rectangle::new([(0.0, y + 0.18), (v, y + 0.82)], color.filled()))).map_err(de)?;
+        if let Some((lo, hi)) = bar.interval {
+            let whisker = vec![(lo, y + 0.5), (hi, y + 0.5)];
+            chart.draw_series(std::iter::once(PathElement::new(whisker, INK.stroke_width(2)))).map_err(de)?;
+        }
         chart
             .draw_series(std::iter::once(
-                EmptyElement::at((*v, y + 0.5))
-                    + Text::new(format::ratio(*v), (6, 0), font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center))),
+                EmptyElement::at((hi.max(v), y + 0.5))
+                    + Text::new(format::ratio(v), (6, 0), font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center))),
             ))
             .map_err(de)?;
     }

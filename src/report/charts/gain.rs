@@ -2,8 +2,15 @@
 //! bar per workload, best first.
 
 use super::context::{not_drawn_note, row_problem, workload_excluded, Ctx};
-use super::model::{Axis, BarsPlot, Body, Fmt, Plot};
+use super::model::{Axis, Bar, BarsPlot, Body, Fmt, Plot};
 use crate::results::GilMode;
+
+/// The interval of a ratio of two estimates, from their intervals: the lowest over the highest, the
+/// highest over the lowest (conservative: it ignores that the two errors are independent).
+fn ratio_interval(num: Option<[f64; 2]>, den: Option<[f64; 2]>) -> Option<(f64, f64)> {
+    let ([nl, nh], [dl, dh]) = (num?, den?);
+    (dl > 0.0 && dh > 0.0).then(|| (nl.max(0.0) / dh, nh / dl))
+}
 
 /// The free-threading gain chart of every workload run in both modes.
 pub(super) fn plot(ctx: &Ctx) -> Plot {
@@ -15,7 +22,7 @@ pub(super) fn plot(ctx: &Ctx) -> Plot {
         if off.is_none() && on.is_none() {
             continue;
         }
-        let why = (|| -> std::result::Result<f64, String> {
+        let why = (|| -> std::result::Result<(f64, Option<(f64, f64)>), String> {
             let t = t.ok_or("no thread count")?;
             let off = off.ok_or("no GIL-off run")?;
             let on = on.ok_or("no GIL-on run")?;
@@ -33,20 +40,24 @@ pub(super) fn plot(ctx: &Ctx) -> Plot {
             if let Some(p) = row_problem(r_on) {
                 return Err(format!("GIL on: {}", p.split(':').next().unwrap_or("")));
             }
-            let (a, b) = (r_off.throughput.unwrap().point, r_on.throughput.unwrap().point);
-            r_off.ft_gain.or((b > 0.0).then(|| a / b)).ok_or_else(|| "no gain".to_string())
+            let (a, b) = (r_off.throughput.unwrap(), r_on.throughput.unwrap());
+            let gain = r_off.ft_gain.or((b.point > 0.0).then(|| a.point / b.point)).ok_or_else(|| "no gain".to_string())?;
+            Ok((gain, ratio_interval(a.interval, b.interval)))
         })();
         match why {
-            Ok(g) if g.is_finite() && g > 0.0 => bars.push((name.to_string(), g)),
+            Ok((g, interval)) if g.is_finite() && g > 0.0 => bars.push(Bar { label: name.to_string(), value: g, interval }),
             Ok(_) => missing.push(format!("{name} (no gain)")),
             Err(e) => missing.push(format!("{name} ({e})")),
         }
     }
-    bars.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let flag = ctx.flag_note(bars.iter().map(|b| b.0.as_str()));
-    let bars: Vec<(String, f64)> = bars.into_iter().map(|(n, g)| (ctx.display_name(&n), g)).collect();
-    let max = bars.iter().map(|b| b.1).fold(1.0f64, f64::max);
-    let mut notes = vec!["Green: faster with the GIL off; red: slower. Dashed line: no gain (1×).".to_string()];
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    let flag = ctx.flag_note(bars.iter().map(|b| b.label.as_str()));
+    let bars: Vec<Bar> = bars.into_iter().map(|b| Bar { label: ctx.display_name(&b.label), ..b }).collect();
+    let max = bars.iter().map(|b| b.interval.map_or(b.value, |i| i.1.max(b.value))).fold(1.0f64, f64::max);
+    let mut notes =
+        vec!["Green: faster with the GIL off, red: slower, both beyond their interval; grey: the interval reaches 1× (no gain \
+         either way that this run can tell). Whiskers: GIL-off interval over GIL-on interval. Dashed line: 1×."
+            .to_string()];
     if let Some(n) = not_drawn_note("Not drawn: ", &missing) {
         notes.push(n);
     }

@@ -162,9 +162,17 @@ pub(super) struct LinesPlot {
 #[derive(Clone, Debug)]
 pub(super) struct BarsPlot {
     pub(super) x: Axis,
-    /// (label, value), top to bottom.
-    pub(super) bars: Vec<(String, f64)>,
+    /// Top to bottom.
+    pub(super) bars: Vec<Bar>,
     pub(super) empty: Option<String>,
+}
+
+/// One bar of a ratio: green when its interval lies above 1, red below, grey when it reaches 1.
+#[derive(Clone, Debug)]
+pub(super) struct Bar {
+    pub(super) label: String,
+    pub(super) value: f64,
+    pub(super) interval: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Debug)]
