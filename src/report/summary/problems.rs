@@ -9,6 +9,10 @@ use crate::report::grouped::by_workload;
 use crate::results::{RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
 
 /// The "Problems" section.
+/// Every verified round counts toward broken rounds (warm-up included); only timed ones are "rounds".
+const BROKEN: &str = "Broken rounds (warm-up and timed)";
+const TIMED: &str = "Timed rounds";
+
 pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     let workloads = by_workload(r);
     let skipped: Vec<(&str, Vec<&WorkloadResult>)> = workloads
@@ -115,7 +119,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     if !bad_rows.is_empty() {
         doc.h(3, "invalid-rows", "Invalid rows");
         doc.p("Rows whose invariant check failed or whose workers raised: never charted, never ranked.");
-        let mut t = Table::new(&["Workload", "Mode", "Threads", "Status", "Broken rounds", "Message"]).numeric(&[2, 4]);
+        let mut t = Table::new(&["Workload", "Mode", "Threads", "Status", BROKEN, TIMED, "Message"]).numeric(&[2, 4, 5]);
         for (w, row) in &bad_rows {
             t.row(
                 Tone::Bad,
@@ -124,7 +128,8 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                     w.mode.label().into(),
                     row.threads.to_string().into(),
                     row_status_word(row).into(),
-                    format!("{} / {}", row.broken_rounds, row.rounds).into(),
+                    row.broken_rounds.to_string().into(),
+                    row.rounds.to_string().into(),
                     row.message.as_deref().map(first_line).unwrap_or("").to_string().into(),
                 ],
             );
@@ -141,7 +146,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
 
     if !lossy.is_empty() {
         doc.h(3, "lost-updates", "Lost updates in unsynchronized baselines (expected)");
-        let mut t = Table::new(&["Workload", "Mode", "Threads", "Lost updates", "Broken rounds"]).numeric(&[2, 3, 4]);
+        let mut t = Table::new(&["Workload", "Mode", "Threads", "Lost updates", BROKEN, TIMED]).numeric(&[2, 3, 4, 5]);
         for (w, row) in &lossy {
             t.row(
                 Tone::Warn,
@@ -150,7 +155,8 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                     w.mode.label().into(),
                     row.threads.to_string().into(),
                     row.lost_updates.to_string().into(),
-                    format!("{} / {}", row.broken_rounds, row.rounds).into(),
+                    row.broken_rounds.to_string().into(),
+                    row.rounds.to_string().into(),
                 ],
             );
         }
