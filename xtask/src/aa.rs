@@ -161,7 +161,7 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
         let (code, cmp) = compare(ctx, &first, &second)?;
         let verdicts = flagged(&cmp);
         false_verdicts += verdicts.len();
-        compared_rows += rows_in(&cmp, "regressed") + rows_in(&cmp, "improved") + rows_in(&cmp, "unchanged");
+        compared_rows += ["regressed", "improved", "inconclusive", "unchanged"].iter().map(|c| rows_in(&cmp, c)).sum::<usize>();
         let pass = code == 0 && verdicts.is_empty();
         ok &= pass;
         report.push(format!(
@@ -172,7 +172,12 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
             run_seconds(&first)?,
             run_seconds(&second)?,
         ));
-        report.push(format!("  - smallest detectable change, median over rows: {}", detectable(&cmp)));
+        report.push(format!(
+            "  - {} unchanged, {} inconclusive; smallest detectable change, median over rows: {}",
+            rows_in(&cmp, "unchanged"),
+            rows_in(&cmp, "inconclusive"),
+            detectable(&cmp)
+        ));
     }
     let rate = false_verdicts as f64 / compared_rows.max(1) as f64;
     report.push(format!("- A/A false-verdict rate: {false_verdicts} of {compared_rows} compared rows ({:.2} %)", rate * 100.0));
