@@ -81,6 +81,7 @@ pub fn blank_result(path: &Path, mode: GilMode, status: WorkloadStatus, reason: 
         evidence: None,
         gil_enabled_observed: None,
         rows: Vec::new(),
+        file_crc32: None,
     }
 }
 

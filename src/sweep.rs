@@ -159,7 +159,11 @@ impl Sweep {
         let env = Declared::read(&file)?.env;
         let planned = Planned { file, mode: p.mode, threads: p.threads.clone(), env };
         let (result, record) = self.run_child(&side.dir, side.variant, &planned, (pass, progress), ops)?;
+        let crc = std::fs::read(&planned.file).ok().map(|b| format!("{:08x}", crc32fast::hash(&b)));
         merge(&mut side.results, result, record, pass);
+        if let Some(w) = side.results.workloads.iter_mut().find(|w| w.workload == name_of(&planned.file) && w.mode == p.mode) {
+            w.file_crc32 = crc;
+        }
         side.results.derive_figures();
         side.save()
     }

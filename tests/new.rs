@@ -50,6 +50,8 @@ fn a_new_workload_runs_verifies_and_its_mutant_breaks() {
     assert!(out.status.success() && progress.contains("ftbench: pass 1/1"), "{progress}");
     let (quiet, _) = common::run(dir.path(), &["--threads", "1", "--rounds", "1", "--no-report", "--quiet"], &[]);
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("ftbench: pass"), "--quiet: no progress lines");
+    let crc = format!("{:08x}", crc32fast::hash(&std::fs::read(&file).unwrap()));
+    assert!(results.workloads.iter().all(|w| w.file_crc32.as_deref() == Some(crc.as_str())), "each workload names the file that ran");
     for mode in GilMode::ALL {
         for t in [1, 2] {
             assert_eq!(common::row(&results, "my_thing", mode, t).status, RowStatus::Ok);

@@ -139,6 +139,23 @@ pub struct MachineFacts {
 }
 
 impl MachineFacts {
+    /// What makes two machines the same kind for a fleet report: CPU, cores of each kind, OS,
+    /// architecture and memory (a stable hash, in hex). Runs on twin CI runners share it.
+    pub fn fingerprint(&self) -> String {
+        let facts = format!(
+            "{}|{}|{:?}|{:?}|{:?}|{}|{}|{}",
+            self.cpu_model,
+            self.logical_cores,
+            self.physical_cores,
+            self.performance_cores,
+            self.efficiency_cores,
+            self.os,
+            self.arch,
+            self.total_memory_bytes >> 30
+        );
+        format!("{:08x}", crc32fast::hash(facts.as_bytes()))
+    }
+
     /// The thread count headlines, the `cpu_only` target and the selection are read at: on a
     /// hybrid CPU the P-core count (past it threads land on slower E-cores, which is not
     /// contention), else the logical core count.
@@ -287,6 +304,10 @@ pub struct WorkloadResult {
     /// `sys._is_gil_enabled()` as observed after the workload was loaded.
     pub gil_enabled_observed: Option<bool>,
     pub rows: Vec<ThreadRow>,
+    /// CRC-32 of the workload file that ran, in hex (absent in runs recorded before it was kept):
+    /// runs of different files are different benchmarks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_crc32: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -675,5 +696,23 @@ pub fn results_file(path: &Path) -> PathBuf {
         path.join("results.json")
     } else {
         path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_fingerprint_names_the_kind_of_machine() {
+        let m = crate::testing::run("a").machine;
+        assert_eq!(
+            m.fingerprint(),
+            MachineFacts { kernel: "6.9".into(), ..m.clone() }.fingerprint(),
+            "a kernel update is the same machine"
+        );
+        assert_ne!(m.fingerprint(), MachineFacts { logical_cores: 64, ..m.clone() }.fingerprint());
+        assert_ne!(m.fingerprint(), MachineFacts { cpu_model: "Apple M4".into(), ..m.clone() }.fingerprint());
+        assert_eq!(m.fingerprint().len(), 8);
     }
 }

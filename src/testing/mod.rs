@@ -80,6 +80,7 @@ pub fn workload(name: &str, mode: GilMode, status: WorkloadStatus, rows: Vec<Thr
         evidence: None,
         gil_enabled_observed: Some(mode.enabled()),
         rows,
+        file_crc32: None,
     }
 }
 
