@@ -15,6 +15,7 @@ pub mod doctor;
 pub mod embedding;
 pub mod exit;
 pub mod export;
+pub mod fleet;
 pub mod fsutil;
 pub mod measure;
 pub mod owner;

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod compare;
 pub mod doctor;
 pub mod export;
+pub mod fleet;
 pub mod new;
 pub mod report;
 pub mod run;
@@ -56,6 +57,8 @@ enum Command {
     Stress(stress::Args),
     /// Write a new workload file from a working skeleton.
     New(new::Args),
+    /// One report over runs from several machines: the answers that hold everywhere and where they flip.
+    Fleet(fleet::Args),
 }
 
 /// The `ftbench` binary's main: returns the process exit code (2 for usage and input errors).
@@ -74,6 +77,7 @@ pub fn main() -> i32 {
         Command::Doctor(a) => doctor::run(a),
         Command::Stress(a) => stress::run(a),
         Command::New(a) => new::run(a),
+        Command::Fleet(a) => fleet::run(a),
     };
     outcome.unwrap_or_else(fail)
 }

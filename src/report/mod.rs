@@ -11,6 +11,7 @@
 
 pub mod charts;
 pub mod doc;
+pub mod fleet;
 pub mod format;
 mod grouped;
 pub mod selection;

@@ -1,0 +1,44 @@
+//! `ftbench fleet RUN…`: one report over runs from several machines (see [`crate::fleet`]).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use crate::exit;
+use crate::fleet::{across, assemble};
+use crate::fsutil::write_atomic;
+use crate::report::{doc, fleet};
+use crate::results::RunResults;
+use crate::runs::{require_finished, resolve_results};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = exit::HELP)]
+pub struct Args {
+    /// Runs from the machines: run folders, results.json files or baseline names (two or more).
+    #[arg(required = true, num_args = 2..)]
+    pub runs: Vec<PathBuf>,
+    /// Where the fleet report goes (summary.md and index.html).
+    #[arg(long, short, value_name = "DIR", default_value = "fleet")]
+    pub out: PathBuf,
+}
+
+/// Reads every run (finished ones only), writes the report, says where.
+pub fn run(a: Args) -> Result<i32> {
+    let mut runs = Vec::new();
+    for spec in &a.runs {
+        let file = resolve_results(spec)?;
+        let r = RunResults::load(&file)?;
+        require_finished(&r, &file, false)?;
+        runs.push(r);
+    }
+    let fleet = assemble(runs);
+    if fleet.members.len() < 2 {
+        bail!("these runs are all from one machine ({}): a fleet report needs two machines", fleet.members[0].label);
+    }
+    let document = fleet::build(&fleet, &across(&fleet));
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    write_atomic(&a.out.join("summary.md"), doc::to_markdown(&document).as_bytes())?;
+    write_atomic(&a.out.join("index.html"), doc::to_html(&document).as_bytes())?;
+    println!("ftbench: fleet of {} machines → {}", fleet.members.len(), a.out.join("index.html").display());
+    Ok(exit::OK)
+}
