@@ -72,8 +72,9 @@ pub enum Cell {
 /// The answer across the fleet for one group.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Across {
-    /// The same winner on every machine that has one, winning by at least `worst` (on `on`).
-    Portable { winner: String, worst: Option<(f64, String)> },
+    /// The same winner on every machine that has one; its smallest margin, the machine, and
+    /// whether that margin was within noise there.
+    Portable { winner: String, worst: Option<(f64, String, bool)> },
     /// Machines disagree: each winner with the machines it won on.
     Depends { winners: Vec<(String, Vec<String>)> },
     /// Fewer than one machine with a winner.
@@ -137,15 +138,15 @@ fn cell(fleet: &Fleet, m: &Member, scenario: &str, family: Option<&str>) -> Cell
 
 fn verdict(cells: &[Cell], members: &[Member]) -> Across {
     let mut winners: Vec<(String, Vec<String>)> = Vec::new();
-    let mut worst: Option<(f64, String)> = None;
+    let mut worst: Option<(f64, String, bool)> = None;
     for (c, m) in cells.iter().zip(members) {
-        if let Cell::Winner { label, margin, .. } = c {
+        if let Cell::Winner { label, margin, within_noise, .. } = c {
             match winners.iter_mut().find(|(w, _)| w == label) {
                 Some((_, on)) => on.push(m.label.clone()),
                 None => winners.push((label.clone(), vec![m.label.clone()])),
             }
-            if let Some(x) = margin.filter(|x| worst.as_ref().is_none_or(|(w, _)| x < w)) {
-                worst = Some((x, m.label.clone()));
+            if let Some(x) = margin.filter(|x| worst.as_ref().is_none_or(|(w, _, _)| x < w)) {
+                worst = Some((x, m.label.clone(), *within_noise));
             }
         }
     }

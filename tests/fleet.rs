@@ -88,7 +88,7 @@ fn portable_and_depending_answers_and_different_files() {
     match &group(&groups, "lock_shared_vs_private").across {
         Across::Portable { winner, worst } => {
             assert_eq!(winner, "threading.Lock (lock_private)");
-            assert!(worst.as_ref().is_some_and(|(x, _)| *x > 1.5), "{worst:?}");
+            assert!(worst.as_ref().is_some_and(|(x, _, tie)| *x > 1.5 && !tie), "{worst:?}");
         }
         other => panic!("{other:?}"),
     }
@@ -126,6 +126,7 @@ fn portable_and_depending_answers_and_different_files() {
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(md.contains("**portable**") && md.contains("**depends**") && md.contains("**not comparable**"), "{md}");
     assert!(md.contains("Apple M4 Pro") && md.contains("10 / 10 / 4+6"), "{md}");
+    assert!(md.contains("](charts/fleet-hot-counter.svg)") && out.join("charts/fleet-hot-counter.png").is_file(), "one chart per group");
 }
 
 #[test]
@@ -140,9 +141,12 @@ fn fifty_runs_merge_and_render() {
         .collect();
     let start = Instant::now();
     let fleet = assemble(runs);
-    let doc = ftbench::report::fleet::build(&fleet, &across(&fleet));
+    let groups = across(&fleet);
+    let dir = tempfile::tempdir().unwrap();
+    let charts = ftbench::report::charts::render_fleet_charts(&fleet, &groups, dir.path()).unwrap();
+    let doc = ftbench::report::fleet::build(&fleet, &groups, &charts);
     let (md, html) = (ftbench::report::doc::to_markdown(&doc), ftbench::report::doc::to_html(&doc));
-    eprintln!("50 runs (25 machines): merged and rendered in {:.2} s", start.elapsed().as_secs_f64());
+    eprintln!("50 runs (25 machines): merged and rendered, {} charts, in {:.2} s", charts.len(), start.elapsed().as_secs_f64());
     assert_eq!((fleet.members.len(), fleet.superseded.len()), (25, 25));
     assert!(md.contains("CPU 24 (10 cores)") && html.contains("CPU 24 (10 cores)"));
 }

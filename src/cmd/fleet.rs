@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use crate::exit;
 use crate::fleet::{across, assemble};
 use crate::fsutil::write_atomic;
+use crate::report::charts::render_fleet_charts;
 use crate::report::{doc, fleet};
 use crate::results::RunResults;
 use crate::runs::{require_finished, resolve_results};
@@ -17,7 +18,7 @@ pub struct Args {
     /// Runs from the machines: run folders, results.json files or baseline names (two or more).
     #[arg(required = true, num_args = 2..)]
     pub runs: Vec<PathBuf>,
-    /// Where the fleet report goes (summary.md and index.html).
+    /// Where the fleet report goes (summary.md, index.html and charts/).
     #[arg(long, short, value_name = "DIR", default_value = "fleet")]
     pub out: PathBuf,
 }
@@ -35,8 +36,10 @@ pub fn run(a: Args) -> Result<i32> {
     if fleet.members.len() < 2 {
         bail!("these runs are all from one machine ({}): a fleet report needs two machines", fleet.members[0].label);
     }
-    let document = fleet::build(&fleet, &across(&fleet));
+    let groups = across(&fleet);
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let charts = render_fleet_charts(&fleet, &groups, &a.out.join("charts")).context("drawing the fleet charts")?;
+    let document = fleet::build(&fleet, &groups, &charts);
     write_atomic(&a.out.join("summary.md"), doc::to_markdown(&document).as_bytes())?;
     write_atomic(&a.out.join("index.html"), doc::to_html(&document).as_bytes())?;
     println!("ftbench: fleet of {} machines → {}", fleet.members.len(), a.out.join("index.html").display());

@@ -2,11 +2,12 @@
 //! answer across them and each machine's, rendered to Markdown and HTML like a run's report.
 
 use crate::fleet::{Across, Cell, Fleet, GroupAcross};
-use crate::report::doc::{Block, Doc, Inl, Table, Tone};
+use crate::report::charts::{group_key, ChartFile};
+use crate::report::doc::{Block, Doc, Figure, Inl, Table, Tone};
 use crate::report::format;
 
-/// The whole fleet report.
-pub fn build(fleet: &Fleet, groups: &[GroupAcross]) -> Doc {
+/// The whole fleet report, each group's chart (if drawn) under its table.
+pub fn build(fleet: &Fleet, groups: &[GroupAcross], charts: &[ChartFile]) -> Doc {
     let mut doc = Doc { title: format!("ftbench fleet: {} machines", fleet.members.len()), blocks: vec![] };
     machines(&mut doc, fleet);
     doc.h(2, "answers", "Answers across machines");
@@ -35,6 +36,15 @@ pub fn build(fleet: &Fleet, groups: &[GroupAcross]) -> Doc {
             t.row(tone, vec![m.label.as_str().into(), answer, margin.into(), at.into()]);
         }
         doc.push(Block::Table(t));
+        let key = group_key(&g.scenario, g.family.as_deref());
+        if let Some(c) = charts.iter().find(|c| c.group.as_deref() == Some(&key)) {
+            let caption = Inl::new().t(format!("{}: efficiency vs threads per machine", c.title));
+            doc.push(Block::Figures(vec![Figure {
+                svg: format!("charts/{}.svg", c.base),
+                png: format!("charts/{}.png", c.base),
+                caption,
+            }]));
+        }
     }
     doc
 }
@@ -48,10 +58,18 @@ fn title(g: &GroupAcross) -> Inl {
 
 /// "Hot counters: portable — `X` wins on every machine (by at least 1.3× on M)".
 fn answer(g: &GroupAcross) -> Inl {
-    let l = Inl::new().b(title(g).plain()).t(": ");
+    let l = match &g.family {
+        Some(f) => Inl::new().b(g.title.as_str()).t(", ").c(f).t(": "),
+        None => Inl::new().b(g.title.as_str()).t(": "),
+    };
     match &g.across {
         Across::Portable { winner, worst } => {
-            let by = worst.as_ref().map(|(x, on)| format!(" (by at least {} on {on})", format::ratio(*x))).unwrap_or_default();
+            let by = worst
+                .as_ref()
+                .map(|(x, on, tie)| {
+                    format!(" (by at least {} on {on}{})", format::ratio(*x), if *tie { ", a tie within noise there" } else { "" })
+                })
+                .unwrap_or_default();
             l.b("portable").t(": ").c(winner).t(format!(" wins on every machine that has a winner{by}"))
         }
         Across::Depends { winners } => {

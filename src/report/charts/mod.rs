@@ -22,6 +22,7 @@
 mod contention;
 mod context;
 mod draw;
+mod fleet;
 mod gain;
 mod group;
 mod heatmap;
@@ -33,6 +34,7 @@ mod write;
 use std::path::PathBuf;
 
 pub use contention::is_lock_like;
+pub use fleet::render_fleet_charts;
 pub use style::{ensure_font, FONT_FAMILY};
 pub use write::{file_stem, group_key, render_charts};
 

@@ -16,7 +16,7 @@ use crate::report::selection::Selection;
 use crate::results::RunResults;
 
 /// Draws `plot` as `<dir>/<base>.svg` and `<dir>/<base>.png`.
-fn write_plot(plot: &Plot, dir: &Path, base: &str) -> Result<(PathBuf, PathBuf)> {
+pub(super) fn write_plot(plot: &Plot, dir: &Path, base: &str) -> Result<(PathBuf, PathBuf)> {
     let (w, h) = plot.size();
     let svg_path = dir.join(format!("{base}.svg"));
     let png_path = dir.join(format!("{base}.png"));
