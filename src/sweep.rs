@@ -203,7 +203,7 @@ impl Sweep {
         Ok(opt_in_note(
             &opt_in,
             "are not in the default run",
-            "select them with a filter, e.g. `cargo bench -- interp` or `ftbench run interp`",
+            "select them with a filter, e.g. `cargo bench -- interp` or `ftbench bench interp`",
         ))
     }
 

@@ -36,7 +36,7 @@ pub fn name_of(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Scenarios left out of a run that no filter selects: `cargo bench -- interp` or `ftbench run interp` runs them.
+/// Scenarios left out of a run that no filter selects: `cargo bench -- interp` or `ftbench bench interp` runs them.
 /// The interpreter-scaling suite is many tiny loops for CPython developers, not a primitive choice, and would
 /// take the default run past its time budget.
 pub const OPT_IN_SCENARIOS: [&str; 1] = ["interpreter"];

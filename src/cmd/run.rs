@@ -1,4 +1,4 @@
-//! `ftbench run`: a verifying sweep with a fixed number of rounds instead of `cargo bench`'s timed
+//! `ftbench verify` (alias `run`): a verifying sweep with a fixed number of rounds instead of `cargo bench`'s timed
 //! window — every workload, written as a run, then its report.
 
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
 //! The report of a run: turns its results.json into summary.md, index.html and charts
-//! (`ftbench report`, `ftbench run` and `cargo bench` render it).
+//! (`ftbench report`, `ftbench verify` and `cargo bench` render it).
 //!
 //! Reads only `results.json` (never measures). Everything is written into the run folder:
 //! `summary.md`, `index.html` and `charts/*.svg` + `charts/*.png` (same base names). Works on
