@@ -73,7 +73,7 @@ fn the_interpreter_suite_runs_only_when_a_filter_selects_it() {
     let (output, r) = run(dir.path(), &["--threads", "1", "--rounds", "1", "--ops", "10", "--no-report"], &[]);
     assert!(output.status.success());
     assert!(r.workload("interp_generator", GilMode::Off).is_none() && r.workload("cpu_only", GilMode::Off).is_some());
-    assert!(String::from_utf8_lossy(&output.stdout).contains("not in the default run"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not in the default run"), "a note, not output: on stderr");
 }
 
 const ENV_WORKLOAD: &str = r#"
@@ -102,7 +102,7 @@ fn a_workload_env_reaches_its_child_in_runs_and_stress() {
         assert_eq!(workload(&r, "needs_env", mode).status, WorkloadStatus::Ran, "{:?}", workload(&r, "needs_env", mode).evidence);
         assert_eq!(row(&r, "needs_env", mode, 2).status, RowStatus::Ok, "{:?}", row(&r, "needs_env", mode, 2).message);
     }
-    let out = ftbench().args(["stress", "needs_env", "--rounds", "3", "--ops", "10", "--workloads-dir"]).arg(dir.path()).output().unwrap();
+    let out = ftbench().args(["stress", "needs_env", "--rounds", "3", "--ops", "10", "--workloads"]).arg(dir.path()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 

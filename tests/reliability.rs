@@ -23,7 +23,7 @@ fn broken_workloads_are_named_and_good_ones_still_measured() {
     ]);
     let (output, r) =
         run(dir.path(), &["--threads", "1,2", "--modes", "off", "--rounds", "3", "--ops", "200"], &[("FTBENCH_ROUND_TIMEOUT", "2")]);
-    assert_eq!(output.status.code(), Some(1), "a run with failures exits 1");
+    assert_eq!(output.status.code(), Some(ftbench::exit::WORKLOAD_FAILED), "a run with failures exits 3");
     assert_eq!(r.run.status, RunStatus::Complete);
 
     for good in ["cpu_only", "lock_counter"] {

@@ -1,5 +1,5 @@
 //! `ftbench stress` catches the unsynchronized baselines with the GIL off, finds nothing with it
-//! on, and fails (exit 1) when a workload that claims to be safe breaks.
+//! on, and fails (exit 3, a workload failed) when a workload that claims to be safe breaks.
 
 mod common;
 
@@ -53,12 +53,11 @@ fn jitter_leaves_safe_workloads_intact_and_single_line_updates_atomic_under_the_
 }
 
 #[test]
-fn stress_exits_1_when_a_safe_workload_breaks_or_raises() {
+fn stress_exits_3_when_a_safe_workload_breaks_or_raises() {
     let dir = workloads(&["verify_fails", "raises_in_worker"]);
-    let out =
-        ftbench().args(["stress", "--rounds", "5", "--threads", "2", "--ops", "10", "--workloads-dir"]).arg(dir.path()).output().unwrap();
+    let out = ftbench().args(["stress", "--rounds", "5", "--threads", "2", "--ops", "10", "--workloads"]).arg(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(out.status.code(), Some(ftbench::exit::WORKLOAD_FAILED), "{stdout}");
     assert!(stdout.contains("BROKEN: round 0: AssertionError: the answer is 41"), "{stdout}");
     assert!(stdout.contains("EXCEPTION") && stdout.contains("ValueError: worker 1 refuses"), "{stdout}");
 }
@@ -66,11 +65,10 @@ fn stress_exits_1_when_a_safe_workload_breaks_or_raises() {
 #[test]
 fn stress_without_names_leaves_the_opt_in_suite_out_as_a_run_does_and_says_so() {
     let dir = workloads(&["lock_counter", "interp_cmodule_function"]);
-    let out =
-        ftbench().args(["stress", "--rounds", "3", "--threads", "2", "--ops", "10", "--workloads-dir"]).arg(dir.path()).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = ftbench().args(["stress", "--rounds", "3", "--threads", "2", "--ops", "10", "--workloads"]).arg(dir.path()).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("1 opt-in workloads") && stdout.contains("are not stressed unless named"), "{stdout}");
+    assert!(stderr.contains("1 opt-in workloads") && stderr.contains("are not stressed unless named"), "a note, on stderr: {stderr}");
     assert!(stdout.contains("lock_counter") && !stdout.lines().skip(1).any(|l| l.contains("interp_cmodule_function")), "{stdout}");
     // Named, it is stressed.
     let named =

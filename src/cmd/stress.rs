@@ -29,7 +29,7 @@ pub struct Args {
     /// Insert random yields and tiny sleeps between the workload's lines.
     #[arg(long)]
     pub jitter: bool,
-    #[arg(long, value_name = "DIR", help = paths::help_with_default("The workload folder", paths::workloads_dir()))]
+    #[arg(long, value_name = "DIR", alias = "workloads-dir", help = paths::help_with_default("The workload folder", paths::workloads_dir()))]
     pub workloads: Option<PathBuf>,
     /// Kill a stress child that runs longer than this many seconds.
     #[arg(long, default_value_t = 600)]
