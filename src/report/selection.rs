@@ -198,17 +198,18 @@ impl Verdict {
         let mut l = Inl::new();
         let at = self.threads.map(|t| format!(" at {}", format::threads(t))).unwrap_or_default();
         match (&self.winner, &self.runner_up, self.ratio) {
-            (Some(w), Some(r), Some(ratio)) if self.within_noise => {
-                l = l.c(w).t(" ≈ ").c(r).t(format!("{at} ({}, within noise)", format::ratio(ratio)));
-                if let Some((ws, rs)) = self.scaling_differs {
+            // A tie in throughput is not a tie when one scales and the other does not: no "≈" then.
+            (Some(w), Some(r), Some(ratio)) if self.within_noise => match self.scaling_differs {
+                None => l = l.c(w).t(" ≈ ").c(r).t(format!("{at} ({}, within noise)", format::ratio(ratio))),
+                Some((ws, rs)) => {
                     l = l
-                        .t(", but they scale apart: ")
                         .c(w)
-                        .t(format!(" {}, ", format::ratio(ws)))
+                        .t(" and ")
                         .c(r)
-                        .t(format!(" {}", format::ratio(rs)));
+                        .t(format!(" tie in throughput{at} ({}, within noise), but scale apart: ", format::ratio(ratio)));
+                    l = l.c(w).t(format!(" {}, ", format::ratio(ws))).c(r).t(format!(" {}", format::ratio(rs)));
                 }
-            }
+            },
             (Some(w), Some(r), Some(ratio)) => {
                 l = l.c(w).t(format!(" {} ", format::ratio(ratio))).c(r).t(at);
             }
