@@ -83,18 +83,6 @@ pub enum Basis {
     Speedup,
 }
 
-impl Basis {
-    /// How notes name it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Basis::Raw => "ops/s",
-            Basis::PerCanary => "fastest round per canary",
-            Basis::FastestRound => "fastest round (ops/s)",
-            Basis::Speedup => "speedup",
-        }
-    }
-}
-
 /// Where a row sits in the report, in output order.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
