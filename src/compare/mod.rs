@@ -37,8 +37,8 @@ mod verdict;
 
 pub use drift::Drift;
 pub use model::*;
-pub use rows::{pass_values, per_pass_speedups, speedup_base};
-pub use verdict::{benjamini_hochberg, MetricChange};
+pub use rows::{per_pass_speedups, speedup_base};
+pub use verdict::MetricChange;
 
 use crate::results::RunResults;
 use environment::{disturbed_runs, environment_mismatches, same_interpreters};

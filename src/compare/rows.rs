@@ -45,7 +45,7 @@ fn throughput_basis(b: &ThreadRow, n: &ThreadRow, per_canary: bool) -> Basis {
 /// over the faster of its two canaries (a canary that ran while its vCPU was slowed for a moment
 /// would make the pass look fast); only quiet passes (a pass the machine disturbed even when
 /// measured again says how busy it was).
-pub fn pass_values(row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
+fn pass_values(row: &ThreadRow, basis: Basis) -> BTreeMap<usize, f64> {
     row.passes
         .iter()
         .filter(|p| p.quiet())

@@ -101,7 +101,7 @@ pub(super) fn judge_family(rows: &mut [RowComparison], opts: &CompareOptions) {
 
 /// Which of `p` Benjamini–Hochberg rejects at false-discovery rate `q`: all those up to the
 /// largest rank k whose p-value is at most k·q/m.
-pub fn benjamini_hochberg(p: &[f64], q: f64) -> Vec<bool> {
+fn benjamini_hochberg(p: &[f64], q: f64) -> Vec<bool> {
     let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_by(|a, b| p[*a].total_cmp(&p[*b]));
     let m = p.len() as f64;
