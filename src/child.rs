@@ -6,16 +6,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Settings;
+use crate::config::{CodeContext, Driver, Settings};
 use crate::embedding::{self, harness, py_error};
 use crate::measure::{Pass, Timing};
-use crate::results::{GilMode, InterpreterFacts, OverheadRatio, ThreadRow, WorkloadMeta, WorkloadResult, WorkloadStatus};
-use crate::runner::{calibrate, Pool};
-use crate::workload::{name_of, Workload};
+use crate::report::selection::INTERPRETER_SCENARIO;
+use crate::results::{DriverControl, GilMode, InterpreterFacts, RowStatus, ThreadRow, WorkloadMeta, WorkloadResult, WorkloadStatus};
+use crate::runner::{calibrate, Pool, Round};
+use crate::workload::{name_of, Verdict, Workload};
 
 /// Names the file holding a [`ChildSpec`]; its presence makes a binary act as a child.
 pub const CHILD_ENV: &str = "FTBENCH_CHILD";
@@ -36,8 +37,6 @@ pub struct ChildSpec {
     pub ops: BTreeMap<usize, u64>,
     /// Where to write the record.
     pub record: PathBuf,
-    /// Measure the harness overhead against a pure-Python driver (GIL off, 1 thread and cores).
-    pub calibrate_overhead: bool,
     /// Measure throughput with the probes on vs off (GIL off, 1 thread and cores).
     pub calibrate_probes: bool,
 }
@@ -57,7 +56,6 @@ pub enum ChildTiming {
 pub struct ChildRecord {
     pub interpreter: Option<InterpreterFacts>,
     pub result: WorkloadResult,
-    pub overhead: Vec<OverheadRatio>,
     pub probe_ratio: BTreeMap<usize, f64>,
 }
 
@@ -96,7 +94,6 @@ pub fn run(spec: &ChildSpec) -> Result<()> {
     let mut record = ChildRecord {
         interpreter: None,
         result: blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None),
-        overhead: Vec::new(),
         probe_ratio: BTreeMap::new(),
     };
     if let Err(e) = measure_all(spec, &mut record) {
@@ -117,7 +114,7 @@ fn measure_all(spec: &ChildSpec, record: &mut ChildRecord) -> Result<()> {
     record.interpreter = Some(facts);
     Python::attach(|py| {
         harness(py)?.call_method0("enable_crash_traces").map_err(|e| py_error(py, e))?;
-        let w = Workload::load(py, &spec.workload)?;
+        let w = Workload::load_as(py, &spec.workload, spec.settings.code)?;
         record.result.meta = w.meta.clone();
         let skip = w.skip_reason(py)?;
         if let Some(interp) = record.interpreter.as_mut() {
@@ -143,15 +140,18 @@ fn measure_all(spec: &ChildSpec, record: &mut ChildRecord) -> Result<()> {
             record.result.rows.push(row);
             save(spec, record)?;
         }
-        if spec.mode == GilMode::Off && (spec.calibrate_overhead || spec.calibrate_probes) {
-            calibrate_harness(py, spec, &w, record)?;
+        if controlled(spec, &w) {
+            driver_control(py, spec, &w, record)?;
+        }
+        if spec.mode == GilMode::Off && spec.calibrate_probes {
+            calibrate_probes(py, spec, &w, record)?;
         }
         Ok(())
     })
 }
 
 fn measure_threads(py: Python<'_>, spec: &ChildSpec, w: &Workload, threads: usize) -> Result<ThreadRow> {
-    let pool = Pool::new(threads, w.meta.driver)?;
+    let pool = Pool::for_workload(py, w, threads, spec.settings.driver)?;
     let settings = &spec.settings;
     let floor = settings.round_limit(Duration::ZERO);
     let ops = match (spec.timing, spec.ops.get(&threads)) {
@@ -208,11 +208,75 @@ fn print_progress(name: &str, mode: GilMode, progress: &str, row: &ThreadRow) {
     println!("ftbench: pass {progress:<5} {name:<28} {mode:<7} t={:<3} {thr:>14}  [{status}]", row.threads);
 }
 
-/// The suite measuring itself, at 1 thread and at the core count, with the ops of the rows just
-/// measured: the embedded runner against a pure-Python `threading` driver of the same worker
-/// (verify checked), and throughput with the probes on against off. Blocks alternate in ABBA
-/// order so drift hits both sides alike.
-fn calibrate_harness(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) -> Result<()> {
+/// The workloads whose rows every run measures against the pure-Python driver (GIL off): the
+/// reference CPU unit, the classic lock, and CPython's interpreter loops.
+const ALWAYS_CONTROLLED: [&str; 2] = ["cpu_only", "lock_counter"];
+
+/// Whether this child measures its rows against the pure-Python driver: a `worker` workload
+/// measured on Rust threads, with `--driver-control` every one, else those above.
+fn controlled(spec: &ChildSpec, w: &Workload) -> bool {
+    let always = ALWAYS_CONTROLLED.contains(&w.name.as_str()) || w.meta.scenario.trim() == INTERPRETER_SCENARIO;
+    spec.timing != ChildTiming::Smoke
+        && !w.meta.driver
+        && spec.settings.driver == Driver::Rust
+        && (spec.settings.driver_control || (always && spec.mode == GilMode::Off))
+}
+
+/// Each row this pass measured, its rounds driven again by `threading` threads, interleaved with
+/// the Rust pool's; an interpreter loop also compiled as `__main__`, as ftscalingbench runs it.
+/// A control that fails is recorded with the row and loses nothing measured.
+fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) -> Result<()> {
+    let as_script = if w.meta.scenario.trim() == INTERPRETER_SCENARIO {
+        Some(Workload::load_as(py, &spec.workload, CodeContext::Main)?)
+    } else {
+        None
+    };
+    let limit = spec.settings.round_limit(Duration::ZERO);
+    for row in record.result.rows.iter_mut().filter(|r| matches!(r.status, RowStatus::Ok | RowStatus::LostUpdates)) {
+        let (threads, ops) = (row.threads, row.ops_per_thread);
+        let Some(sample) = row.passes.last_mut() else { continue };
+        match control(py, w, as_script.as_ref(), threads, ops, limit) {
+            Ok(c) => sample.control = Some(c),
+            Err(e) => sample.control_failed = Some(format!("{e:#}")),
+        }
+    }
+    Ok(())
+}
+
+/// Rounds per block of the driver control, and blocks per side (A B B A).
+const CONTROL_ROUNDS: u64 = 3;
+const CONTROL_BLOCKS: usize = 2;
+
+fn control(py: Python<'_>, w: &Workload, as_script: Option<&Workload>, threads: usize, ops: u64, limit: Duration) -> Result<DriverControl> {
+    let (rust, python) = (Pool::new(threads, false)?, Pool::python(py, threads)?);
+    let mut sides = vec![(&rust, w), (&python, w)];
+    sides.extend(as_script.map(|m| (&python, m)));
+    let block = |(pool, w): &(&Pool, &Workload)| -> Result<f64> {
+        (0..CONTROL_ROUNDS).try_fold(0.0, |sum, _| {
+            let round = pool.watched_round_with(py, w, ops, limit, None, false)?;
+            check(&round, w, threads)?;
+            Ok(sum + round.elapsed.as_secs_f64())
+        })
+    };
+    let seconds = interleaved(CONTROL_BLOCKS, &sides, block)?;
+    let rate = |s: f64| (CONTROL_ROUNDS * CONTROL_BLOCKS as u64 * threads as u64 * ops) as f64 / s;
+    Ok(DriverControl { rust: rate(seconds[0]), python: rate(seconds[1]), main: seconds.get(2).copied().map(rate) })
+}
+
+/// A control round must hold what the row's own rounds held.
+fn check(round: &Round, w: &Workload, threads: usize) -> Result<()> {
+    if let Some((i, tb)) = &round.worker_error {
+        bail!("worker {i} of {threads} threads raised:\n{tb}");
+    }
+    match &round.verdict {
+        Verdict::Broken { message, .. } if !w.meta.unsynchronized => bail!("{message}"),
+        _ => Ok(()),
+    }
+}
+
+/// Throughput with the probes on against off, at 1 thread and the core count, with the ops of the
+/// rows just measured, in interleaved blocks.
+fn calibrate_probes(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) -> Result<()> {
     if w.meta.driver {
         return Ok(());
     }
@@ -222,43 +286,32 @@ fn calibrate_harness(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mu
     let rows: Vec<(usize, u64)> = record.result.rows.iter().map(|r| (r.threads, r.ops_per_thread)).collect();
     for (threads, ops) in rows.into_iter().filter(|(t, _)| *t == 1 || *t == cores) {
         let pool = Pool::new(threads, false)?;
-        let embedded = |probes: bool| -> Result<f64> {
+        let block = |probes: &bool| -> Result<f64> {
             (0..ROUNDS_PER_BLOCK).try_fold(0.0, |sum, _| {
-                let round = pool.watched_round_with(py, w, ops, limit, None, probes)?;
+                let round = pool.watched_round_with(py, w, ops, limit, None, *probes)?;
                 Ok(sum + round.elapsed.as_secs_f64())
             })
         };
-        if spec.calibrate_overhead {
-            let h = harness(py)?;
-            let reference = || -> Result<f64> {
-                h.call_method1("python_driver", (w.module(py), threads, ops, ROUNDS_PER_BLOCK))
-                    .and_then(|t| t.extract::<f64>())
-                    .map_err(|e| py_error(py, e))
-            };
-            let (ours, theirs) = abba(blocks, || embedded(true), reference)?;
-            record.overhead.push(OverheadRatio { workload: w.name.clone(), threads, ratio: theirs / ours });
-        }
-        if spec.calibrate_probes {
-            let (on, off) = abba(blocks, || embedded(true), || embedded(false))?;
-            record.probe_ratio.insert(threads, off / on);
-        }
+        let seconds = interleaved(blocks, &[true, false], block)?;
+        record.probe_ratio.insert(threads, seconds[1] / seconds[0]);
     }
     Ok(())
 }
 
 const ROUNDS_PER_BLOCK: u64 = 5;
 
-/// Total seconds of `a` and of `b` over `blocks` pairs of blocks run A B B A A B B A …
-fn abba(blocks: usize, mut a: impl FnMut() -> Result<f64>, mut b: impl FnMut() -> Result<f64>) -> Result<(f64, f64)> {
-    let (mut ta, mut tb) = (0.0, 0.0);
-    for i in 0..blocks {
-        if i % 2 == 0 {
-            ta += a()?;
-            tb += b()?;
-        } else {
-            tb += b()?;
-            ta += a()?;
+/// Total seconds of each side over `blocks` blocks, the order reversed every other block
+/// (A B, B A, A B …) so drift hits every side alike.
+fn interleaved<S>(blocks: usize, sides: &[S], mut block: impl FnMut(&S) -> Result<f64>) -> Result<Vec<f64>> {
+    let mut totals = vec![0.0; sides.len()];
+    for b in 0..blocks {
+        let mut order: Vec<usize> = (0..sides.len()).collect();
+        if b % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            totals[i] += block(&sides[i])?;
         }
     }
-    Ok((ta, tb))
+    Ok(totals)
 }

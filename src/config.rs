@@ -29,6 +29,79 @@ pub struct Settings {
     pub round_timeout: Option<Duration>,
     /// Kill a whole child after this long (`FTBENCH_TIMEOUT`, seconds); `None`: from the settings.
     pub child_timeout: Option<Duration>,
+    /// Which threads run the rounds of `worker` workloads (`FTBENCH_DRIVER`, `--driver`).
+    #[serde(default)]
+    pub driver: Driver,
+    /// How each workload's code object is made (`FTBENCH_CODE`, `--code`).
+    #[serde(default)]
+    pub code: CodeContext,
+    /// Measure every `worker` row against the pure-Python driver too (`FTBENCH_DRIVER_CONTROL=1`,
+    /// `--driver-control`); without it only `cpu_only`, `lock_counter` and the interpreter suite are.
+    #[serde(default)]
+    pub driver_control: bool,
+}
+
+/// Which threads drive the rounds of a `worker` workload.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Driver {
+    /// Long-lived Rust threads attached to the interpreter (the suite's own pool).
+    #[default]
+    Rust,
+    /// Long-lived `threading.Thread`s released by a `threading.Barrier`, timed with
+    /// `time.perf_counter_ns`: what a Python program would write.
+    Python,
+}
+
+/// How a workload's code object is made. On 3.13t this decides whether its constants and code
+/// objects are immortal, which moves some interpreter loops by 4x (docs/transfer.md).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeContext {
+    /// As importlib loads a module from its cached `.pyc`: what an installed program runs.
+    #[default]
+    Cached,
+    /// As importlib compiles a `.py` without a usable `.pyc` (the builtin `compile()`): a first
+    /// import, `PYTHONDONTWRITEBYTECODE=1`, a read-only folder.
+    Source,
+    /// As `python script.py` compiles its `__main__` (CPython's Tools/ftscalingbench runs so).
+    Main,
+}
+
+impl Driver {
+    pub fn label(self) -> &'static str {
+        match self {
+            Driver::Rust => "rust",
+            Driver::Python => "python",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Driver> {
+        match s.trim() {
+            "rust" => Ok(Driver::Rust),
+            "python" => Ok(Driver::Python),
+            other => bail!("'{other}' is not a driver (expected rust or python)"),
+        }
+    }
+}
+
+impl CodeContext {
+    pub const ALL: [CodeContext; 3] = [CodeContext::Cached, CodeContext::Source, CodeContext::Main];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CodeContext::Cached => "cached",
+            CodeContext::Source => "source",
+            CodeContext::Main => "main",
+        }
+    }
+
+    fn parse(s: &str) -> Result<CodeContext> {
+        CodeContext::ALL
+            .into_iter()
+            .find(|c| c.label() == s.trim())
+            .with_context(|| format!("'{}' is not a code context (expected cached, source or main)", s.trim()))
+    }
 }
 
 pub const ROUND_TIMEOUT_FLOOR: Duration = Duration::from_secs(10);
@@ -52,6 +125,9 @@ impl Settings {
             min_rounds: 3,
             round_timeout: None,
             child_timeout: None,
+            driver: Driver::Rust,
+            code: CodeContext::Cached,
+            driver_control: false,
         }
     }
 
@@ -67,12 +143,16 @@ impl Settings {
             warm_up: ms(c.warm_up_ms as f64),
             measurement: ms(c.measurement_ms as f64),
             min_rounds: c.min_rounds,
+            driver: c.driver.unwrap_or_default(),
+            code: c.code.unwrap_or_default(),
+            driver_control: c.driver_control,
             ..Settings::from_env(c.quick, num_cpus::get())?
         })
     }
 
     /// Defaults overridden by `FTBENCH_THREADS`, `FTBENCH_MODES`, `FTBENCH_PASSES`, `FTBENCH_ROUND_MS`,
-    /// `FTBENCH_ROUND_TIMEOUT` and `FTBENCH_TIMEOUT` (seconds); `FTBENCH_QUICK=1` or `quick` selects quick mode.
+    /// `FTBENCH_ROUND_TIMEOUT` and `FTBENCH_TIMEOUT` (seconds), `FTBENCH_DRIVER`, `FTBENCH_CODE` and
+    /// `FTBENCH_DRIVER_CONTROL`; `FTBENCH_QUICK=1` or `quick` selects quick mode.
     pub fn from_env(quick: bool, cores: usize) -> Result<Settings> {
         let quick = quick || env_flag("FTBENCH_QUICK")?;
         let mut s = Settings::defaults(quick, cores);
@@ -94,6 +174,13 @@ impl Settings {
         if let Some(v) = env("FTBENCH_TIMEOUT") {
             s.child_timeout = Some(Duration::from_secs_f64(parse_positive(&v).context("FTBENCH_TIMEOUT")?));
         }
+        if let Some(v) = env("FTBENCH_DRIVER") {
+            s.driver = Driver::parse(&v).context("FTBENCH_DRIVER")?;
+        }
+        if let Some(v) = env("FTBENCH_CODE") {
+            s.code = CodeContext::parse(&v).context("FTBENCH_CODE")?;
+        }
+        s.driver_control = env_flag("FTBENCH_DRIVER_CONTROL")?;
         Ok(s)
     }
 
@@ -105,6 +192,18 @@ impl Settings {
         }
         s.modes = parse_modes(modes).context("--modes")?;
         Ok(s)
+    }
+
+    /// `--driver`, `--code` and `--driver-control` of a command line on top of these settings.
+    pub fn with_contexts(mut self, driver: Option<&str>, code: Option<&str>, control: bool) -> Result<Settings> {
+        if let Some(d) = driver {
+            self.driver = Driver::parse(d).context("--driver")?;
+        }
+        if let Some(c) = code {
+            self.code = CodeContext::parse(c).context("--code")?;
+        }
+        self.driver_control |= control;
+        Ok(self)
     }
 
     /// The per-round deadlock limit once a round is known to take `round`.

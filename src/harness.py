@@ -2,12 +2,14 @@
 measurement that are plain Python (the pure-Python reference driver and the stress jitter).
 
 Embedded into the Rust binaries with include_str! and loaded once per process as `_ftbench_harness`.
-The timed rounds themselves are driven from Rust (runner.rs); nothing here runs inside them
-except the workload's own code and, under `ftbench stress --jitter`, the tracer below.
+The timed rounds are driven from Rust (runner.rs) or, with the Python driver, by ThreadPool below;
+nothing else here runs inside them except the workload's own code and, under
+`ftbench stress --jitter`, the tracer below.
 """
 
 import importlib.util
 import inspect
+import marshal
 import os
 import sys
 import sysconfig
@@ -72,19 +74,34 @@ def format_exception(exc):
     return "".join(traceback.format_exception(exc)).rstrip()
 
 
-def load(path):
-    """Imports a workload file and checks it against the protocol. Returns (module, meta)."""
+def load(path, context="cached", script_code=None):
+    """Imports a workload file and checks it against the protocol. Returns (module, meta).
+
+    `context` says how its code object is made, never left to whether a .pyc happens to exist:
+    on 3.13t that decides whether constants and code objects are immortal (docs/transfer.md).
+    `script_code` is the file compiled as a script compiles (context "main"), which only the C API
+    can do: the builtin compile() is the path "source" takes."""
     name = os.path.splitext(os.path.basename(path))[0]
     folder = os.path.dirname(os.path.abspath(path))
     if folder not in sys.path:
         sys.path.insert(0, folder)  # helpers such as _support.py
-    spec = importlib.util.spec_from_file_location(f"ftbench_workload_{name}", path)
+    # Interned, as `import name` makes a module's name: on 3.13t a name made at run time (as a relative
+    # import makes it) is a mortal string every new function object references (docs/transfer.md).
+    spec = importlib.util.spec_from_file_location(sys.intern(f"ftbench_workload_{name}"), path)
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        exec(script_code or code_object(path, context), vars(module))
     except BaseException as exc:
         raise WorkloadError(f"{path}: cannot be imported:\n{format_exception(exc)}") from None
     return module, check_protocol(path, module)
+
+
+def code_object(path, context):
+    """The file compiled as importlib compiles a .py ("source"), or that code as importlib loads it
+    back from the .pyc it writes ("cached")."""
+    with open(path, "rb") as f:
+        code = compile(f.read(), path, "exec", dont_inherit=True)
+    return marshal.loads(marshal.dumps(code)) if context == "cached" else code
 
 
 def check_protocol(path, module):
@@ -188,32 +205,58 @@ def canary(_state, _thread_index, steps):
         x = (x * 75 + 74) % 65537
 
 
-def python_driver(module, threads, ops, rounds):
-    """The reference: the same worker driven by threading + Barrier + perf_counter in Python.
-    Returns total seconds over `rounds` rounds, for the harness-overhead calibration."""
-    total = 0.0
-    for _ in range(rounds):
-        state = module.setup(threads)
-        start = threading.Barrier(threads + 1)
-        times = [None] * threads
+class ThreadPool:
+    """The pure-Python driver: the Rust pool's protocol as a Python program would write it.
+    Long-lived `threading` threads, released together by a Barrier each round; each times its own
+    call with perf_counter_ns. A round returns (start_ns, end_ns, traceback or None) per thread;
+    setup, verify and the round's timing stay with the caller, as for the Rust pool."""
 
-        def run(i):
-            start.wait()
-            t0 = time.perf_counter()
-            module.worker(state, i, ops)
-            times[i] = (t0, time.perf_counter())
-
-        pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-        for t in pool:
+    def __init__(self, threads):
+        self.start = threading.Barrier(threads + 1)
+        self.end = threading.Barrier(threads + 1)
+        self.job = None
+        self.outcomes = [None] * threads
+        self.pool = [threading.Thread(target=self.serve, args=(i,), name=f"ftbench-python-{i}", daemon=True) for i in range(threads)]
+        for t in self.pool:
             t.start()
-        start.wait()
-        for t in pool:
+
+    def serve(self, index):
+        while True:
+            self.start.wait()
+            if self.job is None:
+                return
+            self.outcomes[index] = self.call(index, *self.job)
+            self.end.wait()
+
+    @staticmethod
+    def call(index, function, state, ops, driver_threads, first_only, tracers):
+        if first_only and index > 0:
+            now = time.perf_counter_ns()
+            return now, now, None
+        if tracers:
+            sys.settrace(tracers[index])
+        error = None
+        start = time.perf_counter_ns()
+        try:
+            function(state, index if driver_threads is None else driver_threads, ops)
+        except BaseException as exc:
+            error = format_exception(exc)
+        end = time.perf_counter_ns()
+        if tracers:
+            sys.settrace(None)
+        return start, end, error
+
+    def round(self, function, state, ops, driver_threads=None, first_only=False, tracers=None):
+        self.job = (function, state, ops, driver_threads, first_only, tracers)
+        self.start.wait()
+        self.end.wait()
+        self.job = None
+        return list(self.outcomes)
+
+    def close(self):
+        self.start.wait()  # job is None: every thread returns
+        for t in self.pool:
             t.join()
-        total += max(end for _, end in times) - min(begin for begin, _ in times)
-        module.verify(state, threads, ops)
-        if hasattr(module, "teardown"):
-            module.teardown(state)
-    return total
 
 
 def jitter_tracer(path, probability, seed):

@@ -165,6 +165,8 @@ impl Pass<'_> {
             other_load: timed.machine.other_load(),
             disturbed: None,
             remeasured: false,
+            control: None,
+            control_failed: None,
         };
         sample.disturbed = disturbance(&sample);
         Ok((Some(sample), timed))

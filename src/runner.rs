@@ -1,5 +1,6 @@
 //! Rounds: a pool of long-lived Rust threads, each attached to the one interpreter, released
-//! together through a barrier (waited on *detached* from Python) to run a workload's round.
+//! together through a barrier (waited on *detached* from Python) to run a workload's round; or,
+//! with the Python driver, the harness's pool of `threading` threads doing the same.
 //!
 //! One round: `setup` (untimed) → all threads released → `worker(state, i, ops)` on each (or one
 //! `drive(state, threads, ops)`) → the round ends when the last returns → `verify` and a check that
@@ -14,6 +15,7 @@ use anyhow::{Context, Result};
 use pyo3::prelude::*;
 
 use crate::counters::{cpu_times, spin, test_knob, thread_usage, CpuTimes};
+use crate::config::Driver;
 use crate::embedding::{format_exception, gil_enabled, harness, py_error};
 use crate::probes::{rusage_self, Rusage};
 use crate::workload::{Verdict, Workload};
@@ -75,9 +77,28 @@ pub struct Pool {
     /// The logical thread count the workload sees.
     threads: usize,
     driver: bool,
+    /// The harness's `ThreadPool` when `threading` threads run the rounds instead (no Rust threads).
+    python: Option<Py<PyAny>>,
 }
 
 impl Pool {
+    /// The pool `driver` asks for: Python threads only for `worker` workloads (a `drive` workload
+    /// runs on Python threads of its own already).
+    pub fn for_workload(py: Python<'_>, w: &Workload, threads: usize, driver: Driver) -> Result<Pool> {
+        match driver {
+            Driver::Python if !w.meta.driver => Pool::python(py, threads),
+            _ => Pool::new(threads, w.meta.driver),
+        }
+    }
+
+    /// `threads` long-lived `threading` threads (harness.py's ThreadPool).
+    pub fn python(py: Python<'_>, threads: usize) -> Result<Pool> {
+        let pool = harness(py)?.getattr("ThreadPool").and_then(|c| c.call1((threads,))).map_err(|e| py_error(py, e))?;
+        let mut p = Pool::new(0, false)?;
+        (p.threads, p.python) = (threads, Some(pool.unbind()));
+        Ok(p)
+    }
+
     pub fn new(threads: usize, driver: bool) -> Result<Pool> {
         let rust_threads = if driver { 1 } else { threads };
         let shared = Arc::new(Shared {
@@ -96,16 +117,20 @@ impl Pool {
                     .context("spawning a worker thread")
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Pool { shared, handles, threads, driver })
+        Ok(Pool { shared, handles, threads, driver, python: None })
     }
 
     pub fn threads(&self) -> usize {
         self.threads
     }
 
-    /// The Rust threads that call into Python: `threads`, or 1 in driver mode.
-    pub fn rust_threads(&self) -> usize {
-        self.handles.len()
+    /// The threads that call into Python: `threads`, or 1 Rust thread in driver mode.
+    pub fn calling_threads(&self) -> usize {
+        if self.python.is_some() {
+            self.threads
+        } else {
+            self.handles.len()
+        }
     }
 
     /// Runs one round of `ops` operations per thread. Call with the caller attached; the caller
@@ -122,7 +147,7 @@ impl Pool {
             probes,
             first_only: false,
         };
-        let (outcomes, before, after, machine) = self.dispatch(py, job);
+        let (outcomes, before, after, machine) = self.dispatch(py, job)?;
         let first = outcomes.iter().map(|o| o.start).min().expect("at least one thread");
         let last_start = outcomes.iter().map(|o| o.start).max().expect("at least one thread");
         let last = outcomes.iter().map(|o| o.end).max().expect("at least one thread");
@@ -147,10 +172,22 @@ impl Pool {
 }
 
 impl Pool {
-    /// Hands `job` to the workers, releases them and waits, detached, for the last to finish.
-    /// Returns each thread's outcome, this process's usage around them and, when the job probes,
-    /// the machine's counters.
-    fn dispatch(&self, py: Python<'_>, job: Job) -> (Vec<Outcome>, Rusage, Rusage, Option<(CpuTimes, CpuTimes)>) {
+    /// Hands `job` to the workers, releases them and waits for the last to finish. Returns each
+    /// thread's outcome, this process's usage around them and, when the job probes, the machine's
+    /// counters.
+    fn dispatch(&self, py: Python<'_>, job: Job) -> Result<(Vec<Outcome>, Rusage, Rusage, Option<(CpuTimes, CpuTimes)>)> {
+        let Some(pool) = &self.python else {
+            return Ok(self.dispatch_rust(py, job));
+        };
+        let counters = job.probes.then(cpu_times).flatten();
+        let before = rusage_self();
+        let outcomes = python_round(py, pool.bind(py), &job)?;
+        let after = rusage_self();
+        Ok((outcomes, before, after, counters.zip(job.probes.then(cpu_times).flatten())))
+    }
+
+    /// [`Pool::dispatch`] on the Rust threads: released and awaited detached from Python.
+    fn dispatch_rust(&self, py: Python<'_>, job: Job) -> (Vec<Outcome>, Rusage, Rusage, Option<(CpuTimes, CpuTimes)>) {
         let probes = job.probes;
         *self.shared.job.lock().unwrap() = Some(Arc::new(job));
         let (before, after, machine) = py.detach(|| {
@@ -178,13 +215,26 @@ impl Pool {
             probes: false,
             first_only: true,
         };
-        let (outcomes, ..) = self.dispatch(py, job);
+        let (outcomes, ..) = self.dispatch(py, job)?;
         let first = &outcomes[0];
         match &first.error {
             Some(e) => Err(anyhow::anyhow!("{e}")),
             None => Ok(first.end - first.start),
         }
     }
+}
+
+/// One round on the harness's ThreadPool; its perf_counter_ns stamps become Instants (only their
+/// differences are used). Each thread's usage is unknown: the round counts the whole process's.
+fn python_round(py: Python<'_>, pool: &Bound<'_, PyAny>, job: &Job) -> Result<Vec<Outcome>> {
+    let tracers = job.tracers.as_ref().map(|t| t.iter().map(|f| f.clone_ref(py)).collect::<Vec<_>>());
+    let args = (job.function.bind(py), job.state.bind(py), job.ops, job.driver_threads, job.first_only, tracers);
+    let stamps: Vec<(u64, u64, Option<String>)> =
+        pool.call_method1("round", args).and_then(|r| r.extract()).map_err(|e| py_error(py, e))?;
+    let origin = stamps.iter().map(|s| s.0).min().unwrap_or(0);
+    let base = Instant::now();
+    let at = |ns: u64| base + Duration::from_nanos(ns.saturating_sub(origin));
+    Ok(stamps.into_iter().map(|(start, end, error)| Outcome { start: at(start), end: at(end), error, usage: None }).collect())
 }
 
 /// The worker threads' own usage summed, when every one was probed.
@@ -222,6 +272,11 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
+        if let Some(pool) = self.python.take() {
+            Python::attach(|py| {
+                let _ = pool.bind(py).call_method0("close");
+            });
+        }
         self.shared.stop.store(true, Ordering::SeqCst);
         let shared = Arc::clone(&self.shared);
         let handles = std::mem::take(&mut self.handles);

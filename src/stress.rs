@@ -169,7 +169,7 @@ fn child_rounds(spec: &StressSpec) -> Result<StressOutcome> {
             None => calibrate(py, &pool, &w, Duration::from_micros(500), 1 << 20, limit)?,
         };
         for round in 0..spec.rounds {
-            let tracers = if spec.jitter { Some(jitter_tracers(py, &w, pool.rust_threads(), 0.05, round * 1000)?) } else { None };
+            let tracers = if spec.jitter { Some(jitter_tracers(py, &w, pool.calling_threads(), 0.05, round * 1000)?) } else { None };
             let r = pool.watched_round_with(py, &w, ops, limit, tracers, true)?;
             out.rounds += 1;
             if let Some((i, tb)) = r.worker_error {

@@ -344,6 +344,9 @@ impl Sweep {
                         ChildTiming::Rounds { rounds, .. } => rounds,
                     },
                     seed,
+                    driver: Some(s.driver),
+                    code: Some(s.code),
+                    driver_control: s.driver_control,
                 },
                 owner: Some(RunOwner::current()),
                 resumed: Vec::new(),
@@ -375,7 +378,6 @@ impl Sweep {
             progress: progress.to_string(),
             ops,
             record: logs.join(format!("{stem}.record.json")),
-            calibrate_overhead: calibrate && (name == "cpu_only" || name == "lock_counter"),
             calibrate_probes: calibrate && name == "cpu_only",
         };
         let mut command = supervise::own_child(&self.exe, CHILD_ENV, &spec, &logs.join(format!("{stem}.spec.json")))?;
@@ -433,10 +435,8 @@ fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildR
                 None => results.interpreters.push(facts.clone()),
             }
         }
-        if !rec.overhead.is_empty() || !rec.probe_ratio.is_empty() {
-            let cal = results.calibration.get_or_insert_with(Calibration::default);
-            cal.harness_overhead.extend(rec.overhead.iter().cloned());
-            cal.probe_ratio.extend(rec.probe_ratio.clone());
+        if !rec.probe_ratio.is_empty() {
+            results.calibration.get_or_insert_with(Calibration::default).probe_ratio.extend(rec.probe_ratio.clone());
         }
     }
     let Some(known) = results.workloads.iter_mut().find(|w| w.workload == result.workload && w.mode == result.mode) else {

@@ -1,11 +1,13 @@
 //! Workload files: finding them, loading one through the harness, and its protocol calls.
 
+use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::config::CodeContext;
 use crate::embedding::{format_exception, harness, py_error};
 use crate::results::WorkloadMeta;
 
@@ -106,10 +108,21 @@ pub enum Verdict {
 }
 
 impl Workload {
-    /// Imports and validates `path`. Errors name the file and carry the Python traceback.
+    /// Imports and validates `path` as an installed program's module (from cached bytecode).
+    /// Errors name the file and carry the Python traceback.
     pub fn load(py: Python<'_>, path: &Path) -> Result<Workload> {
+        Workload::load_as(py, path, CodeContext::Cached)
+    }
+
+    /// [`Workload::load`] with its code object made the way `code` says.
+    pub fn load_as(py: Python<'_>, path: &Path, code: CodeContext) -> Result<Workload> {
         let h = harness(py)?;
-        let loaded = h.call_method1("load", (path.to_string_lossy().as_ref(),)).map_err(|e| workload_error(py, e))?;
+        let script = match code {
+            CodeContext::Main => Some(compile_as_script(py, path)?),
+            _ => None,
+        };
+        let loaded =
+            h.call_method1("load", (path.to_string_lossy().as_ref(), code.label(), script)).map_err(|e| workload_error(py, e))?;
         let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) = loaded.extract().map_err(|e| py_error(py, e))?;
         let parsed = meta_from(py, &meta, path).with_context(|| format!("reading metadata of {}", path.display()))?;
         if Declared::read(path)?.scenario.as_deref() != Some(parsed.scenario.as_str()) {
@@ -176,6 +189,19 @@ impl Workload {
     pub fn module<'py>(&self, py: Python<'py>) -> Bound<'py, PyModule> {
         self.module.bind(py).clone()
     }
+}
+
+/// `path` compiled as `python script.py` compiles its `__main__`: through the C API, which on 3.13t
+/// interns and immortalizes constants as the builtin compile() does not.
+fn compile_as_script<'py>(py: Python<'py>, path: &Path) -> Result<Bound<'py, PyAny>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read workload file {}", path.display()))?;
+    let source = CString::new(text).with_context(|| format!("{}: the file contains a NUL byte", path.display()))?;
+    let filename = CString::new(path.to_string_lossy().as_bytes()).context("a path with a NUL byte")?;
+    // SAFETY: both strings are NUL-terminated and outlive the call; the thread is attached.
+    let code = unsafe { pyo3::ffi::Py_CompileString(source.as_ptr(), filename.as_ptr(), pyo3::ffi::Py_file_input) };
+    // SAFETY: a new reference or NULL with an exception set, as Py_CompileString documents.
+    unsafe { Bound::from_owned_ptr_or_err(py, code) }
+        .map_err(|e| anyhow!("{}: cannot be imported:\n{}", path.display(), format_exception(py, &e)))
 }
 
 /// Loading errors are already phrased by harness.py (file and fault); others get the traceback.

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+pub use crate::config::{CodeContext, Driver};
+
 mod derive;
 
 pub use derive::implausible;
@@ -91,6 +93,16 @@ pub struct RunConfig {
     pub min_rounds: u64,
     /// Seed of the per-pass shuffles.
     pub seed: u64,
+    /// Which threads drove the `worker` rounds; `None` in runs made before it was recorded (Rust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<Driver>,
+    /// How the workloads' code objects were made; `None` in runs made before it was recorded
+    /// (importlib's choice: a `.pyc` when one was cached, else compiled from source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeContext>,
+    /// Every `worker` row was measured against the pure-Python driver as well.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub driver_control: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,8 +215,10 @@ pub struct InterpreterFacts {
 /// The suite measuring itself; figures to read against their targets, not assertions.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Calibration {
-    /// Embedded runner's throughput / a pure-Python `threading` driver's of the same worker, at
-    /// 1 thread and at the core count (target ≥ 0.98).
+    /// Runs made before the driver control: the embedded runner's throughput / a pure-Python
+    /// `threading` driver's, for cpu_only and lock_counter at 1 thread and the core count. Newer
+    /// runs keep the control in each row's passes ([`PassSample::control`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub harness_overhead: Vec<OverheadRatio>,
     /// Throughput with the probes (per-thread CPU clocks, per-core counters) on / off, per thread
     /// count (target ≥ 0.99).
@@ -408,6 +422,27 @@ pub struct PassSample {
     pub disturbed: Option<String>,
     /// True when the first attempt was disturbed and these are the figures of the second.
     pub remeasured: bool,
+    /// The driver control of this pass, when it ran for the row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<DriverControl>,
+    /// Why the driver control of this pass has no figures: a round of it raised or broke the
+    /// invariant the row's own rounds kept (the traceback or verify's message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_failed: Option<String>,
+}
+
+/// The same rounds (code, ops, verification) driven two or three ways in one child, in interleaved
+/// blocks (A B B A) so drift hits each alike: does the figure transfer to a Python program?
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct DriverControl {
+    /// ops/s on the suite's Rust threads, the way the row was measured.
+    pub rust: f64,
+    /// ops/s on long-lived `threading` threads (Barrier start, `perf_counter_ns`), same code.
+    pub python: f64,
+    /// Interpreter suite: ops/s on those threads with the workload compiled as `__main__`, as
+    /// CPython's Tools/ftscalingbench runs its loops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main: Option<f64>,
 }
 
 impl PassSample {

@@ -5,7 +5,7 @@
 pub mod simulate;
 
 use crate::results::{
-    Estimate, GilMode, InterpreterFacts, MachineFacts, PassSample, RunConfig, RunInfo, RunResults, RunStatus, ThreadRow, WorkloadResult,
+    CodeContext, Driver, Estimate, GilMode, InterpreterFacts, MachineFacts, PassSample, RunConfig, RunInfo, RunResults, RunStatus, ThreadRow, WorkloadResult,
     WorkloadStatus,
 };
 
@@ -38,6 +38,9 @@ fn config() -> RunConfig {
         measurement_ms: 200,
         min_rounds: 3,
         seed: 7,
+        driver: Some(Driver::Rust),
+        code: Some(CodeContext::Cached),
+        driver_control: false,
     }
 }
 
