@@ -6,6 +6,7 @@ mod common;
 use common::repo;
 use ftbench::embedding::{initialize, requested_mode};
 use ftbench::results::GilMode;
+use ftbench::runner::Pool;
 use ftbench::workload::Workload;
 use pyo3::prelude::*;
 
@@ -79,5 +80,27 @@ fn the_canary_runs_on_the_thread_that_runs_a_one_thread_row() {
         assert_eq!(seen.len(), 2, "{seen:?}");
         assert_eq!(seen[0], seen[1], "the canary and the row's work on one thread");
         assert_ne!(seen[0], main, "not on the calling thread");
+    });
+}
+
+fn constants_fixture() -> std::path::PathBuf {
+    repo().join("tests/fixtures/contexts/constants.py")
+}
+
+#[test]
+fn the_python_driver_runs_worker_rounds_on_threading_threads() {
+    initialize(requested_mode()).unwrap();
+    Python::attach(|py| {
+        let ran_on = |pool: Pool| -> Vec<String> {
+            let w = Workload::load(py, &constants_fixture()).unwrap();
+            let round = pool.round(py, &w, 1, None, false).unwrap();
+            assert_eq!(round.per_thread.len(), 2);
+            assert!(round.worker_error.is_none() && round.elapsed >= *round.per_thread.iter().max().unwrap());
+            w.module(py).getattr("SEEN").unwrap().extract().unwrap()
+        };
+        assert_eq!(ran_on(Pool::python(py, 2).unwrap()), ["Thread", "Thread"]);
+        // Foreign threads: threading knows them only as dummies (or, when the OS reused the id of this
+        // process's first thread, as that thread).
+        assert!(ran_on(Pool::new(2, false).unwrap()).iter().all(|t| t != "Thread"));
     });
 }

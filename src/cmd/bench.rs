@@ -37,6 +37,10 @@ pub struct CriterionArgs {
     pub resume: Option<Option<PathBuf>>,
     pub warm_up: Option<Duration>,
     pub measurement: Option<Duration>,
+    /// `--driver rust|python`, `--code cached|source|main`, `--driver-control` (docs/transfer.md).
+    pub driver: Option<String>,
+    pub code: Option<String>,
+    pub driver_control: bool,
 }
 
 /// Criterion flags that take a value and mean nothing to ftbench's statistics.
@@ -74,6 +78,13 @@ FILTER is a regex over benchmark ids such as lock_counter.gil-off/2 (--exact: wh
                                settings, calibration and order: only what it lacks is measured
   --warm-up-time SECONDS       warm-up per benchmark and pass
   --measurement-time SECONDS   timed rounds per benchmark and pass
+  --driver rust|python         threads that run worker rounds: the suite's Rust threads (default) or
+                               threading.Thread (FTBENCH_DRIVER)
+  --driver-control             also measure every worker row on threading threads and report the
+                               ratio (FTBENCH_DRIVER_CONTROL=1; cpu_only, lock_counter and interp_*
+                               always are)
+  --code cached|source|main    how workload code is compiled: as from a .pyc (default), from source
+                               (no .pyc), as __main__ (FTBENCH_CODE; see docs/transfer.md)
 Criterion's analysis flags (--sample-size, --noise-threshold, --plotting-backend, ...) are accepted
 and change nothing: ftbench replicates passes instead (FTBENCH_PASSES). See README.md.
 
@@ -107,6 +118,9 @@ pub fn parse_criterion_args(args: &[String]) -> Result<CriterionArgs> {
             }
             "--warm-up-time" => out.warm_up = Some(seconds(a, &value()?)?),
             "--measurement-time" => out.measurement = Some(seconds(a, &value()?)?),
+            "--driver" => out.driver = Some(value()?),
+            "--code" => out.code = Some(value()?),
+            "--driver-control" => out.driver_control = true,
             f if IGNORED_VALUE_FLAGS.contains(&f) => {
                 value()?;
             }
@@ -185,7 +199,8 @@ pub fn run(cli: CriterionArgs) -> Result<i32> {
 /// The environment's settings with criterion's times. Smoke runs (cargo test) prove the pipeline
 /// without touching the user's reports/.
 fn sweep(cli: &CriterionArgs) -> Result<Sweep> {
-    let mut settings = Settings::from_env(cli.quick, num_cpus::get())?;
+    let mut settings =
+        Settings::from_env(cli.quick, num_cpus::get())?.with_contexts(cli.driver.as_deref(), cli.code.as_deref(), cli.driver_control)?;
     settings.warm_up = cli.warm_up.unwrap_or(settings.warm_up);
     settings.measurement = cli.measurement.unwrap_or(settings.measurement);
     let timing = cli.timing();

@@ -46,11 +46,24 @@ pub struct Args {
     /// No progress lines.
     #[arg(long, short)]
     quiet: bool,
+    /// Threads that run worker rounds: rust (the suite's) or python (threading.Thread).
+    #[arg(long, value_name = "rust|python")]
+    driver: Option<String>,
+    /// How workload code is compiled: cached (as from a .pyc), source or main (docs/transfer.md).
+    #[arg(long, value_name = "cached|source|main")]
+    code: Option<String>,
+    /// Measure every worker row on threading threads too, and report the ratio.
+    #[arg(long)]
+    driver_control: bool,
 }
 
 /// Runs the sweep, renders the report; the exit status says whether every benchmark ran.
 pub fn run(a: Args) -> Result<i32> {
-    let mut settings = Settings::from_env_and_args(false, a.threads.as_deref(), &a.modes)?;
+    let mut settings = Settings::from_env_and_args(false, a.threads.as_deref(), &a.modes)?.with_contexts(
+        a.driver.as_deref(),
+        a.code.as_deref(),
+        a.driver_control,
+    )?;
     settings.passes = a.passes.max(1);
     let sweep = Sweep {
         exe: std::env::current_exe().context("locating the ftbench binary")?,

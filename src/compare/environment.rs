@@ -1,7 +1,7 @@
 //! What makes two runs hard to compare, said before any verdict: different machines or
 //! interpreters (loud), a disturbed machine (loud), other configuration differences (notes).
 
-use crate::results::{GilMode, RunResults};
+use crate::results::{GilMode, RunConfig, RunResults};
 
 /// A run whose canaries drifted more than this (coefficient of variation), or with more than this
 /// share of its passes disturbed, was measured on a machine too noisy to judge by.
@@ -65,6 +65,12 @@ pub(super) fn environment_mismatches(base: &RunResults, new: &RunResults, notes:
     }
 
     let (bc, nc) = (&base.run.config, &new.run.config);
+    // Both change what a row measures (docs/transfer.md); runs before they were recorded used Rust
+    // threads, and importlib's choice of code.
+    let driver = |c: &RunConfig| c.driver.unwrap_or_default().label().to_string();
+    differs("driver", driver(bc), driver(nc), &mut loud);
+    let code = |c: &RunConfig| c.code.map_or("not recorded (a .pyc if one was cached, else source)", |c| c.label()).to_string();
+    differs("code", code(bc), code(nc), &mut loud);
     differs("quick", bc.quick.to_string(), nc.quick.to_string(), notes);
     differs("passes", bc.passes.to_string(), nc.passes.to_string(), notes);
     differs("warm_up_ms", bc.warm_up_ms.to_string(), nc.warm_up_ms.to_string(), notes);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::config::{CodeContext, Driver};
 
+pub mod control;
 mod derive;
 
 pub use derive::implausible;

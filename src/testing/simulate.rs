@@ -135,7 +135,7 @@ fn pass(pass: usize, speed: f64, code: f64, threads: usize, m: &Machine, rng: &m
 }
 
 /// exp(σ × a standard normal draw) (Box–Muller).
-fn lognormal(rng: &mut Rng, sigma: f64) -> f64 {
+pub fn lognormal(rng: &mut Rng, sigma: f64) -> f64 {
     let (u, v) = (1.0 - rng.f64(), rng.f64());
     (sigma * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()).exp()
 }

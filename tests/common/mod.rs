@@ -18,6 +18,7 @@ pub fn ftbench() -> Command {
 /// `c` without the variables that would change what ftbench measures.
 pub fn ftbench_env(mut c: Command) -> Command {
     c.env_remove("PYTHON_GIL").env_remove("FTBENCH_THREADS").env_remove("FTBENCH_MODES");
+    c.env_remove("FTBENCH_DRIVER").env_remove("FTBENCH_CODE").env_remove("FTBENCH_DRIVER_CONTROL");
     c
 }
 

@@ -1,14 +1,17 @@
 //! The "Harness calibration" section: the machine's noise over the run, and the suite's own
-//! figures (harness overhead, probe ratio, cpu_only speedup) against their targets.
+//! figures (the driver control, probe ratio, cpu_only speedup) against their targets.
 
 use super::cells::opt;
+use super::full_data::ratio_cell;
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
 use crate::report::grouped::cores_kind;
+use crate::results::control::{Agreement, Ratio, TOLERANCE};
 use crate::results::{Calibration, GilMode, RunResults};
 
 /// Calibration targets (see [`Calibration`]).
-pub const OVERHEAD_TARGET: f64 = 0.98;
+/// Runs made before the driver control: their harness-overhead ratios were read against this.
+const OVERHEAD_TARGET: f64 = 0.98;
 pub const PROBE_TARGET: f64 = 0.99;
 pub const CPU_ONLY_OFF_FACTOR: f64 = 0.95;
 pub const CPU_ONLY_ON_MAX: f64 = 1.15;
@@ -43,13 +46,23 @@ fn met(ok: bool) -> (Inl, Tone) {
 pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "calibration", "Harness calibration");
     noise(doc, r);
+    let controlled = controlled_rows(r);
+    let mut t = Table::new(&["Figure", "Value", "Target", "Status"]).numeric(&[1]);
     let Some(c) = &r.calibration else {
-        doc.p("Calibration was not run for this run.");
+        if controlled.is_empty() {
+            doc.p("Calibration was not run for this run.");
+        } else {
+            driver_figures(&mut t, &controlled);
+            doc.push(Block::Table(t));
+            disagreements(doc, &controlled);
+        }
         return;
     };
     doc.p("The suite measuring itself: figures to read against their targets.");
-    let mut t = Table::new(&["Figure", "Value", "Target", "Status"]).numeric(&[1]);
     let Calibration { harness_overhead, probe_ratio, cpu_only_speedup, cores } = c;
+    if harness_overhead.is_empty() {
+        driver_figures(&mut t, &controlled);
+    }
     let mut figure = |label: Inl, value: Option<f64>, target: f64| match value {
         Some(v) => {
             let (m, tone) = met(v >= target);
@@ -63,9 +76,6 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
             .c(&o.workload)
             .t(format!(" (embedded / pure-Python threading driver, {})", format::threads(o.threads)));
         figure(label, Some(o.ratio), OVERHEAD_TARGET);
-    }
-    if harness_overhead.is_empty() {
-        figure("Harness overhead ratio".into(), None, OVERHEAD_TARGET);
     }
     for (threads, v) in probe_ratio {
         let label = format!("Probe ratio (throughput with / without the probes, {})", format::threads(*threads));
@@ -95,4 +105,51 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
         }
     }
     doc.push(Block::Table(t));
+    disagreements(doc, &controlled);
+}
+
+/// Every row with a driver control: (workload, mode, threads, ratio).
+fn controlled_rows(r: &RunResults) -> Vec<(&str, GilMode, usize, Ratio)> {
+    r.workloads.iter().flat_map(|w| w.rows.iter().filter_map(move |x| Some((w.workload.as_str(), w.mode, x.threads, x.driver_ratio()?)))).collect()
+}
+
+/// The driver control summarised: the median ratio, the row furthest from 1, and how many rows
+/// disagree beyond noise (the figure "harness overhead" was, over every controlled row).
+fn driver_figures(t: &mut Table, rows: &[(&str, GilMode, usize, Ratio)]) {
+    let target = format!("within ±{}", format::pct(TOLERANCE));
+    let label = |s: &str| Inl::new().t(s).t(" (throughput on Rust threads / on threading threads, same rounds)");
+    if rows.is_empty() {
+        t.row(Tone::Muted, vec![label("Driver ratio"), "—".into(), target.into(), "not measured".into()]);
+        return;
+    }
+    let values: Vec<f64> = rows.iter().map(|(.., d)| d.value).collect();
+    let median = crate::stats::median(&values).unwrap_or(f64::NAN);
+    let (m, tone) = met((median.ln()).abs() <= TOLERANCE.ln_1p());
+    t.row(tone, vec![label(&format!("Driver ratio, median of {} rows", rows.len())), format::ratio(median).into(), target.clone().into(), m]);
+    let (w, mode, threads, worst) = rows.iter().max_by(|a, b| a.3.value.ln().abs().total_cmp(&b.3.value.ln().abs())).expect("not empty");
+    let worst_label = Inl::new().t("Driver ratio, furthest from 1: ").c(*w).t(format!(" {}, {}", format::gil_mode(*mode), format::threads(*threads)));
+    let (m, tone) = met(worst.agreement() != Agreement::Disagree);
+    t.row(tone, vec![worst_label, ratio_cell(worst).into(), target.clone().into(), m]);
+    let beyond = rows.iter().filter(|(.., d)| d.agreement() == Agreement::Disagree).count();
+    let (m, tone) = met(beyond == 0);
+    let label = "Rows whose drivers differ beyond noise (whole interval outside the target)";
+    t.row(tone, vec![label.into(), format!("{beyond} of {}", rows.len()).into(), "none".into(), m]);
+}
+
+/// The rows whose two drivers differ beyond noise, by name: each one's figures do not transfer
+/// to a Python program as measured.
+fn disagreements(doc: &mut Doc, rows: &[(&str, GilMode, usize, Ratio)]) {
+    let beyond: Vec<_> = rows.iter().filter(|(.., d)| d.agreement() == Agreement::Disagree).collect();
+    if beyond.is_empty() {
+        return;
+    }
+    doc.p("Rows whose throughput on the suite's Rust threads differs from a pure-Python threading driver of the same \
+           rounds beyond ±5 % (a ratio above 1: the Rust threads ran faster):");
+    let items = beyond
+        .iter()
+        .map(|(w, mode, threads, d)| {
+            Inl::new().c(*w).t(format!(" {}, {}: {}", format::gil_mode(*mode), format::threads(*threads), ratio_cell(d)))
+        })
+        .collect();
+    doc.push(Block::List(items));
 }

@@ -4,6 +4,7 @@ use super::cells::{ci, first_line, opt, row_status_word};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
 use crate::report::grouped::by_workload;
+use crate::results::control::{Agreement, Ratio};
 use crate::results::{RowStatus, RunResults, ThreadRow, WorkloadStatus};
 
 /// The "Full data" section: every row of every workload and mode.
@@ -11,7 +12,9 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "data", "Full data");
     doc.p("Throughput is the mean over quiet passes with its 95 % interval; drift-corrected scales each pass by \
          the run's median canary over its own. Passes: quiet / measured. Speedup is relative to the smallest \
-         thread count measured (marked when it is not 1). Start skew: how far apart the barrier released the \
+         thread count measured (marked when it is not 1). Rust / threading: the row's throughput on the suite's \
+         Rust threads over a pure-Python threading driver of the same rounds (the driver control, when it ran), \
+         with its 95 % interval over passes, marked \"differ\" when wholly beyond ±5 %. Start skew: how far apart the barrier released the \
          threads of a round, on average; it is part of each round's elapsed time.");
     let boundary = r.machine.pe_boundary();
     if let Some(p) = boundary {
@@ -32,11 +35,12 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
         "Speedup",
         "Efficiency",
         "FT gain",
+        "Rust / threading",
         "Blocked",
         "Start skew",
         "Status",
     ])
-    .numeric(&[2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    .numeric(&[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     for (name, modes) in by_workload(r) {
         for (mode, w) in &modes {
             if w.rows.is_empty() {
@@ -47,7 +51,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                 };
                 let tone = if w.status == WorkloadStatus::Skipped { Tone::Muted } else { Tone::Bad };
                 let mut cells: Vec<Inl> = vec![Inl::new().c(name), mode.label().into()];
-                cells.extend(std::iter::repeat_n(Inl::from("—"), 10));
+                cells.extend(std::iter::repeat_n(Inl::from("—"), 11));
                 cells.push(status.into());
                 t.row(tone, cells);
                 continue;
@@ -64,8 +68,10 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                 if w.status != WorkloadStatus::Ran {
                     status = format!("{status} (workload {})", w.status.label());
                 }
+                let drivers = row.driver_ratio();
+                let disagree = drivers.is_some_and(|d| d.agreement() == Agreement::Disagree);
                 let tone = match row.status {
-                    RowStatus::Ok if row.implausible.is_some() || row.disturbed.is_some() => Tone::Warn,
+                    RowStatus::Ok if row.implausible.is_some() || row.disturbed.is_some() || disagree => Tone::Warn,
                     RowStatus::Ok if row.throughput.is_some() => Tone::Plain,
                     RowStatus::Ok => Tone::Muted,
                     RowStatus::LostUpdates if w.meta.unsynchronized => Tone::Warn,
@@ -88,6 +94,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                         .into(),
                         opt(row.efficiency, format::pct).into(),
                         opt(row.ft_gain, format::ratio).into(),
+                        opt(drivers, |d| ratio_cell(&d)).into(),
                         opt(row.contention.as_ref(), |c| format::pct(c.blocked_fraction)).into(),
                         opt(row.contention.as_ref().and_then(|c| c.start_skew_seconds), format::seconds).into(),
                         status.into(),
@@ -97,6 +104,12 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
         }
     }
     doc.push(Block::Table(t));
+}
+
+/// A ratio with its interval, marked when the two sides disagree beyond noise.
+pub(super) fn ratio_cell(r: &Ratio) -> String {
+    let mark = if r.agreement() == Agreement::Disagree { " (differ)" } else { "" };
+    format!("{} [{}, {}]{mark}", format::ratio(r.value), format::ratio(r.interval.0), format::ratio(r.interval.1))
 }
 
 /// A thread count, marked "P+E" past a hybrid CPU's P-core count.

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use super::cells::{opt, row_status_word};
+use super::cells::{first_line, opt, row_status_word};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
 use crate::report::grouped::{by_workload, pick_at_most};
 use crate::report::selection::INTERPRETER_SCENARIO;
-use crate::results::{GilMode, RunResults, WorkloadStatus};
+use crate::results::control::{self, Agreement, Context};
+use crate::results::{GilMode, RunResults, WorkloadResult, WorkloadStatus};
 
 /// A speedup over one thread as CPython's Tools/ftscalingbench prints it: "1.9x faster", "2.3x slower".
 pub fn ftscalingbench_terms(speedup: f64) -> String {
@@ -38,13 +39,16 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
         .c("cargo bench -- interp")
         .t(format!(
             "): throughput at {} against one thread in the same GIL mode, in ftscalingbench's terms (its own output \
-                 is the GIL-off column). Each loop's result was checked after every round.",
+                 is the GIL-off column). Each loop's result was checked after every round. Next to it, GIL off, the same \
+                 loop as ftscalingbench runs it (compiled as __main__, on long-lived threading threads), measured in the \
+                 same child in interleaved blocks, and the note says whether the two differ beyond noise and which \
+                 factor does it (docs/transfer.md: on 3.13t where code is compiled decides which constants are immortal).",
             format::threads(threads)
         )));
     let off = format!("GIL off @{threads}");
     let on = format!("GIL on @{threads}");
-    let tp = format!("GIL off @{threads} (ops/s)");
-    let mut t = Table::new(&["Category", "Workload", &off, &on, &tp]).numeric(&[2, 3, 4]);
+    let theirs = format!("As ftscalingbench runs it @{threads}");
+    let mut t = Table::new(&["Category", "Workload", &off, &on, &theirs, "Note"]).numeric(&[2, 3, 4]);
     for (name, modes) in &suite {
         let cell = |mode: GilMode| -> Inl {
             let Some(w) = modes.get(&mode) else { return "—".into() };
@@ -55,17 +59,38 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                 None => Inl::new().b(format!("{:?}", w.status).to_lowercase()),
             }
         };
-        let tput = modes.get(&GilMode::Off).and_then(|w| w.rows.iter().find(|x| x.threads == threads && x.is_valid()));
-        t.row(
-            Tone::Plain,
-            vec![
-                name.strip_prefix("interp_").unwrap_or(name).into(),
-                Inl::new().c(*name),
-                cell(GilMode::Off),
-                cell(GilMode::On),
-                opt(tput.and_then(|x| x.throughput), |e| format::si(e.point)).into(),
-            ],
-        );
+        let (theirs, note, tone) = contexts(modes.get(&GilMode::Off).copied(), threads);
+        t.row(tone, vec![name.strip_prefix("interp_").unwrap_or(name).into(), Inl::new().c(*name), cell(GilMode::Off), cell(GilMode::On), theirs, note]);
     }
     doc.push(Block::Table(t));
+}
+
+/// ftscalingbench's context at `threads` (GIL off), and how it relates to ftbench's: the same
+/// rows' control figures, so both speedups come from the same children.
+fn contexts(w: Option<&WorkloadResult>, threads: usize) -> (Inl, Inl, Tone) {
+    let rows = w.and_then(|w| Some((w.rows.iter().min_by_key(|x| x.threads)?, w.rows.iter().find(|x| x.threads == threads)?)));
+    let Some((base, row)) = rows.filter(|(b, r)| b.threads < r.threads) else {
+        return ("—".into(), "not measured".into(), Tone::Plain);
+    };
+    let Some(theirs) = control::speedup(base, row, Context::Main) else {
+        let why = row.control_failure().or(base.control_failure()).map(first_line).unwrap_or("no driver control in this run");
+        return ("—".into(), why.to_string().into(), Tone::Muted);
+    };
+    let gap = control::speedup_gap(base, row, Context::Rust, Context::Main);
+    let note = match gap.map(|g| (g, g.agreement())) {
+        Some((_, Agreement::Agree)) => "the same within ±5 %".to_string(),
+        Some((g, Agreement::Disagree)) => format!(
+            "ftbench's speedup is {} this one's [{}, {}]: {}",
+            format::ratio(g.value),
+            format::ratio(g.interval.0),
+            format::ratio(g.interval.1),
+            control::explain(
+                control::speedup_gap(base, row, Context::Rust, Context::Python),
+                control::speedup_gap(base, row, Context::Python, Context::Main)
+            )
+        ),
+        _ => "could not tell apart in these passes".to_string(),
+    };
+    let tone = if gap.is_some_and(|g| g.agreement() == Agreement::Disagree) { Tone::Warn } else { Tone::Plain };
+    (ftscalingbench_terms(theirs.value).into(), note.into(), tone)
 }

@@ -21,7 +21,7 @@ use super::doc::Doc;
 use super::selection::Selection;
 use crate::results::RunResults;
 
-pub use calibration::{CPU_ONLY_OFF_FACTOR, CPU_ONLY_ON_MAX, OVERHEAD_TARGET, PROBE_TARGET};
+pub use calibration::{CPU_ONLY_OFF_FACTOR, CPU_ONLY_ON_MAX, PROBE_TARGET};
 pub use interpreter::ftscalingbench_terms;
 
 /// The whole report of a run: every section, in reading order.

@@ -25,7 +25,7 @@ pub(super) fn info(doc: &mut Doc, r: &RunResults) {
     let threads: Vec<String> = c.threads.iter().map(|t| t.to_string()).collect();
     let modes: Vec<&str> = c.modes.iter().map(|m| m.label()).collect();
     doc.p(format!(
-        "Threads {} · modes {} · quick {} · filters {} · {} passes · per pass: warm-up {} ms, measurement {} ms, at least {} rounds · round target {} ms",
+        "Threads {} · modes {} · quick {} · filters {} · {} passes · per pass: warm-up {} ms, measurement {} ms, at least {} rounds · round target {} ms · {}",
         if threads.is_empty() { "—".into() } else { threads.join(", ") },
         if modes.is_empty() { "—".into() } else { modes.join(", ") },
         if c.quick { "yes" } else { "no" },
@@ -34,8 +34,20 @@ pub(super) fn info(doc: &mut Doc, r: &RunResults) {
         c.warm_up_ms,
         c.measurement_ms,
         c.min_rounds,
-        c.round_target_ms
+        c.round_target_ms,
+        contexts(c)
     ));
+}
+
+/// Which threads drove the rounds and how the code was compiled (docs/transfer.md).
+fn contexts(c: &crate::results::RunConfig) -> String {
+    let driver = match c.driver.unwrap_or_default() {
+        crate::results::Driver::Rust => "worker rounds on the suite's Rust threads",
+        crate::results::Driver::Python => "worker rounds on threading threads (--driver python)",
+    };
+    let code = c.code.map_or("code as importlib chose (not recorded)".to_string(), |k| format!("code {}", k.label()));
+    let control = if c.driver_control { " · driver control on every worker row" } else { "" };
+    format!("{driver} · {code}{control}")
 }
 
 /// What the numbers depend on, before any of them: the machine, the interpreter, how noisy the run was.
