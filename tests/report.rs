@@ -479,6 +479,10 @@ fn the_interpreter_suite_gets_its_own_section_in_ftscalingbench_terms_and_no_sel
     let mut broken = sweep("interp_deepcopy", Off, &suite, [1e6, 2e6, 4e6]);
     broken.rows[2] = invalid(row(4, 4e6), "thread 1: copies made is 3, expected 4");
     r.workloads.push(broken);
+    // The driver control: object_cfunction scales alike on both drivers but not as __main__ (the
+    // code); thread_local_read's Rust threads scale where threading threads do not (the driver).
+    control(&mut r, "interp_object_cfunction", |t| (t, t, 1.0));
+    control(&mut r, "interp_thread_local_read", |t| (t, 1.0, 1.0));
     r.derive_figures();
 
     let s = select(&r);
@@ -497,6 +501,8 @@ fn the_interpreter_suite_gets_its_own_section_in_ftscalingbench_terms_and_no_sel
     let cfunction = line("object_cfunction");
     assert!(cfunction.contains("3.8x faster") && cfunction.contains("1.1x slower"), "{cfunction}");
     assert!(line("thread_local_read").contains("2.0x slower"));
+    assert!(cfunction.contains("1.0x faster") && cfunction.contains("where the code was compiled"), "{cfunction}");
+    assert!(line("thread_local_read").contains("the driver: Rust threads against threading threads"));
     assert!(line("deepcopy").contains("**invalid**"), "a broken round is shown, never a figure");
     let html = std::fs::read_to_string(&out.index).unwrap();
     assert!(html.contains("Interpreter scaling") && html.contains("3.8x faster"));
@@ -506,6 +512,41 @@ fn the_interpreter_suite_gets_its_own_section_in_ftscalingbench_terms_and_no_sel
     write(plain.path(), &synthetic());
     let md = std::fs::read_to_string(render(plain.path()).unwrap().summary).unwrap();
     assert!(!md.contains("Interpreter scaling"));
+}
+
+/// Gives every GIL-off row of `name` four passes of driver control whose (rust, python, main)
+/// throughputs are `f(threads)` times 1 M, each pass off by up to 1 %.
+fn control(r: &mut RunResults, name: &str, f: impl Fn(f64) -> (f64, f64, f64)) {
+    let w = r.workloads.iter_mut().find(|w| w.workload == name && w.mode == GilMode::Off).expect("the workload");
+    for x in &mut w.rows {
+        let (rust, python, main) = f(x.threads as f64);
+        x.passes = (0..4)
+            .map(|pass| {
+                let n = 1.0 + 0.01 * [0.0, 0.5, -0.5, 1.0][pass];
+                let control = DriverControl { rust: rust * 1e6 * n, python: python * 1e6 * n, main: Some(main * 1e6 * n) };
+                PassSample { pass, throughput: x.throughput.map_or(1.0, |e| e.point), control: Some(control), ..Default::default() }
+            })
+            .collect();
+    }
+}
+
+#[test]
+fn the_driver_control_is_shown_per_row_and_summarised() {
+    let mut r = synthetic();
+    control(&mut r, "cpu_only", |_| (1.0, 1.0, 1.0));
+    control(&mut r, "lock_counter", |t| (1.0, if t > 1.0 { 1.25 } else { 1.0 }, 1.0));
+    r.calibration.as_mut().unwrap().harness_overhead.clear();
+    r.derive_figures();
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &r);
+    let md = std::fs::read_to_string(render(tmp.path()).unwrap().summary).unwrap();
+    let line = |start: &str| md.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no line {start}")).to_string();
+    let cpu = line("| `cpu_only` | gil-off | 2 |");
+    assert!(cpu.contains("1.00× \\[1.00×, 1.00×\\]"), "{cpu}");
+    assert!(line("| `lock_counter` | gil-off | 4 |").contains("0.80× \\[0.80×, 0.80×\\] (differ)"));
+    assert!(line("| Driver ratio, median of 6 rows").contains("| met |"), "{md}");
+    assert!(line("| Rows whose drivers differ").contains("2 of 6") && line("| Rows whose drivers differ").contains("**not met**"));
+    assert!(md.contains("- `lock_counter` GIL off, 2 threads: 0.80×"), "the rows, by name: {md}");
 }
 
 #[test]
