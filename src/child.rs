@@ -226,11 +226,8 @@ fn controlled(spec: &ChildSpec, w: &Workload) -> bool {
 /// the Rust pool's; an interpreter loop also compiled as `__main__`, as ftscalingbench runs it.
 /// A control that fails is recorded with the row and loses nothing measured.
 fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) -> Result<()> {
-    let as_script = if w.meta.scenario.trim() == INTERPRETER_SCENARIO {
-        Some(Workload::load_as(py, &spec.workload, CodeContext::Main)?)
-    } else {
-        None
-    };
+    let as_script =
+        if w.meta.scenario.trim() == INTERPRETER_SCENARIO { Some(Workload::load_as(py, &spec.workload, CodeContext::Main)?) } else { None };
     let limit = spec.settings.round_limit(Duration::ZERO);
     for row in record.result.rows.iter_mut().filter(|r| matches!(r.status, RowStatus::Ok | RowStatus::LostUpdates)) {
         let (threads, ops) = (row.threads, row.ops_per_thread);

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use pyo3::prelude::*;
 
-use crate::counters::{cpu_times, spin, test_knob, thread_usage, CpuTimes};
 use crate::config::Driver;
+use crate::counters::{cpu_times, spin, test_knob, thread_usage, CpuTimes};
 use crate::embedding::{format_exception, gil_enabled, harness, py_error};
 use crate::probes::{rusage_self, Rusage};
 use crate::workload::{Verdict, Workload};
@@ -60,6 +60,15 @@ struct Outcome {
     end: Instant,
     error: Option<String>,
     usage: Option<Rusage>,
+}
+
+/// A released round as the dispatcher saw it: each thread's outcome, this process's usage just
+/// before and after, and the machine's counters (when the job probes).
+struct Dispatched {
+    outcomes: Vec<Outcome>,
+    before: Rusage,
+    after: Rusage,
+    machine: Option<(CpuTimes, CpuTimes)>,
 }
 
 struct Shared {
@@ -147,7 +156,7 @@ impl Pool {
             probes,
             first_only: false,
         };
-        let (outcomes, before, after, machine) = self.dispatch(py, job)?;
+        let Dispatched { outcomes, before, after, machine } = self.dispatch(py, job)?;
         let first = outcomes.iter().map(|o| o.start).min().expect("at least one thread");
         let last_start = outcomes.iter().map(|o| o.start).max().expect("at least one thread");
         let last = outcomes.iter().map(|o| o.end).max().expect("at least one thread");
@@ -175,7 +184,7 @@ impl Pool {
     /// Hands `job` to the workers, releases them and waits for the last to finish. Returns each
     /// thread's outcome, this process's usage around them and, when the job probes, the machine's
     /// counters.
-    fn dispatch(&self, py: Python<'_>, job: Job) -> Result<(Vec<Outcome>, Rusage, Rusage, Option<(CpuTimes, CpuTimes)>)> {
+    fn dispatch(&self, py: Python<'_>, job: Job) -> Result<Dispatched> {
         let Some(pool) = &self.python else {
             return Ok(self.dispatch_rust(py, job));
         };
@@ -183,11 +192,11 @@ impl Pool {
         let before = rusage_self();
         let outcomes = python_round(py, pool.bind(py), &job)?;
         let after = rusage_self();
-        Ok((outcomes, before, after, counters.zip(job.probes.then(cpu_times).flatten())))
+        Ok(Dispatched { outcomes, before, after, machine: counters.zip(job.probes.then(cpu_times).flatten()) })
     }
 
     /// [`Pool::dispatch`] on the Rust threads: released and awaited detached from Python.
-    fn dispatch_rust(&self, py: Python<'_>, job: Job) -> (Vec<Outcome>, Rusage, Rusage, Option<(CpuTimes, CpuTimes)>) {
+    fn dispatch_rust(&self, py: Python<'_>, job: Job) -> Dispatched {
         let probes = job.probes;
         *self.shared.job.lock().unwrap() = Some(Arc::new(job));
         let (before, after, machine) = py.detach(|| {
@@ -200,7 +209,7 @@ impl Pool {
         });
         self.shared.job.lock().unwrap().take();
         let outcomes = self.shared.outcomes.lock().unwrap().iter_mut().map(|o| o.take().expect("every worker reports")).collect();
-        (outcomes, before, after, machine)
+        Dispatched { outcomes, before, after, machine }
     }
 
     /// Calls `function(None, 0, steps)` on worker thread 0 alone, the thread that runs a 1-thread
@@ -215,7 +224,7 @@ impl Pool {
             probes: false,
             first_only: true,
         };
-        let (outcomes, ..) = self.dispatch(py, job)?;
+        let outcomes = self.dispatch(py, job)?.outcomes;
         let first = &outcomes[0];
         match &first.error {
             Some(e) => Err(anyhow::anyhow!("{e}")),

@@ -121,8 +121,7 @@ impl Workload {
             CodeContext::Main => Some(compile_as_script(py, path)?),
             _ => None,
         };
-        let loaded =
-            h.call_method1("load", (path.to_string_lossy().as_ref(), code.label(), script)).map_err(|e| workload_error(py, e))?;
+        let loaded = h.call_method1("load", (path.to_string_lossy().as_ref(), code.label(), script)).map_err(|e| workload_error(py, e))?;
         let (module, meta): (Bound<'_, PyModule>, Bound<'_, PyDict>) = loaded.extract().map_err(|e| py_error(py, e))?;
         let parsed = meta_from(py, &meta, path).with_context(|| format!("reading metadata of {}", path.display()))?;
         if Declared::read(path)?.scenario.as_deref() != Some(parsed.scenario.as_str()) {

@@ -14,7 +14,14 @@ use pyo3::prelude::*;
 fn the_code_context_reaches_the_interpreter() {
     initialize(requested_mode()).unwrap();
     Python::attach(|py| {
-        let version: (u32, u32) = py.import("sys").unwrap().getattr("version_info").unwrap().extract::<(u32, u32, u32, String, u32)>().map(|v| (v.0, v.1)).unwrap();
+        let version: (u32, u32) = py
+            .import("sys")
+            .unwrap()
+            .getattr("version_info")
+            .unwrap()
+            .extract::<(u32, u32, u32, String, u32)>()
+            .map(|v| (v.0, v.1))
+            .unwrap();
         let immortal = |code: CodeContext| -> (bool, bool, bool) {
             let w = Workload::load_as(py, &repo().join("tests/fixtures/contexts/constants.py"), code).unwrap();
             w.function(py, "immortal").unwrap().call0().unwrap().extract().unwrap()
@@ -25,8 +32,11 @@ fn the_code_context_reaches_the_interpreter() {
             return;
         }
         // (float constant, string constant with a space, module name), as docs/transfer.md reports.
-        let want = [(CodeContext::Cached, (true, true, true)), (CodeContext::Source, (false, true, true)), (CodeContext::Main, (true, false, true))];
+        let want = [
+            (CodeContext::Cached, (true, true, true)),
+            (CodeContext::Source, (false, true, true)),
+            (CodeContext::Main, (true, false, true)),
+        ];
         assert_eq!(seen, want.to_vec());
     });
 }
-

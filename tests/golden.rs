@@ -33,13 +33,19 @@ fn renders_identically(stored: &Path) {
 }
 
 #[test]
-fn the_example_report_renders_byte_identical_with_the_same_files() {
-    let example = common::repo().join("reports/example");
-    renders_identically(&example);
+fn the_example_reports_render_byte_identical_with_the_same_files() {
+    for example in ["reports/example", "reports/interp-example"].map(|e| common::repo().join(e)) {
+        same_files(&example);
+    }
+}
+
+/// `stored` renders identically and the render writes no file more or less.
+fn same_files(example: &Path) {
+    renders_identically(example);
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(example.join("results.json"), tmp.path().join("results.json")).unwrap();
     ftbench::report::render(tmp.path()).unwrap();
-    assert_eq!(files(tmp.path()), files(&example), "no file more or less than the example");
+    assert_eq!(files(tmp.path()), files(example), "no file more or less than the example");
 }
 
 #[test]

@@ -19,3 +19,22 @@ fn the_readme_quotes_the_example_report_as_it_is() {
     assert!(missing.is_empty(), "README.md quotes what reports/example/summary.md does not say: {missing:#?}");
     assert!(readme.lines().count() <= 180, "README.md is {} lines; the rest belongs in docs/", readme.lines().count());
 }
+
+/// The lines between `<!-- NAME:begin … -->` and `<!-- NAME:end -->` in `text`.
+fn quoted_lines<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
+    let block = text.split(&format!("<!-- {name}:begin")).nth(1).and_then(|b| b.split(&format!("<!-- {name}:end -->")).next());
+    let block = block.unwrap_or_else(|| panic!("no {name} block"));
+    block.lines().skip(1).filter(|l| !l.trim().is_empty()).collect()
+}
+
+#[test]
+fn docs_transfer_quotes_the_reports_it_cites_as_they_are() {
+    let doc = std::fs::read_to_string(repo().join("docs/transfer.md")).unwrap();
+    for (block, report) in [("example", "reports/example/summary.md"), ("interp", "reports/interp-example/summary.md")] {
+        let summary = std::fs::read_to_string(repo().join(report)).unwrap();
+        let lines = quoted_lines(&doc, block);
+        assert!(lines.len() >= 3, "{block}: {lines:?}");
+        let missing: Vec<&&str> = lines.iter().filter(|l| !summary.lines().any(|s| s == **l)).collect();
+        assert!(missing.is_empty(), "docs/transfer.md quotes lines {report} does not have: {missing:#?}");
+    }
+}

@@ -95,10 +95,8 @@ pub fn speedup(base: &ThreadRow, row: &ThreadRow, context: Context) -> Option<Ra
 /// How much the speedup in context `a` exceeds that in `b` (a ratio of speedups), pass by pass.
 pub fn speedup_gap(base: &ThreadRow, row: &ThreadRow, a: Context, b: Context) -> Option<Ratio> {
     let sb = per_pass_speedups(base, row, b);
-    let (top, bottom): (Vec<f64>, Vec<f64>) = per_pass_speedups(base, row, a)
-        .into_iter()
-        .filter_map(|(p, x)| sb.iter().find(|(q, _)| *q == p).map(|(_, y)| (x, *y)))
-        .unzip();
+    let (top, bottom): (Vec<f64>, Vec<f64>) =
+        per_pass_speedups(base, row, a).into_iter().filter_map(|(p, x)| sb.iter().find(|(q, _)| *q == p).map(|(_, y)| (x, *y))).unzip();
     Ratio::of(&top, &bottom)
 }
 

@@ -5,8 +5,8 @@
 pub mod simulate;
 
 use crate::results::{
-    CodeContext, Driver, Estimate, GilMode, InterpreterFacts, MachineFacts, PassSample, RunConfig, RunInfo, RunResults, RunStatus, ThreadRow, WorkloadResult,
-    WorkloadStatus,
+    CodeContext, Driver, Estimate, GilMode, InterpreterFacts, MachineFacts, PassSample, RunConfig, RunInfo, RunResults, RunStatus,
+    ThreadRow, WorkloadResult, WorkloadStatus,
 };
 
 /// A complete run named `id` with no workloads yet, on a 4-core Linux machine whose interpreter

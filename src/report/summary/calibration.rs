@@ -110,7 +110,10 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
 
 /// Every row with a driver control: (workload, mode, threads, ratio).
 fn controlled_rows(r: &RunResults) -> Vec<(&str, GilMode, usize, Ratio)> {
-    r.workloads.iter().flat_map(|w| w.rows.iter().filter_map(move |x| Some((w.workload.as_str(), w.mode, x.threads, x.driver_ratio()?)))).collect()
+    r.workloads
+        .iter()
+        .flat_map(|w| w.rows.iter().filter_map(move |x| Some((w.workload.as_str(), w.mode, x.threads, x.driver_ratio()?))))
+        .collect()
 }
 
 /// The driver control summarised: the median ratio, the row furthest from 1, and how many rows
@@ -125,9 +128,13 @@ fn driver_figures(t: &mut Table, rows: &[(&str, GilMode, usize, Ratio)]) {
     let values: Vec<f64> = rows.iter().map(|(.., d)| d.value).collect();
     let median = crate::stats::median(&values).unwrap_or(f64::NAN);
     let (m, tone) = met((median.ln()).abs() <= TOLERANCE.ln_1p());
-    t.row(tone, vec![label(&format!("Driver ratio, median of {} rows", rows.len())), format::ratio(median).into(), target.clone().into(), m]);
+    t.row(
+        tone,
+        vec![label(&format!("Driver ratio, median of {} rows", rows.len())), format::ratio(median).into(), target.clone().into(), m],
+    );
     let (w, mode, threads, worst) = rows.iter().max_by(|a, b| a.3.value.ln().abs().total_cmp(&b.3.value.ln().abs())).expect("not empty");
-    let worst_label = Inl::new().t("Driver ratio, furthest from 1: ").c(*w).t(format!(" {}, {}", format::gil_mode(*mode), format::threads(*threads)));
+    let worst_label =
+        Inl::new().t("Driver ratio, furthest from 1: ").c(*w).t(format!(" {}, {}", format::gil_mode(*mode), format::threads(*threads)));
     let (m, tone) = met(worst.agreement() != Agreement::Disagree);
     t.row(tone, vec![worst_label, ratio_cell(worst).into(), target.clone().into(), m]);
     let beyond = rows.iter().filter(|(.., d)| d.agreement() == Agreement::Disagree).count();

@@ -60,7 +60,17 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
             }
         };
         let (theirs, note, tone) = contexts(modes.get(&GilMode::Off).copied(), threads);
-        t.row(tone, vec![name.strip_prefix("interp_").unwrap_or(name).into(), Inl::new().c(*name), cell(GilMode::Off), cell(GilMode::On), theirs, note]);
+        t.row(
+            tone,
+            vec![
+                name.strip_prefix("interp_").unwrap_or(name).into(),
+                Inl::new().c(*name),
+                cell(GilMode::Off),
+                cell(GilMode::On),
+                theirs,
+                note,
+            ],
+        );
     }
     doc.push(Block::Table(t));
 }
