@@ -34,7 +34,7 @@ fn renders_identically(stored: &Path) {
 
 #[test]
 fn the_example_reports_render_byte_identical_with_the_same_files() {
-    for example in ["reports/example", "reports/interp-example"].map(|e| common::repo().join(e)) {
+    for example in ["reports/example", "reports/interp-example", "reports/interp-source"].map(|e| common::repo().join(e)) {
         same_files(&example);
     }
 }

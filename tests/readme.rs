@@ -30,7 +30,12 @@ fn quoted_lines<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
 #[test]
 fn docs_transfer_quotes_the_reports_it_cites_as_they_are() {
     let doc = std::fs::read_to_string(repo().join("docs/transfer.md")).unwrap();
-    for (block, report) in [("example", "reports/example/summary.md"), ("interp", "reports/interp-example/summary.md")] {
+    let quoted = [
+        ("example", "reports/example/summary.md"),
+        ("interp", "reports/interp-example/summary.md"),
+        ("interp-source", "reports/interp-source/summary.md"),
+    ];
+    for (block, report) in quoted {
         let summary = std::fs::read_to_string(repo().join(report)).unwrap();
         let lines = quoted_lines(&doc, block);
         assert!(lines.len() >= 3, "{block}: {lines:?}");

@@ -108,15 +108,16 @@ fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow, context: Context) -> Vec
 }
 
 /// What explains a gap between ftbench's speedup and ftscalingbench's context, from the two
-/// single-factor gaps: the driver (Rust against `threading`, same code) and the code (a `.pyc`
-/// against `__main__`, same `threading` threads).
-pub fn explain(driver: Option<Ratio>, code: Option<Ratio>) -> &'static str {
+/// single-factor gaps: the driver (Rust against `threading`, same code) and the code (`code`, the
+/// run's code context, against `__main__`, same `threading` threads).
+pub fn explain(driver: Option<Ratio>, code_gap: Option<Ratio>, code: &str) -> String {
     let beyond = |r: Option<Ratio>| r.is_some_and(|r| r.agreement() == Agreement::Disagree);
-    match (beyond(driver), beyond(code)) {
-        (true, true) => "both the driver (Rust against threading threads) and where the code was compiled",
-        (true, false) => "the driver: Rust threads against threading threads, the same code",
-        (false, true) => "where the code was compiled: as __main__ (ftscalingbench) against the run's code context",
-        (false, false) => "neither factor alone beyond noise",
+    let compiled = format!("where the code was compiled: as __main__ (ftscalingbench) against {code}");
+    match (beyond(driver), beyond(code_gap)) {
+        (true, true) => format!("both the driver (Rust against threading threads) and {compiled}"),
+        (true, false) => "the driver: Rust threads against threading threads, the same code".to_string(),
+        (false, true) => compiled,
+        (false, false) => "neither factor alone beyond noise".to_string(),
     }
 }
 
@@ -185,7 +186,7 @@ mod tests {
         let code = speedup_gap(&base, &two, Context::Python, Context::Main);
         assert_eq!(driver.unwrap().agreement(), Agreement::Agree);
         assert_eq!(code.unwrap().agreement(), Agreement::Disagree);
-        assert!(explain(driver, code).starts_with("where the code was compiled"));
-        assert!(explain(code, driver).starts_with("the driver"));
+        assert_eq!(explain(driver, code, "a .pyc"), "where the code was compiled: as __main__ (ftscalingbench) against a .pyc");
+        assert!(explain(code, driver, "a .pyc").starts_with("the driver"));
     }
 }

@@ -8,7 +8,7 @@ use crate::report::format;
 use crate::report::grouped::{by_workload, pick_at_most};
 use crate::report::selection::INTERPRETER_SCENARIO;
 use crate::results::control::{self, Agreement, Context};
-use crate::results::{GilMode, RunResults, WorkloadResult, WorkloadStatus};
+use crate::results::{CodeContext, GilMode, RunResults, WorkloadResult, WorkloadStatus};
 
 /// A speedup over one thread as CPython's Tools/ftscalingbench prints it: "1.9x faster", "2.3x slower".
 pub fn ftscalingbench_terms(speedup: f64) -> String {
@@ -59,7 +59,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                 None => Inl::new().b(format!("{:?}", w.status).to_lowercase()),
             }
         };
-        let (theirs, note, tone) = contexts(modes.get(&GilMode::Off).copied(), threads);
+        let (theirs, note, tone) = contexts(modes.get(&GilMode::Off).copied(), threads, code_words(r.run.config.code));
         t.row(
             tone,
             vec![
@@ -75,9 +75,19 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     doc.push(Block::Table(t));
 }
 
+/// The run's code context as the note names it.
+fn code_words(code: Option<CodeContext>) -> &'static str {
+    match code {
+        Some(CodeContext::Cached) => "a .pyc (--code cached)",
+        Some(CodeContext::Source) => "compile() of the source (--code source)",
+        Some(CodeContext::Main) => "the same (--code main)",
+        None => "importlib's choice",
+    }
+}
+
 /// ftscalingbench's context at `threads` (GIL off), and how it relates to ftbench's: the same
 /// rows' control figures, so both speedups come from the same children.
-fn contexts(w: Option<&WorkloadResult>, threads: usize) -> (Inl, Inl, Tone) {
+fn contexts(w: Option<&WorkloadResult>, threads: usize, code: &str) -> (Inl, Inl, Tone) {
     let rows = w.and_then(|w| Some((w.rows.iter().min_by_key(|x| x.threads)?, w.rows.iter().find(|x| x.threads == threads)?)));
     let Some((base, row)) = rows.filter(|(b, r)| b.threads < r.threads) else {
         return ("—".into(), "not measured".into(), Tone::Plain);
@@ -96,7 +106,8 @@ fn contexts(w: Option<&WorkloadResult>, threads: usize) -> (Inl, Inl, Tone) {
             format::ratio(g.interval.1),
             control::explain(
                 control::speedup_gap(base, row, Context::Rust, Context::Python),
-                control::speedup_gap(base, row, Context::Python, Context::Main)
+                control::speedup_gap(base, row, Context::Python, Context::Main),
+                code
             )
         ),
         _ => "could not tell apart in these passes".to_string(),
