@@ -327,6 +327,16 @@ mod tests {
     }
 
     #[test]
+    fn driver_and_code_context_parse_and_name_the_culprit() {
+        let s = Settings::defaults(false, 2).with_contexts(Some("python"), Some("main"), true).unwrap();
+        assert_eq!((s.driver, s.code, s.driver_control), (Driver::Python, CodeContext::Main, true));
+        let err = format!("{:#}", Settings::defaults(false, 2).with_contexts(Some("java"), None, false).unwrap_err());
+        assert!(err.contains("--driver") && err.contains("'java'") && err.contains("rust or python"), "{err}");
+        let err = format!("{:#}", Settings::defaults(false, 2).with_contexts(None, Some("pyc"), false).unwrap_err());
+        assert!(err.contains("--code") && err.contains("cached, source or main"), "{err}");
+    }
+
+    #[test]
     fn round_limit_has_a_floor() {
         let s = Settings::defaults(false, 2);
         assert_eq!(s.round_limit(Duration::from_millis(1)), ROUND_TIMEOUT_FLOOR);

@@ -313,6 +313,9 @@ mod tests {
         assert!(a.quick && a.bench && a.filter.exact);
         assert_eq!(parse("--bench -b main queue").filter.patterns, vec!["queue"]);
         assert_eq!(parse("--bench -b main queue").baseline.as_deref(), Some("main"));
+        let c = parse("interp --driver python --code source --driver-control");
+        assert_eq!((c.driver.as_deref(), c.code.as_deref(), c.driver_control), (Some("python"), Some("source"), true));
+        assert_eq!(c.filter.patterns, vec!["interp"]);
     }
 
     #[test]

@@ -134,7 +134,10 @@ pub fn run(args: Args) -> Result<i32> {
     cmp.new.source = Some(args.new.display().to_string());
     print!("{}", args.judge.printed(&cmp)?);
     if args.judge.markdown && !cmp.mismatches.is_empty() {
-        eprintln!("WARNING: base and new ran on different machines or interpreters: {}", cmp.mismatches.join("; "));
+        eprintln!(
+            "WARNING: base and new ran on different machines or interpreters, or measured another way: {}",
+            cmp.mismatches.join("; ")
+        );
     }
     Ok(cmp.exit_code())
 }

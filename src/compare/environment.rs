@@ -93,3 +93,29 @@ pub(super) fn same_interpreters(base: &RunResults, new: &RunResults) -> bool {
         .iter()
         .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{CodeContext, Driver};
+
+    #[test]
+    fn another_driver_or_code_context_is_said_before_any_verdict() {
+        let base = crate::testing::run("base");
+        let same = environment_mismatches(&base, &crate::testing::run("new"), &mut Vec::new());
+        assert!(same.is_empty(), "{same:?}");
+        let mut python = crate::testing::run("new");
+        python.run.config.driver = Some(Driver::Python);
+        let loud = environment_mismatches(&base, &python, &mut Vec::new());
+        assert_eq!(loud, ["driver: \"rust\" (base) vs \"python\" (new)"]);
+        // A run made before the driver was recorded ran on Rust threads; its code context is unknown.
+        let mut old = crate::testing::run("old");
+        (old.run.config.driver, old.run.config.code) = (None, None);
+        let loud = environment_mismatches(&old, &base, &mut Vec::new());
+        assert_eq!(loud.len(), 1, "{loud:?}");
+        assert!(loud[0].starts_with("code: \"not recorded") && loud[0].ends_with("\"cached\" (new)"), "{loud:?}");
+        let mut source = crate::testing::run("new");
+        source.run.config.code = Some(CodeContext::Source);
+        assert_eq!(environment_mismatches(&base, &source, &mut Vec::new()), ["code: \"cached\" (base) vs \"source\" (new)"]);
+    }
+}

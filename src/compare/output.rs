@@ -11,7 +11,7 @@ use crate::report::doc::{self, Block, Doc, Inl, Table, Tone};
 use crate::report::format::si;
 use crate::text::trim_float;
 
-const DIFFERENT_MACHINES: &str = "Base and new ran on different machines or interpreters.";
+const DIFFERENT_MACHINES: &str = "Base and new ran on different machines or interpreters, or measured another way (driver, code context).";
 const NOT_FROM_THE_CODE: &str = "Differences below may come from that, not from the code";
 const LEGEND: [&str; 4] =
     ["▼ regressed", "▲ improved", "? inconclusive (the interval reaches past ±T)", "[lo, hi] the change's 95 % interval"];
@@ -135,7 +135,7 @@ impl Comparison {
 
     fn markdown_doc(&self) -> Doc {
         let mut d = Doc::default();
-        let different = if self.mismatches.is_empty() { "" } else { " — different machines or interpreters" };
+        let different = if self.mismatches.is_empty() { "" } else { " — different machines, interpreters or measurement contexts" };
         d.h(3, "", format!("{} ftbench compare: {}{different}", self.icon(), self.verdict()));
         if !self.mismatches.is_empty() {
             d.push(warning(DIFFERENT_MACHINES, &format!("{NOT_FROM_THE_CODE}."), &self.mismatches));
