@@ -141,7 +141,7 @@ fn measure_all(spec: &ChildSpec, record: &mut ChildRecord) -> Result<()> {
             save(spec, record)?;
         }
         if controlled(spec, &w) {
-            driver_control(py, spec, &w, record)?;
+            driver_control(py, spec, &w, record);
         }
         if spec.mode == GilMode::Off && spec.calibrate_probes {
             calibrate_probes(py, spec, &w, record)?;
@@ -225,19 +225,24 @@ fn controlled(spec: &ChildSpec, w: &Workload) -> bool {
 /// Each row this pass measured, its rounds driven again by `threading` threads, interleaved with
 /// the Rust pool's; an interpreter loop also compiled as `__main__`, as ftscalingbench runs it.
 /// A control that fails is recorded with the row and loses nothing measured.
-fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) -> Result<()> {
-    let as_script =
-        if w.meta.scenario.trim() == INTERPRETER_SCENARIO { Some(Workload::load_as(py, &spec.workload, CodeContext::Main)?) } else { None };
+fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) {
+    let as_script = match w.meta.scenario.trim() == INTERPRETER_SCENARIO {
+        true => Workload::load_as(py, &spec.workload, CodeContext::Main).map(Some).map_err(|e| format!("compiling it as __main__: {e:#}")),
+        false => Ok(None),
+    };
     let limit = spec.settings.round_limit(Duration::ZERO);
     for row in record.result.rows.iter_mut().filter(|r| matches!(r.status, RowStatus::Ok | RowStatus::LostUpdates)) {
         let (threads, ops) = (row.threads, row.ops_per_thread);
         let Some(sample) = row.passes.last_mut() else { continue };
-        match control(py, w, as_script.as_ref(), threads, ops, limit) {
+        let outcome = match &as_script {
+            Ok(m) => control(py, w, m.as_ref(), threads, ops, limit).map_err(|e| format!("{e:#}")),
+            Err(e) => Err(e.clone()),
+        };
+        match outcome {
             Ok(c) => sample.control = Some(c),
-            Err(e) => sample.control_failed = Some(format!("{e:#}")),
+            Err(e) => sample.control_failed = Some(e),
         }
     }
-    Ok(())
 }
 
 /// Rounds per block of the driver control, and blocks per side (A B B A).

@@ -1,7 +1,7 @@
 //! The "Harness calibration" section: the machine's noise over the run, and the suite's own
 //! figures (the driver control, probe ratio, cpu_only speedup) against their targets.
 
-use super::cells::opt;
+use super::cells::{first_line, opt};
 use super::full_data::ratio_cell;
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
@@ -56,6 +56,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
             doc.push(Block::Table(t));
             disagreements(doc, &controlled);
         }
+        failures(doc, r);
         return;
     };
     doc.p("The suite measuring itself: figures to read against their targets.");
@@ -106,6 +107,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     }
     doc.push(Block::Table(t));
     disagreements(doc, &controlled);
+    failures(doc, r);
 }
 
 /// Every row with a driver control: (workload, mode, threads, ratio).
@@ -159,4 +161,22 @@ fn disagreements(doc: &mut Doc, rows: &[(&str, GilMode, usize, Ratio)]) {
         })
         .collect();
     doc.push(Block::List(items));
+}
+
+/// The rows whose driver control failed, with the first line of why (the row's own figures stand).
+fn failures(doc: &mut Doc, r: &RunResults) {
+    let failed: Vec<Inl> = r
+        .workloads
+        .iter()
+        .flat_map(|w| w.rows.iter().filter_map(move |x| Some((w, x, x.control_failure()?))))
+        .map(|(w, x, why)| {
+            Inl::new().c(&w.workload).t(format!(" {}, {}: {}", format::gil_mode(w.mode), format::threads(x.threads), first_line(why)))
+        })
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    doc.p("Rows whose driver control failed (a round on threading threads raised or broke the invariant; the row's own \
+           rounds held):");
+    doc.push(Block::List(failed));
 }

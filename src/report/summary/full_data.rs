@@ -94,7 +94,12 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                         .into(),
                         opt(row.efficiency, format::pct).into(),
                         opt(row.ft_gain, format::ratio).into(),
-                        opt(drivers, |d| ratio_cell(&d)).into(),
+                        match (drivers, row.control_failure()) {
+                            (Some(d), _) => ratio_cell(&d),
+                            (None, Some(_)) => "control failed".into(),
+                            (None, None) => "—".into(),
+                        }
+                        .into(),
                         opt(row.contention.as_ref(), |c| format::pct(c.blocked_fraction)).into(),
                         opt(row.contention.as_ref().and_then(|c| c.start_skew_seconds), format::seconds).into(),
                         status.into(),
