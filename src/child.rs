@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::{CodeContext, Driver, Settings};
 use crate::embedding::{self, harness, py_error};
 use crate::measure::{Pass, Timing};
-use crate::report::selection::INTERPRETER_SCENARIO;
 use crate::results::{DriverControl, GilMode, InterpreterFacts, RowStatus, ThreadRow, WorkloadMeta, WorkloadResult, WorkloadStatus};
 use crate::runner::{calibrate, Pool, Round};
 use crate::workload::{name_of, Verdict, Workload};
@@ -215,7 +214,7 @@ const ALWAYS_CONTROLLED: [&str; 2] = ["cpu_only", "lock_counter"];
 /// Whether this child measures its rows against the pure-Python driver: a `worker` workload
 /// measured on Rust threads, with `--driver-control` every one, else those above.
 fn controlled(spec: &ChildSpec, w: &Workload) -> bool {
-    let always = ALWAYS_CONTROLLED.contains(&w.name.as_str()) || w.meta.scenario.trim() == INTERPRETER_SCENARIO;
+    let always = ALWAYS_CONTROLLED.contains(&w.name.as_str()) || w.meta.interpreter_suite();
     spec.timing != ChildTiming::Smoke
         && !w.meta.driver
         && spec.settings.driver == Driver::Rust
@@ -226,7 +225,7 @@ fn controlled(spec: &ChildSpec, w: &Workload) -> bool {
 /// the Rust pool's; an interpreter loop also compiled as `__main__`, as ftscalingbench runs it.
 /// A control that fails is recorded with the row and loses nothing measured.
 fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut ChildRecord) {
-    let as_script = match w.meta.scenario.trim() == INTERPRETER_SCENARIO {
+    let as_script = match w.meta.interpreter_suite() {
         true => Workload::load_as(py, &spec.workload, CodeContext::Main).map(Some).map_err(|e| format!("compiling it as __main__: {e:#}")),
         false => Ok(None),
     };
@@ -235,7 +234,7 @@ fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut C
         let (threads, ops) = (row.threads, row.ops_per_thread);
         let Some(sample) = row.passes.last_mut() else { continue };
         let outcome = match &as_script {
-            Ok(m) => control(py, w, m.as_ref(), threads, ops, limit).map_err(|e| format!("{e:#}")),
+            Ok(m) => control(py, w, m.as_ref(), spec.mode, (threads, ops), limit).map_err(|e| format!("{e:#}")),
             Err(e) => Err(e.clone()),
         };
         match outcome {
@@ -249,14 +248,21 @@ fn driver_control(py: Python<'_>, spec: &ChildSpec, w: &Workload, record: &mut C
 const CONTROL_ROUNDS: u64 = 3;
 const CONTROL_BLOCKS: usize = 2;
 
-fn control(py: Python<'_>, w: &Workload, as_script: Option<&Workload>, threads: usize, ops: u64, limit: Duration) -> Result<DriverControl> {
+fn control(
+    py: Python<'_>,
+    w: &Workload,
+    as_script: Option<&Workload>,
+    mode: GilMode,
+    (threads, ops): (usize, u64),
+    limit: Duration,
+) -> Result<DriverControl> {
     let (rust, python) = (Pool::new(threads, false)?, Pool::python(py, threads)?);
     let mut sides = vec![(&rust, w), (&python, w)];
     sides.extend(as_script.map(|m| (&python, m)));
     let block = |(pool, w): &(&Pool, &Workload)| -> Result<f64> {
         (0..CONTROL_ROUNDS).try_fold(0.0, |sum, _| {
             let round = pool.watched_round_with(py, w, ops, limit, None, false)?;
-            check(&round, w, threads)?;
+            check(&round, w, mode, threads)?;
             Ok(sum + round.elapsed.as_secs_f64())
         })
     };
@@ -266,9 +272,9 @@ fn control(py: Python<'_>, w: &Workload, as_script: Option<&Workload>, threads: 
 }
 
 /// A control round must hold what the row's own rounds held.
-fn check(round: &Round, w: &Workload, threads: usize) -> Result<()> {
-    if let Some((i, tb)) = &round.worker_error {
-        bail!("worker {i} of {threads} threads raised:\n{tb}");
+fn check(round: &Round, w: &Workload, mode: GilMode, threads: usize) -> Result<()> {
+    if let Some(error) = round.error(mode, threads) {
+        bail!("{error}");
     }
     match &round.verdict {
         Verdict::Broken { message, .. } if !w.meta.unsynchronized => bail!("{message}"),

@@ -47,12 +47,8 @@ struct Checks {
 impl Checks {
     /// Records one round's verdict. Returns false when measuring must stop (invalid or errored).
     fn record(&mut self, round: &Round, w: &Workload, mode: GilMode, threads: usize) -> bool {
-        if let Some((i, tb)) = &round.worker_error {
-            return self.fail(RowStatus::Error, format!("worker {i} of {threads} threads raised:\n{tb}"));
-        }
-        if round.gil_enabled != mode.enabled() {
-            let now = if round.gil_enabled { "on" } else { "off" };
-            return self.fail(RowStatus::Error, format!("the GIL was {now} after a round of a {mode} run"));
+        if let Some(error) = round.error(mode, threads) {
+            return self.fail(RowStatus::Error, error);
         }
         if let Verdict::Broken { message, lost_updates } = &round.verdict {
             self.broken_rounds += 1;

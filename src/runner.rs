@@ -18,6 +18,7 @@ use crate::config::Driver;
 use crate::counters::{cpu_times, spin, test_knob, thread_usage, CpuTimes};
 use crate::embedding::{format_exception, gil_enabled, harness, py_error};
 use crate::probes::{rusage_self, Rusage};
+use crate::results::GilMode;
 use crate::workload::{Verdict, Workload};
 
 /// What one round did.
@@ -38,6 +39,17 @@ pub struct Round {
     pub process: Rusage,
     /// Machine counters just before the release and just after the last finish (with probes on).
     pub machine: Option<(CpuTimes, CpuTimes)>,
+}
+
+impl Round {
+    /// Why the round cannot count at all: a worker raised, or the GIL was not in `mode` after it.
+    pub fn error(&self, mode: GilMode, threads: usize) -> Option<String> {
+        if let Some((i, tb)) = &self.worker_error {
+            return Some(format!("worker {i} of {threads} threads raised:\n{tb}"));
+        }
+        (self.gil_enabled != mode.enabled())
+            .then(|| format!("the GIL was {} after a round of a {mode} run", if self.gil_enabled { "on" } else { "off" }))
+    }
 }
 
 /// The job all threads of one round share.

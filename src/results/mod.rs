@@ -271,6 +271,13 @@ fn one() -> usize {
     1
 }
 
+impl WorkloadMeta {
+    /// One of CPython's ftscalingbench loops (scenario `interpreter`), not a primitive.
+    pub fn interpreter_suite(&self) -> bool {
+        self.scenario.trim() == crate::report::selection::INTERPRETER_SCENARIO
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum WorkloadStatus {

@@ -135,8 +135,7 @@ fn driver_figures(t: &mut Table, rows: &[(&str, GilMode, usize, Ratio)]) {
         vec![label(&format!("Driver ratio, median of {} rows", rows.len())), format::ratio(median).into(), target.clone().into(), m],
     );
     let (w, mode, threads, worst) = rows.iter().max_by(|a, b| a.3.value.ln().abs().total_cmp(&b.3.value.ln().abs())).expect("not empty");
-    let worst_label =
-        Inl::new().t("Driver ratio, furthest from 1: ").c(*w).t(format!(" {}, {}", format::gil_mode(*mode), format::threads(*threads)));
+    let worst_label = row_name(Inl::new().t("Driver ratio, furthest from 1: "), w, *mode, *threads);
     let (m, tone) = met(worst.agreement() != Agreement::Disagree);
     t.row(tone, vec![worst_label, ratio_cell(worst).into(), target.clone().into(), m]);
     let beyond = rows.iter().filter(|(.., d)| d.agreement() == Agreement::Disagree).count();
@@ -154,12 +153,8 @@ fn disagreements(doc: &mut Doc, rows: &[(&str, GilMode, usize, Ratio)]) {
     }
     doc.p("Rows whose throughput on the suite's Rust threads differs from a pure-Python threading driver of the same \
            rounds beyond ±5 % (a ratio above 1: the Rust threads ran faster):");
-    let items = beyond
-        .iter()
-        .map(|(w, mode, threads, d)| {
-            Inl::new().c(*w).t(format!(" {}, {}: {}", format::gil_mode(*mode), format::threads(*threads), ratio_cell(d)))
-        })
-        .collect();
+    let items =
+        beyond.iter().map(|(w, mode, threads, d)| row_name(Inl::new(), w, *mode, *threads).t(format!(": {}", ratio_cell(d)))).collect();
     doc.push(Block::List(items));
 }
 
@@ -169,9 +164,7 @@ fn failures(doc: &mut Doc, r: &RunResults) {
         .workloads
         .iter()
         .flat_map(|w| w.rows.iter().filter_map(move |x| Some((w, x, x.control_failure()?))))
-        .map(|(w, x, why)| {
-            Inl::new().c(&w.workload).t(format!(" {}, {}: {}", format::gil_mode(w.mode), format::threads(x.threads), first_line(why)))
-        })
+        .map(|(w, x, why)| row_name(Inl::new(), &w.workload, w.mode, x.threads).t(format!(": {}", first_line(why))))
         .collect();
     if failed.is_empty() {
         return;
@@ -179,4 +172,9 @@ fn failures(doc: &mut Doc, r: &RunResults) {
     doc.p("Rows whose driver control failed (a round on threading threads raised or broke the invariant; the row's own \
            rounds held):");
     doc.push(Block::List(failed));
+}
+
+/// `l` followed by a row's name: `` `workload` GIL off, 2 threads ``.
+fn row_name(l: Inl, workload: &str, mode: GilMode, threads: usize) -> Inl {
+    l.c(workload).t(format!(" {}, {}", format::gil_mode(mode), format::threads(threads)))
 }

@@ -24,8 +24,7 @@ pub fn ftscalingbench_terms(speedup: f64) -> String {
 /// One line per ftscalingbench category (scenario `interpreter`), at the core count (or the largest measured
 /// count below it), in ftscalingbench's terms; only when the run has such workloads (they are opt-in).
 pub(super) fn section(doc: &mut Doc, r: &RunResults) {
-    let suite: Vec<_> =
-        by_workload(r).into_iter().filter(|(_, m)| m.values().any(|w| w.meta.scenario.trim() == INTERPRETER_SCENARIO)).collect();
+    let suite: Vec<_> = by_workload(r).into_iter().filter(|(_, m)| m.values().any(|w| w.meta.interpreter_suite())).collect();
     if suite.is_empty() {
         return;
     }
@@ -96,22 +95,18 @@ fn contexts(w: Option<&WorkloadResult>, threads: usize, code: &str) -> (Inl, Inl
         let why = row.control_failure().or(base.control_failure()).map(first_line).unwrap_or("no driver control in this run");
         return ("—".into(), why.to_string().into(), Tone::Muted);
     };
-    let gap = control::speedup_gap(base, row, Context::Rust, Context::Main);
-    let note = match gap.map(|g| (g, g.agreement())) {
-        Some((_, Agreement::Agree)) => "the same within ±5 %".to_string(),
-        Some((g, Agreement::Disagree)) => format!(
-            "ftbench's speedup is {} this one's [{}, {}]: {}",
-            format::ratio(g.value),
-            format::ratio(g.interval.0),
-            format::ratio(g.interval.1),
-            control::explain(
+    let (note, tone) = match control::speedup_gap(base, row, Context::Rust, Context::Main) {
+        Some(g) if g.agreement() == Agreement::Agree => ("the same within ±5 %".to_string(), Tone::Plain),
+        Some(g) if g.agreement() == Agreement::Disagree => {
+            let why = control::explain(
                 control::speedup_gap(base, row, Context::Rust, Context::Python),
                 control::speedup_gap(base, row, Context::Python, Context::Main),
-                code
-            )
-        ),
-        _ => "could not tell apart in these passes".to_string(),
+                code,
+            );
+            let (value, (lo, hi)) = (format::ratio(g.value), (format::ratio(g.interval.0), format::ratio(g.interval.1)));
+            (format!("ftbench's speedup is {value} this one's [{lo}, {hi}]: {why}"), Tone::Warn)
+        }
+        _ => ("could not tell apart in these passes".to_string(), Tone::Plain),
     };
-    let tone = if gap.is_some_and(|g| g.agreement() == Agreement::Disagree) { Tone::Warn } else { Tone::Plain };
     (ftscalingbench_terms(theirs.value).into(), note.into(), tone)
 }
