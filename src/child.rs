@@ -79,6 +79,7 @@ pub fn blank_result(path: &Path, mode: GilMode, status: WorkloadStatus, reason: 
         gil_enabled_observed: None,
         rows: Vec::new(),
         file_crc32: None,
+        failed_at: None,
     }
 }
 

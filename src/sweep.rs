@@ -411,8 +411,12 @@ impl Sweep {
 fn explain(spec: &ChildSpec, run: &Outcome<ChildRecord>) -> WorkloadResult {
     let blank = || blank_result(&spec.workload, spec.mode, WorkloadStatus::Error, None);
     let mut result = run.record.as_ref().map_or_else(blank, |r| r.result.clone());
-    let at = spec.settings.threads.get(result.rows.len()).map(|t| format!(" at {t} threads")).unwrap_or_default();
+    // The thread count the child was at: the next one it would have measured.
+    let min_threads = result.meta.min_threads.max(1);
+    let next = spec.settings.threads.iter().copied().filter(|t| *t >= min_threads).nth(result.rows.len());
+    let at = next.map(|t| format!(" at {t} threads")).unwrap_or_default();
     if let Some((fault, reason)) = run.fault(&at) {
+        result.failed_at = next;
         result.status = match fault {
             Fault::Interrupted => WorkloadStatus::Interrupted,
             Fault::TimedOut => WorkloadStatus::Timeout,
@@ -447,6 +451,7 @@ fn merge(results: &mut RunResults, result: WorkloadResult, record: Option<ChildR
         known.status = result.status;
         known.reason = result.reason.map(|r| format!("pass {}: {r}", pass + 1));
         known.evidence = result.evidence;
+        known.failed_at = result.failed_at;
     }
     for row in result.rows {
         match known.rows.iter_mut().find(|r| r.threads == row.threads) {

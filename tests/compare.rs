@@ -143,7 +143,8 @@ fn missing_and_invalid_rows_are_listed_not_ignored() {
     assert!(base.is_none());
     assert!(new.as_deref().unwrap().contains("invalid"), "{new:?}");
     assert!(c.rows.iter().any(|r| r.workload == "queue" && r.category() == RowCategory::OnlyInNew));
-    assert_eq!(c.exit_code(), 0, "missing rows are not regressions");
+    assert_eq!(c.exit_code(), ftbench::exit::WORKLOAD_FAILED, "missing rows are not regressions, a broken invariant fails");
+    assert!(c.verdict().starts_with("new side: lock broke its invariant at 2 threads (gil-off)"), "{}", c.verdict());
     // Output order: unchanged, invalid, only in base, only in new.
     let cats: Vec<RowCategory> = c.rows.iter().map(|r| r.category()).collect();
     let mut sorted = cats.clone();

@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use super::compare::JudgeArgs;
-use super::run_exit_code;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
 use crate::compare::compare_paired;
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
-use crate::results::RunResults;
+use crate::results::{RunResults, RunStatus};
 use crate::supervise::install_interrupt_handler;
 use crate::sweep::{Filter, Sweep, Variant};
 use crate::{paths, report};
@@ -60,7 +59,8 @@ pub struct Args {
 
 /// Measures both sides in one run, renders each side's report and judges them pass by pass (the
 /// sides shared each pass's stretch of the machine, so their ratios carry no drift between runs);
-/// the exit status is the worst of the comparison's and each side's run (see [`crate::exit`]).
+/// the exit status is the comparison's, which fails on either side's failed workload as a run
+/// does (see [`crate::exit`]), or 130 when interrupted.
 pub fn run(a: Args) -> Result<i32> {
     let opts = a.judge.options()?;
     let sweep = sweep(&a)?;
@@ -75,7 +75,8 @@ pub fn run(a: Args) -> Result<i32> {
     cmp.new.source = Some(run_dir.join("new").display().to_string());
     write_atomic(&run_dir.join("comparison.txt"), cmp.render_text(true).as_bytes())?;
     print!("{}", a.judge.printed(&cmp)?);
-    Ok(exit::worst(cmp.exit_code(), exit::worst(run_exit_code(&base), run_exit_code(&new))))
+    let interrupted = [&base, &new].iter().any(|r| r.run.status == RunStatus::Interrupted);
+    Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
 }
 
 /// One sweep over both variants: the base and new sides, each its workload folder and interpreter

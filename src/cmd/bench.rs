@@ -184,6 +184,9 @@ pub fn run(cli: CriterionArgs) -> Result<i32> {
     install_interrupt_handler();
     let run_dir = sweep.run()?;
     let results = RunResults::load(&run_dir)?;
+    if let Some(line) = super::failures_line(&results) {
+        println!("{line}");
+    }
     if sweep.timing == ChildTiming::Smoke {
         println!("{}", smoke_tally(&results));
     } else {

@@ -17,7 +17,7 @@ pub mod stress;
 use clap::{Parser, Subcommand};
 
 use crate::exit;
-use crate::results::{RowStatus, RunResults, RunStatus, WorkloadStatus};
+use crate::results::{RunResults, RunStatus};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,16 +88,22 @@ fn fail(e: anyhow::Error) -> i32 {
     exit::BAD_INPUT
 }
 
-/// A finished run's exit status (see [`crate::exit`]): 0 when every benchmark ran; 3 when any
-/// workload failed (timeout, crash, error, invalid); 130 when the run was interrupted.
+/// A finished run's exit status (see [`crate::exit`]): 130 when the run was interrupted; 3 when
+/// any workload failed (re-enabled the GIL, timed out, crashed, errored, raised, broke its
+/// invariant); 0 otherwise.
 fn run_exit_code(results: &RunResults) -> i32 {
-    let failed = results.workloads.iter().any(|w| {
-        matches!(w.status, WorkloadStatus::Timeout | WorkloadStatus::Crashed | WorkloadStatus::Error)
-            || w.rows.iter().any(|r| matches!(r.status, RowStatus::Invalid | RowStatus::Error))
-    });
     match results.run.status {
         RunStatus::Interrupted => exit::INTERRUPTED,
-        _ if failed => exit::WORKLOAD_FAILED,
+        _ if !results.failures().is_empty() => exit::WORKLOAD_FAILED,
         _ => exit::OK,
     }
+}
+
+/// The line a run prints first when workloads failed: every failure named.
+fn failures_line(results: &RunResults) -> Option<String> {
+    let failures = results.failures();
+    (!failures.is_empty()).then(|| {
+        let named: Vec<String> = failures.iter().map(crate::results::Failure::describe).collect();
+        format!("ftbench: FAILED: {}", named.join("; "))
+    })
 }

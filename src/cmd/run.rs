@@ -78,9 +78,13 @@ pub fn run(a: Args) -> Result<i32> {
     };
     install_interrupt_handler();
     let run_dir = sweep.run()?;
+    let results = RunResults::load(&run_dir)?;
+    if let Some(line) = super::failures_line(&results) {
+        println!("{line}");
+    }
     if !a.no_report {
         let rendered = report::render(&run_dir).context("rendering the report")?;
         println!("ftbench: summary  {}", rendered.summary.display());
     }
-    Ok(super::run_exit_code(&RunResults::load(&run_dir)?))
+    Ok(super::run_exit_code(&results))
 }

@@ -16,7 +16,9 @@
 //! *regressed* / *improved*: found changed and the whole interval beyond −T / +T; *unchanged*: the
 //! whole interval within ±T; *inconclusive* otherwise, with the smallest change it could have
 //! shown. Rows with fewer than two passes on a side are *not comparable*; rows that are not valid
-//! (errors, invalid, disturbed, implausible) are listed as `invalid`.
+//! (errors, invalid, disturbed, implausible) are listed as `invalid`. A workload the new side broke
+//! where the base worked (GIL re-enabled, timeout, crash, error, raise, broken invariant) fails
+//! the comparison with exit 3 and is named first.
 //!
 //! [`compare`] and [`compare_paired`] are pure; [`Comparison::exit_code`] follows the table in
 //! `docs/verdicts.md`.
@@ -26,16 +28,19 @@
 //! - `drift`: how far the machine moved between two runs;
 //! - `rows`: matching, measuring and sorting the rows;
 //! - `environment`: machine, interpreter and configuration differences, disturbed runs;
+//! - `failures`: workloads that failed on either side, and which of them fail the comparison;
 //! - `output`: the terminal and Markdown forms, as [`crate::report::doc`] documents.
 
 mod drift;
 mod environment;
+mod failures;
 mod model;
 mod output;
 mod rows;
 mod verdict;
 
 pub use drift::Drift;
+pub use failures::{Side, SideFailure};
 pub use model::*;
 pub use rows::{per_pass_speedups, speedup_base};
 pub use verdict::MetricChange;
@@ -70,5 +75,21 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
     let mut rows = judge_rows(base, new, opts, Design { paired, per_canary, drift: &drift });
     sort_rows(&mut rows);
     let disturbed = disturbed_runs(base, new);
-    Comparison { base: RunLabel::of(base), new: RunLabel::of(new), options: *opts, paired, drift, mismatches, disturbed, notes, rows }
+    let mut failures = failures::side_failures(base, new, paired);
+    failures.sort_by_key(|f| !f.fails);
+    for f in failures.iter().filter(|f| !f.fails) {
+        notes.push(format!("{} (not failing this comparison: {})", f.describe(), f.why_not.unwrap_or_default()));
+    }
+    Comparison {
+        base: RunLabel::of(base),
+        new: RunLabel::of(new),
+        options: *opts,
+        paired,
+        drift,
+        mismatches,
+        disturbed,
+        notes,
+        failures,
+        rows,
+    }
 }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{Drift, MetricChange};
+use super::{Drift, MetricChange, SideFailure};
 use crate::exit;
 use crate::results::{GilMode, RunResults};
 
@@ -246,6 +246,8 @@ pub struct Comparison {
     pub disturbed: Vec<String>,
     /// Quieter context: configuration differences, incomplete runs, confidence levels.
     pub notes: Vec<String>,
+    /// Workloads that failed on either side; those that fail the comparison first.
+    pub failures: Vec<SideFailure>,
     /// Sorted: regressed (worst first), improved (best first), inconclusive, unchanged, not
     /// comparable, invalid, only in base, only in new; ties in workload, mode, threads order.
     pub rows: Vec<RowComparison>,
@@ -307,15 +309,19 @@ impl Comparison {
         self.options.fail_on_inconclusive_pct.is_some_and(|limit| unjudged as f64 > limit / 100.0 * matched as f64)
     }
 
-    /// The comparison's exit code (see [`crate::exit`]): a selected regression, else too many
-    /// rows that could not be judged, else 0.
+    /// Failures that fail the comparison (none with `--fail-on none`, which only reports).
+    pub fn failing_workloads(&self) -> impl Iterator<Item = &SideFailure> {
+        self.failures.iter().filter(|f| f.fails && self.options.fail_on != FailOn::None)
+    }
+
+    /// The comparison's exit code (see [`crate::exit`]): the most severe of a selected
+    /// regression, a failing workload and too many rows that could not be judged; else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.failing_regressions(self.options.fail_on) > 0 {
-            exit::REGRESSION
-        } else if self.too_many_unjudged() {
-            exit::INCONCLUSIVE
-        } else {
-            exit::OK
-        }
+        let found = [
+            (self.failing_regressions(self.options.fail_on) > 0, exit::REGRESSION),
+            (self.failing_workloads().next().is_some(), exit::WORKLOAD_FAILED),
+            (self.too_many_unjudged(), exit::INCONCLUSIVE),
+        ];
+        found.into_iter().filter(|(found, _)| *found).fold(exit::OK, |code, (_, c)| exit::worst(code, c))
     }
 }

@@ -30,8 +30,19 @@ const HEAD: [&str; 11] = [
 ];
 
 impl Comparison {
-    /// One line: what was found, every row counted.
+    /// One line: the workloads that failed first, then what was found, every row counted.
     pub fn verdict(&self) -> String {
+        let failed: Vec<String> = self.failures.iter().filter(|f| f.fails).map(|f| f.describe()).collect();
+        let mut s = failed.join("; ");
+        if !failed.is_empty() {
+            s += if self.failing_workloads().next().is_some() { "; " } else { " (not failing: --fail-on none); " };
+        }
+        s += &self.row_verdict();
+        s
+    }
+
+    /// What was found among the rows, every row counted.
+    fn row_verdict(&self) -> String {
         let regressed = self.count(RowCategory::Regressed);
         let mut s = if regressed == 0 {
             "no regressions".to_string()
@@ -108,13 +119,20 @@ impl Comparison {
 
     fn terminal_doc(&self, all: bool) -> Doc {
         let mut d = Doc::default();
+        // A broken workload is the first thing said; warnings about the machine come after it.
+        let failed = self.failures.iter().any(|f| f.fails);
+        if failed {
+            d.h(3, "", format!("compare: {}", self.verdict()));
+        }
         if !self.mismatches.is_empty() {
             d.push(warning(DIFFERENT_MACHINES, &format!("{NOT_FROM_THE_CODE}:"), &self.mismatches));
         }
         for x in &self.disturbed {
             d.push(warning("A run was measured on a disturbed machine; its verdicts cannot be trusted:", x, &[]));
         }
-        d.h(3, "", format!("compare: {}", self.verdict()));
+        if !failed {
+            d.h(3, "", format!("compare: {}", self.verdict()));
+        }
         let mut facts = vec![format!("base: {}", self.base.describe()), format!("new:  {}", self.new.describe()), self.criteria()];
         facts.extend(self.notes.iter().map(|n| format!("note: {n}")));
         d.push(Block::List(facts.into_iter().map(Inl::from).collect()));

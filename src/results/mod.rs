@@ -14,8 +14,10 @@ pub use crate::config::{CodeContext, Driver};
 
 pub mod control;
 mod derive;
+mod failure;
 
 pub use derive::implausible;
+pub use failure::{Elsewhere, Failure, FailureKind, Place};
 
 /// Bump when a field changes meaning or disappears; readers refuse other versions.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -330,6 +332,11 @@ pub struct WorkloadResult {
     /// runs of different files are different benchmarks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_crc32: Option<String>,
+    /// The thread count a timed-out, crashed or failed child was at (absent when it failed before
+    /// measuring, or in runs recorded before it was kept): a comparison counts the failure only
+    /// where the other run measured that thread count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<usize>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -84,6 +84,7 @@ pub fn workload(name: &str, mode: GilMode, status: WorkloadStatus, rows: Vec<Thr
         gil_enabled_observed: Some(mode.enabled()),
         rows,
         file_crc32: None,
+        failed_at: None,
     }
 }
 
