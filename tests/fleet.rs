@@ -123,7 +123,7 @@ fn portable_and_depending_answers_and_different_files() {
         })
         .collect();
     let out = dir.path().join("fleet");
-    let code = ftbench::cmd::fleet::run(ftbench::cmd::fleet::Args { runs: files, out: out.clone() }).unwrap();
+    let code = ftbench::cmd::fleet::run(ftbench::cmd::fleet::Args { runs: files, out: out.clone(), expect: Vec::new() }).unwrap();
     assert_eq!(code, 0);
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(md.contains("**portable**") && md.contains("**depends**") && md.contains("**not comparable**"), "{md}");

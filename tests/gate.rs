@@ -119,7 +119,11 @@ fn what_the_new_side_did_not_break_does_not_fail() {
     let opts = CompareOptions { fail_on: FailOn::None, ..Default::default() };
     let c = compare::compare(&base(), &broken(reenabled), &opts);
     assert_eq!(c.exit_code(), exit::OK);
-    assert!(c.verdict().starts_with("new side: lock_counter re-enabled the GIL on import (not failing: --fail-on none)"), "{}", c.verdict());
+    assert!(
+        c.verdict().starts_with("new side: lock_counter re-enabled the GIL on import (not failing: --fail-on none)"),
+        "{}",
+        c.verdict()
+    );
 }
 
 #[test]

@@ -115,4 +115,13 @@ fn machines(doc: &mut Doc, fleet: &Fleet) {
     if !fleet.superseded.is_empty() {
         doc.p(format!("Older runs of a machine with a newer one, left out: {}.", fleet.superseded.join(", ")));
     }
+    if !fleet.missing.is_empty() {
+        let text =
+            "No run from these machines (their runner failed, timed out or was cancelled); the answers below are the other machines':";
+        doc.push(Block::Warning {
+            title: "Machines missing from the fleet".into(),
+            text: text.into(),
+            items: fleet.missing.iter().map(|m| m.as_str().into()).collect(),
+        });
+    }
 }

@@ -151,6 +151,10 @@ pub struct MachineFacts {
     pub kernel: String,
     pub arch: String,
     pub total_memory_bytes: u64,
+    /// The name the user gave this machine (`FTBENCH_MACHINE`, e.g. a CI runner label): how a fleet
+    /// report knows which of the machines it expected measured nothing. Absent when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 impl MachineFacts {
