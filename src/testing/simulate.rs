@@ -2,7 +2,8 @@
 //! changed, and how often it sees a real change. A [`Machine`] says how a machine moves a
 //! measurement: pass-to-pass noise, a vCPU that runs at half speed for stretches (each pass's
 //! fastest round escapes it, its canaries see it), slow drift from pass to pass and from run to
-//! run, and contended rows that land in two clusters.
+//! run, contended rows that land in two clusters, and what is fixed for a whole run but differs
+//! between runs, which no canary sees (per workload, and a rare shifted child).
 
 use fastrand::Rng;
 
@@ -26,12 +27,28 @@ pub struct Machine {
     pub pass_drift: f64,
     /// The machine's speed in a run is uniform in 1 ± this: everything in the run shares it.
     pub run_drift: f64,
+    /// What is fixed for a whole run and differs between runs, which no canary sees (a child's
+    /// environment, memory layout, ops per round): each workload × mode of a run (of an `ab`
+    /// side) runs at a lognormal factor whose σ is the workload's own, spread over this range.
+    pub run_effect: (f64, f64),
+    /// Chance that one child (a workload × mode in one pass, every thread count) runs shifted by ±
+    /// this factor.
+    pub child_shift: (f64, f64),
 }
 
 impl Machine {
     /// A dedicated box: 2.5 % pass-to-pass noise, nothing else.
     pub fn quiet() -> Machine {
-        Machine { pass_sigma: 0.025, contended_sigma: 0.0, slow_cluster: (0.0, 1.0), slowed_passes: 0.0, pass_drift: 0.01, run_drift: 0.01 }
+        Machine {
+            pass_sigma: 0.025,
+            contended_sigma: 0.0,
+            slow_cluster: (0.0, 1.0),
+            slowed_passes: 0.0,
+            pass_drift: 0.01,
+            run_drift: 0.01,
+            run_effect: (0.0, 0.0),
+            child_shift: (0.0, 0.0),
+        }
     }
 
     /// A quiet box whose speed differs from run to run by up to ±8 % (a laptop on battery or not,
@@ -50,6 +67,45 @@ impl Machine {
             slowed_passes: 0.33,
             pass_drift: 0.08,
             run_drift: 0.10,
+            ..Machine::quiet()
+        }
+    }
+
+    /// This machine with what bit real A/A pairs: per workload × run a factor of σ 0.5–2 % that
+    /// the canaries cannot see, and one child in fifty shifted by ±10 %.
+    pub fn with_run_effects(self) -> Machine {
+        Machine { run_effect: (0.005, 0.02), child_shift: (0.02, 0.10), ..self }
+    }
+
+    /// The shared VM on a noisy day: canary drift of 25 % within and between runs, run effects.
+    pub fn noisy_day() -> Machine {
+        Machine { pass_drift: 0.12, run_drift: 0.25, ..Machine::shared_vm().with_run_effects() }
+    }
+
+    /// Workload `i`'s σ of its run effect: spread evenly over the range, the same in every run.
+    fn run_sigma(&self, i: usize) -> f64 {
+        let (lo, hi) = self.run_effect;
+        lo + (hi - lo) * (i as f64 * 0.618_034).fract()
+    }
+
+    /// One run's (or `ab` side's) fixed factors: per workload × mode, every pass times its child's shift.
+    fn run_factors(&self, suite: &Suite, rng: &mut Rng) -> Vec<[Vec<f64>; 2]> {
+        (0..suite.workloads)
+            .map(|i| {
+                [0, 1].map(|_| {
+                    let fixed = lognormal(rng, self.run_sigma(i));
+                    (0..suite.passes).map(|_| fixed * self.child(rng)).collect()
+                })
+            })
+            .collect()
+    }
+
+    fn child(&self, rng: &mut Rng) -> f64 {
+        let (chance, shift) = self.child_shift;
+        match rng.f64() < chance {
+            true if rng.bool() => 1.0 + shift,
+            true => 1.0 - shift,
+            false => 1.0,
         }
     }
 }
@@ -74,24 +130,31 @@ pub type Truth<'a> = &'a dyn Fn(usize, GilMode, usize) -> f64;
 
 /// One run of `suite` on `machine`, its code as `truth` says.
 pub fn simulated_run(id: &str, suite: &Suite, machine: &Machine, truth: Truth, rng: &mut Rng) -> RunResults {
-    let run_speed = 1.0 + machine.run_drift * (2.0 * rng.f64() - 1.0);
-    let pass_speeds: Vec<f64> = (0..suite.passes).map(|_| run_speed * lognormal(rng, machine.pass_drift)).collect();
-    assemble(id, suite, |i, mode, threads| {
-        pass_speeds.iter().enumerate().map(|(p, speed)| pass(p, *speed, truth(i, mode, threads), threads, machine, rng)).collect()
-    })
+    let pass_speeds = machine_speeds(suite, machine, rng);
+    side(id, suite, machine, &pass_speeds, truth, rng)
 }
 
 /// The two sides of one `ab` run: each pass of both sides shares the machine's speed of that
-/// pass; everything else (noise, slowed vCPUs, clusters) is each side's own.
+/// pass; everything else (noise, slowed vCPUs, clusters, run effects) is each side's own.
 pub fn simulated_ab(suite: &Suite, machine: &Machine, truth: Truth, rng: &mut Rng) -> (RunResults, RunResults) {
+    let pass_speeds = machine_speeds(suite, machine, rng);
+    (side("base", suite, machine, &pass_speeds, &|_, _, _| 1.0, rng), side("new", suite, machine, &pass_speeds, truth, rng))
+}
+
+/// The machine's speed in each pass of one run: the run's, drifting from pass to pass.
+fn machine_speeds(suite: &Suite, machine: &Machine, rng: &mut Rng) -> Vec<f64> {
     let run_speed = 1.0 + machine.run_drift * (2.0 * rng.f64() - 1.0);
-    let pass_speeds: Vec<f64> = (0..suite.passes).map(|_| run_speed * lognormal(rng, machine.pass_drift)).collect();
-    let mut side = |id: &str, truth: Truth| {
-        assemble(id, suite, |i, mode, threads| {
-            pass_speeds.iter().enumerate().map(|(p, speed)| pass(p, *speed, truth(i, mode, threads), threads, machine, rng)).collect()
-        })
-    };
-    (side("base", &|_, _, _| 1.0), side("new", truth))
+    (0..suite.passes).map(|_| run_speed * lognormal(rng, machine.pass_drift)).collect()
+}
+
+/// One run (or `ab` side) whose passes ran at `pass_speeds`, with its own fixed factors.
+fn side(id: &str, suite: &Suite, machine: &Machine, pass_speeds: &[f64], truth: Truth, rng: &mut Rng) -> RunResults {
+    let factors = machine.run_factors(suite, rng);
+    assemble(id, suite, |i, mode, threads| {
+        let fixed = &factors[i][usize::from(mode.enabled())];
+        let code = |p: usize| truth(i, mode, threads) * fixed[p];
+        pass_speeds.iter().enumerate().map(|(p, speed)| pass(p, *speed, code(p), threads, machine, rng)).collect()
+    })
 }
 
 /// A run of `suite`'s rows, each row's passes from `passes(workload, mode, threads)`.
