@@ -76,14 +76,16 @@ pub fn per_pass_speedups(base: &ThreadRow, row: &ThreadRow) -> BTreeMap<usize, f
 /// round's length can change what contended and allocating workloads measure).
 const SAME_WORK: f64 = 1.25;
 
-/// A note when two rows did different work per round (their runs calibrated differently): their
-/// per-op figures are still compared, since an op is the same unit.
+/// Why two rows cannot be judged when they did different work per round (their runs calibrated
+/// differently): a round's length changes what contended and allocating workloads measure, and
+/// on a noisy machine two runs calibrate apart, so per-op figures of different rounds are not
+/// judged as if equal.
 fn different_work(b: &ThreadRow, n: &ThreadRow) -> Option<String> {
     let (x, y) = (b.ops_per_thread.max(1) as f64, n.ops_per_thread.max(1) as f64);
     (x.max(y) / x.min(y) > SAME_WORK).then(|| {
         format!(
-            "different work per round: {} ops per thread in base, {} in new (ops/s compared; measure the new run \
-             with FTBENCH_OPS_FROM=<base run> to do the same work)",
+            "inconclusive: different work per round ({} ops per thread in base, {} in new); measure the new run \
+             with FTBENCH_OPS_FROM=<base run> to do the same work",
             b.ops_per_thread, n.ops_per_thread
         )
     })
@@ -108,6 +110,9 @@ fn compare_row(
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
     if bi.is_some() || ni.is_some() {
         return RowOutcome::Invalid { base: bi, new: ni };
+    }
+    if let Some(reason) = different_work(b, n) {
+        return RowOutcome::NotComparable { reason };
     }
     let basis = throughput_basis(b, n, per_canary);
     let Some(drift) = drift_of(drifts, bw.mode, basis, paired) else {
@@ -177,7 +182,7 @@ pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOpti
                 let (bw, nw) = (bw.unwrap(), nw.unwrap());
                 let status =
                     (bw.status != nw.status).then(|| format!("workload {} in base, {} in new", bw.status.label(), nw.status.label()));
-                note = [status, different_work(b, n)].into_iter().flatten().reduce(|a, b| format!("{a}; {b}"));
+                note = status;
                 compare_row((bw, b), (nw, n), design, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
