@@ -163,6 +163,7 @@ impl Pass<'_> {
             remeasured: false,
             control: None,
             control_failed: None,
+            hash_seed: None,
         };
         sample.disturbed = disturbance(&sample);
         Ok((Some(sample), timed))

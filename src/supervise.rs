@@ -7,6 +7,8 @@
 //! writes a JSON spec and names it in an environment variable ([`own_child`]); the binary, started
 //! again, finds it ([`child_main`]) and writes its record where the spec says ([`write_record`]).
 
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -114,8 +116,15 @@ pub enum Fault {
 pub fn run<R: DeserializeOwned>(spec: Spec) -> Result<Outcome<R>> {
     let Spec { mut command, stderr, record, timeout, dump_stacks } = spec;
     let stderr_file = std::fs::File::create(&stderr).with_context(|| format!("creating {}", stderr.display()))?;
-    let mut child = command.stdin(Stdio::null()).stderr(stderr_file).spawn()?;
-    let ended = wait(&mut child, timeout, dump_stacks)?;
+    if command.get_envs().any(|(k, _)| k == PAD) {
+        pad_env(&mut command);
+    }
+    // Its own process group, ended whole: whatever the child started dies with it.
+    let mut child = command.stdin(Stdio::null()).stderr(stderr_file).process_group(0).spawn()?;
+    let ended = wait(&mut child, timeout, dump_stacks);
+    // SAFETY: killpg() on the group our child led (its pid); it may be empty by now.
+    unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
+    let ended = ended?;
     Ok(Outcome {
         ended,
         record: std::fs::read(&record).ok().and_then(|b| serde_json::from_slice(&b).ok()),
@@ -146,7 +155,7 @@ fn wait(child: &mut Child, timeout: Duration, dump_stacks: bool) -> Result<Ended
 /// kills it.
 fn stop(child: &mut Child, signal: Option<libc::c_int>) {
     if let Some(signal) = signal {
-        // SAFETY: kill() on our own child's pid.
+        // SAFETY: kill() on our own child's pid (only it dumps stacks; the group is killed after).
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
         let deadline = Instant::now() + Duration::from_secs(1);
         while Instant::now() < deadline {
@@ -217,13 +226,62 @@ fn signal_name(sig: i32) -> &'static str {
     }
 }
 
+/// The parent's variables an own child keeps (pyperf keeps a like list): what the OS, the dynamic
+/// loader and Python's start-up need; every other variable of the parent stays out, so a variable
+/// set in one run and not in another cannot move a figure. `FTBENCH_*` (ftbench's own settings,
+/// the venv, test knobs) and the names in `FTBENCH_PASS_ENV` (comma-separated) pass too.
+const KEPT_ENV: [&str; 14] = [
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TERM",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "DYLD_FALLBACK_LIBRARY_PATH",
+];
+
+/// Every own child's environment is padded to this many bytes (`FTBENCH_ENV_PAD`): the process's
+/// environment block sits below its stack, so its size moves the stack's alignment, and a setting
+/// present in one run (or a longer path on one `ab` side) would otherwise move every figure.
+pub const ENV_BYTES: usize = 8192;
+
 /// The parent's side of the protocol: a command that starts `exe` as a child, with `spec` written
-/// to `spec_file` and named in the variable `env`.
+/// to `spec_file` and named in the variable `env`, in the minimal environment ([`KEPT_ENV`]).
 pub fn own_child<S: Serialize>(exe: &Path, env: &str, spec: &S, spec_file: &Path) -> Result<Command> {
     fsutil::write_atomic(spec_file, &serde_json::to_vec_pretty(spec)?)?;
     let mut command = Command::new(exe);
-    command.env(env, spec_file);
+    // The pad variable marks the command for [`run`], which sizes it once every variable is set.
+    command.env_clear().envs(kept_env(std::env::vars_os())).env(env, spec_file).env(PAD, "");
     Ok(command)
+}
+
+/// Which of `vars` a child keeps.
+fn kept_env(vars: impl Iterator<Item = (OsString, OsString)>) -> Vec<(OsString, OsString)> {
+    let vars: Vec<(OsString, OsString)> = vars.collect();
+    let passed: Vec<String> = vars
+        .iter()
+        .find(|(k, _)| k == "FTBENCH_PASS_ENV")
+        .map(|(_, v)| v.to_string_lossy().split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
+        .unwrap_or_default();
+    let keep = |k: &str| KEPT_ENV.contains(&k) || k.starts_with("FTBENCH_") || passed.iter().any(|p| p == k);
+    vars.into_iter().filter(|(k, _)| keep(&k.to_string_lossy())).collect()
+}
+
+const PAD: &str = "FTBENCH_ENV_PAD";
+
+/// Pads the environment of an own child's `command` (explicit: cleared, then set) to
+/// [`ENV_BYTES`] with [`PAD`], so that its size is the same whatever it holds.
+fn pad_env(command: &mut Command) {
+    let size: usize = command.get_envs().filter(|(k, _)| *k != PAD).filter_map(|(k, v)| Some(k.len() + v?.len() + 2)).sum();
+    let pad = PAD.len() + 2;
+    command.env(PAD, "x".repeat(ENV_BYTES.saturating_sub(size + pad)));
 }
 
 /// The child's side: when the variable `env` names a spec file, runs `main` on the spec and
@@ -293,6 +351,26 @@ mod tests {
         let stderr: String = (1..=100).map(|i| format!("line {i}\n")).collect();
         let evidence = outcome(Ended::Interrupted, None, &stderr).evidence();
         assert!(evidence.starts_with("line 41\n") && evidence.ends_with("line 100"), "{evidence}");
+    }
+
+    #[test]
+    fn a_child_keeps_only_the_listed_variables_and_those_passed_by_name() {
+        let os = |k: &str, v: &str| (OsString::from(k), OsString::from(v));
+        let parent = [os("PATH", "/bin"), os("SECRET", "1"), os("FTBENCH_VENV", "/v"), os("MINE", "2"), os("FTBENCH_PASS_ENV", "MINE, X")];
+        let kept: Vec<String> = kept_env(parent.into_iter()).into_iter().map(|(k, _)| k.to_string_lossy().into_owned()).collect();
+        assert_eq!(kept, ["PATH", "FTBENCH_VENV", "MINE", "FTBENCH_PASS_ENV"]);
+    }
+
+    #[test]
+    fn every_own_childs_environment_is_padded_to_one_size() {
+        let size = |extra: &str| {
+            let mut cmd = Command::new("true");
+            cmd.env_clear().env("A", extra).env(PAD, "");
+            pad_env(&mut cmd);
+            cmd.get_envs().filter_map(|(k, v)| Some(k.len() + v?.len() + 2)).sum::<usize>()
+        };
+        assert_eq!(size(""), ENV_BYTES);
+        assert_eq!(size(&"z".repeat(700)), ENV_BYTES);
     }
 
     #[test]

@@ -388,11 +388,16 @@ impl Sweep {
         if let Some(python) = &variant.python {
             python.configure(&mut command);
         }
+        // A fresh hash seed per process: a dict's layout fixed for a whole run would be one more
+        // thing that differs between runs and not between passes.
+        let hash_seed = fastrand::u32(..);
+        command.env("PYTHONHASHSEED", hash_seed.to_string());
         let timeout = self.child_timeout.or(spec.settings.child_timeout).unwrap_or_else(|| default_child_timeout(&spec.settings));
         let stderr = logs.join(format!("{stem}.stderr.log"));
         let run = supervise::run(supervise::Spec { command, stderr, record: spec.record.clone(), timeout, dump_stacks: true })
             .with_context(|| format!("starting child {}", self.exe.display()))?;
-        let result = explain(&spec, &run);
+        let mut result = explain(&spec, &run);
+        result.rows.iter_mut().flat_map(|r| &mut r.passes).for_each(|p| p.hash_seed = Some(hash_seed));
         if result.status != WorkloadStatus::Ran {
             eprintln!(
                 "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",

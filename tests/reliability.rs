@@ -40,6 +40,9 @@ fn broken_workloads_are_named_and_good_ones_still_measured() {
     let stacks = dl.evidence.as_deref().unwrap();
     assert!(stacks.contains("deadlock.py"), "the stack dump shows the workload's frames:\n{stacks}");
     assert_eq!(dl.rows.len(), 1, "the 1-thread row measured before the deadlock is kept");
+    assert_eq!(dl.failed_at, Some(2), "the thread count it hung at, for compare to scope the failure");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.starts_with("ftbench: FAILED: ") && said.contains("deadlock timed out (deadlock?) at 2 threads"), "{said}");
 
     let sf = workload(&r, "segfault", Off);
     assert_eq!(sf.status, WorkloadStatus::Crashed);

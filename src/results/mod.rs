@@ -448,6 +448,9 @@ pub struct PassSample {
     /// invariant the row's own rounds kept (the traceback or verify's message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_failed: Option<String>,
+    /// The child's `PYTHONHASHSEED`, fresh per process (absent in runs recorded before it was set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_seed: Option<u32>,
 }
 
 /// The same rounds (code, ops, verification) driven two or three ways in one child, in interleaved
