@@ -392,7 +392,12 @@ impl Sweep {
         let stderr = logs.join(format!("{stem}.stderr.log"));
         let run = supervise::run(supervise::Spec { command, stderr, record: spec.record.clone(), timeout, dump_stacks: true })
             .with_context(|| format!("starting child {}", self.exe.display()))?;
-        let result = explain(&spec, &run);
+        let mut result = explain(&spec, &run);
+        // `ab` proved the side's libpython before measuring; each child's own account must agree.
+        let loaded = run.record.as_ref().and_then(|r| r.interpreter.as_ref()).map(|i| i.library.as_deref().map(Path::new));
+        if let Some(why) = variant.python.as_ref().zip(loaded).and_then(|(python, loaded)| python.mismatch(loaded)) {
+            (result.status, result.reason) = (WorkloadStatus::Error, Some(why));
+        }
         if result.status != WorkloadStatus::Ran {
             eprintln!(
                 "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",
