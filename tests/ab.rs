@@ -128,3 +128,29 @@ fn a_side_that_would_not_run_its_own_libpython_is_refused_before_measuring() {
     assert!(err.contains("--base-python") && err.contains("instead of its libpython") && err.contains("libpython-renamed.so"), "{err}");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing measured");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_that_loaded_another_libpython_fails_its_workload() {
+    let dir = tempfile::tempdir().unwrap();
+    let soname = common::sysconfig("sysconfig.get_config_var('INSTSONAME')");
+    let (base, new) = (install_copy(&dir.path().join("a"), &soname, Some("lib")), install_copy(&dir.path().join("b"), &soname, Some("lib")));
+    // A workload's ENV reaches only the measuring children: preloading the bootstrap's libpython
+    // makes them run it, whatever the side's loader path says.
+    let original = Path::new(&common::sysconfig("sysconfig.get_config_var('LIBDIR')")).join(&soname);
+    let folder = workloads(&["cpu_only"]);
+    let file = folder.path().join("cpu_only.py");
+    let code = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("ENV = {{\"LD_PRELOAD\": \"{}\"}}\n{code}", original.display())).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut ab = ftbench();
+    ab.args(["ab", "--quick", "--passes", "2", "--threads", "1", "--modes", "off", "--out", out.path().to_str().unwrap()]);
+    ab.arg("--base-python").arg(&base).arg("--new-python").arg(&new);
+    let run = ab.arg("--base-workloads").arg(folder.path()).arg("--new-workloads").arg(folder.path()).output().unwrap();
+    assert_eq!(run.status.code(), Some(3), "a workload failed: {}", String::from_utf8_lossy(&run.stderr));
+    let folder = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).expect("a run folder");
+    let results = RunResults::load(&folder.join("base/results.json")).unwrap();
+    let w = &results.workloads[0];
+    assert_eq!(w.status, ftbench::results::WorkloadStatus::Error);
+    assert!(w.reason.as_deref().unwrap_or_default().contains(&format!("loaded {}", original.canonicalize().unwrap().display())), "{w:?}");
+}
