@@ -58,7 +58,8 @@ environment:
   PYO3_PYTHON              used when it is not this repo's tools/python shim
   FTBENCH_CPYTHON_VERSION  the python.org release to build when none is found (default 3.14.0)
   FTBENCH_CPYTHON_SHA256   its tarball's SHA-256 (required with a non-default version)
-  XDG_CACHE_HOME           builds go to $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench)
+  XDG_CACHE_HOME           Linux: the cache is $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench);
+                           macOS: the cache is always ~/Library/Caches/ftbench
   CI                       `true` (as root): the bootstrap may install build dependencies";
 
 fn main() -> ExitCode {
