@@ -144,7 +144,13 @@ impl Interpreter {
         let mut command = supervise::own_child(exe, LIBRARY_CHECK_ENV, &check, &dir.path().join("check.json"))?;
         self.configure(&mut command);
         command.stdout(Stdio::null());
-        let spec = supervise::Spec { command, stderr: dir.path().join("stderr.log"), record: check.record, timeout: PROBE_TIMEOUT, dump_stacks: false };
+        let spec = supervise::Spec {
+            command,
+            stderr: dir.path().join("stderr.log"),
+            record: check.record,
+            timeout: PROBE_TIMEOUT,
+            dump_stacks: false,
+        };
         let run = supervise::run::<Loaded>(spec).with_context(|| format!("starting {}", exe.display()))?;
         if let Some((_, why)) = run.fault("") {
             bail!("ftbench could not start on {}'s libpython ({why}): {}", self.executable.display(), run.stderr.trim());

@@ -305,8 +305,18 @@ mod tests {
     /// idle counter wraps past 2^32 in between): user, system, idle, nice per core.
     fn mach_readings() -> (Vec<MachLoad>, Vec<MachLoad>) {
         let load = |user, system, idle, nice| MachLoad { user, system, idle, nice };
-        let before = vec![load(876_732, 359_645, 2_348_612, 0), load(841_369, 328_608, 2_414_875, 0), load(1_000, 2_000, 90_000, 5), load(7, 3, u32::MAX - 19, 0)];
-        let after = vec![load(876_777, 359_650, 2_348_612, 0), load(841_389, 328_613, 2_414_900, 0), load(1_000, 2_000, 90_050, 5), load(17, 3, 20, 0)];
+        let before = vec![
+            load(876_732, 359_645, 2_348_612, 0),
+            load(841_369, 328_608, 2_414_875, 0),
+            load(1_000, 2_000, 90_000, 5),
+            load(7, 3, u32::MAX - 19, 0),
+        ];
+        let after = vec![
+            load(876_777, 359_650, 2_348_612, 0),
+            load(841_389, 328_613, 2_414_900, 0),
+            load(1_000, 2_000, 90_050, 5),
+            load(17, 3, 20, 0),
+        ];
         (before, after)
     }
 

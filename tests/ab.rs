@@ -134,7 +134,8 @@ fn a_side_that_would_not_run_its_own_libpython_is_refused_before_measuring() {
 fn a_child_that_loaded_another_libpython_fails_its_workload() {
     let dir = tempfile::tempdir().unwrap();
     let soname = common::sysconfig("sysconfig.get_config_var('INSTSONAME')");
-    let (base, new) = (install_copy(&dir.path().join("a"), &soname, Some("lib")), install_copy(&dir.path().join("b"), &soname, Some("lib")));
+    let (base, new) =
+        (install_copy(&dir.path().join("a"), &soname, Some("lib")), install_copy(&dir.path().join("b"), &soname, Some("lib")));
     // A workload's ENV reaches only the measuring children: preloading the bootstrap's libpython
     // makes them run it, whatever the side's loader path says.
     let original = Path::new(&common::sysconfig("sysconfig.get_config_var('LIBDIR')")).join(&soname);

@@ -73,7 +73,9 @@ mod tests {
         assert!(cache_dir_of(true, None, xdg).is_err());
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
-        for (name, text) in [("README.md", read("README.md")), ("docs/installation.md", read("docs/installation.md")), ("usage", crate::USAGE.into())] {
+        for (name, text) in
+            [("README.md", read("README.md")), ("docs/installation.md", read("docs/installation.md")), ("usage", crate::USAGE.into())]
+        {
             for path in ["$XDG_CACHE_HOME/ftbench", "~/.cache/ftbench", "~/Library/Caches/ftbench"] {
                 assert!(text.contains(path), "{name} does not name the cache {path}");
             }

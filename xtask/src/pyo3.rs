@@ -156,7 +156,9 @@ pub fn check_other_builds(ctx: &Ctx) -> Result<Vec<String>> {
         let config = base.join(format!("python3.{minor}t.cfg"));
         std::fs::write(&config, config_file(minor))?;
         let mut cmd = crate::cargo::command(ctx);
-        cmd.current_dir(dir).args(["check", "--locked", "--all-targets", "--quiet"]).args(target.map(|t| ["--target", t]).into_iter().flatten());
+        cmd.current_dir(dir)
+            .args(["check", "--locked", "--all-targets", "--quiet"])
+            .args(target.map(|t| ["--target", t]).into_iter().flatten());
         cmd.env("PYO3_CONFIG_FILE", &config).env("CARGO_TARGET_DIR", base.join("target"));
         say(format!("{what}: {} (PYO3_CONFIG_FILE={})", describe(&cmd), config.display()));
         match capture(&mut cmd)? {
@@ -194,7 +196,8 @@ fn darwin_installed() -> bool {
         return false;
     };
     let dir = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    out.status.success() && std::fs::read_dir(dir).is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libcore-")))
+    out.status.success()
+        && std::fs::read_dir(dir).is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libcore-")))
 }
 
 #[cfg(test)]
