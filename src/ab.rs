@@ -81,14 +81,9 @@ impl Interpreter {
         let (script, record) = (dir.path().join("ab_probe.py"), dir.path().join("facts.json"));
         std::fs::write(&script, include_str!("ab_probe.py")).with_context(|| format!("writing {}", script.display()))?;
         let mut command = Command::new(python);
-        command.arg(&script).arg(&record).stdout(Stdio::null());
-        let spec = supervise::Spec { command, stderr: dir.path().join("stderr.log"), record, timeout: PROBE_TIMEOUT, dump_stacks: false };
-        let run = supervise::run::<Facts>(spec).with_context(|| format!("cannot run the interpreter {}", python.display()))?;
-        if let Some((_, why)) = run.fault("") {
-            let last = run.stderr.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-            bail!("{} did not tell its home and version ({why}): {last}", python.display());
-        }
-        Self::from_facts(python, run.record.expect("no fault: the record was read"))
+        command.arg(&script).arg(&record);
+        let facts = ask(command, dir.path(), record, &format!("{} did not tell its home and version", python.display()))?;
+        Self::from_facts(python, facts)
     }
 
     fn from_facts(python: &Path, facts: Facts) -> Result<Interpreter> {
@@ -143,24 +138,26 @@ impl Interpreter {
         let check = LibraryCheck { record: dir.path().join("loaded.json") };
         let mut command = supervise::own_child(exe, LIBRARY_CHECK_ENV, &check, &dir.path().join("check.json"))?;
         self.configure(&mut command);
-        command.stdout(Stdio::null());
-        let spec = supervise::Spec {
-            command,
-            stderr: dir.path().join("stderr.log"),
-            record: check.record,
-            timeout: PROBE_TIMEOUT,
-            dump_stacks: false,
-        };
-        let run = supervise::run::<Loaded>(spec).with_context(|| format!("starting {}", exe.display()))?;
-        if let Some((_, why)) = run.fault("") {
-            bail!("ftbench could not start on {}'s libpython ({why}): {}", self.executable.display(), run.stderr.trim());
-        }
-        let loaded = run.record.expect("no fault: the record was read").library;
-        match self.mismatch(loaded.as_deref()) {
+        let who = format!("{} could not start on {}'s libpython", exe.display(), self.executable.display());
+        let loaded: Loaded = ask(command, dir.path(), check.record, &who)?;
+        match self.mismatch(loaded.library.as_deref()) {
             Some(why) => bail!("{why}: refusing to measure a side that would not run its own interpreter"),
             None => Ok(()),
         }
     }
+}
+
+/// Runs a short helper in `dir` that writes its answer to `record` (supervised: killed after
+/// [`PROBE_TIMEOUT`]); the answer, or an error saying `failed`, how it ended and its last words.
+fn ask<R: serde::de::DeserializeOwned>(mut command: Command, dir: &Path, record: PathBuf, failed: &str) -> Result<R> {
+    command.stdout(Stdio::null());
+    let spec = supervise::Spec { command, stderr: dir.join("stderr.log"), record, timeout: PROBE_TIMEOUT, dump_stacks: false };
+    let run = supervise::run::<R>(spec).with_context(|| failed.to_string())?;
+    if let Some((_, why)) = run.fault("") {
+        let last = run.stderr.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+        bail!("{failed} ({why}): {last}");
+    }
+    Ok(run.record.expect("no fault: the record was read"))
 }
 
 /// Two sides must run two libraries: different interpreters sharing one libpython would measure
