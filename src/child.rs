@@ -62,9 +62,10 @@ pub struct ChildRecord {
 const SMOKE_OPS: u64 = 64;
 const MAX_OPS: u64 = 1 << 32;
 
-/// If this process was started as a child, runs it and returns the exit code.
+/// If this process was started as a child (or as `ab`'s library check, which must start as the
+/// measuring children do), runs it and returns the exit code.
 pub fn run_if_child() -> Option<i32> {
-    crate::supervise::child_main(CHILD_ENV, "ftbench child", |spec: ChildSpec| run(&spec))
+    crate::supervise::child_main(CHILD_ENV, "ftbench child", |spec: ChildSpec| run(&spec)).or_else(crate::ab::run_if_child)
 }
 
 /// An empty result for `path` in `mode` with the given status; the parent uses it too.

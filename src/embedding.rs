@@ -117,8 +117,24 @@ fn interpreter_facts(py: Python<'_>, mode: GilMode) -> Result<InterpreterFacts> 
         thread_inherit_context: get("thread_inherit_context")?.extract().map_err(ex)?,
         context_aware_warnings: get("context_aware_warnings")?.extract().map_err(ex)?,
         executable: get("executable")?.extract().map_err(ex)?,
+        library: loaded_libpython().map(|l| l.display().to_string()),
         packages: Default::default(),
     })
+}
+
+/// The libpython this process loaded, as the dynamic loader says (dladdr of a C API function,
+/// real path): what `ab` checks a side's children run.
+pub fn loaded_libpython() -> Option<std::path::PathBuf> {
+    // SAFETY: dlsym and dladdr only read the loader's tables; dladdr fills `info`, whose
+    // dli_fname, when set, is a NUL-terminated path owned by the loader.
+    unsafe {
+        let symbol = libc::dlsym(libc::RTLD_DEFAULT, c"Py_IsInitialized".as_ptr());
+        let mut info: libc::Dl_info = std::mem::zeroed();
+        if symbol.is_null() || libc::dladdr(symbol, &mut info) == 0 || info.dli_fname.is_null() {
+            return None;
+        }
+        Path::new(std::ffi::OsStr::from_bytes(CStr::from_ptr(info.dli_fname).to_bytes())).canonicalize().ok()
+    }
 }
 
 /// A Python exception as an error whose message is the full traceback.

@@ -398,6 +398,11 @@ impl Sweep {
             .with_context(|| format!("starting child {}", self.exe.display()))?;
         let mut result = explain(&spec, &run);
         result.rows.iter_mut().flat_map(|r| &mut r.passes).for_each(|p| p.hash_seed = Some(hash_seed));
+        // `ab` proved the side's libpython before measuring; each child's own account must agree.
+        let loaded = run.record.as_ref().and_then(|r| r.interpreter.as_ref()).map(|i| i.library.as_deref().map(Path::new));
+        if let Some(why) = variant.python.as_ref().zip(loaded).and_then(|(python, loaded)| python.mismatch(loaded)) {
+            (result.status, result.reason) = (WorkloadStatus::Error, Some(why));
+        }
         if result.status != WorkloadStatus::Ran {
             eprintln!(
                 "ftbench: pass {:<2} {name:<28} {:<7} {}: {}",

@@ -2,6 +2,9 @@
 
 mod common;
 
+#[cfg(target_os = "linux")]
+use std::path::{Path, PathBuf};
+
 use common::{ftbench, workloads};
 use ftbench::results::RunResults;
 
@@ -38,4 +41,117 @@ fn both_sides_do_the_same_work_per_round() {
             assert_eq!((b.threads, b.ops_per_thread), (n.threads, n.ops_per_thread), "{} calibrated once for both sides", w.workload);
         }
     }
+}
+
+/// The bootstrap's interpreter, copied into `prefix` as another install of the same build: its
+/// executable and libpython copied, its standard library linked. The copied executable still
+/// carries the original's loader path (an absolute rpath, or setup-python's LD_LIBRARY_PATH), so
+/// on its own it would run the original's libpython; with `launcher` its `bin/python` puts the
+/// copy's library folder first, as an install with its own rpath would. Returns the interpreter.
+#[cfg(target_os = "linux")]
+fn install_copy(prefix: &Path, library_name: &str, launcher: Option<&str>) -> PathBuf {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let expr = "__import__('json').dumps([__import__('sys')._base_executable, __import__('sys').base_prefix, \
+                sysconfig.get_path('stdlib'), sysconfig.get_config_var('LIBDIR'), sysconfig.get_config_var('INSTSONAME')])";
+    let [executable, home, stdlib, libdir, soname]: [PathBuf; 5] = serde_json::from_str(&common::sysconfig(expr)).unwrap();
+    let exe = prefix.join("bin").join(executable.file_name().unwrap());
+    for dir in [prefix.join("bin"), prefix.join("lib"), prefix.join("private")] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::copy(&executable, &exe).unwrap();
+    std::fs::copy(libdir.join(&soname), prefix.join("lib").join(library_name)).unwrap();
+    // The loader finds a library by its soname; a differently named file is reached by a link.
+    if library_name != soname.to_str().unwrap() {
+        symlink(prefix.join("lib").join(library_name), prefix.join("private").join(&soname)).unwrap();
+    }
+    symlink(&stdlib, prefix.join(stdlib.strip_prefix(&home).unwrap())).unwrap();
+    let Some(folder) = launcher else { return exe };
+    let python = prefix.join("bin/python");
+    let script = format!("#!/bin/sh\nLD_LIBRARY_PATH='{}' exec '{}' \"$@\"\n", prefix.join(folder).display(), exe.display());
+    std::fs::write(&python, script).unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    python
+}
+
+/// `ftbench ab --base-python base --new-python new` with `args`.
+#[cfg(target_os = "linux")]
+fn ab_pythons(base: &Path, new: &Path, args: &[&str]) -> std::process::Output {
+    ftbench().arg("ab").arg("--base-python").arg(base).arg("--new-python").arg(new).args(args).output().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn each_side_runs_its_own_libpython() {
+    let dir = tempfile::tempdir().unwrap();
+    let soname = common::sysconfig("sysconfig.get_config_var('INSTSONAME')");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let (base, new) = (install_copy(&a, &soname, Some("lib")), install_copy(&b, &soname, Some("lib")));
+    let library = |prefix: &Path| prefix.join("lib").join(&soname).canonicalize().unwrap().display().to_string();
+    let check = ab_pythons(&base, &new, &["--check-python"]);
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{said}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(said.contains(&format!("base: {} runs its own libpython {}", base.display(), library(&a))), "{said}");
+    assert!(said.contains(&format!("new: {} runs its own libpython {}", new.display(), library(&b))), "{said}");
+    // Measured: every child of each side says it ran that side's library.
+    let out = tempfile::tempdir().unwrap();
+    let args = ["--quick", "--passes", "2", "--threads", "1", "--modes", "off", "--out", out.path().to_str().unwrap(), "^cpu_only\\."];
+    let run = ab_pythons(&base, &new, &args);
+    assert!(run.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&run.stderr));
+    let folder = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).expect("a run folder");
+    for (side, prefix) in [("base", &a), ("new", &b)] {
+        let results = RunResults::load(&folder.join(side).join("results.json")).unwrap();
+        let loaded: Vec<_> = results.interpreters.iter().map(|i| i.library.clone()).collect();
+        assert_eq!(loaded, [Some(library(prefix))], "{side}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_side_that_would_not_run_its_own_libpython_is_refused_before_measuring() {
+    let dir = tempfile::tempdir().unwrap();
+    let soname = common::sysconfig("sysconfig.get_config_var('INSTSONAME')");
+    let good = install_copy(&dir.path().join("good"), &soname, Some("lib"));
+    // A copy left as it is runs the original's libpython: it has none of its own to compare.
+    let unaided = install_copy(&dir.path().join("unaided"), &soname, None);
+    let refused = ab_pythons(&good, &unaided, &["--check-python"]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(err.contains("--new-python") && err.contains("outside its home"), "{err}");
+    // Its interpreter runs its own library, reached through a link in another folder under another
+    // file name (as a macOS framework's `PythonT` is): ftbench's children, which ask the loader for
+    // the soname in the library's folder, would get another. Refused, and nothing measured.
+    let renamed = install_copy(&dir.path().join("renamed"), "libpython-renamed.so", Some("private"));
+    let out = tempfile::tempdir().unwrap();
+    let refused = ab_pythons(&renamed, &good, &["--quick", "--out", out.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(err.contains("--base-python") && err.contains("instead of its libpython") && err.contains("libpython-renamed.so"), "{err}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing measured");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_that_loaded_another_libpython_fails_its_workload() {
+    let dir = tempfile::tempdir().unwrap();
+    let soname = common::sysconfig("sysconfig.get_config_var('INSTSONAME')");
+    let (base, new) =
+        (install_copy(&dir.path().join("a"), &soname, Some("lib")), install_copy(&dir.path().join("b"), &soname, Some("lib")));
+    // A workload's ENV reaches only the measuring children: preloading the bootstrap's libpython
+    // makes them run it, whatever the side's loader path says.
+    let original = Path::new(&common::sysconfig("sysconfig.get_config_var('LIBDIR')")).join(&soname);
+    let folder = workloads(&["cpu_only"]);
+    let file = folder.path().join("cpu_only.py");
+    let code = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("ENV = {{\"LD_PRELOAD\": \"{}\"}}\n{code}", original.display())).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut ab = ftbench();
+    ab.args(["ab", "--quick", "--passes", "2", "--threads", "1", "--modes", "off", "--out", out.path().to_str().unwrap()]);
+    ab.arg("--base-python").arg(&base).arg("--new-python").arg(&new);
+    let run = ab.arg("--base-workloads").arg(folder.path()).arg("--new-workloads").arg(folder.path()).output().unwrap();
+    assert_eq!(run.status.code(), Some(3), "a workload failed: {}", String::from_utf8_lossy(&run.stderr));
+    let folder = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).expect("a run folder");
+    let results = RunResults::load(&folder.join("base/results.json")).unwrap();
+    let w = &results.workloads[0];
+    assert_eq!(w.status, ftbench::results::WorkloadStatus::Error);
+    assert!(w.reason.as_deref().unwrap_or_default().contains(&format!("loaded {}", original.canonicalize().unwrap().display())), "{w:?}");
 }

@@ -836,3 +836,21 @@ fn context_flags_of_3_14_and_rows_without_a_switch_split_render() {
     assert!(line("gil-on").contains("| off | not reported |"), "{}", line("gil-on"));
     assert!(!md.contains("n/a on 3.14"));
 }
+
+#[test]
+fn steal_is_reported_as_unknown_where_the_os_counts_none() {
+    let summary = |steal: Option<f64>| {
+        let mut r = testing::run("2025-01-01T00-00-00Z");
+        let mut row = testing::measured_row(1, 1e6, 1e4);
+        row.passes.iter_mut().for_each(|p| p.steal = steal);
+        r.workloads = vec![testing::workload("cpu_only", GilMode::Off, WorkloadStatus::Ran, vec![row])];
+        r.derive_figures();
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), &r);
+        std::fs::read_to_string(render(tmp.path()).unwrap().summary).unwrap()
+    };
+    let line = |md: &str| md.lines().find(|l| l.contains("stolen by the hypervisor")).unwrap_or_default().to_string();
+    // macOS: the Mach host's counters have no steal, so every pass has none.
+    assert!(line(&summary(None)).contains("unknown: the OS counts none"), "{}", line(&summary(None)));
+    assert!(line(&summary(Some(0.02))).contains("| 2.0 % |"), "{}", line(&summary(Some(0.02))));
+}

@@ -32,6 +32,9 @@ pub struct Args {
     /// The new interpreter (same minor version).
     #[arg(long, requires = "base_python")]
     pub new_python: Option<PathBuf>,
+    /// Only prove that each side's children load that side's own libpython, and say which; measure nothing.
+    #[arg(long, requires = "base_python")]
+    pub check_python: bool,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("The base workload folder", paths::workloads_dir()))]
     pub base_workloads: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("The new workload folder", paths::workloads_dir()))]
@@ -64,6 +67,13 @@ pub struct Args {
 pub fn run(a: Args) -> Result<i32> {
     let opts = a.judge.options()?;
     let sweep = sweep(&a)?;
+    if a.check_python {
+        for v in &sweep.variants {
+            let (side, python) = (v.name.as_deref().unwrap_or_default(), v.python.as_ref().expect("--check-python requires both"));
+            println!("{side}: {} runs its own libpython {}", python.executable.display(), python.library.display());
+        }
+        return Ok(exit::OK);
+    }
     install_interrupt_handler();
     let run_dir = sweep.run()?;
     for side in ["base", "new"] {
@@ -80,10 +90,16 @@ pub fn run(a: Args) -> Result<i32> {
 }
 
 /// One sweep over both variants: the base and new sides, each its workload folder and interpreter
-/// (probed first: another minor version or a GIL-only build is refused before anything runs).
+/// (probed first: another minor version, a GIL-only build, one without a shared libpython, or a
+/// side whose children would load another libpython is refused before anything runs).
 fn sweep(a: &Args) -> Result<Sweep> {
+    let exe = std::env::current_exe().context("locating the ftbench binary")?;
     let (base_python, new_python) = match (&a.base_python, &a.new_python) {
-        (Some(b), Some(n)) => (Some(Interpreter::probe(b)?), Some(Interpreter::probe(n)?)),
+        (Some(b), Some(n)) => {
+            let (b, n) = (side_python("base", b, &exe)?, side_python("new", n, &exe)?);
+            crate::ab::check_pair(&b, &n)?;
+            (Some(b), Some(n))
+        }
         _ => (None, None),
     };
     if base_python.is_none() && a.base_workloads.is_none() && a.new_workloads.is_none() {
@@ -97,7 +113,7 @@ fn sweep(a: &Args) -> Result<Sweep> {
         python,
     };
     Ok(Sweep {
-        exe: std::env::current_exe().context("locating the ftbench binary")?,
+        exe,
         settings,
         timing: ChildTiming::Timed,
         variants: vec![side("base", &a.base_workloads, base_python), side("new", &a.new_workloads, new_python)],
@@ -107,4 +123,11 @@ fn sweep(a: &Args) -> Result<Sweep> {
         resume: None,
         quiet: a.quiet,
     })
+}
+
+/// The interpreter of one side, probed and proven to be what that side's children run.
+fn side_python(side: &str, python: &std::path::Path, exe: &std::path::Path) -> Result<Interpreter> {
+    let interpreter = Interpreter::probe(python).with_context(|| format!("--{side}-python"))?;
+    interpreter.verify(exe).with_context(|| format!("--{side}-python {}", python.display()))?;
+    Ok(interpreter)
 }

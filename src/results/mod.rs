@@ -215,6 +215,9 @@ pub struct InterpreterFacts {
     /// `sys.flags.context_aware_warnings` (3.14+).
     pub context_aware_warnings: Option<bool>,
     pub executable: String,
+    /// The libpython the child loaded (the dynamic loader's answer); absent in older runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
     /// Installed workload packages: distribution name → version.
     pub packages: BTreeMap<String, String>,
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 pub struct Ctx {
     /// The repo root: the parent of xtask's manifest folder.
@@ -11,7 +11,7 @@ pub struct Ctx {
     pub venv: PathBuf,
     /// `<repo>/tools/python`, the shim that `.cargo/config.toml` sets as PYO3_PYTHON.
     pub shim: PathBuf,
-    /// `$XDG_CACHE_HOME/ftbench`, `~/.cache/ftbench` or `~/Library/Caches/ftbench`.
+    /// `$XDG_CACHE_HOME/ftbench` (default `~/.cache/ftbench`); `~/Library/Caches/ftbench` on macOS.
     pub cache: PathBuf,
     /// `bootstrap --install-build-deps`: may install system packages (otherwise only as root in CI).
     pub install_build_deps: bool,
@@ -47,19 +47,38 @@ impl Ctx {
 }
 
 fn cache_dir() -> Result<PathBuf> {
-    let home = std::env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
-    if cfg!(target_os = "macos") {
-        if let Some(home) = home {
-            return Ok(home.join("Library").join("Caches").join("ftbench"));
-        }
-    } else {
-        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-        if let Some(xdg) = xdg {
-            return Ok(xdg.join("ftbench"));
-        }
-        if let Some(home) = home {
-            return Ok(home.join(".cache").join("ftbench"));
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    cache_dir_of(cfg!(target_os = "macos"), var("HOME"), var("XDG_CACHE_HOME"))
+}
+
+/// The one cache path per OS (README, the usage text and docs/installation.md say the same):
+/// macOS's per-user caches folder there, the XDG cache folder elsewhere.
+fn cache_dir_of(macos: bool, home: Option<PathBuf>, xdg_cache: Option<PathBuf>) -> Result<PathBuf> {
+    let xdg = xdg_cache.filter(|p| p.is_absolute() && !macos).map(|x| x.join("ftbench"));
+    let default = home.map(|h| if macos { h.join("Library/Caches/ftbench") } else { h.join(".cache/ftbench") });
+    xdg.or(default).context("neither XDG_CACHE_HOME nor HOME is set: no place for the CPython build cache")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_cache_per_os_and_the_docs_name_it() {
+        let (home, xdg) = (Some(PathBuf::from("/home/u")), Some(PathBuf::from("/x")));
+        assert_eq!(cache_dir_of(false, home.clone(), xdg.clone()).unwrap(), Path::new("/x/ftbench"));
+        assert_eq!(cache_dir_of(false, home.clone(), None).unwrap(), Path::new("/home/u/.cache/ftbench"));
+        assert_eq!(cache_dir_of(false, home.clone(), Some("relative".into())).unwrap(), Path::new("/home/u/.cache/ftbench"));
+        assert_eq!(cache_dir_of(true, home, xdg.clone()).unwrap(), Path::new("/home/u/Library/Caches/ftbench"));
+        assert!(cache_dir_of(true, None, xdg).is_err());
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        for (name, text) in
+            [("README.md", read("README.md")), ("docs/installation.md", read("docs/installation.md")), ("usage", crate::USAGE.into())]
+        {
+            for path in ["$XDG_CACHE_HOME/ftbench", "~/.cache/ftbench", "~/Library/Caches/ftbench"] {
+                assert!(text.contains(path), "{name} does not name the cache {path}");
+            }
         }
     }
-    bail!("neither XDG_CACHE_HOME nor HOME is set: no place for the CPython build cache")
 }

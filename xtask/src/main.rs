@@ -4,7 +4,8 @@
 //!                                     find or build a free-threaded CPython, make the venv .python
 //!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
 //!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`,
-//!                                     then `cargo check` of every target against the newest PyO3 line
+//!                                     then `cargo check` of every target against the newest PyO3 line and for
+//!                                     aarch64-apple-darwin
 
 mod aa;
 mod apt;
@@ -43,7 +44,10 @@ commands:
                       (e.g. `cargo xtask bench -- lock --quick`)
   test [-- ARGS]      bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`, then
                       `cargo check --all-targets` against PyO3 0.30 for 3.14t and 3.15t (a copy
-                      of the workspace in target/pyo3-check; the repo's Cargo.lock is untouched)
+                      of the workspace in target/pyo3-check; the repo's Cargo.lock is untouched),
+                      and for aarch64-apple-darwin with the locked PyO3 for 3.14t and PyO3 0.30
+                      for 3.15t. That rustup target is added only in CI (CI=true); elsewhere the
+                      Mac checks are skipped, saying `rustup target add aarch64-apple-darwin`
   aa [--pairs N] [--quick] [--rejudge DIR]
                       bootstrap if needed, then judge `ftbench compare` on this machine: A/A pairs
                       of default runs (no verdict allowed), an A/B pair with one workload slowed
@@ -58,7 +62,8 @@ environment:
   PYO3_PYTHON              used when it is not this repo's tools/python shim
   FTBENCH_CPYTHON_VERSION  the python.org release to build when none is found (default 3.14.0)
   FTBENCH_CPYTHON_SHA256   its tarball's SHA-256 (required with a non-default version)
-  XDG_CACHE_HOME           builds go to $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench)
+  XDG_CACHE_HOME           Linux: the cache is $XDG_CACHE_HOME/ftbench (default ~/.cache/ftbench);
+                           macOS: the cache is always ~/Library/Caches/ftbench
   CI                       `true` (as root): the bootstrap may install build dependencies";
 
 fn main() -> ExitCode {
@@ -107,7 +112,7 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             if command == "bench" {
                 return Ok(code);
             }
-            let failed = pyo3::check_newest_line(&ctx)?;
+            let failed = pyo3::check_other_builds(&ctx)?;
             for f in &failed {
                 eprintln!("ftbench: does not compile against {f}");
             }

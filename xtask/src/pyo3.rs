@@ -3,7 +3,7 @@
 //! a range and Cargo.lock is moved (`cargo update --precise`) to the line that fits the interpreter.
 //! `cargo xtask test` also proves the other line compiles: every target is checked against the
 //! newest line for 3.14t and 3.15t through `PYO3_CONFIG_FILE`, in a copy of the workspace so the
-//! repo's Cargo.lock is left as it is.
+//! repo's Cargo.lock is left as it is; and both lines compile for Apple Silicon ([`DARWIN`]).
 
 use std::path::Path;
 
@@ -128,32 +128,76 @@ fn workspace_copy(ctx: &Ctx, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `cargo check --all-targets` of the whole suite against the newest PyO3 line, for each
-/// free-threaded version it supports. Returns the failures (empty: all compiled).
-pub fn check_newest_line(ctx: &Ctx) -> Result<Vec<String>> {
+/// The Mac that `cargo xtask test` compiles for wherever it runs, so Mac-only code (the Mach
+/// counters, `dladdr` of a framework build) cannot rot unseen on Linux.
+pub const DARWIN: &str = "aarch64-apple-darwin";
+
+/// The builds `cargo xtask test` compiles besides its own (`cargo check --all-targets`, nothing
+/// linked or run): every target against the newest PyO3 line for each free-threaded version it
+/// supports (a copy of the workspace), on this machine and, for the newest version, on [`DARWIN`];
+/// and the repo's own PyO3 line for 3.14t on [`DARWIN`]. Returns the failures (empty: all compiled).
+pub fn check_other_builds(ctx: &Ctx) -> Result<Vec<String>> {
     let line = LINES.last().expect("a line");
     let base = ctx.root.join("target").join("pyo3-check");
     let ws = base.join("ws");
     workspace_copy(ctx, &ws)?;
     move_lock(ctx, &ws, line)?;
+    let darwin = darwin_target()?;
+    let locked = locked_versions(&read_lock(&ctx.root)?, "pyo3").into_iter().next().unwrap_or_default();
+    let mut checks: Vec<(&Path, String, u64, Option<&str>)> =
+        (line.supports.0..=line.supports.1).map(|minor| (ws.as_path(), line.version.to_string(), minor, None)).collect();
+    if darwin {
+        checks.push((&ws, line.version.to_string(), line.supports.1, Some(DARWIN)));
+        checks.push((&ctx.root, locked, 14, Some(DARWIN)));
+    }
     let mut failed = Vec::new();
-    for minor in line.supports.0..=line.supports.1 {
+    for (dir, version, minor, target) in checks {
+        let what = format!("PyO3 {version} for 3.{minor}t{}", target.map(|t| format!(" on {t}")).unwrap_or_default());
         let config = base.join(format!("python3.{minor}t.cfg"));
         std::fs::write(&config, config_file(minor))?;
         let mut cmd = crate::cargo::command(ctx);
-        cmd.current_dir(&ws)
-            .args(["check", "--all-targets", "--quiet"])
-            .env("PYO3_CONFIG_FILE", &config)
-            .env("CARGO_TARGET_DIR", base.join("target"));
-        say(format!("PyO3 {} for 3.{minor}t: {} (PYO3_CONFIG_FILE={})", line.version, describe(&cmd), config.display()));
-        let (ok, out) = capture(&mut cmd)?;
-        if ok {
-            say(format!("PyO3 {} for 3.{minor}t: every target compiles", line.version));
-        } else {
-            failed.push(format!("PyO3 {} for 3.{minor}t:\n{}", line.version, last_lines(&out, 30)));
+        cmd.current_dir(dir)
+            .args(["check", "--locked", "--all-targets", "--quiet"])
+            .args(target.map(|t| ["--target", t]).into_iter().flatten());
+        cmd.env("PYO3_CONFIG_FILE", &config).env("CARGO_TARGET_DIR", base.join("target"));
+        say(format!("{what}: {} (PYO3_CONFIG_FILE={})", describe(&cmd), config.display()));
+        match capture(&mut cmd)? {
+            (true, _) => say(format!("{what}: every target compiles")),
+            (false, out) => failed.push(format!("{what}:\n{}", last_lines(&out, 30))),
         }
     }
     Ok(failed)
+}
+
+/// Whether [`DARWIN`]'s standard library is there to check against. On another host it is a
+/// rustup target: added in CI (`CI=true`, a throwaway machine); elsewhere the toolchain is the
+/// developer's, so the Mac checks are skipped with the command that adds it.
+fn darwin_target() -> Result<bool> {
+    if cfg!(all(target_os = "macos", target_arch = "aarch64")) || darwin_installed() {
+        return Ok(true);
+    }
+    let add = ["rustup", "target", "add", DARWIN];
+    if !crate::apt::in_ci() {
+        say(format!("the Mac checks are skipped: the {DARWIN} target is not installed (run `{}` once)", add.join(" ")));
+        return Ok(false);
+    }
+    say(format!("CI: running `{}` for the Mac checks", add.join(" ")));
+    let (ok, out) = capture(std::process::Command::new(add[0]).args(&add[1..]))?;
+    if !ok || !darwin_installed() {
+        bail!("`{}` failed, so the Mac checks cannot run:\n{}", add.join(" "), last_lines(&out, 8));
+    }
+    Ok(true)
+}
+
+/// The target's standard library is in the toolchain cargo uses (`rustc --print target-libdir`).
+fn darwin_installed() -> bool {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Ok(out) = std::process::Command::new(rustc).args(["--print", "target-libdir", "--target", DARWIN]).output() else {
+        return false;
+    };
+    let dir = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    out.status.success()
+        && std::fs::read_dir(dir).is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libcore-")))
 }
 
 #[cfg(test)]

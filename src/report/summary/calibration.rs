@@ -27,7 +27,8 @@ fn noise(doc: &mut Doc, r: &RunResults) {
     for (mode, median) in &n.canary_median {
         kv(&format!("Canary median, {}", format::gil_mode(*mode)), format!("{} it/s", format::si(*median)));
     }
-    kv("CPU time stolen by the hypervisor (mean over timed rounds)", opt(n.steal_mean, format::pct));
+    let steal = n.steal_mean.map(format::pct).unwrap_or_else(|| "unknown: the OS counts none (macOS does not)".into());
+    kv("CPU time stolen by the hypervisor (mean over timed rounds)", steal);
     kv("Benchmark passes measured on a disturbed machine (after one re-measurement)", format!("{} of {}", n.disturbed_passes, n.passes));
     doc.p("Intervals are Student's t intervals over the passes; \"normalised\" throughput scales each pass by \
          the run's median canary over the canary measured around it, which removes the machine's drift.");

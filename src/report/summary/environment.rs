@@ -71,7 +71,10 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                     },
                     flag(i.thread_inherit_context).into(),
                     flag(i.context_aware_warnings).into(),
-                    Inl::new().c(&i.executable),
+                    match &i.library {
+                        Some(library) => Inl::new().c(&i.executable).t(", libpython ").c(library),
+                        None => Inl::new().c(&i.executable),
+                    },
                 ],
             );
         }
