@@ -55,6 +55,9 @@ pub struct Sweep {
     pub resume: Option<PathBuf>,
     /// No progress lines (errors and the run's own summary still print).
     pub quiet: bool,
+    /// The run whose ops per round this one reuses (`ab`'s confirmation: its first measurement);
+    /// `None`: `FTBENCH_OPS_FROM`, if set.
+    pub ops_from: Option<PathBuf>,
 }
 
 /// One side of a run: a workload folder and the interpreter its children embed.
@@ -103,7 +106,10 @@ impl Sweep {
     /// after each child. A benchmark that did not run cleanly in a pass is not started again.
     pub fn run(&self) -> Result<PathBuf> {
         let plan = self.plan()?;
-        let reference = ops_reference()?;
+        let reference = match &self.ops_from {
+            Some(run) => Some(RunResults::load(run)?),
+            None => ops_reference()?,
+        };
         let (run_dir, mut sides) = match &self.resume {
             Some(dir) => (dir.clone(), vec![self.resumed_side(dir)?]),
             None => self.new_sides()?,

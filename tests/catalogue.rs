@@ -52,6 +52,7 @@ fn sweep(dir: &std::path::Path, patterns: &[&str]) -> Sweep {
         child_timeout: None,
         resume: None,
         quiet: true,
+        ops_from: None,
     }
 }
 

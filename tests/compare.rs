@@ -528,3 +528,28 @@ fn filters_threads_and_modes_select_the_rows_judged() {
     run.retain_rows(|id, _, t| id.starts_with("lock.") && t != Some(2));
     assert_eq!(run.workloads[0].rows.iter().map(|r| r.threads).collect::<Vec<_>>(), [1, 4]);
 }
+
+#[test]
+fn a_verdict_stands_only_when_a_second_measurement_agrees() {
+    let slower = || with_rows("n", vec![row(1, 0.7e6, 1.0), row(2, 1.26e6, 1.0), row(4, 2.24e6, 1.0)]);
+    let first = || compare::compare_paired(&base_run(), &slower(), &CompareOptions::default());
+    let mut ids = first().flagged_ids();
+    ids.sort();
+    assert_eq!(ids, ["lock.gil-off/1", "lock.gil-off/2", "lock.gil-off/4"]);
+    // Measured again, the same: confirmed, and said so.
+    let mut c = first();
+    c.confirm(&first());
+    assert_eq!(c.exit_code(), 1);
+    assert!(c.render_text(false).contains("(confirmed: re-measured -30.0%)"), "{}", c.render_text(false));
+    // Measured again, nothing: not confirmed, inconclusive, exit 0.
+    let mut c = first();
+    c.confirm(&compare::compare_paired(&base_run(), &base_run(), &CompareOptions::default()));
+    assert_eq!(c.exit_code(), 0, "{}", c.verdict());
+    assert_eq!(c.count(RowCategory::Regressed), 0);
+    assert!(c.verdict().contains("3 verdicts not confirmed"), "{}", c.verdict());
+    assert!(c.render_text(false).contains("(not confirmed: re-measured +0.0%)"), "{}", c.render_text(false));
+    // A row the second measurement could not measure is not confirmed either.
+    let mut c = first();
+    c.confirm(&compare::compare_paired(&base_run(), &with_rows("n", vec![]), &CompareOptions::default()));
+    assert_eq!(c.exit_code(), 0);
+}

@@ -1,14 +1,15 @@
 //! `ftbench ab`: measures two variants (interpreters or workload folders) side by side in one run
 //! and compares them pass by pass (see [`crate::ab`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
 use super::compare::JudgeArgs;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::compare_paired;
+use crate::compare::{compare_paired, Comparison};
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
@@ -56,6 +57,10 @@ pub struct Args {
     pub quiet: bool,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("Where run folders go", paths::reports_dir()))]
     pub out: Option<PathBuf>,
+    /// Do not measure flagged rows again before they fail (by default a regressed or improved
+    /// verdict stands only when a second measurement in fresh processes agrees).
+    #[arg(long)]
+    pub no_confirm: bool,
     #[command(flatten)]
     pub judge: JudgeArgs,
 }
@@ -81,12 +86,34 @@ pub fn run(a: Args) -> Result<i32> {
     }
     let (base, new) = (RunResults::load(&run_dir.join("base"))?, RunResults::load(&run_dir.join("new"))?);
     let mut cmp = compare_paired(&base, &new, &opts);
+    if !a.no_confirm && !cmp.flagged_ids().is_empty() {
+        cmp.confirm(&confirmation(&a, &cmp, &run_dir)?);
+    }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
     write_atomic(&run_dir.join("comparison.txt"), cmp.render_text(true).as_bytes())?;
     print!("{}", a.judge.printed(&cmp)?);
     let interrupted = [&base, &new].iter().any(|r| r.run.status == RunStatus::Interrupted);
     Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
+}
+
+/// The rows `cmp` flagged, measured again before their verdict can fail anyone: both sides side
+/// by side in fresh processes, shuffled afresh, at the first measurement's ops per round, in
+/// `run_dir/confirmation/`; judged alone. Says how long it took.
+fn confirmation(a: &Args, cmp: &Comparison, run_dir: &Path) -> Result<Comparison> {
+    let ids = cmp.flagged_ids();
+    let started = Instant::now();
+    eprintln!("ftbench: confirming {} flagged rows: measuring them again ({})", ids.len(), ids.join(", "));
+    let again = Sweep {
+        filter: Filter { patterns: ids, exact: true },
+        reports_dir: run_dir.join("confirmation"),
+        ops_from: Some(run_dir.join("base")),
+        ..sweep(a)?
+    };
+    let dir = again.run()?;
+    let (base, new) = (RunResults::load(&dir.join("base"))?, RunResults::load(&dir.join("new"))?);
+    eprintln!("ftbench: the confirmation took {:.0} s", started.elapsed().as_secs_f64());
+    Ok(compare_paired(&base, &new, &a.judge.options()?))
 }
 
 /// One sweep over both variants: the base and new sides, each its workload folder and interpreter
@@ -122,6 +149,7 @@ fn sweep(a: &Args) -> Result<Sweep> {
         child_timeout: None,
         resume: None,
         quiet: a.quiet,
+        ops_from: None,
     })
 }
 

@@ -218,6 +218,7 @@ fn sweep(cli: &CriterionArgs) -> Result<Sweep> {
         child_timeout: None,
         resume: None,
         quiet: cli.quiet,
+        ops_from: None,
     };
     if let Some(run) = &cli.resume {
         // The run's own settings and filters: a resumed run is the run it was.

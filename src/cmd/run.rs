@@ -75,6 +75,7 @@ pub fn run(a: Args) -> Result<i32> {
         child_timeout: a.timeout.map(Duration::from_secs_f64),
         resume: None,
         quiet: a.quiet,
+        ops_from: None,
     };
     install_interrupt_handler();
     let run_dir = sweep.run()?;

@@ -43,7 +43,7 @@ pub use drift::Drift;
 pub use failures::{Side, SideFailure};
 pub use model::*;
 pub use rows::{per_pass_speedups, speedup_base};
-pub use verdict::MetricChange;
+pub use verdict::{Confirmation, MetricChange};
 
 use crate::results::RunResults;
 use environment::{disturbed_runs, environment_mismatches, same_interpreters};

@@ -309,6 +309,49 @@ impl Comparison {
         self.options.fail_on_inconclusive_pct.is_some_and(|limit| unjudged as f64 > limit / 100.0 * matched as f64)
     }
 
+    /// `benchmark ids` (`lock_counter.gil-off/2`) of the rows with a regressed or improved figure,
+    /// and of their workloads' base rows (a speedup is against them): what a confirmation measures.
+    pub fn flagged_ids(&self) -> Vec<String> {
+        let flagged = |r: &&RowComparison| matches!(r.category(), RowCategory::Regressed | RowCategory::Improved);
+        let mut ids: Vec<String> = Vec::new();
+        for r in self.rows.iter().filter(flagged) {
+            let base = self.rows.iter().filter(|o| o.workload == r.workload && o.mode == r.mode).map(|o| o.threads).min();
+            for t in [Some(r.threads), base].into_iter().flatten() {
+                let id = format!("{}/{t}", crate::results::group_name(&r.workload, r.mode));
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
+    }
+
+    /// Checks every regressed or improved figure against `again`, the flagged rows measured again
+    /// in fresh processes (side by side, freshly shuffled): a verdict stands only when the second
+    /// measurement agrees in sign and lies beyond ±T; otherwise it is inconclusive, "not confirmed".
+    pub fn confirm(&mut self, again: &Comparison) {
+        let t = self.options.threshold_pct;
+        for r in &mut self.rows {
+            let other = again.rows.iter().find(|o| (&o.workload, o.mode, o.threads) == (&r.workload, r.mode, r.threads));
+            let (throughput, speedup) = match other.map(|o| &o.outcome) {
+                Some(RowOutcome::Compared { throughput, speedup }) => (Some(throughput), speedup.as_ref()),
+                _ => (None, None),
+            };
+            if let RowOutcome::Compared { throughput: mine, speedup: my_speedup } = &mut r.outcome {
+                mine.confirm(throughput, t);
+                if let Some(s) = my_speedup {
+                    s.confirm(speedup, t);
+                }
+            }
+        }
+        sort_rows(&mut self.rows);
+    }
+
+    /// Figures whose verdict a confirmation did not bear out.
+    pub fn unconfirmed(&self) -> usize {
+        self.rows.iter().flat_map(|r| r.metrics()).filter(|m| m.confirmation.is_some_and(|c| !c.confirmed)).count()
+    }
+
     /// Failures that fail the comparison (none with `--fail-on none`, which only reports).
     pub fn failing_workloads(&self) -> impl Iterator<Item = &SideFailure> {
         self.failures.iter().filter(|f| f.fails && self.options.fail_on != FailOn::None)

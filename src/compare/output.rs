@@ -70,6 +70,9 @@ impl Comparison {
         if missing > 0 {
             let _ = write!(s, ", {missing} in one run only");
         }
+        if self.unconfirmed() > 0 {
+            let _ = write!(s, ", {} not confirmed", plural(self.unconfirmed(), "verdict", "verdicts"));
+        }
         if regressed > 0 && self.failing_regressions(self.options.fail_on) == 0 {
             let _ = write!(s, " (not failing: --fail-on {})", self.options.fail_on.label());
         }
@@ -269,7 +272,14 @@ fn fmt_delta(m: &MetricChange) -> String {
         Change::Unchanged => "",
     };
     let (lo, hi) = m.change_interval_pct;
-    format!("{:+.1}% [{lo:+.1}, {hi:+.1}]{marker}", m.change_pct)
+    let again = match m.confirmation {
+        Some(c) => {
+            let seen = c.change_pct.map_or_else(|| "not re-measured".to_string(), |x| format!("re-measured {x:+.1}%"));
+            format!(" ({}: {seen})", if c.confirmed { "confirmed" } else { "not confirmed" })
+        }
+        None => String::new(),
+    };
+    format!("{:+.1}% [{lo:+.1}, {hi:+.1}]{marker}{again}", m.change_pct)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -35,6 +35,43 @@ pub struct MetricChange {
     /// Benjamini–Hochberg over every figure of the comparison found it changed.
     pub discovered: bool,
     pub change: Change,
+    /// A regressed or improved figure measured again in fresh processes (`ab`): the re-measured
+    /// change, and whether it agreed (see [`super::Comparison::confirm`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// A flagged figure's second measurement.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+pub struct Confirmation {
+    /// The change the second measurement saw, in percent (None: it could not measure the row).
+    pub change_pct: Option<f64>,
+    /// It agreed in sign and lay beyond the threshold: the verdict stands.
+    pub confirmed: bool,
+}
+
+impl MetricChange {
+    /// Checks a regressed or improved verdict against `again`, the same figure measured again in
+    /// fresh processes: it stands only when the second change lies beyond ±T on the same side and
+    /// its own 95 % interval excludes no change (a second, independent test at 5 %, so a run effect
+    /// that fooled the first measurement must fool a fresh one the same way); otherwise it becomes
+    /// inconclusive. Other verdicts are left alone.
+    pub fn confirm(&mut self, again: Option<&MetricChange>, threshold_pct: f64) {
+        if !matches!(self.change, Change::Regressed | Change::Improved) {
+            return;
+        }
+        let sign = self.change_pct.signum();
+        let agrees = |a: &MetricChange| {
+            let (lo, hi) = a.change_interval_pct;
+            a.change_pct * sign > threshold_pct && (lo * sign > 0.0) && (hi * sign > 0.0)
+        };
+        let change_pct = again.map(|a| a.change_pct);
+        let confirmed = again.is_some_and(agrees);
+        self.confirmation = Some(Confirmation { change_pct, confirmed });
+        if !confirmed {
+            self.change = Change::Inconclusive;
+        }
+    }
 }
 
 impl MetricChange {
@@ -58,6 +95,7 @@ impl MetricChange {
             detectable_pct: detectable(&test, drift, opts) * 100.0,
             discovered: false,
             change: Change::Inconclusive,
+            confirmation: None,
         })
     }
 
