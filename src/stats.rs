@@ -93,6 +93,16 @@ impl Test {
         Test { effect: diff.exp() - 1.0, p, interval: ((diff - half).exp() - 1.0, (diff + half).exp() - 1.0), se, df }
     }
 
+    /// The same estimate with its interval at two-sided `level` instead of 95 % (a sequential test
+    /// spends its error rate over several looks).
+    pub fn at_level(self, level: f64) -> Test {
+        if self.se <= 0.0 || self.df <= 0.0 {
+            return self;
+        }
+        let (diff, half) = (self.effect.ln_1p(), t_quantile(level, self.df) * self.se);
+        Test { interval: ((diff - half).exp() - 1.0, (diff + half).exp() - 1.0), ..self }
+    }
+
     /// The same estimate with `bias` (log) of unknown sign added to its uncertainty: the interval
     /// widened by it on both sides, and the p-value of the effect shrunk toward zero by it.
     pub fn widened(self, bias: f64) -> Test {

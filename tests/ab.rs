@@ -193,3 +193,39 @@ fn a_flagged_row_is_measured_again_and_confirmed_before_it_fails() {
     }
     panic!("the machine disturbed all three tries");
 }
+
+/// `--until-decided` adds pass pairs to rows still inconclusive (two passes of a quick run rarely
+/// decide anything) within its budget, says how many looks it took, and keeps every pass in the
+/// sides' results, numbered after the first look's.
+#[test]
+fn until_decided_adds_pass_pairs_to_what_is_still_inconclusive() {
+    let (base, new) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
+    for _ in 0..3 {
+        let out = tempfile::tempdir().unwrap();
+        let output = ftbench()
+            .args(["ab", "--until-decided", "--budget", "3min", "--quick", "--passes", "2", "--threads", "1", "--modes", "off"])
+            .args(["--json", "--out"])
+            .arg(out.path())
+            .arg("--base-workloads")
+            .arg(base.path())
+            .arg("--new-workloads")
+            .arg(new.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        if json["rows"][0]["category"] == "invalid" {
+            continue; // every pass disturbed (a parallel build): nothing to decide on
+        }
+        let notes = json["notes"].to_string();
+        assert!(notes.contains("--until-decided: ") && notes.contains("looks of 2 pass pairs"), "{notes}\n{stderr}");
+        assert_eq!(json["options"]["alpha"].as_f64(), Some(0.05 / 6.0), "each look at a sixth of the rate");
+        let run = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap();
+        let side = RunResults::load(&run.join("base/results.json")).unwrap();
+        let passes: Vec<usize> = side.passes().map(|p| p.pass).collect();
+        assert!(passes.len() > 2 && passes.iter().max() == Some(&(passes.len() - 1)), "{passes:?}");
+        assert_ne!(json["rows"][0]["category"], "regressed", "A/A: {json:#}");
+        return;
+    }
+    panic!("the machine disturbed all three tries");
+}

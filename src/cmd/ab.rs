@@ -9,12 +9,12 @@ use anyhow::{bail, Context, Result};
 use super::compare::JudgeArgs;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare_paired, Comparison};
+use crate::compare::{compare_paired, Change, Comparison};
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
 use crate::results::{RunResults, RunStatus};
-use crate::supervise::install_interrupt_handler;
+use crate::supervise::{install_interrupt_handler, interrupted};
 use crate::sweep::{Filter, Sweep, Variant};
 use crate::{paths, report};
 
@@ -22,7 +22,7 @@ use crate::{paths, report};
 /// `ab` shorter than the two default runs it replaces while leaving each side a faster half of 4.
 const AB_PASSES: usize = 8;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 #[command(after_help = exit::HELP)]
 pub struct Args {
     /// Regexes over benchmark ids such as `lock_counter.gil-off/2`.
@@ -57,6 +57,14 @@ pub struct Args {
     pub quiet: bool,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("Where run folders go", paths::reports_dir()))]
     pub out: Option<PathBuf>,
+    /// On a noisy machine: add pass pairs, up to 6 times the passes, to the rows whose figures are
+    /// still inconclusive, until every figure is decided or --budget is spent; each look is judged
+    /// at a sixth of the error rates, so stopping early keeps them.
+    #[arg(long)]
+    pub until_decided: bool,
+    /// How long --until-decided may measure in all, e.g. 30min or 1h.
+    #[arg(long, value_name = "DURATION", default_value = "30min", value_parser = humantime::parse_duration)]
+    pub budget: std::time::Duration,
     /// Do not measure flagged rows again before they fail (by default a regressed or improved
     /// verdict stands only when a second measurement in fresh processes agrees).
     #[arg(long)]
@@ -80,14 +88,39 @@ pub fn run(a: Args) -> Result<i32> {
         return Ok(exit::OK);
     }
     install_interrupt_handler();
+    let started = Instant::now();
     let run_dir = sweep.run()?;
+    let (mut base, mut new) = (RunResults::load(&run_dir.join("base"))?, RunResults::load(&run_dir.join("new"))?);
+    let opts = if a.until_decided { opts.per_look(MAX_LOOKS) } else { opts };
+    let mut cmp = compare_paired(&base, &new, &opts);
+    let mut looks = 1;
+    while a.until_decided && looks < MAX_LOOKS && !undecided(&cmp).is_empty() && !interrupted() {
+        let per_look = started.elapsed() / looks as u32;
+        if started.elapsed() + per_look > a.budget {
+            eprintln!("ftbench: --budget {} spent: {} rows still undecided", humantime::format_duration(a.budget), undecided(&cmp).len());
+            break;
+        }
+        let (b, n) = measure_again(&a, &undecided(&cmp), &run_dir, &format!("look{}", looks + 1))?;
+        let offset = looks * sweep.settings.passes;
+        base.add_passes(&b, offset);
+        new.add_passes(&n, offset);
+        cmp = compare_paired(&base, &new, &opts);
+        looks += 1;
+    }
+    if looks > 1 {
+        base.save(&run_dir.join("base/results.json"))?;
+        new.save(&run_dir.join("new/results.json"))?;
+        cmp.notes.push(format!(
+            "--until-decided: {looks} looks of {} pass pairs in {:.0} min, each judged at a {MAX_LOOKS}th of the error rates",
+            sweep.settings.passes,
+            started.elapsed().as_secs_f64() / 60.0
+        ));
+    }
     for side in ["base", "new"] {
         report::render(&run_dir.join(side)).with_context(|| format!("rendering the {side} report"))?;
     }
-    let (base, new) = (RunResults::load(&run_dir.join("base"))?, RunResults::load(&run_dir.join("new"))?);
-    let mut cmp = compare_paired(&base, &new, &opts);
     if !a.no_confirm && !cmp.flagged_ids().is_empty() {
-        cmp.confirm(&confirmation(&a, &cmp, &run_dir)?);
+        cmp.confirm(&confirmation(&a, &cmp, &run_dir, looks)?);
     }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
@@ -97,21 +130,38 @@ pub fn run(a: Args) -> Result<i32> {
     Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
 }
 
-/// The rows `cmp` flagged, measured again before their verdict can fail anyone: both sides side
-/// by side in fresh processes, shuffled afresh, at the first measurement's ops per round, in
-/// `run_dir/confirmation/`; judged alone. Says how long it took.
-fn confirmation(a: &Args, cmp: &Comparison, run_dir: &Path) -> Result<Comparison> {
+/// How many looks `--until-decided` may take: the error rates are split over this many.
+const MAX_LOOKS: usize = 6;
+
+/// Benchmark ids of the rows with an inconclusive figure (and their base rows).
+fn undecided(cmp: &Comparison) -> Vec<String> {
+    cmp.ids_where(|m| m.change == Change::Inconclusive)
+}
+
+/// The rows `ids` measured again in `run_dir/<folder>/`: both sides side by side in fresh
+/// processes, shuffled afresh, at the first measurement's ops per round (`looks` × its passes).
+fn measure_again(a: &Args, ids: &[String], run_dir: &Path, folder: &str) -> Result<(RunResults, RunResults)> {
+    let first = sweep(a)?;
+    let again = Sweep {
+        filter: Filter { patterns: ids.to_vec(), exact: true },
+        reports_dir: run_dir.join(folder),
+        ops_from: Some(run_dir.join("base")),
+        ..first
+    };
+    let dir = again.run()?;
+    Ok((RunResults::load(&dir.join("base"))?, RunResults::load(&dir.join("new"))?))
+}
+
+/// The rows `cmp` flagged, measured again before their verdict can fail anyone, with as many pass
+/// pairs as decided them (`looks` × the passes), in `run_dir/confirmation/`; judged alone at the
+/// single test's rates. Says how long it took.
+fn confirmation(a: &Args, cmp: &Comparison, run_dir: &Path, looks: usize) -> Result<Comparison> {
     let ids = cmp.flagged_ids();
     let started = Instant::now();
     eprintln!("ftbench: confirming {} flagged rows: measuring them again ({})", ids.len(), ids.join(", "));
-    let again = Sweep {
-        filter: Filter { patterns: ids, exact: true },
-        reports_dir: run_dir.join("confirmation"),
-        ops_from: Some(run_dir.join("base")),
-        ..sweep(a)?
-    };
-    let dir = again.run()?;
-    let (base, new) = (RunResults::load(&dir.join("base"))?, RunResults::load(&dir.join("new"))?);
+    let mut again = Args { passes: Some(sweep(a)?.settings.passes * looks), ..a.clone() };
+    again.quiet |= a.quiet;
+    let (base, new) = measure_again(&again, &ids, run_dir, "confirmation")?;
     eprintln!("ftbench: the confirmation took {:.0} s", started.elapsed().as_secs_f64());
     Ok(compare_paired(&base, &new, &a.judge.options()?))
 }

@@ -82,6 +82,7 @@ impl JudgeArgs {
         Ok(CompareOptions {
             threshold_pct: self.threshold,
             alpha: self.alpha,
+            confidence: 0.95,
             fail_on: self.fail_on,
             fail_on_inconclusive_pct: self.fail_on_inconclusive,
         })

@@ -41,6 +41,8 @@ pub struct CompareOptions {
     pub threshold_pct: f64,
     /// The false-discovery rate of the family test (Benjamini–Hochberg) over every figure.
     pub alpha: f64,
+    /// The two-sided level of each figure's interval (0.95; a sequential `ab` spends it over its looks).
+    pub confidence: f64,
     pub fail_on: FailOn,
     /// Exit 4 when more than this percentage of the rows both runs measured could not be judged
     /// (inconclusive or not comparable); None: never.
@@ -49,7 +51,17 @@ pub struct CompareOptions {
 
 impl Default for CompareOptions {
     fn default() -> Self {
-        CompareOptions { threshold_pct: 5.0, alpha: 0.05, fail_on: FailOn::Any, fail_on_inconclusive_pct: None }
+        CompareOptions { threshold_pct: 5.0, alpha: 0.05, confidence: 0.95, fail_on: FailOn::Any, fail_on_inconclusive_pct: None }
+    }
+}
+
+impl CompareOptions {
+    /// The options for one of `looks` looks at growing data (sequential `ab`): the family test's
+    /// rate and each interval's error split evenly over the looks (Bonferroni), so the chance of a
+    /// false verdict at any look stays within the single test's.
+    pub fn per_look(self, looks: usize) -> CompareOptions {
+        let k = looks.max(1) as f64;
+        CompareOptions { alpha: self.alpha / k, confidence: 1.0 - (1.0 - self.confidence) / k, ..self }
     }
 }
 
@@ -309,12 +321,16 @@ impl Comparison {
         self.options.fail_on_inconclusive_pct.is_some_and(|limit| unjudged as f64 > limit / 100.0 * matched as f64)
     }
 
-    /// `benchmark ids` (`lock_counter.gil-off/2`) of the rows with a regressed or improved figure,
+    /// Benchmark ids (`lock_counter.gil-off/2`) of the rows with a regressed or improved figure,
     /// and of their workloads' base rows (a speedup is against them): what a confirmation measures.
     pub fn flagged_ids(&self) -> Vec<String> {
-        let flagged = |r: &&RowComparison| matches!(r.category(), RowCategory::Regressed | RowCategory::Improved);
+        self.ids_where(|m| matches!(m.change, Change::Regressed | Change::Improved))
+    }
+
+    /// Benchmark ids of the rows with a figure `pick` selects, and of their workloads' base rows.
+    pub fn ids_where(&self, pick: impl Fn(&MetricChange) -> bool) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
-        for r in self.rows.iter().filter(flagged) {
+        for r in self.rows.iter().filter(|r| r.metrics().any(|m| pick(&m))) {
             let base = self.rows.iter().filter(|o| o.workload == r.workload && o.mode == r.mode).map(|o| o.threads).min();
             for t in [Some(r.threads), base].into_iter().flatten() {
                 let id = format!("{}/{t}", crate::results::group_name(&r.workload, r.mode));

@@ -101,10 +101,11 @@ impl Comparison {
             )
         };
         format!(
-            "regressed / improved: found changed by Benjamini–Hochberg at {} over every figure, and the 95 % interval \
+            "regressed / improved: found changed by Benjamini–Hochberg at {} over every figure, and the {} % interval \
              wholly beyond ∓{t}%; unchanged: the interval within ±{t}%; otherwise inconclusive. Throughput at 1 thread on \
              each pass's fastest round (two runs on one interpreter: per canary), with more threads on pass ops/s; {design}",
-            trim_float(self.options.alpha, 3)
+            trim_float(self.options.alpha, 4),
+            trim_float(self.options.confidence * 100.0, 2)
         )
     }
 

@@ -79,7 +79,7 @@ impl MetricChange {
     /// by pass), with `drift` (log) of the machine between the runs added to its uncertainty.
     /// Judged `Inconclusive` until [`judge_family`] has seen every figure. `None` below two values.
     pub fn measure(base: &[f64], new: &[f64], basis: Basis, paired: bool, drift: f64, opts: &CompareOptions) -> Option<MetricChange> {
-        let test = if paired { stats::yuen_paired(base, new)? } else { stats::yuen(base, new)? }.widened(drift);
+        let test = if paired { stats::yuen_paired(base, new)? } else { stats::yuen(base, new)? }.at_level(opts.confidence).widened(drift);
         let interval = (test.interval.0 * 100.0, test.interval.1 * 100.0);
         Some(MetricChange {
             base: stats::trimmed_geomean(base)?,

@@ -676,6 +676,26 @@ impl RunResults {
         });
     }
 
+    /// Adds `more`'s passes of the rows both runs have, numbered after this run's `offset` passes
+    /// (a sequential `ab` adds pass pairs to its sides), and `more`'s failures; then re-derives.
+    pub fn add_passes(&mut self, more: &RunResults, offset: usize) {
+        for m in &more.workloads {
+            let Some(w) = self.workloads.iter_mut().find(|w| w.workload == m.workload && w.mode == m.mode) else { continue };
+            if m.status != WorkloadStatus::Ran {
+                (w.status, w.reason, w.evidence, w.failed_at) = (m.status, m.reason.clone(), m.evidence.clone(), m.failed_at);
+            }
+            for row in &m.rows {
+                if let Some(mine) = w.rows.iter_mut().find(|r| r.threads == row.threads) {
+                    let mut row = row.clone();
+                    row.passes.iter_mut().for_each(|p| p.pass += offset);
+                    mine.absorb(row);
+                }
+            }
+        }
+        self.run.config.passes += more.run.config.passes;
+        self.derive_figures();
+    }
+
     /// A run that has measured nothing yet: what the sweep writes first and tests build on.
     pub fn new(run: RunInfo, machine: MachineFacts) -> RunResults {
         RunResults {

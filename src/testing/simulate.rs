@@ -157,6 +157,14 @@ fn side(id: &str, suite: &Suite, machine: &Machine, pass_speeds: &[f64], truth: 
     })
 }
 
+/// `run` as it stood after its first `n` passes: what a sequential `ab` looks at before adding more.
+pub fn first_passes(run: &RunResults, n: usize) -> RunResults {
+    let mut r = run.clone();
+    r.workloads.iter_mut().flat_map(|w| &mut w.rows).for_each(|row| row.passes.retain(|p| p.pass < n));
+    r.derive_figures();
+    r
+}
+
 /// A run of `suite`'s rows, each row's passes from `passes(workload, mode, threads)`.
 fn assemble(id: &str, suite: &Suite, mut passes: impl FnMut(usize, GilMode, usize) -> Vec<PassSample>) -> RunResults {
     let mut workloads = Vec::new();
