@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::exit;
 use crate::paths;
-use crate::report::selection::{INTERPRETER_SCENARIO, SCENARIOS};
+use crate::results::{INTERPRETER_SCENARIO, SCENARIOS};
 
 #[derive(clap::Args, Debug, Clone)]
 #[command(after_help = exit::HELP)]

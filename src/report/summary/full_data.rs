@@ -3,9 +3,9 @@
 use super::cells::{ci, first_line, opt, row_status_word};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::grouped::by_workload;
 use crate::results::control::{Agreement, Ratio};
 use crate::results::{RowStatus, RunResults, ThreadRow, WorkloadStatus};
+use crate::selection::grouped::by_workload;
 
 /// The "Full data" section: every row of every workload and mode.
 pub(super) fn section(doc: &mut Doc, r: &RunResults) {
@@ -114,7 +114,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
 /// A ratio with its interval, marked when the two sides disagree beyond noise.
 pub(super) fn ratio_cell(r: &Ratio) -> String {
     let mark = if r.agreement() == Agreement::Disagree { " (differ)" } else { "" };
-    format!("{} [{}, {}]{mark}", format::ratio(r.value), format::ratio(r.interval.0), format::ratio(r.interval.1))
+    format!("{}{mark}", format::ratio_ci(r.value, Some([r.interval.0, r.interval.1])))
 }
 
 /// A thread count, marked "P+E" past a hybrid CPU's P-core count.

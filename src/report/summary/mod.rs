@@ -18,8 +18,8 @@ mod run;
 
 use super::charts::ChartFile;
 use super::doc::Doc;
-use super::selection::Selection;
 use crate::results::RunResults;
+use crate::selection::Selection;
 
 pub use calibration::{CPU_ONLY_OFF_FACTOR, CPU_ONLY_ON_MAX, PROBE_TARGET};
 pub use interpreter::ftscalingbench_terms;
