@@ -118,7 +118,8 @@ pub fn implausible(mode: GilMode, speedup: f64, threads: usize, base: (usize, Op
             GilMode::On => "with the GIL on threads cannot run Python in parallel".to_string(),
             GilMode::Off => format!("{threads} threads on {cores} cores cannot do more"),
         };
-        let base_use = busy.map(|_| format!(" than {base_threads} using {used:.2} cores")).unwrap_or_default();
+        let base_use =
+            busy.map(|_| format!(" (its base, {}, kept {used:.2} cores busy)", crate::text::threads(base_threads))).unwrap_or_default();
         format!("speedup {speedup:.2}x at {threads} threads is above {limit:.2}x: {why}{base_use}")
     })
 }
@@ -260,7 +261,7 @@ mod tests {
         let why = implausible(GilMode::Off, 1.77, 4, (2, Some(0.54)), 2);
         assert_eq!(why, None);
         let bound = implausible(GilMode::Off, 1.77, 4, (2, Some(0.98)), 2).expect("a CPU-bound base keeps today's limit");
-        assert!(bound.contains("above 1.12x") && bound.contains("than 2 using 1.96 cores"), "{bound}");
+        assert!(bound.contains("above 1.12x") && bound.contains("(its base, 2 threads, kept 1.96 cores busy)"), "{bound}");
         assert_eq!(implausible(GilMode::Off, 1.77, 4, (2, None), 2).as_deref().map(|w| w.contains("above 1.10x")), Some(true));
         // With the GIL on, a waiting base leaves the GIL idle too; a busy one does not.
         assert_eq!(implausible(GilMode::On, 1.6, 4, (2, Some(0.3)), 2), None);

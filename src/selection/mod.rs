@@ -338,8 +338,8 @@ fn build_group(scenario: &str, key: Key, members: &[(&str, &Modes)], mode: GilMo
         Key::Family(_, family) => (None, family),
     };
     let coordination = scenario == COORDINATION;
-    let cx =
-        decide::Context { threads, mode, described: coordination && operation.is_none() && family.is_none(), judge_threads: !coordination };
+    let different_jobs = operation.is_none() && family.is_none() && candidates.len() > 1;
+    let cx = decide::Context { threads, mode, described: coordination && different_jobs, judge_threads: !coordination };
     let decision = decide::decide(&candidates, &cx);
     let tail = operation.as_deref().map(slug).or(family.clone()).unwrap_or_default();
     Group { key: format!("{scenario}/{tail}"), operation, family, threads, candidates, decision }
