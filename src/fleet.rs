@@ -80,8 +80,10 @@ pub enum Cell {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Across {
     /// One clear winner wherever a machine has one, and no machine against it: its smallest
-    /// margin over the next candidate and the machine, and the machines where it only ties.
+    /// margin over the next candidate where it wins, and the machines where it only ties.
     Portable { winner: String, worst: Option<(f64, String)>, ties_on: Vec<String> },
+    /// One candidate ranked on every machine: nothing to choose between.
+    Only { who: String },
     /// No machine has a clear winner: these tie on every machine.
     PortableTie { tied: Vec<String> },
     /// The machines' top sets share no candidate: each top set (best first) with its machines.
@@ -166,14 +168,16 @@ fn verdict(decided: &[(&Group, &str)]) -> Across {
     let ranked = |g: &Group, w: &str| g.candidate(w).is_some_and(|c| c.standing == Standing::Ranked);
     let Some((first, _)) = decided.first() else { return Across::Unknown };
     let common: Vec<&str> = first.ranked().map(|c| c.workload.as_str()).filter(|w| decided.iter().all(|(g, _)| ranked(g, w))).collect();
-    if common.is_empty() {
-        return Across::Unknown;
+    let label = |w: &str| first.candidate(w).map_or(w.to_string(), |c| c.label.clone());
+    match common.as_slice() {
+        [] => return Across::Unknown,
+        [who] => return Across::Only { who: label(who) },
+        _ => {}
     }
     let tops: Vec<Vec<&str>> = decided
         .iter()
         .map(|(g, _)| decide::top(&g.candidates, |c| common.contains(&c.workload.as_str())).iter().map(|c| c.workload.as_str()).collect())
         .collect();
-    let label = |w: &str| first.candidate(w).map_or(w.to_string(), |c| c.label.clone());
     let everywhere: Vec<&str> = common.iter().copied().filter(|w| tops.iter().all(|t| t.contains(w))).collect();
     let clear: Vec<&str> = tops.iter().filter(|t| t.len() == 1).map(|t| t[0]).collect();
     match (everywhere.is_empty(), clear.first()) {
@@ -191,8 +195,12 @@ fn verdict(decided: &[(&Group, &str)]) -> Across {
         (false, None) => Across::PortableTie { tied: everywhere.iter().map(|w| label(w)).collect() },
         (false, Some(winner)) => {
             let ties_on = tops.iter().zip(decided).filter(|(t, _)| t.len() > 1).map(|(_, (_, m))| m.to_string()).collect();
-            let worst =
-                decided.iter().filter_map(|(g, m)| Some((margin(g, winner, &common)?, m.to_string()))).min_by(|a, b| a.0.total_cmp(&b.0));
+            let worst = decided
+                .iter()
+                .zip(&tops)
+                .filter(|(_, top)| top.len() == 1)
+                .filter_map(|((g, m), _)| Some((margin(g, winner, &common)?, m.to_string())))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
             Across::Portable { winner: label(winner), worst, ties_on }
         }
     }

@@ -82,12 +82,13 @@ fn answer(g: &GroupAcross) -> Inl {
             }
             l
         }
+        Across::Only { who } => l.t("only ").c(who).t(" on every machine"),
         Across::Described => l.t("different jobs, described on each machine, ranked on none"),
         Across::Unknown => l.t("no candidate ranked on every machine"),
     };
     match g.threads_do_not_pay.len() {
         0 => l,
-        n if n == g.cells.iter().filter(|c| matches!(c, Cell::Decided(_))).count() => l.t("; threads do not pay on any machine"),
+        n if n == g.cells.iter().filter(|c| matches!(c, Cell::Decided(_))).count() => l.t("; threads do not pay on every machine"),
         _ => l.t(format!("; threads do not pay on {}", g.threads_do_not_pay.join(", "))),
     }
 }
