@@ -100,14 +100,14 @@ impl Words<'_> {
         }
     }
 
-    /// How the best scales: "yes, 1.92× [1.85×, 2.0×]", "no, slower, 0.50× [0.46×, 0.55×]",
-    /// "flat, …", relative to its base (said when it is not 1 thread).
+    /// How the best scales: "yes, 1.92× [1.85×, 2.0×]" (faster beyond noise), "no, 0.50× […]"
+    /// (slower beyond noise), "flat, …", relative to its base (said when it is not 1 thread).
     pub fn scales(&self) -> String {
         let Some(w) = self.group.winner().filter(|_| self.group.decision.kind != Kind::Described) else { return "—".into() };
         let Some(s) = w.speedup else { return "—".into() };
         let word = match w.speedup_interval {
             Some([lo, _]) if lo > 1.0 => "yes, ",
-            Some([_, hi]) if hi < 1.0 => "no, slower, ",
+            Some([_, hi]) if hi < 1.0 => "no, ",
             Some(_) => "flat, ",
             None => "",
         };
@@ -147,7 +147,8 @@ impl Words<'_> {
                 ),
                 false => (String::new(), " with the GIL on".to_string()),
             };
-            items.push(Inl::new().t(format!("the GIL build wins{at}: ")).c(self.name(&c.a.workload)).t(format!(" {figure}{more}")));
+            let lead = if full { "the GIL build wins" } else { "GIL build wins" };
+            items.push(Inl::new().t(format!("{lead}{at}: ")).c(self.name(&c.a.workload)).t(format!(" {figure}{more}")));
         }
         if let Some(x) = d.crossover.as_ref().filter(|_| matches!(d.kind, Kind::Use | Kind::Depends)) {
             items.push(

@@ -395,10 +395,12 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: .7rem; overfl
 figure { margin: 0; border: 1px solid var(--line); border-radius: 4px; padding: .5rem; background: #fff; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #374151; margin-top: .35rem; }
-table.answers { font-size: .84rem; line-height: 1.35; }
-table.answers td { overflow-wrap: anywhere; }
+table.answers { font-size: .8rem; line-height: 1.3; width: 100%; table-layout: fixed; }
+table.answers th, table.answers td { padding: .2rem .4rem; overflow-wrap: anywhere; }
+table.answers th:nth-child(1) { width: 15%; } table.answers th:nth-child(2) { width: 21%; }
+table.answers th:nth-child(3) { width: 23%; } table.answers th:nth-child(4) { width: 12%; }
 @media (max-width: 640px) {
-  table.answers, table.answers tbody, table.answers tr, table.answers td { display: block; }
+  table.answers, table.answers tbody, table.answers tr, table.answers td { display: block; width: auto; }
   table.answers thead { display: none; }
   table.answers tr { border: 1px solid var(--line); margin-bottom: .4rem; }
   table.answers td { border: 0; padding: .1rem .45rem; }
