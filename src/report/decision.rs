@@ -174,9 +174,18 @@ impl Words<'_> {
         match d.shared_collapse(ranked) {
             Some(t) => items.push(Inl::new().t(format!("all collapse past {}", format::threads(t)))),
             None => {
-                let shown = d.collapses.iter().filter(|(w, _)| full || d.winner() == Some(w.as_str()));
-                for (w, t) in shown {
-                    items.push(Inl::new().c(self.name(w)).t(format!(" collapses past {}", format::threads(*t))));
+                // One clause per thread count: those that collapse past it.
+                let shown: Vec<&(String, usize)> = d.collapses.iter().filter(|(w, _)| full || d.winner() == Some(w.as_str())).collect();
+                let mut counts: Vec<usize> = shown.iter().map(|(_, t)| *t).collect();
+                counts.dedup();
+                for t in counts {
+                    let who: Vec<&str> = shown.iter().filter(|(_, x)| *x == t).map(|(w, _)| w.as_str()).collect();
+                    let mut l = Inl::new();
+                    for (i, w) in who.iter().enumerate() {
+                        l = if i == 0 { l } else { l.t(", ") }.c(self.name(w));
+                    }
+                    let verb = if who.len() == 1 { "collapses" } else { "collapse" };
+                    items.push(l.t(format!(" {verb} past {}", format::threads(t))));
                 }
             }
         }
@@ -205,7 +214,7 @@ impl Words<'_> {
         let d = &self.group.decision;
         let mut out = Vec::new();
         if let Some(c) = &d.runner_up {
-            out.push(self.comparison(c, ("faster beyond noise: a winner", "the intervals overlap: a tie")));
+            out.push(self.comparison(c, ("faster beyond noise", "the intervals overlap: a tie")));
         }
         if let Some(c) = &d.one_thread {
             out.push(self.comparison(c, ("faster beyond noise: threads pay", "not faster beyond noise: threads do not pay")));
