@@ -44,7 +44,7 @@ fn the_example_as_measured_says_where_threads_do_not_pay_and_where_the_gil_build
     let row = |q: &str| table.lines().find(|l| l.starts_with(&format!("| {q} |"))).unwrap_or_else(|| panic!("no row {q}"));
     let hot = row("**Hot counters**");
     assert!(hot.contains("| **threads do not pay here**: `ft_utils.concurrency.AtomicInt64` on 1 thread |"), "{hot}");
-    assert!(hot.contains("the GIL build wins: `ft_utils.concurrency.AtomicInt64`"), "{hot}");
+    assert!(hot.contains("GIL build wins: `ft_utils.concurrency.AtomicInt64`"), "{hot}");
     assert!(row("**Read-mostly shared data**, `read_mostly`").contains("**threads do not pay here**"));
     assert!(!row("**Short critical sections**, `bank_transfer`").contains("**use**"));
 }
