@@ -101,3 +101,18 @@ fn nothing_is_avoided_that_ties_with_the_best_unless_it_is_unsafe() {
         }
     }
 }
+
+#[test]
+fn the_decision_logic_and_the_data_model_sit_below_the_report() {
+    for dir in ["src/results", "src/selection"] {
+        for entry in std::fs::read_dir(common::repo().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.contains("crate::report") && !text.contains("crate::compare"),
+                "{} reaches up into the report or compare",
+                path.display()
+            );
+        }
+    }
+}
