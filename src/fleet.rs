@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::results::RunResults;
-use crate::selection::{decide, select, Group, Kind, Selection, Standing};
+use crate::selection::{decide, select, Group, Kind, ScenarioSelection, Selection, Standing};
 
 /// One machine of the fleet: its latest run, summaries only.
 #[derive(Clone, Debug)]
@@ -112,17 +112,18 @@ pub struct GroupAcross {
 
 /// Every selection group any machine ran, with each machine's answer and the fleet's.
 pub fn across(fleet: &Fleet) -> Vec<GroupAcross> {
-    let mut keys: Vec<(String, String, String, Option<String>, Option<String>)> = Vec::new();
+    // Every group once, with its scenario, as the first machine that ran it names them.
+    let mut seen: Vec<(&ScenarioSelection, &Group)> = Vec::new();
     for m in &fleet.members {
         for (sc, g) in m.selection.groups() {
-            if !keys.iter().any(|k| k.0 == g.key) {
-                keys.push((g.key.clone(), sc.scenario.clone(), sc.title.clone(), g.operation.clone(), g.family.clone()));
+            if !seen.iter().any(|(_, s)| s.key == g.key) {
+                seen.push((sc, g));
             }
         }
     }
-    keys.into_iter()
-        .map(|(key, scenario, title, operation, family)| {
-            let cells: Vec<Cell> = fleet.members.iter().map(|m| cell(fleet, m, &key)).collect();
+    seen.into_iter()
+        .map(|(sc, g)| {
+            let cells: Vec<Cell> = fleet.members.iter().map(|m| cell(fleet, m, &g.key)).collect();
             let decided: Vec<(&Group, &str)> = cells
                 .iter()
                 .zip(&fleet.members)
@@ -133,7 +134,16 @@ pub fn across(fleet: &Fleet) -> Vec<GroupAcross> {
                 .collect();
             let threads_do_not_pay =
                 decided.iter().filter(|(g, _)| g.decision.kind == Kind::ThreadsDoNotPay).map(|(_, m)| m.to_string()).collect();
-            GroupAcross { key, scenario, title, operation, family, across: verdict(&decided), cells, threads_do_not_pay }
+            GroupAcross {
+                key: g.key.clone(),
+                scenario: sc.scenario.clone(),
+                title: sc.title.clone(),
+                operation: g.operation.clone(),
+                family: g.family.clone(),
+                across: verdict(&decided),
+                cells,
+                threads_do_not_pay,
+            }
         })
         .collect()
 }

@@ -45,7 +45,7 @@ fn rate(machine: Machine, truth: Truth, said: &dyn Fn(&Group) -> bool) -> f64 {
 
 /// Workload `i` of a pair: the first one (`i` even) or the second.
 fn first(i: usize) -> bool {
-    i % 2 == 0
+    i.is_multiple_of(2)
 }
 
 type Truths = dyn Fn(f64) -> Box<dyn Fn(usize, GilMode, usize) -> f64>;

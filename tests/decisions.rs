@@ -47,6 +47,14 @@ fn the_example_as_measured_says_where_threads_do_not_pay_and_where_the_gil_build
     assert!(hot.contains("GIL build wins: `ft_utils.concurrency.AtomicInt64`"), "{hot}");
     assert!(row("**Read-mostly shared data**, `read_mostly`").contains("**threads do not pay here**"));
     assert!(!row("**Short critical sections**, `bank_transfer`").contains("**use**"));
+    // Every cell short: at most 120 characters as read (no markup).
+    let (_, rest) = table.split_once("## Recommendations").unwrap();
+    for line in rest.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| ---")) {
+        for cell in line.trim_matches('|').split(" | ") {
+            let read = cell.replace(['`', '\\'], "").replace("**", "");
+            assert!(read.trim().chars().count() <= 120, "a cell of {} characters: {read}", read.chars().count());
+        }
+    }
 }
 
 /// Every real run in the repository: the examples and the fixtures.

@@ -151,7 +151,7 @@ pub fn beyond_noise(a: &Estimate, b: &Estimate) -> bool {
 
 /// Among the ranked candidates `keep` accepts, the best at N and those it does not beat beyond
 /// noise, best first: the group's top set, as the fleet compares it across machines.
-pub fn top<'c>(candidates: &'c [Candidate], keep: impl Fn(&Candidate) -> bool) -> Vec<&'c Candidate> {
+pub fn top(candidates: &[Candidate], keep: impl Fn(&Candidate) -> bool) -> Vec<&Candidate> {
     let ranked: Vec<&Candidate> = candidates.iter().filter(|c| c.standing == Standing::Ranked && keep(c)).collect();
     let Some(best) = ranked.first().and_then(|c| c.throughput) else { return Vec::new() };
     ranked.into_iter().filter(|c| c.throughput.is_some_and(|t| !beyond_noise(&best, &t))).collect()

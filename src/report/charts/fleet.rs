@@ -1,6 +1,6 @@
-//! The fleet report's charts: per scenario group, small multiples of efficiency (speedup ÷
-//! threads) vs threads, one panel per candidate and one line per machine, each line as far as
-//! that machine measured (its own cores, and past them).
+//! The fleet report's charts: per selection group, small multiples of efficiency (speedup ÷
+//! (threads ÷ base threads)) vs threads, one panel per candidate and one line per machine, each
+//! line as far as that machine measured (its own cores, and past them).
 
 use std::path::Path;
 
