@@ -9,6 +9,7 @@ from _support import State, check_count
 
 PRIMITIVE = "atomics.atomic(width=8, atype=INT)"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to one counter shared by every thread"
 INVARIANT = "the atomic counter equals threads * ops"
 DESCRIPTION = "`counter.inc()` on one shared 8-byte atomics AtomicInt (lock-free, SEQ_CST)"
 PACKAGES = ["atomics"]

@@ -9,6 +9,7 @@ from _support import State, check_count
 
 PRIMITIVE = "ft_utils.concurrency.AtomicInt64"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to one counter shared by every thread"
 INVARIANT = "the atomic counter equals threads * ops"
 DESCRIPTION = "`counter += 1` on one shared AtomicInt64 (in-place += is the atomic add; plain + is not)"
 PACKAGES = ["ft_utils"]

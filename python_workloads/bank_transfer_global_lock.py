@@ -6,6 +6,7 @@ from _support import LCG_MODULUS, N_ACCOUNTS, bank_state, check_bank, thread_own
 
 PRIMITIVE = "threading.Lock (one for the whole bank)"
 SCENARIO = "short-critical-section"
+OPERATION = "move money between two of 16 shared accounts"
 INVARIANT = ("every account's balance equals its opening balance plus the payments the threads' "
              "ledgers say it made and received, and no balance is negative")
 DESCRIPTION = ("make_payment takes the bank's one Lock, checks funds, then moves the amount: every "

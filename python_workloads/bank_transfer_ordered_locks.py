@@ -6,6 +6,7 @@ from _support import LCG_MODULUS, N_ACCOUNTS, bank_state, check_bank, thread_own
 
 PRIMITIVE = "threading.Lock (one per account, ordered)"
 SCENARIO = "short-critical-section"
+OPERATION = "move money between two of 16 shared accounts"
 INVARIANT = ("every account's balance equals its opening balance plus the payments the threads' "
              "ledgers say it made and received, and no balance is negative (and the ordered locking "
              "never deadlocks)")

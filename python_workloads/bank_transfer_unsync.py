@@ -4,6 +4,7 @@ from _support import LCG_MODULUS, N_ACCOUNTS, bank_state, check_bank, thread_own
 
 PRIMITIVE = "none (unsynchronized list-slot updates)"
 SCENARIO = "race-surface"
+OPERATION = "move money between two of 16 shared accounts"
 INVARIANT = ("every account's balance equals its opening balance plus the payments the threads' "
              "ledgers say it made and received, and no balance is negative (expected to fail with the "
              "GIL off)")

@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "threading.Barrier"
 SCENARIO = "coordination"
+OPERATION = "wait until every thread has finished the phase"
 INVARIANT = ("after passing barrier k every thread sees exactly k completed phases (nobody ran "
              "ahead or was let through early), and ops phases completed in all")
 DESCRIPTION = "all threads wait() on one Barrier per op; its action counts completed phases"

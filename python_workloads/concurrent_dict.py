@@ -9,6 +9,7 @@ from _support import KEYS, State, check_key_counts
 
 PRIMITIVE = "ft_utils.concurrency.ConcurrentDict (AtomicInt64 values)"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to one of 64 dict keys shared by every thread"
 INVARIANT = "every key's count equals the number of increments aimed at it (threads * ops in all)"
 DESCRIPTION = ("`counts[key] += 1` on one shared ConcurrentDict whose values are AtomicInt64; the same "
                "64 keys as dict_lock, shared by all threads. ConcurrentDict has no atomic "

@@ -7,6 +7,7 @@ from _support import State, check, check_items
 
 PRIMITIVE = "threading.Condition"
 SCENARIO = "producer-consumer"
+OPERATION = "put one item into a buffer of capacity 2, then get one (any thread's)"
 INVARIANT = ("every item put is got exactly once, the buffer never holds more than its capacity, "
              "and it is empty at the end")
 DESCRIPTION = ("bounded buffer (capacity 2) with two Conditions on one Lock, as queue.Queue does; "

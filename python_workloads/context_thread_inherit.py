@@ -8,6 +8,7 @@ from _support import State, check, check_count
 
 PRIMITIVE = "threading.Thread with the inherited context (thread_inherit_context=1)"
 SCENARIO = "context-flags"
+OPERATION = "start and join a thread that reads a ContextVar"
 INVARIANT = ("sys.flags.thread_inherit_context is 1, and every thread started saw the ContextVar value "
              "its starter set (the context is copied)")
 DESCRIPTION = ("op = start a threading.Thread that reads a ContextVar, then join it; the starting thread set the "

@@ -8,6 +8,7 @@ from _support import State, check, check_count
 
 PRIMITIVE = "threading.Thread with an empty context (thread_inherit_context=0)"
 SCENARIO = "context-flags"
+OPERATION = "start and join a thread that reads a ContextVar"
 INVARIANT = ("sys.flags.thread_inherit_context is 0, and every thread started saw the ContextVar value "
              "default -1 (nothing inherited)")
 DESCRIPTION = ("op = start a threading.Thread that reads a ContextVar, then join it; the starting thread set the "

@@ -4,6 +4,7 @@ from _support import LCG_MODULUS, UNIT_STEPS, State, check_count, thread_owned, 
 
 PRIMITIVE = "none (pure-Python CPU work)"
 SCENARIO = "control"
+OPERATION = "pure-Python CPU work on the thread's own data, nothing shared"
 INVARIANT = "each thread's checksum equals the closed-form sum of its units (the threads share nothing)"
 DESCRIPTION = "ideal-scaling control: a 16-step integer LCG per op, no shared state"
 PACKAGES = []

@@ -8,6 +8,7 @@ from _support import State, check, check_items
 
 PRIMITIVE = "collections.deque + threading.Semaphore (item count)"
 SCENARIO = "producer-consumer"
+OPERATION = "put one item into one unbounded queue, then get one (any thread's)"
 INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
 DESCRIPTION = ("deque.append / deque.popleft as a queue; a consumer waits on a Semaphore released once per "
                "append, so an empty deque is waited on, never polled; per op an append then a pop, as "

@@ -6,6 +6,7 @@ from _support import KEYS, State, check_key_counts
 
 PRIMITIVE = "dict + threading.Lock"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to one of 64 dict keys shared by every thread"
 INVARIANT = "every key's count equals the number of increments aimed at it (threads * ops in all)"
 DESCRIPTION = ("`with lock: counts[key] += 1` on one shared dict; the same 64 keys as concurrent_dict, "
                "shared by all threads (thread t's op i increments key (i*7+t)&63)")

@@ -6,6 +6,7 @@ from _support import State, check, check_count
 
 PRIMITIVE = "threading.Event"
 SCENARIO = "coordination"
+OPERATION = "hand a token to the next thread in a ring and wait for one"
 INVARIANT = ("every thread received exactly ops hand-offs, each carrying the sequence number it "
              "expected (none missed, none spurious), and every Event is clear at the end")
 DESCRIPTION = ("token rings of 2 threads (3 for the odd one out): set the next thread's Event, "

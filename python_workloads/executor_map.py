@@ -7,6 +7,7 @@ from _support import LCG_MODULUS, UNIT_STEPS, State, check, check_count, thread_
 
 PRIMITIVE = "concurrent.futures.ThreadPoolExecutor"
 SCENARIO = "load-balancing"
+OPERATION = "run units of CPU work on a pool of threads"
 INVARIANT = ("the chunks cover units 0 .. threads*ops-1 once each and their checksums add up (the tasks "
              "share nothing: the executor hands out work, it guards no shared state)")
 DESCRIPTION = ("executor.map over threads*4 near-equal chunks of the cpu_only unit "

@@ -8,6 +8,7 @@ from _support import LCG_MODULUS, UNIT_STEPS, State, check, check_count, thread_
 
 PRIMITIVE = "concurrent.futures.ThreadPoolExecutor.submit (one task per unit)"
 SCENARIO = "load-balancing"
+OPERATION = "run units of CPU work on a pool of threads"
 INVARIANT = "threads*ops futures, one per unit 0 .. threads*ops-1, and their checksums add up"
 DESCRIPTION = ("submit() of every cpu_only unit as its own task, results gathered from the futures "
                "(pool of `threads` workers, started in setup); executor_map does the same units in chunks")

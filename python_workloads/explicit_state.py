@@ -4,6 +4,7 @@ from _support import State, check_count
 
 PRIMITIVE = "state passed as an argument (no threading.local)"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to a per-thread count reached from inside a function"
 INVARIANT = "each thread's own count (in the context object it passes around) equals ops"
 DESCRIPTION = ("op = bump(ctx), a function that increments ctx.count on a context object made by the thread; "
                "same call shape as thread_local_state")

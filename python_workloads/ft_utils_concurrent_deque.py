@@ -12,6 +12,7 @@ from _support import State, check, check_items
 
 PRIMITIVE = "ft_utils.concurrency.ConcurrentDeque + threading.Semaphore (item count)"
 SCENARIO = "producer-consumer"
+OPERATION = "put one item into one unbounded queue, then get one (any thread's)"
 INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
 DESCRIPTION = ("ConcurrentDeque.append / popleft in place of collections.deque (deque_queue); same Semaphore "
                "wait and per-op append then pop")

@@ -9,6 +9,7 @@ from _support import State, check, check_items
 
 PRIMITIVE = "ft_utils.concurrency.ConcurrentQueue"
 SCENARIO = "producer-consumer"
+OPERATION = "put one item into one unbounded queue, then get one (any thread's)"
 INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
 DESCRIPTION = ("ConcurrentQueue.push / pop (pop waits without spinning) in place of SimpleQueue put/get; per op "
                "a push then a pop, as simplequeue_pipeline")

@@ -9,6 +9,7 @@ from _support import State, check_read_mostly
 
 PRIMITIVE = "dict + ft_utils.synchronization.RWLock"
 SCENARIO = "read-mostly"
+OPERATION = "read a consistent 3-field snapshot; every 32nd op publishes a new one"
 INVARIANT = ("no reader ever saw a torn state (b == 2*a, a == 3*version+1, versions never go back); every "
              "thread made ops // 32 updates and the final version is threads * (ops // 32)")
 DESCRIPTION = ("every 32nd op of every thread rewrites version, a, b in place under the write lock; every op "

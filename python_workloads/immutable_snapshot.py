@@ -7,6 +7,7 @@ from _support import State, check_read_mostly
 
 PRIMITIVE = "types.MappingProxyType snapshot swap (lock-free reads, writers under a Lock)"
 SCENARIO = "read-mostly"
+OPERATION = "read a consistent 3-field snapshot; every 32nd op publishes a new one"
 INVARIANT = ("no reader ever saw a torn snapshot (b == 2*a, a == 3*version+1, versions never go "
              "back), and no publish was lost: the final version is threads * (ops // 32)")
 DESCRIPTION = ("every op reads version, a, b from the current snapshot without a lock; every 32nd op "

@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "threading.Lock"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to one counter shared by every thread"
 INVARIANT = "the counter equals threads * ops"
 DESCRIPTION = "`with lock: state.count += 1` on one shared Lock"
 PACKAGES = []

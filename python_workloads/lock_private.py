@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "threading.Lock"
 SCENARIO = "short-critical-section"
+OPERATION = "a Lock around an update of the thread's own counter"
 INVARIANT = "each thread's private counter equals ops (the threads share nothing, not even the Lock)"
 DESCRIPTION = ("`with lock:` around a per-thread counter, each thread on its own Lock: "
                "the uncontended cost, no shared object")

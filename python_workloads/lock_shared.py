@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "threading.Lock"
 SCENARIO = "short-critical-section"
+OPERATION = "a Lock around an update of the thread's own counter"
 INVARIANT = ("each thread's private counter equals ops (the Lock is what is measured; it guards no shared "
              "state, so removing it breaks nothing)")
 DESCRIPTION = ("`with lock:` around a per-thread counter, all threads on one shared Lock: "

@@ -6,6 +6,7 @@ from _support import State, check_read_mostly
 
 PRIMITIVE = "dict + threading.Lock (readers lock too)"
 SCENARIO = "read-mostly"
+OPERATION = "read a consistent 3-field snapshot; every 32nd op publishes a new one"
 INVARIANT = ("no reader ever saw a torn state (b == 2*a, a == 3*version+1, versions never go "
              "back), and no update was lost: the final version is threads * (ops // 32)")
 DESCRIPTION = ("every op reads version, a, b under the Lock; every 32nd op of every thread first "

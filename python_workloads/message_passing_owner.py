@@ -6,6 +6,7 @@ from _support import State, check, check_count
 
 PRIMITIVE = "queue.SimpleQueue (one inbox per owner)"
 SCENARIO = "producer-consumer"
+OPERATION = "send an update to another thread's inbox, then apply one from its own"
 INVARIANT = ("each owner applied exactly the messages addressed to it (count and sum of amounts), "
              "and every inbox is empty at the end")
 DESCRIPTION = ("per op: put an update in another owner's SimpleQueue (round-robin over the others), "

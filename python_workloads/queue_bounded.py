@@ -9,6 +9,7 @@ CAPACITY = 2  # as condition_predicate's buffer
 
 PRIMITIVE = "queue.Queue(maxsize=2)"
 SCENARIO = "producer-consumer"
+OPERATION = "put one item into a buffer of capacity 2, then get one (any thread's)"
 INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
 DESCRIPTION = ("bounded Queue, blocking put()/get(); per op a put then a get, as queue_pipeline (its unbounded "
                "twin)")

@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "threading.RLock"
 SCENARIO = "re-entrant-api"
+OPERATION = "update a shared ledger through a method that re-enters its lock"
 INVARIANT = "total == audited == threads * ops (every update and its nested audit happened once)"
 DESCRIPTION = "Ledger.update takes the RLock and calls a per-thread callback that re-enters via Ledger.audit"
 PACKAGES = []

@@ -6,6 +6,7 @@ from _support import check_pool, pool_state
 
 PRIMITIVE = "threading.Semaphore"
 SCENARIO = "coordination"
+OPERATION = "borrow one of 2 shared resources, use it, give it back"
 INVARIANT = ("no thread ever found the pool empty or a resource held by another thread, and the resources "
              "were used threads*ops times in all")
 DESCRIPTION = ("Semaphore(2) guarding 2 resources; op = acquire, pop a free resource, use it, put it back, "

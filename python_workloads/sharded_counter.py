@@ -6,6 +6,7 @@ from _support import State, check, check_count
 
 PRIMITIVE = "per-thread shards + a flush every 64 ops under threading.Lock"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to one counter shared by every thread"
 INVARIANT = "the shared total equals threads * ops once every thread has flushed its shard"
 DESCRIPTION = ("`shard[0] += 1` on a shard of the thread's own; every 64 ops and at the end, "
                "`with lock: total += shard[0]` and the shard restarts, so the total lags by < 64 per thread")

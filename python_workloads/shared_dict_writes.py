@@ -4,6 +4,7 @@ from _support import KEYS, State, check, check_count
 
 PRIMITIVE = "dict[key] = value (the dict's internal lock only)"
 SCENARIO = "short-critical-section"
+OPERATION = "store into the thread's own 64 keys of one shared dict"
 INVARIANT = "each thread's 64 keys hold the last value it stored to them, and the dict holds no other key"
 DESCRIPTION = ("op = d[(t << 6) | (i & 63)] = i on one dict shared by all threads, each thread on its own 64 keys; "
                "plain stores, no read-modify-write, so the internal lock should be enough: measured and checked")

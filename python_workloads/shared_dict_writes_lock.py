@@ -6,6 +6,7 @@ from _support import KEYS, State, check, check_count
 
 PRIMITIVE = "dict[key] = value under threading.Lock"
 SCENARIO = "short-critical-section"
+OPERATION = "store into the thread's own 64 keys of one shared dict"
 INVARIANT = "each thread's 64 keys hold the last value it stored to them, and the dict holds no other key"
 DESCRIPTION = ("op = with lock: d[(t << 6) | (i & 63)] = i, one dict and one Lock shared by all threads; same keys "
                "as shared_dict_writes")

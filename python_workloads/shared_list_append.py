@@ -4,6 +4,7 @@ from _support import State, check_count
 
 PRIMITIVE = "list.append (the list's internal lock only)"
 SCENARIO = "short-critical-section"
+OPERATION = "append to one list shared by every thread"
 INVARIANT = "the list holds threads*ops items, exactly the numbers 0 .. threads*ops-1 (count and sum)"
 DESCRIPTION = ("op = items.append(n) on one list shared by all threads; the free-threading guide says not to rely "
                "on it, so this measures what relying on it costs and checks that nothing was lost")

@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "list.append under threading.Lock"
 SCENARIO = "short-critical-section"
+OPERATION = "append to one list shared by every thread"
 INVARIANT = "the list holds threads*ops items, exactly the numbers 0 .. threads*ops-1 (count and sum)"
 DESCRIPTION = ("op = with lock: items.append(n), on one list and one Lock shared by all threads; same items as "
                "shared_list_append")

@@ -6,6 +6,7 @@ from _support import State, check, check_items
 
 PRIMITIVE = "queue.SimpleQueue"
 SCENARIO = "producer-consumer"
+OPERATION = "put one item into one unbounded queue, then get one (any thread's)"
 INVARIANT = "the multiset of items got equals the multiset put, and the queue is empty at the end"
 DESCRIPTION = ("SimpleQueue (unbounded, C-implemented); per op every thread puts one item, then gets one "
                "(any thread's); same worker as queue_pipeline")

@@ -7,6 +7,7 @@ from _support import State, check_read_mostly
 
 PRIMITIVE = "tuple snapshot swap (lock-free reads)"
 SCENARIO = "read-mostly"
+OPERATION = "read a consistent 3-field snapshot; every 32nd op publishes a new one"
 INVARIANT = ("no reader ever saw a torn snapshot (b == 2*a, a == 3*version+1, versions never go "
              "back); every thread published ops // 32 versions and the final version is threads * (ops // 32)")
 DESCRIPTION = ("every 32nd op of every thread swaps in a new (version, a, b) tuple under a writers' Lock; every op "

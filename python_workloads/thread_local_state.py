@@ -6,6 +6,7 @@ from _support import State, check_count
 
 PRIMITIVE = "threading.local"
 SCENARIO = "hot-counter"
+OPERATION = "add 1 to a per-thread count reached from inside a function"
 INVARIANT = "each thread's own count (in its threading.local) equals ops"
 DESCRIPTION = ("op = bump(), a function that increments _local.count on a module-level threading.local; "
                "explicit_state passes the same state as an argument instead")

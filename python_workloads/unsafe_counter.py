@@ -4,6 +4,7 @@ from _support import State, check_count
 
 PRIMITIVE = "none (unsynchronized attribute +=)"
 SCENARIO = "race-surface"
+OPERATION = "add 1 to one counter shared by every thread"
 INVARIANT = "the counter equals threads * ops (expected to fail with the GIL off)"
 DESCRIPTION = "`state.count += 1` with no lock; lost_updates = expected - actual"
 PACKAGES = []

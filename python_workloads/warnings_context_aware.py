@@ -7,6 +7,7 @@ from _support import LostUpdates, State, check
 
 PRIMITIVE = "warnings.catch_warnings (context_aware_warnings=1)"
 SCENARIO = "context-flags"
+OPERATION = "record one warning per thread inside catch_warnings"
 INVARIANT = ("sys.flags.context_aware_warnings is 1, and every catch_warnings(record=True) block recorded "
              "exactly the one warning its own thread raised")
 DESCRIPTION = ("op = with warnings.catch_warnings(record=True): simplefilter('always'); warn(own message), in "

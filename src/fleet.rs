@@ -1,15 +1,21 @@
-//! Many machines, one answer: runs from several machines put side by side, scenario group by
-//! scenario group — is the winner the same everywhere (*portable*, with its worst margin) or does a
-//! machine flip it (*depends*)? Pure: [`assemble`] and [`across`] only read runs.
+//! Many machines, one answer: runs from several machines put side by side, selection group by
+//! selection group, each machine decided by the same rule as its own report ([`crate::selection`]).
+//! An answer is *portable* when the candidates every machine ranked have one winner everywhere (a
+//! tie on some machine is named, never called a flip), a *portable tie* when no machine has a
+//! clear winner among them, and *depends* only when the machines' top sets (the best and what it
+//! does not beat beyond noise) share no candidate: then each machine's winner beats the others'
+//! beyond noise there. Groups described, not ranked, stay so. Pure: [`assemble`] and [`across`]
+//! only read runs.
 //!
 //! A machine is its [`crate::results::MachineFacts::fingerprint`]; of several runs of one machine
-//! the latest is taken and the others named. Runs keep their summaries only (every pass is dropped
-//! on reading), so memory grows with runs, not with passes × runs.
+//! the latest is taken and the others named. Each run is decided with its passes, which are then
+//! dropped (the decisions keep every figure and interval they rest on), so memory grows with
+//! runs, not with passes × runs.
 
 use std::collections::BTreeMap;
 
-use crate::report::selection::{select, Selection, Standing};
 use crate::results::RunResults;
+use crate::selection::{decide, select, Group, Kind, ScenarioSelection, Selection, Standing};
 
 /// One machine of the fleet: its latest run, summaries only.
 #[derive(Clone, Debug)]
@@ -41,8 +47,7 @@ impl Fleet {
 pub fn assemble(runs: Vec<RunResults>) -> Fleet {
     let mut latest: Vec<RunResults> = Vec::new();
     let mut superseded = Vec::new();
-    for mut run in runs {
-        run.workloads.iter_mut().flat_map(|w| &mut w.rows).for_each(|r| r.passes = Vec::new());
+    for run in runs {
         match latest.iter_mut().find(|r| r.machine.fingerprint() == run.machine.fingerprint()) {
             Some(kept) => {
                 let older = if run.run.started > kept.run.started { std::mem::replace(kept, run) } else { run };
@@ -64,6 +69,8 @@ pub fn assemble(runs: Vec<RunResults>) -> Fleet {
             *n += 1;
             let label = if *n == 1 { base } else { format!("{base} #{n}") };
             let selection = select(&results);
+            let mut results = results;
+            results.workloads.iter_mut().flat_map(|w| &mut w.rows).for_each(|r| r.passes = Vec::new());
             Member { label, results, selection }
         })
         .collect();
@@ -73,8 +80,8 @@ pub fn assemble(runs: Vec<RunResults>) -> Fleet {
 /// One machine's answer for one group.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
-    /// The best candidate at the machine's core count, and by how much it beat the runner-up.
-    Winner { label: String, margin: Option<f64>, threads: Option<usize>, within_noise: bool },
+    /// The machine's group: its candidates and decision, as its own report states them.
+    Decided(Box<Group>),
     /// No valid candidate (skipped, invalid, failed): why.
     Nothing(String),
     /// The group's workload files differ from the first machine's: not the same benchmark.
@@ -83,50 +90,80 @@ pub enum Cell {
     Absent,
 }
 
-/// The answer across the fleet for one group.
+/// The answer across the fleet for one group, among the candidates every deciding machine ranked.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Across {
-    /// The same winner on every machine that has one; its smallest margin, the machine, and
-    /// whether that margin was within noise there.
-    Portable { winner: String, worst: Option<(f64, String, bool)> },
-    /// Machines disagree: each winner with the machines it won on.
-    Depends { winners: Vec<(String, Vec<String>)> },
-    /// Fewer than one machine with a winner.
+    /// One clear winner wherever a machine has one, and no machine against it: its smallest
+    /// margin over the next candidate where it wins, and the machines where it only ties.
+    Portable { winner: String, worst: Option<(f64, String)>, ties_on: Vec<String> },
+    /// One candidate ranked on every machine: nothing to choose between.
+    Only { who: String },
+    /// No machine has a clear winner: these tie on every machine.
+    PortableTie { tied: Vec<String> },
+    /// The machines' top sets share no candidate: each top set (best first) with its machines.
+    Depends { winners: Vec<(Vec<String>, Vec<String>)> },
+    /// The candidates do different jobs: described on each machine, ranked on none.
+    Described,
+    /// No candidate ranked on every machine that ranked one.
     Unknown,
 }
 
 #[derive(Clone, Debug)]
 pub struct GroupAcross {
+    /// `Group::key`, the same on every machine.
+    pub key: String,
     pub scenario: String,
+    /// The scenario's title.
     pub title: String,
+    pub operation: Option<String>,
     pub family: Option<String>,
     /// One per member, in the fleet's order.
     pub cells: Vec<Cell>,
     pub across: Across,
+    /// The machines whose own decision is "threads do not pay here".
+    pub threads_do_not_pay: Vec<String>,
 }
 
-/// Every scenario group any machine ran, with each machine's answer and the fleet's.
+/// Every selection group any machine ran, with each machine's answer and the fleet's.
 pub fn across(fleet: &Fleet) -> Vec<GroupAcross> {
-    let mut keys: Vec<(String, String, Option<String>)> = Vec::new();
+    // Every group once, with its scenario, as the first machine that ran it names them.
+    let mut seen: Vec<(&ScenarioSelection, &Group)> = Vec::new();
     for m in &fleet.members {
         for (sc, g) in m.selection.groups() {
-            let key = (sc.scenario.clone(), sc.title.clone(), g.family.clone());
-            if !keys.contains(&key) {
-                keys.push(key);
+            if !seen.iter().any(|(_, s)| s.key == g.key) {
+                seen.push((sc, g));
             }
         }
     }
-    keys.into_iter()
-        .map(|(scenario, title, family)| {
-            let cells: Vec<Cell> = fleet.members.iter().map(|m| cell(fleet, m, &scenario, family.as_deref())).collect();
-            let across = verdict(&cells, &fleet.members);
-            GroupAcross { scenario, title, family, cells, across }
+    seen.into_iter()
+        .map(|(sc, g)| {
+            let cells: Vec<Cell> = fleet.members.iter().map(|m| cell(fleet, m, &g.key)).collect();
+            let decided: Vec<(&Group, &str)> = cells
+                .iter()
+                .zip(&fleet.members)
+                .filter_map(|(c, m)| match c {
+                    Cell::Decided(g) => Some((g.as_ref(), m.label.as_str())),
+                    _ => None,
+                })
+                .collect();
+            let threads_do_not_pay =
+                decided.iter().filter(|(g, _)| g.decision.kind == Kind::ThreadsDoNotPay).map(|(_, m)| m.to_string()).collect();
+            GroupAcross {
+                key: g.key.clone(),
+                scenario: sc.scenario.clone(),
+                title: sc.title.clone(),
+                operation: g.operation.clone(),
+                family: g.family.clone(),
+                across: verdict(&decided),
+                cells,
+                threads_do_not_pay,
+            }
         })
         .collect()
 }
 
-fn cell(fleet: &Fleet, m: &Member, scenario: &str, family: Option<&str>) -> Cell {
-    let Some((_, g)) = m.selection.groups().find(|(sc, g)| sc.scenario == scenario && g.family.as_deref() == family) else {
+fn cell(fleet: &Fleet, m: &Member, key: &str) -> Cell {
+    let Some((_, g)) = m.selection.groups().find(|(_, g)| g.key == key) else {
         return Cell::Absent;
     };
     // The same files as the first machine that ran them, or not the same benchmark.
@@ -139,34 +176,63 @@ fn cell(fleet: &Fleet, m: &Member, scenario: &str, family: Option<&str>) -> Cell
             }
         }
     }
-    match g.winner() {
-        Some(w) => {
-            Cell::Winner { label: w.label.clone(), margin: g.verdict.ratio, threads: g.threads, within_noise: g.verdict.within_noise }
+    if g.decision.kind == Kind::Nothing {
+        let why = g.candidates.iter().find(|c| c.standing != Standing::Ranked).and_then(|c| c.note.clone());
+        return Cell::Nothing(why.unwrap_or_else(|| "no valid candidate".into()));
+    }
+    Cell::Decided(Box::new(g.clone()))
+}
+
+/// The fleet's answer from each deciding machine's group (and its label).
+fn verdict(decided: &[(&Group, &str)]) -> Across {
+    if decided.iter().any(|(g, _)| g.decision.kind == Kind::Described) {
+        return Across::Described;
+    }
+    // The candidates every machine ranked: a machine cannot speak for one it did not measure.
+    let ranked = |g: &Group, w: &str| g.candidate(w).is_some_and(|c| c.standing == Standing::Ranked);
+    let Some((first, _)) = decided.first() else { return Across::Unknown };
+    let common: Vec<&str> = first.ranked().map(|c| c.workload.as_str()).filter(|w| decided.iter().all(|(g, _)| ranked(g, w))).collect();
+    let label = |w: &str| first.candidate(w).map_or(w.to_string(), |c| c.label.clone());
+    match common.as_slice() {
+        [] => return Across::Unknown,
+        [who] => return Across::Only { who: label(who) },
+        _ => {}
+    }
+    let tops: Vec<Vec<&str>> = decided
+        .iter()
+        .map(|(g, _)| decide::top(&g.candidates, |c| common.contains(&c.workload.as_str())).iter().map(|c| c.workload.as_str()).collect())
+        .collect();
+    let everywhere: Vec<&str> = common.iter().copied().filter(|w| tops.iter().all(|t| t.contains(w))).collect();
+    let clear: Vec<&str> = tops.iter().filter(|t| t.len() == 1).map(|t| t[0]).collect();
+    match (everywhere.is_empty(), clear.first()) {
+        (true, _) => {
+            let mut winners: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+            for (top, (_, machine)) in tops.iter().zip(decided) {
+                let names: Vec<String> = top.iter().map(|w| label(w)).collect();
+                match winners.iter_mut().find(|(n, _)| *n == names) {
+                    Some((_, on)) => on.push(machine.to_string()),
+                    None => winners.push((names, vec![machine.to_string()])),
+                }
+            }
+            Across::Depends { winners }
         }
-        None => {
-            let why = g.candidates.iter().find(|c| c.standing != Standing::Ranked).and_then(|c| c.note.clone());
-            Cell::Nothing(why.unwrap_or_else(|| "no valid candidate".into()))
+        (false, None) => Across::PortableTie { tied: everywhere.iter().map(|w| label(w)).collect() },
+        (false, Some(winner)) => {
+            let ties_on = tops.iter().zip(decided).filter(|(t, _)| t.len() > 1).map(|(_, (_, m))| m.to_string()).collect();
+            let worst = decided
+                .iter()
+                .zip(&tops)
+                .filter(|(_, top)| top.len() == 1)
+                .filter_map(|((g, m), _)| Some((margin(g, winner, &common)?, m.to_string())))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            Across::Portable { winner: label(winner), worst, ties_on }
         }
     }
 }
 
-fn verdict(cells: &[Cell], members: &[Member]) -> Across {
-    let mut winners: Vec<(String, Vec<String>)> = Vec::new();
-    let mut worst: Option<(f64, String, bool)> = None;
-    for (c, m) in cells.iter().zip(members) {
-        if let Cell::Winner { label, margin, within_noise, .. } = c {
-            match winners.iter_mut().find(|(w, _)| w == label) {
-                Some((_, on)) => on.push(m.label.clone()),
-                None => winners.push((label.clone(), vec![m.label.clone()])),
-            }
-            if let Some(x) = margin.filter(|x| worst.as_ref().is_none_or(|(w, _, _)| x < w)) {
-                worst = Some((x, m.label.clone(), *within_noise));
-            }
-        }
-    }
-    match winners.len() {
-        0 => Across::Unknown,
-        1 => Across::Portable { winner: winners.remove(0).0, worst },
-        _ => Across::Depends { winners },
-    }
+/// `winner`'s throughput over the best other candidate of `among` on one machine.
+fn margin(g: &Group, winner: &str, among: &[&str]) -> Option<f64> {
+    let point = |w: &str| g.candidate(w)?.throughput.map(|e| e.point);
+    let next = among.iter().filter(|w| **w != winner).filter_map(|w| point(w)).max_by(f64::total_cmp)?;
+    Some(point(winner)? / next)
 }

@@ -28,6 +28,7 @@ META = {
     "UNSYNCHRONIZED": (False, (bool,), False),
     "VARIANT_OF": (False, (str,), None),
     "MIN_THREADS": (False, (int,), 1),
+    "OPERATION": (False, (str,), None),
     "ENV": (False, (dict,), {}),
 }
 
@@ -135,6 +136,8 @@ def check_protocol(path, module):
     for fn, arity in PROTOCOL.items():
         if hasattr(module, fn):
             check_arity(path, fn, getattr(module, fn), arity)
+    if meta["OPERATION"] is not None and (not meta["OPERATION"].strip() or "\n" in meta["OPERATION"]):
+        raise WorkloadError(f"{path}: OPERATION must be one line saying what one op does, not {meta['OPERATION']!r}")
     if isinstance(meta["MIN_THREADS"], bool) or meta["MIN_THREADS"] < 1:
         raise WorkloadError(f"{path}: MIN_THREADS must be a positive int, not {meta['MIN_THREADS']!r}")
     meta["DRIVER"] = has_drive

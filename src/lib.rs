@@ -25,6 +25,7 @@ pub mod report;
 pub mod results;
 pub mod runner;
 pub mod runs;
+pub mod selection;
 pub mod stats;
 pub mod stress;
 pub mod supervise;

@@ -19,6 +19,15 @@ pub fn one_line(s: &str, max: usize) -> String {
     }
 }
 
+/// `1 thread`, `4 threads`.
+pub fn threads(n: usize) -> String {
+    if n == 1 {
+        "1 thread".into()
+    } else {
+        format!("{n} threads")
+    }
+}
+
 /// `x` with at most `decimals` decimals and no trailing zeros ("0.01", "5", "95").
 pub fn trim_float(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");

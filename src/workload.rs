@@ -41,7 +41,7 @@ pub fn name_of(path: &Path) -> String {
 /// Scenarios left out of a run that no filter selects: `cargo bench -- interp` or `ftbench bench interp` runs them.
 /// The interpreter-scaling suite is many tiny loops for CPython developers, not a primitive choice, and would
 /// take the default run past its time budget.
-pub const OPT_IN_SCENARIOS: [&str; 1] = ["interpreter"];
+pub const OPT_IN_SCENARIOS: [&str; 1] = [crate::results::INTERPRETER_SCENARIO];
 
 /// What a workload file declares before any interpreter exists, read from its text: the parent needs it to
 /// plan (`SCENARIO`) and to start the child (`ENV`, the variables its interpreter must start with, such as
@@ -227,6 +227,7 @@ fn meta_from(py: Python<'_>, d: &Bound<'_, PyDict>, path: &Path) -> Result<Workl
         driver: get("DRIVER")?.extract().map_err(ex)?,
         min_threads: get("MIN_THREADS")?.extract().map_err(ex)?,
         file: path.display().to_string(),
+        operation: get("OPERATION")?.extract::<Option<String>>().map_err(ex)?.map(|o| o.trim().to_string()).filter(|o| !o.is_empty()),
     })
 }
 

@@ -1,5 +1,7 @@
 //! The report looked at, not just written: index.html in headless Chromium at a phone's width and
-//! a desktop's must not scroll sideways, must show every image and log no error. Chromium comes
+//! a desktop's must not scroll sideways, must show every image and log no error, and its
+//! Recommendations table must fit one 1400 × 900 screen and, stacked on a phone, wrap no cell past
+//! three lines. Chromium comes
 //! from the system's packages, installed the way build dependencies are (as root with CI=true);
 //! elsewhere, without it, the test is skipped with a note.
 
@@ -18,7 +20,15 @@ console.error = (...a) => { window.__errors.push(a.join(' ')); __consoleError(..
 window.addEventListener('load', () => {
   const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));
   const headings = [...document.querySelectorAll('h2')].map(h => h.textContent);
-  const out = {width: window.innerWidth, scroll: document.documentElement.scrollWidth, broken, errors: window.__errors, headings};
+  const answers = document.querySelector('table.answers');
+  const lines = td => {
+    const st = getComputedStyle(td);
+    const inner = td.getBoundingClientRect().height - parseFloat(st.paddingTop) - parseFloat(st.paddingBottom);
+    return Math.round(inner / parseFloat(st.lineHeight));
+  };
+  const cells = answers ? [...answers.querySelectorAll('td')].map(td => ({lines: lines(td), text: td.textContent})) : [];
+  const table = answers ? {height: answers.getBoundingClientRect().height, rows: answers.rows.length, cells} : null;
+  const out = {width: window.innerWidth, scroll: document.documentElement.scrollWidth, broken, errors: window.__errors, headings, table};
   const pre = document.createElement('pre');
   pre.id = 'ftbench-check';
   pre.textContent = JSON.stringify(out);
@@ -80,7 +90,7 @@ fn the_report_reads_on_a_phone_and_a_desktop() {
     let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     let page = dir.path().join("check.html");
     std::fs::write(&page, html.replacen("<head>", &format!("<head>{PROBE}"), 1)).unwrap();
-    for width in [400, 1280] {
+    for width in [400, 1280, 1400] {
         let seen = look(browser, &page, width);
         let (shown, scroll) = (seen["width"].as_u64().unwrap(), seen["scroll"].as_u64().unwrap());
         assert!(scroll <= shown, "at {width} px the page is {scroll} px wide in a {shown} px window: it scrolls sideways");
@@ -88,5 +98,18 @@ fn the_report_reads_on_a_phone_and_a_desktop() {
         assert_eq!(seen["errors"], serde_json::json!([]), "errors at {width} px");
         let headings: Vec<&str> = seen["headings"].as_array().unwrap().iter().filter_map(|h| h.as_str()).collect();
         assert_eq!(headings.first(), Some(&"Recommendations"), "the answer comes first: {headings:?}");
+        let table = &seen["table"];
+        let most = table["cells"].as_array().unwrap().iter().filter_map(|c| c["lines"].as_u64()).max();
+        eprintln!("at {width} px: the Recommendations table is {} px high, its tallest cell {most:?} lines", table["height"]);
+        if width == 1400 {
+            let height = table["height"].as_f64().unwrap();
+            assert!(height <= 900.0, "the Recommendations table is {height} px high at 1400 px: more than one 1400 × 900 screen");
+        }
+        if width == 400 {
+            let cells = table["cells"].as_array().unwrap();
+            assert!(!cells.is_empty());
+            let long: Vec<&serde_json::Value> = cells.iter().filter(|c| c["lines"].as_u64().unwrap() > 3).collect();
+            assert!(long.is_empty(), "cells of the Recommendations table wrap past three lines at 400 px: {long:#?}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Catalogue II: the interpreter-scaling suite verifies in both GIL modes and runs only when a filter selects
 //! it; a workload's ENV reaches its child's interpreter (and a form the parent cannot read is an error); the
-//! 3.14 context-flag workloads load, carry their metadata and are skipped on older interpreters with the reason.
+//! 3.14 context-flag workloads load, carry their metadata and are skipped on older interpreters with the reason;
+//! every workload says what one op does (OPERATION), and the alternatives users weigh share it.
 
 mod common;
 
@@ -116,8 +117,11 @@ fn metadata_the_parent_cannot_read_is_an_error_naming_the_file() {
     // An interpreter-suite file the parent would not see as opt-in: refused rather than silently run by default.
     std::fs::write(dir.path().join("hidden_scenario.py"), ENV_WORKLOAD.replace("SCENARIO = \"control\"", "SCENARIO=\"interpreter\""))
         .unwrap();
+    std::fs::write(dir.path().join("two_line_operation.py"), format!("{ENV_WORKLOAD}OPERATION = \"one\\ntwo\"\n")).unwrap();
     let (output, r) = run(dir.path(), &["--threads", "1", "--rounds", "1", "--ops", "10", "--no-report"], &[]);
     assert!(!output.status.success(), "a broken workload file fails the run");
+    let two_lines = workload(&r, "two_line_operation", GilMode::Off).reason.as_deref().unwrap();
+    assert!(two_lines.contains("two_line_operation.py") && two_lines.contains("OPERATION must be one line"), "{two_lines}");
     let spread = workload(&r, "spread_env", GilMode::Off);
     assert_eq!(spread.status, WorkloadStatus::Error);
     let reason = spread.reason.as_deref().unwrap();
@@ -161,4 +165,54 @@ fn the_context_flag_workloads_carry_their_flags_and_need_3_14() {
             }
         }
     }
+}
+
+/// The `OPERATION` line of a workload file, as written.
+fn operation(name: &str) -> Option<String> {
+    let text = std::fs::read_to_string(repo().join(format!("python_workloads/{name}.py"))).unwrap();
+    let found: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("OPERATION = \"")?.strip_suffix('"')).collect();
+    assert!(found.len() <= 1, "{name}: {found:?}");
+    found.first().map(|o| o.to_string())
+}
+
+#[test]
+fn every_workload_says_what_one_op_does_and_alternatives_share_it() {
+    let files = discover(&repo().join("python_workloads")).unwrap();
+    for f in files.iter().filter(|f| !Declared::read(f).unwrap().opt_in()) {
+        let name = name_of(f);
+        let op = operation(&name).unwrap_or_else(|| panic!("{name} declares no OPERATION"));
+        assert!(!op.trim().is_empty() && op.chars().count() <= 80, "{name}: one short line, not {op:?}");
+    }
+    let same = |names: &[&str]| {
+        let ops: Vec<Option<String>> = names.iter().map(|n| operation(n)).collect();
+        assert!(ops.windows(2).all(|w| w[0] == w[1]), "{names:?}: {ops:?}");
+        ops[0].clone().unwrap()
+    };
+    // Every queue that moves the same items from producers to consumers; every counter, the
+    // unsynchronized one as its unsafe candidate; the bounded buffers.
+    let queues = same(&["queue_pipeline", "simplequeue_pipeline", "deque_queue", "ft_utils_concurrent_deque", "ft_utils_concurrent_queue"]);
+    same(&["lock_counter", "unsafe_counter", "sharded_counter", "atomic_ft_utils", "atomic_pyatomix", "atomic_atomicx", "atomic_atomics"]);
+    let bounded = same(&["queue_bounded", "condition_predicate"]);
+    // Different operations are never compared: message passing is not a queue's put and get, and
+    // counting shared keys is not storing into one's own.
+    assert!(![queues, bounded].contains(&operation("message_passing_owner").unwrap()));
+    assert_ne!(operation("concurrent_dict"), operation("shared_dict_writes"));
+}
+
+#[test]
+fn the_recorded_operation_makes_one_queue_group_across_families() {
+    let names =
+        ["queue_pipeline", "simplequeue_pipeline", "deque_queue", "ft_utils_concurrent_deque", "queue_bounded", "condition_predicate"];
+    let dir = workloads(&names);
+    let (output, r) = run(dir.path(), &["--threads", "1,2", "--rounds", "2", "--ops", "50", "--no-report"], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(r.workloads.iter().all(|w| w.meta.operation.is_some()), "the child records OPERATION");
+    let s = ftbench::selection::select(&r);
+    let unbounded = s.group_of("queue_pipeline").unwrap();
+    let mut members: Vec<&str> = unbounded.candidates.iter().map(|c| c.workload.as_str()).collect();
+    members.sort();
+    assert_eq!(members, ["deque_queue", "ft_utils_concurrent_deque", "queue_pipeline", "simplequeue_pipeline"]);
+    assert_eq!(unbounded.operation, operation("queue_pipeline"));
+    let bounded = s.group_of("queue_bounded").unwrap();
+    assert_eq!(bounded.candidates.len(), 2, "Queue(maxsize=2) against the Condition buffer");
 }

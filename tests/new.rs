@@ -9,7 +9,7 @@ use ftbench::results::{GilMode, RowStatus};
 use ftbench::stress::{stress, StressArgs};
 
 fn args(name: &str, scenario: &str, dir: &std::path::Path) -> Args {
-    Args { name: name.into(), scenario: scenario.into(), workloads: Some(dir.to_path_buf()) }
+    Args { name: name.into(), scenario: scenario.into(), operation: None, workloads: Some(dir.to_path_buf()) }
 }
 
 fn stressed(dir: &std::path::Path) -> Vec<ftbench::stress::StressOutcome> {
@@ -32,6 +32,7 @@ fn a_new_workload_runs_verifies_and_its_mutant_breaks() {
     let file = dir.path().join("my_thing.py");
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("SCENARIO = \"hot-counter\"") && code.contains("MUTANT = "), "{code}");
+    assert!(code.contains("OPERATION = \"add 1 to one counter shared by every thread\""), "the skeleton's own operation: {code}");
 
     // Refused: the same name again, a bad name, an unknown scenario.
     let again = format!("{:#}", new(args("my_thing", "hot-counter", dir.path())).unwrap_err());
@@ -41,6 +42,14 @@ fn a_new_workload_runs_verifies_and_its_mutant_breaks() {
     let control = std::fs::read_to_string(dir.path().join("in_control.py")).unwrap();
     assert!(control.contains("SCENARIO = \"control\"") && control.starts_with("\"\"\"in_control: "), "{control}");
     std::fs::remove_file(dir.path().join("in_control.py")).unwrap();
+    // Another operation: the words that put it in the group of the workloads that share them.
+    let queue = "put one item into one unbounded queue, then get one (any thread's)";
+    assert_eq!(new(Args { operation: Some(queue.into()), ..args("my_queue", "producer-consumer", dir.path()) }).unwrap(), 0);
+    let written = std::fs::read_to_string(dir.path().join("my_queue.py")).unwrap();
+    assert_eq!(written.lines().filter(|l| l.starts_with("OPERATION = ")).collect::<Vec<_>>(), [format!("OPERATION = \"{queue}\"")]);
+    std::fs::remove_file(dir.path().join("my_queue.py")).unwrap();
+    let two_lines = format!("{:#}", new(Args { operation: Some("a\nb".into()), ..args("other", "control", dir.path()) }).unwrap_err());
+    assert!(two_lines.contains("--operation: one line"), "{two_lines}");
     let unknown = format!("{:#}", new(args("other", "hot-cocoa", dir.path())).unwrap_err());
     assert!(unknown.contains("unknown scenario 'hot-cocoa'") && unknown.contains("hot-counter"), "{unknown}");
 

@@ -1,23 +1,61 @@
-//! README.md's "Choosing a primitive" quotes the committed example report: every comparison and
-//! collapse it quotes must stand in reports/example/summary.md as written, so the README cannot
-//! drift from the example it cites (re-measuring the example means re-quoting it).
+//! The README's "Choosing a primitive" and docs/choosing.md's worked example quote the committed
+//! example report: every line they quote stands in reports/example/summary.md as written, and every
+//! answer the README quotes is the one the decision rule (`ftbench::selection`) derives from the
+//! example's results.json, so neither can drift from the example it cites (re-measuring the example
+//! means re-quoting them). docs/transfer.md's quotes are checked the same way.
 
 mod common;
 
 use common::repo;
-use regex::Regex;
+use ftbench::results::RunResults;
+use ftbench::selection::select;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap()
+}
+
+/// `quoted` lines that are not lines of `report`.
+fn not_in<'q>(quoted: &[&'q str], report: &str) -> Vec<&'q str> {
+    quoted.iter().copied().filter(|l| !report.lines().any(|s| s == *l)).collect()
+}
 
 #[test]
-fn the_readme_quotes_the_example_report_as_it_is() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let summary = std::fs::read_to_string(repo().join("reports/example/summary.md")).unwrap();
-    let block = readme.split("<!-- example:begin").nth(1).and_then(|b| b.split("<!-- example:end -->").next()).expect("the example block");
-    let claims = Regex::new(r"`[^`]+` (?:\d+(?:\.\d+)?×|≈) `[^`]+`(?: at \d+ threads)?(?: \(\d+(?:\.\d+)?×, within noise\))?|`[^`]+` collapses past \d+ threads?").unwrap();
-    let quoted: Vec<&str> = claims.find_iter(block).map(|m| m.as_str()).collect();
-    assert!(quoted.len() >= 8, "{quoted:?}");
-    let missing: Vec<&&str> = quoted.iter().filter(|q| !summary.contains(**q)).collect();
+fn the_readme_quotes_the_example_report_and_its_decisions_as_they_are() {
+    let readme = read("README.md");
+    let summary = read("reports/example/summary.md");
+    let quoted = quoted_lines(&readme, "example");
+    assert!(quoted.len() >= 6, "{quoted:?}");
+    let missing = not_in(&quoted, &summary);
     assert!(missing.is_empty(), "README.md quotes what reports/example/summary.md does not say: {missing:#?}");
+    // Each quoted answer is the rule's, derived here from the example's results.json.
+    let s = select(&RunResults::load(&repo().join("reports/example")).unwrap());
+    let mut checked = 0;
+    for (sc, g) in s.groups() {
+        let question = match (&g.operation, &g.family) {
+            (Some(op), _) => format!("| **{}**: {op} |", sc.title),
+            (None, Some(f)) => format!("| **{}**, `{f}` |", sc.title),
+            (None, None) => format!("| **{}** |", sc.title),
+        };
+        if let Some(row) = quoted.iter().find(|l| l.starts_with(&question)) {
+            let answer = row[question.len()..].trim_start();
+            assert!(answer.starts_with(&format!("**{}**", g.decision.kind.words())), "{row}: the rule says {:?}", g.decision.kind);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, quoted.len() - 2, "every quoted row (past the head) is a group's");
+    // One of the example's charts, as it is.
+    let image = readme.split("](reports/example/charts/").nth(1).and_then(|r| r.split(')').next()).expect("a chart of the example");
+    assert!(repo().join("reports/example/charts").join(image).is_file(), "{image}");
     assert!(readme.lines().count() <= 180, "README.md is {} lines; the rest belongs in docs/", readme.lines().count());
+}
+
+#[test]
+fn docs_choosing_works_its_example_from_the_example_report() {
+    let doc = read("docs/choosing.md");
+    let quoted = quoted_lines(&doc, "example");
+    assert!(quoted.len() >= 3 && quoted[0].starts_with("> **Decision:**"), "{quoted:?}");
+    let missing = not_in(&quoted, &read("reports/example/summary.md"));
+    assert!(missing.is_empty(), "docs/choosing.md quotes lines reports/example/summary.md does not have: {missing:#?}");
 }
 
 /// The lines between `<!-- NAME:begin … -->` and `<!-- NAME:end -->` in `text`.
@@ -39,7 +77,7 @@ fn docs_transfer_quotes_the_reports_it_cites_as_they_are() {
         let summary = std::fs::read_to_string(repo().join(report)).unwrap();
         let lines = quoted_lines(&doc, block);
         assert!(lines.len() >= 3, "{block}: {lines:?}");
-        let missing: Vec<&&str> = lines.iter().filter(|l| !summary.lines().any(|s| s == **l)).collect();
+        let missing = not_in(&lines, &summary);
         assert!(missing.is_empty(), "docs/transfer.md quotes lines {report} does not have: {missing:#?}");
     }
 }

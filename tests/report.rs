@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ftbench::report::selection::{select, Standing};
 use ftbench::report::{render, ChartKind};
 use ftbench::results::*;
 use ftbench::runs::latest_run_dir;
+use ftbench::selection::{select, Kind, Standing, Why};
 use ftbench::testing;
 
 // ---------------------------------------------------------------------------------------------
@@ -303,15 +303,23 @@ fn selection_ranks_as_the_data_says() {
     assert_eq!(ranked, ["atomic_fast", "lock_counter"]);
     assert_eq!(g.winner().unwrap().rank, Some(1));
 
-    let v = &g.verdict;
-    assert_eq!(v.winner.as_deref(), Some("ft_utils.AtomicInt64"));
-    assert_eq!(v.runner_up.as_deref(), Some("threading.Lock"));
-    assert!((v.ratio.unwrap() - 12.0).abs() < 1e-9, "{:?}", v.ratio);
-    assert!(!v.within_noise);
-    assert_eq!(v.collapses, vec![("threading.Lock".to_string(), 2)]);
-    let text = v.text();
-    assert!(text.contains("`ft_utils.AtomicInt64` 12.0× `threading.Lock` at 4 threads"), "{text}");
-    assert!(text.contains("`threading.Lock` collapses past 2 threads"), "{text}");
+    let d = &g.decision;
+    assert_eq!((d.kind, d.top.as_slice()), (Kind::Use, ["atomic_fast".to_string()].as_slice()));
+    let r = d.runner_up.as_ref().unwrap();
+    assert_eq!((r.a.workload.as_str(), r.b.workload.as_str(), r.beyond_noise), ("atomic_fast", "lock_counter", true));
+    assert!((r.ratio() - 12.0).abs() < 1e-9, "{}", r.ratio());
+    assert!(d.one_thread.as_ref().is_some_and(|c| c.beyond_noise), "threads pay: 7.2 M at 4 threads against 2 M at 1");
+    assert_eq!(d.collapses, vec![("lock_counter".to_string(), 2)]);
+    let avoid: Vec<(&str, &Why)> = d.avoid.iter().map(|(w, why)| (w.as_str(), why)).collect();
+    assert_eq!(
+        avoid,
+        [
+            ("lock_counter", &Why::Slower),
+            ("unsafe_counter", &Why::Unsafe(21000)),
+            ("reenabler", &Why::ReenablesGil),
+            ("broken_lock", &Why::BrokeInvariant)
+        ]
+    );
 
     let by = |w: &str| g.candidates.iter().find(|c| c.workload == w).unwrap();
     assert_eq!(by("unsafe_counter").standing, Standing::Unsafe);
@@ -335,7 +343,7 @@ fn selection_ranks_as_the_data_says() {
     let sc = s.scenarios.iter().find(|sc| sc.scenario == "short-critical-section").unwrap();
     let fam = sc.groups.iter().find(|g| g.family.as_deref() == Some("bank_transfer")).unwrap();
     assert_eq!(fam.winner().unwrap().workload, "bank_ordered");
-    assert_eq!(fam.verdict.collapses, vec![]);
+    assert_eq!(fam.decision.collapses, vec![]);
 
     // Known scenarios first in their order, unknown ones after.
     let order: Vec<&str> = s.scenarios.iter().map(|sc| sc.scenario.as_str()).collect();
@@ -374,7 +382,7 @@ fn invalid_and_unsynchronized_rows_never_win() {
     let md_unsafe = s.group_of("unsafe_counter").unwrap();
     assert_eq!(md_unsafe.winner().unwrap().workload, "atomic_fast");
     // The faster unsafe baseline is mentioned, never as the winner.
-    assert!(md_unsafe.verdict.faster_unsafe.as_ref().is_some_and(|(who, _)| who.contains("unsynchronized")));
+    assert!(md_unsafe.decision.faster_unsafe.as_ref().is_some_and(|(who, _)| who == "unsafe_counter"));
 }
 
 #[test]
@@ -389,50 +397,143 @@ fn overlapping_confidence_intervals_are_called_within_noise() {
     let s = select(&r);
     let g = s.group_of("lock_counter").unwrap();
     assert_eq!(g.winner().unwrap().workload, "atomic_fast");
-    assert!(g.verdict.within_noise);
-    assert!(g.verdict.collapses.is_empty());
-    assert!(g.verdict.text().contains("`ft_utils.AtomicInt64` ≈ `threading.Lock` at 4 threads"), "{}", g.verdict.text());
+    assert_eq!(g.decision.kind, Kind::Depends);
+    assert_eq!(g.decision.top, ["atomic_fast", "lock_counter"]);
+    assert!(g.decision.runner_up.as_ref().is_some_and(|c| !c.beyond_noise));
+    assert!(g.decision.collapses.is_empty() && g.decision.crossover.is_none());
 }
 
-#[test]
-fn equal_throughput_with_scaling_apart_is_not_called_a_tie() {
-    // At 2 threads both make ~1.6 M ops/s (intervals overlapping), but one got there from 1 M at
-    // 1 thread (1.6×) and the other fell from 2.5 M (0.66×): the verdict says they scale apart.
-    let measured = |name: &str, one: f64, two: f64| {
+/// Two measured candidates on 2 cores, `a` and `b`, at 1 and 2 threads (intervals ±2 % at 1 thread,
+/// ±6 % at 2).
+fn two_candidates(a: (f64, f64), b: (f64, f64)) -> RunResults {
+    let measured = |name: &str, (one, two): (f64, f64)| {
         let rows = vec![testing::measured_row(1, one, one * 0.02), testing::measured_row(2, two, two * 0.06)];
         ran(name, GilMode::Off, meta(name, "hot-counter"), rows)
     };
-    let run = |second: f64| {
-        let mut r =
-            RunResults { workloads: vec![measured("scales", 1.0e6, 1.6e6), measured("falls", second, 1.65e6)], ..testing::run("t") };
-        r.machine.logical_cores = 2;
-        r.derive_figures();
-        r
-    };
-    let tied = run(2.5e6);
-    let s = select(&tied);
-    let v = &s.group_of("scales").unwrap().verdict;
-    assert!(v.within_noise && v.scaling_differs.is_some(), "{v:?}");
-    let expected =
-        "`falls` and `scales` tie in throughput at 2 threads (1.03×, within noise), but scale apart: `falls` 0.67×, `scales` 1.63×";
-    assert!(v.text().contains(expected), "{}", v.text());
-    assert!(!v.text().contains('≈'), "no ≈ between rows that scale apart: {}", v.text());
-    // The recommendation takes the one that scales, first thing in the report.
+    let mut r = RunResults { workloads: vec![measured("a", a), measured("b", b)], ..testing::run("t") };
+    r.machine.logical_cores = 2;
+    r.derive_figures();
+    r
+}
+
+fn recommendations(r: &RunResults) -> String {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &tied);
+    write(dir.path(), r);
     render(dir.path()).unwrap();
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     let (head, _) = summary.split_once("## Primitive selection").unwrap();
-    assert!(head.contains("## Recommendations"), "{summary}");
+    head.split_once("## Recommendations").expect("the answer comes first").1.to_string()
+}
+
+#[test]
+fn threads_that_do_not_pay_are_said_to_whatever_the_ranking_at_the_core_count() {
+    // At 2 threads `b` (1.65 M) ties with `a` (1.6 M), but `b` did 2.5 M on 1 thread: the best at
+    // the core count is slower than the best at 1 thread, whichever wins there.
+    let r = two_candidates((1.0e6, 1.6e6), (2.5e6, 1.65e6));
+    let g = select(&r).group_of("a").unwrap().clone();
+    assert_eq!(g.decision.kind, Kind::ThreadsDoNotPay);
+    let one = g.decision.one_thread.as_ref().unwrap();
+    assert_eq!((one.a.workload.as_str(), one.b.workload.as_str(), one.b.threads), ("b", "b", 1));
+    let table = recommendations(&r);
+    assert!(table.contains("| **threads do not pay here**: `b` on 1 thread | least loss: `b` ≈ `a`"), "{table}");
+    assert!(!table.contains("**use**"), "{table}");
+}
+
+#[test]
+fn a_tie_whose_candidates_cross_over_names_the_crossing() {
+    // `b` leads at 1 thread (1.3 M against 1 M), `a` at 2 (1.7 M against 1.6 M, within noise), and
+    // 2 threads beat 1 beyond noise: it depends, on the thread count.
+    let r = two_candidates((1.0e6, 1.7e6), (1.3e6, 1.6e6));
+    let d = select(&r).group_of("a").unwrap().decision.clone();
+    assert_eq!((d.kind, d.top.as_slice()), (Kind::Depends, ["a".to_string(), "b".to_string()].as_slice()));
+    let x = d.crossover.as_ref().unwrap();
+    assert_eq!((x.one.as_str(), x.winner.as_str(), x.from), ("b", "a", 2));
+    let table = recommendations(&r);
+    assert!(table.contains("| **it depends**: `a` ≈ `b` | `a` ≈ `b` ("), "{table}");
+    assert!(table.contains("`b` leads at 1 thread, `a` from 2 threads"), "{table}");
+    // Without intervals (one pass) nothing is beyond noise, and "threads do not pay" is not claimed.
+    let mut single = r.clone();
+    for row in single.workloads.iter_mut().flat_map(|w| &mut w.rows) {
+        row.passes.truncate(1);
+    }
+    single.derive_figures();
+    let d = select(&single).group_of("a").unwrap().decision.clone();
+    assert_eq!((d.kind, d.one_thread), (Kind::Depends, None));
+}
+
+#[test]
+fn workloads_of_one_operation_compete_whatever_their_family_and_scenario() {
+    let op = "put one item into one unbounded queue, then get one (any thread's)";
+    let with = |primitive: &str, scenario: &str, operation: Option<&str>, family: Option<&str>| WorkloadMeta {
+        operation: operation.map(Into::into),
+        variant_of: family.map(Into::into),
+        ..meta(primitive, scenario)
+    };
+    let mut racy = with("none (a racy deque)", "race-surface", Some(op), None);
+    racy.unsynchronized = true;
+    let members = [
+        ("queue_pipeline", with("queue.Queue", "producer-consumer", Some(op), None), [1e6, 0.8e6, 0.7e6]),
+        ("simplequeue_pipeline", with("queue.SimpleQueue", "producer-consumer", Some(op), Some("simplequeue_pipeline")), [9e6, 8e6, 7e6]),
+        (
+            "deque_queue",
+            with("collections.deque + threading.Semaphore", "producer-consumer", Some(op), Some("simplequeue_pipeline")),
+            [1e6, 0.9e6, 0.8e6],
+        ),
+        ("racy_queue", racy, [20e6, 20e6, 20e6]),
+        (
+            "message_passing",
+            with("queue.SimpleQueue (one inbox per owner)", "producer-consumer", Some("send an update"), None),
+            [3e6, 3e6, 3e6],
+        ),
+        ("old_style", with("threading.Condition", "producer-consumer", None, None), [1e6, 1e6, 1e6]),
+    ];
+    let mut r = RunResults { workloads: Vec::new(), ..testing::run("t") };
+    for (name, m, tps) in &members {
+        for mode in GilMode::ALL {
+            r.workloads.push(sweep(name, mode, m, *tps));
+        }
+    }
+    r.derive_figures();
+    let s = select(&r);
+    let g = s.group_of("queue_pipeline").unwrap();
+    let mut names: Vec<&str> = g.candidates.iter().map(|c| c.workload.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["deque_queue", "queue_pipeline", "racy_queue", "simplequeue_pipeline"], "one group across families");
+    assert_eq!((g.operation.as_deref(), g.key.as_str()), (Some(op), "producer-consumer/put-one-item-into-one-unbounded"));
+    assert_eq!(g.winner().unwrap().workload, "simplequeue_pipeline");
+    assert!(g.decision.avoid.contains(&("racy_queue".to_string(), Why::Unsafe(0))), "{:?}", g.decision.avoid);
+    let pc = s.scenarios.iter().find(|sc| sc.scenario == "producer-consumer").unwrap();
+    assert!(pc.groups.iter().any(|x| x.key == g.key), "under its first synchronized member's scenario");
+    assert!(!s.scenarios.iter().any(|sc| sc.scenario == "race-surface"), "the racy queue went with its operation");
+    // Another operation is never compared with them; a workload without one keeps its family.
+    assert!(s.group_of("message_passing").unwrap().candidates.len() == 1);
+    assert_eq!(s.group_of("old_style").unwrap().operation, None);
+    let table = recommendations(&r);
     assert!(
-        head.contains("**use** `scales` (1.60 M ops/s at 2 threads, speedup 1.63×): it ties with `falls` here but scales better"),
-        "{head}"
+        table.contains(&format!("| **Producer / consumer**: {op} | **threads do not pay here**: `queue.SimpleQueue` on 1 thread")),
+        "{table}"
     );
-    assert!(head.contains("`falls` collapses past 1 thread") || head.contains("**avoid** `falls`: collapses past 1 thread"), "{head}");
-    // The same throughput reached the same way: a tie, nothing more said.
-    let s = select(&run(1.65e6 / 1.6));
-    let v = &s.group_of("scales").unwrap().verdict;
-    assert!(v.within_noise && v.scaling_differs.is_none() && !v.text().contains("scale apart"), "{}", v.text());
+}
+
+#[test]
+fn figures_relative_to_min_threads_say_so() {
+    // A hand-off that needs two threads: its speedup and efficiency are against 2 threads.
+    let hand_off = WorkloadMeta { min_threads: 2, ..meta("threading.Event", "coordination") };
+    let rows = || vec![row(2, 1e6), row(4, 1.5e6)];
+    let mut r =
+        RunResults { workloads: GilMode::ALL.map(|m| ran("event_signal", m, hand_off.clone(), rows())).to_vec(), ..testing::run("t") };
+    r.derive_figures();
+    let c = select(&r).group_of("event_signal").unwrap().winner().unwrap().clone();
+    assert_eq!((c.base_threads, c.speedup, c.efficiency), (Some(2), Some(1.5), Some(0.75)));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &r);
+    let md = std::fs::read_to_string(render(dir.path()).unwrap().summary).unwrap();
+    assert!(md.contains("| 1.50× vs 2 threads | 75 % |"), "the selection table: {md}");
+    assert!(md.contains("| `event_signal` | gil-off | 4 | 1.50 M |") && md.contains("| 1.50× vs 2 threads | 75 % |"), "{md}");
+    assert!(md.contains("**only** `threading.Event` ran validly | `threading.Event` 1.50 M ops/s | 1.50× vs 2 threads"), "{md}");
+    // The full data stands folded, out of the report's flow.
+    let (_, data) = md.split_once("## Full data").unwrap();
+    assert!(data.contains("<details><summary>Every row of every workload and mode (4 rows)</summary>"), "{data}");
 }
 
 #[test]

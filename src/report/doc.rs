@@ -115,11 +115,18 @@ pub struct Table {
     /// Right-aligned (numeric) columns.
     pub numeric: Vec<bool>,
     pub rows: Vec<Row>,
+    /// Its HTML class: `answers` stacks each row into a card on a narrow screen, every cell
+    /// under its column's name.
+    pub class: Option<&'static str>,
 }
 
 impl Table {
     pub fn new(head: &[&str]) -> Self {
-        Table { head: head.iter().map(|s| s.to_string()).collect(), numeric: vec![false; head.len()], rows: vec![] }
+        Table { head: head.iter().map(|s| s.to_string()).collect(), numeric: vec![false; head.len()], rows: vec![], class: None }
+    }
+    pub fn class(mut self, class: &'static str) -> Self {
+        self.class = Some(class);
+        self
     }
     pub fn numeric(mut self, cols: &[usize]) -> Self {
         for &c in cols {
@@ -388,6 +395,17 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: .7rem; overfl
 figure { margin: 0; border: 1px solid var(--line); border-radius: 4px; padding: .5rem; background: #fff; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #374151; margin-top: .35rem; }
+table.answers { font-size: .8rem; line-height: 1.3; width: 100%; table-layout: fixed; }
+table.answers th, table.answers td { padding: .2rem .4rem; overflow-wrap: anywhere; }
+table.answers th:nth-child(1) { width: 15%; } table.answers th:nth-child(2) { width: 21%; }
+table.answers th:nth-child(3) { width: 23%; } table.answers th:nth-child(4) { width: 12%; }
+@media (max-width: 640px) {
+  table.answers, table.answers tbody, table.answers tr, table.answers td { display: block; width: auto; }
+  table.answers thead { display: none; }
+  table.answers tr { border: 1px solid var(--line); margin-bottom: .4rem; }
+  table.answers td { border: 0; padding: .1rem .45rem; }
+  table.answers td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: #374151; }
+}
 "#;
 
 pub fn to_html(doc: &Doc) -> String {
@@ -446,7 +464,12 @@ fn html_blocks(out: &mut String, blocks: &[Block]) {
             }
             Block::Table(t) => {
                 // Wide tables scroll in their own box: the page itself never scrolls sideways.
-                out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr>");
+                match t.class {
+                    Some(c) => {
+                        let _ = write!(out, "<div class=\"table-wrap\"><table class=\"{c}\">\n<thead><tr>");
+                    }
+                    None => out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr>"),
+                }
                 for (i, h) in t.head.iter().enumerate() {
                     let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
                     let _ = write!(out, "<th{class}>{}</th>", esc(h));
@@ -461,7 +484,12 @@ fn html_blocks(out: &mut String, blocks: &[Block]) {
                     }
                     for (i, c) in r.cells.iter().enumerate() {
                         let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
-                        let _ = write!(out, "<td{class}>{}</td>", html_inl(c));
+                        // A stacked row names every cell but the first (the row's own title).
+                        let label = match (t.class, t.head.get(i)) {
+                            (Some(_), Some(h)) if i > 0 => format!(" data-label=\"{}\"", esc(h)),
+                            _ => String::new(),
+                        };
+                        let _ = write!(out, "<td{class}{label}>{}</td>", html_inl(c));
                     }
                     out.push_str("</tr>\n");
                 }

@@ -2,7 +2,8 @@
 //! answer across them and each machine's, rendered to Markdown and HTML like a run's report.
 
 use crate::fleet::{Across, Cell, Fleet, GroupAcross};
-use crate::report::charts::{group_key, ChartFile};
+use crate::report::charts::{group_title, ChartFile};
+use crate::report::decision::{Names, Words};
 use crate::report::doc::{Block, Doc, Figure, Inl, Table, Tone};
 use crate::report::format;
 
@@ -11,33 +12,29 @@ pub fn build(fleet: &Fleet, groups: &[GroupAcross], charts: &[ChartFile]) -> Doc
     let mut doc = Doc { title: format!("ftbench fleet: {} machines", fleet.members.len()), blocks: vec![] };
     machines(&mut doc, fleet);
     doc.h(2, "answers", "Answers across machines");
-    doc.p("Per group, the winner at each machine's own core count (P-cores on a hybrid CPU): portable when every machine \
-         that has a winner agrees (with the smallest margin it wins by), depends when a machine flips it.");
+    doc.p("Each machine decides each group by the rule of its own report (docs/choosing.md), at its own core count \
+         (P-cores on a hybrid CPU), among the candidates every machine ranked: portable when they have one winner \
+         wherever a machine has one (a machine where it only ties is named), a portable tie when no machine has a \
+         clear winner, depends only when a machine's winner beats the others' beyond noise there.");
     doc.push(Block::List(groups.iter().map(answer).collect()));
     for g in groups {
         doc.h(3, "", title(g));
-        let mut t = Table::new(&["Machine", "Answer", "Margin", "At"]).numeric(&[2, 3]);
+        let mut t = Table::new(&["Machine", "Answer", "At its core count", "Scales? (speedup, 95 % CI)"]);
         for (m, c) in fleet.members.iter().zip(&g.cells) {
-            let (tone, answer, margin, at) = match c {
-                Cell::Winner { label, margin, threads, within_noise } => (
-                    Tone::Plain,
-                    Inl::new().c(label),
-                    margin
-                        .map(|x| format!("{}{}", format::ratio(x), if *within_noise { " (within noise)" } else { "" }))
-                        .unwrap_or_default(),
-                    threads.map(format::threads).unwrap_or_default(),
-                ),
-                Cell::Nothing(why) => (Tone::Muted, Inl::new().t(format!("nothing valid: {why}")), String::new(), String::new()),
-                Cell::NotComparable(why) => {
-                    (Tone::Warn, Inl::new().b("not comparable").t(format!(": {why}")), String::new(), String::new())
+            let (tone, cells): (Tone, Vec<Inl>) = match c {
+                Cell::Decided(group) => {
+                    let w = Words { group, names: Names::Short };
+                    let at = group.threads.map(format::threads).unwrap_or_default();
+                    (Tone::Plain, vec![w.answer(), Inl::new().t(format!("{at}: ")).push(w.at_n()), w.scales().into()])
                 }
-                Cell::Absent => (Tone::Muted, Inl::new().t("not run"), String::new(), String::new()),
+                Cell::Nothing(why) => (Tone::Muted, vec![Inl::new().t(format!("nothing valid: {why}"))]),
+                Cell::NotComparable(why) => (Tone::Warn, vec![Inl::new().b("not comparable").t(format!(": {why}"))]),
+                Cell::Absent => (Tone::Muted, vec![Inl::new().t("not run")]),
             };
-            t.row(tone, vec![m.label.as_str().into(), answer, margin.into(), at.into()]);
+            t.row(tone, std::iter::once(Inl::from(m.label.as_str())).chain(cells).collect());
         }
         doc.push(Block::Table(t));
-        let key = group_key(&g.scenario, g.family.as_deref());
-        if let Some(c) = charts.iter().find(|c| c.group.as_deref() == Some(&key)) {
+        if let Some(c) = charts.iter().find(|c| c.group.as_deref() == Some(&g.key)) {
             let caption = Inl::new().t(format!("{}: efficiency vs threads per machine", c.title));
             doc.push(Block::Figures(vec![Figure {
                 svg: format!("charts/{}.svg", c.base),
@@ -50,36 +47,49 @@ pub fn build(fleet: &Fleet, groups: &[GroupAcross], charts: &[ChartFile]) -> Doc
 }
 
 fn title(g: &GroupAcross) -> Inl {
-    match &g.family {
-        Some(f) => Inl::new().t(format!("{}: variants of ", g.title)).c(f),
-        None => Inl::new().t(g.title.clone()),
-    }
+    Inl::new().t(group_title(&g.title, g.operation.as_deref(), g.family.as_deref()))
 }
 
 /// "Hot counters: portable — `X` wins on every machine (by at least 1.3× on M)".
 fn answer(g: &GroupAcross) -> Inl {
-    let l = match &g.family {
-        Some(f) => Inl::new().b(g.title.as_str()).t(", ").c(f).t(": "),
-        None => Inl::new().b(g.title.as_str()).t(": "),
+    let l = Inl::new().b(g.title.as_str());
+    let l = match (&g.operation, &g.family) {
+        (Some(op), _) => l.t(format!(" ({op}): ")),
+        (None, Some(f)) => l.t(", ").c(f).t(": "),
+        (None, None) => l.t(": "),
     };
-    match &g.across {
-        Across::Portable { winner, worst } => {
-            let by = worst
-                .as_ref()
-                .map(|(x, on, tie)| {
-                    format!(" (by at least {} on {on}{})", format::ratio(*x), if *tie { ", a tie within noise there" } else { "" })
-                })
-                .unwrap_or_default();
-            l.b("portable").t(": ").c(winner).t(format!(" wins on every machine that has a winner{by}"))
+    let l = match &g.across {
+        Across::Portable { winner, worst, ties_on } => {
+            let by = worst.as_ref().map(|(x, on)| format!(" (by at least {} on {on})", format::ratio(*x))).unwrap_or_default();
+            let ties = if ties_on.is_empty() { String::new() } else { format!("; a tie within noise on {}", ties_on.join(", ")) };
+            l.b("portable").t(": ").c(winner).t(format!(" wins on every machine that has a clear winner{by}{ties}"))
+        }
+        Across::PortableTie { tied } => {
+            let mut l = l.b("no clear winner anywhere").t(" (a portable tie): ");
+            for (i, w) in tied.iter().enumerate() {
+                l = if i == 0 { l } else { l.t(" ≈ ") }.c(w);
+            }
+            l.t(" on every machine")
         }
         Across::Depends { winners } => {
             let mut l = l.b("depends").t(": ");
-            for (i, (w, on)) in winners.iter().enumerate() {
-                l = if i == 0 { l } else { l.t("; ") }.c(w).t(format!(" on {}", on.join(", ")));
+            for (i, (top, on)) in winners.iter().enumerate() {
+                l = if i == 0 { l } else { l.t("; ") };
+                for (j, w) in top.iter().enumerate() {
+                    l = if j == 0 { l } else { l.t(" ≈ ") }.c(w);
+                }
+                l = l.t(format!(" on {}", on.join(", ")));
             }
             l
         }
-        Across::Unknown => l.t("no machine has a valid winner"),
+        Across::Only { who } => l.t("only ").c(who).t(" on every machine"),
+        Across::Described => l.t("different jobs, described on each machine, ranked on none"),
+        Across::Unknown => l.t("no candidate ranked on every machine"),
+    };
+    match g.threads_do_not_pay.len() {
+        0 => l,
+        n if n == g.cells.iter().filter(|c| matches!(c, Cell::Decided(_))).count() => l.t("; threads do not pay on every machine"),
+        _ => l.t(format!("; threads do not pay on {}", g.threads_do_not_pay.join(", "))),
     }
 }
 

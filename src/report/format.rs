@@ -1,5 +1,7 @@
 //! Number formatting shared by tables and charts: SI prefixes, ratios, percentages.
 
+pub use crate::text::threads;
+
 const PREFIXES: [(f64, &str); 5] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")];
 
 /// Three significant figures with an SI prefix and a space: `1.23 M`, `456 k`, `7.00`.
@@ -90,6 +92,22 @@ pub fn ratio(x: f64) -> String {
     }
 }
 
+/// A ratio with its interval: `0.50× [0.46×, 0.55×]` (the ratio alone without one).
+pub fn ratio_ci(x: f64, interval: Option<[f64; 2]>) -> String {
+    match interval {
+        Some([lo, hi]) => format!("{} [{}, {}]", ratio(x), ratio(lo), ratio(hi)),
+        None => ratio(x),
+    }
+}
+
+/// A throughput with its interval: `15.6 M [14.4 M, 16.8 M]` (the point alone without one).
+pub fn si_ci(point: f64, interval: Option<[f64; 2]>) -> String {
+    match interval {
+        Some([lo, hi]) => format!("{} [{}, {}]", si(point), si(lo), si(hi)),
+        None => si(point),
+    }
+}
+
 /// A fraction (0..1) as a percentage: `42 %`, `3.5 %`, `0.12 %`.
 pub fn pct(fraction: f64) -> String {
     if !fraction.is_finite() {
@@ -133,15 +151,6 @@ pub fn bytes(b: u64) -> String {
         format!("{b} B")
     } else {
         format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
-/// `1 thread`, `4 threads`.
-pub fn threads(n: usize) -> String {
-    if n == 1 {
-        "1 thread".into()
-    } else {
-        format!("{n} threads")
     }
 }
 

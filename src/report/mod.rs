@@ -5,16 +5,15 @@
 //! `summary.md`, `index.html` and `charts/*.svg` + `charts/*.png` (same base names). Works on
 //! partial runs (running / interrupted), runs with one GIL mode, and skipped or failed workloads.
 //!
-//! - [`selection`]: the primitive selection table, a pure function over [`RunResults`].
+//! - [`crate::selection`] decides (a pure function over [`RunResults`]); the report renders it.
 //! - [`charts`]: plotters charts with the embedded DejaVu Sans font.
 //! - [`summary`]: the document (tables, facts, checks), rendered to Markdown and HTML by [`doc`].
 
 pub mod charts;
+pub mod decision;
 pub mod doc;
 pub mod fleet;
 pub mod format;
-mod grouped;
-pub mod selection;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -25,7 +24,6 @@ use crate::fsutil::write_atomic;
 use crate::results::RunResults;
 
 pub use charts::{ChartFile, ChartKind};
-pub use selection::{select, Selection};
 
 /// What [`render`] wrote.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +46,7 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     // figures were derived still get them (idempotent on complete runs).
     results.derive_figures();
 
-    let selection = selection::select(&results);
+    let selection = crate::selection::select(&results);
     let charts = charts::render_charts(&results, &selection, &dir.join("charts"))
         .with_context(|| format!("drawing the charts of {}", dir.display()))?;
     let document = summary::build(&results, &selection, &charts);

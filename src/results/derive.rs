@@ -7,8 +7,8 @@ use super::*;
 
 impl RunResults {
     /// Fills every derived figure from the passes: the run's noise, each row's estimates, status
-    /// (disturbed or not), speedup, efficiency, physical sanity and free-threading gain.
-    /// Idempotent: it runs again after every child, as passes arrive.
+    /// (disturbed or not), speedup, efficiency, physical sanity and free-threading gain, and the
+    /// intervals of the ratios. Idempotent: it runs again after every child, as passes arrive.
     pub fn derive_figures(&mut self) {
         self.noise = derive_noise(&self.workloads);
         let medians = self.noise.as_ref().map(|n| n.canary_median.clone()).unwrap_or_default();
@@ -21,20 +21,17 @@ impl RunResults {
             }
             derive_speedups(w, cores);
         }
-        let gil_on: BTreeMap<(String, usize), f64> = self
+        let gil_on: BTreeMap<(String, usize), ThreadRow> = self
             .workloads
             .iter()
             .filter(|w| w.mode == GilMode::On)
-            .flat_map(|w| w.rows.iter().filter(|r| r.is_valid()).map(move |r| (w, r)))
-            .map(|(w, r)| ((w.workload.clone(), r.threads), r.throughput.unwrap().point))
+            .flat_map(|w| w.rows.iter().filter(|r| r.is_valid()).map(move |r| ((w.workload.clone(), r.threads), r.clone())))
             .collect();
         for w in self.workloads.iter_mut().filter(|w| w.mode == GilMode::Off) {
             for r in &mut w.rows {
-                let on = gil_on.get(&(w.workload.clone(), r.threads));
-                r.ft_gain = match (r.is_valid(), on) {
-                    (true, Some(on)) => Some(r.throughput.unwrap().point / on),
-                    _ => None,
-                };
+                let on = gil_on.get(&(w.workload.clone(), r.threads)).filter(|_| r.is_valid());
+                r.ft_gain = on.and_then(|on| Some(r.throughput?.point / on.throughput?.point));
+                r.ft_gain_interval = on.zip(r.ft_gain).and_then(|(on, gain)| ratio_interval(gain, r, on));
             }
         }
     }
@@ -54,55 +51,76 @@ fn derive_estimates(r: &mut ThreadRow, canary_median: Option<f64>) {
     // A disturbed row still shows what it measured (never ranked or judged).
     let quiet = if r.disturbed.is_some() { r.passes.clone() } else { quiet };
     let raw: Vec<f64> = quiet.iter().map(|p| p.throughput).collect();
-    r.throughput = if measured { Estimate::of(&raw) } else { None };
+    r.throughput = if measured { Estimate::unslowed(&raw) } else { None };
     // Each pass over its own canaries: they ran on the row's first worker thread, whose vCPU's speed
     // is the one that matters (another vCPU's may differ by 2x at the same moment).
     let normalised: Option<Vec<f64>> = quiet.iter().map(|p| Some(p.throughput / p.canary()? * canary_median?)).collect();
-    r.normalised = if measured { normalised.and_then(|v| Estimate::of(&v)) } else { None };
+    r.normalised = if measured { normalised.and_then(|v| Estimate::unslowed(&v)) } else { None };
 }
 
-/// Speedup against the smallest measured thread count: the ratio of the two rows' unslowed
-/// throughputs. Not pass by pass: a pass's rows run a second apart, and a 1-thread row on a slow
-/// second against a 4-thread row on a fast one made GIL-on speedups of 1.2-1.8 on a busy host.
+/// Speedup against the smallest measured thread count: the ratio of the two rows' throughputs
+/// (each the faster half of its passes), so it is the ratio of the figures shown. Not a mean of
+/// pass-by-pass ratios: a pass's rows run a second apart, and a 1-thread row on a slow second
+/// against a 4-thread row on a fast one made GIL-on speedups of 1.2-1.8 on a busy host. The
+/// per-pass ratios give its interval only.
 fn derive_speedups(w: &mut WorkloadResult, cores: usize) {
-    let ok = |r: &ThreadRow| r.status == RowStatus::Ok;
-    let base = w.rows.iter().filter(|r| ok(r)).filter_map(|r| Some((r.threads, unslowed_throughput(r)?))).min_by_key(|(t, _)| *t);
+    let ok = |r: &ThreadRow| r.status == RowStatus::Ok && r.throughput.is_some();
+    let base = w.rows.iter().filter(|r| ok(r)).min_by_key(|r| r.threads).cloned();
     for r in &mut w.rows {
         r.implausible = None;
-        let Some(((base_threads, b), t)) = base.zip(ok(r).then(|| unslowed_throughput(r)).flatten()) else {
-            (r.speedup, r.efficiency) = (None, None);
+        let Some(b) = base.as_ref().filter(|_| ok(r)) else {
+            (r.speedup, r.speedup_interval, r.efficiency) = (None, None, None);
             continue;
         };
-        let speedup = t / b;
+        let speedup = r.throughput.unwrap().point / b.throughput.unwrap().point;
         r.speedup = Some(speedup);
-        r.efficiency = Some(speedup * base_threads as f64 / r.threads as f64);
-        r.implausible = implausible(w.mode, speedup, r.threads, base_threads, cores);
+        r.speedup_interval = if r.threads == b.threads { None } else { ratio_interval(speedup, r, b) };
+        r.efficiency = Some(speedup * b.threads as f64 / r.threads as f64);
+        r.implausible = implausible(w.mode, speedup, r.threads, (b.threads, busy_share(b)), cores);
     }
 }
 
-/// How fast a row ran when the machine left it alone: the mean of the faster half of its quiet
-/// passes (of every pass when none was quiet), as `compare` judges throughput. A row without
-/// passes (see derive_estimates) has its point estimate.
-fn unslowed_throughput(r: &ThreadRow) -> Option<f64> {
-    let quiet: Vec<f64> = r.quiet_passes().map(|p| p.throughput).collect();
-    let passes = if quiet.is_empty() { r.passes.iter().map(|p| p.throughput).collect() } else { quiet };
-    crate::stats::mean(&crate::stats::faster_half(&passes)).or(r.throughput.map(|t| t.point))
+/// The share of its threads' time a row kept a CPU busy (1 − blocked), when it was measured.
+fn busy_share(r: &ThreadRow) -> Option<f64> {
+    r.contention.as_ref().map(|c| (1.0 - c.blocked_fraction).clamp(0.0, 1.0))
 }
 
-/// With the GIL on, threads cannot run Python in parallel: a speedup above 1.2 means the work
-/// changed with the thread count. With it off, no speedup can exceed the cores the threads could
-/// use (10 % allowed for noise).
-pub fn implausible(mode: GilMode, speedup: f64, threads: usize, base: usize, cores: usize) -> Option<String> {
-    let limit = match mode {
-        GilMode::On => 1.2,
-        GilMode::Off => threads.min(cores) as f64 / base.min(cores) as f64 * 1.1,
+/// The 95 % interval of `point`, the ratio of row `num`'s figure to row `den`'s, from the same
+/// ratio pass by pass (the quiet passes both measured; the two rows of a pass ran in the same
+/// child, or, across GIL modes, in the same shuffled pass): Student's t on the logs of those
+/// ratios, centred on `point` (the paired delta method). None below two such passes.
+fn ratio_interval(point: f64, num: &ThreadRow, den: &ThreadRow) -> Option<[f64; 2]> {
+    let by_pass: BTreeMap<usize, f64> = den.quiet_passes().map(|p| (p.pass, p.throughput)).collect();
+    let logs: Vec<f64> =
+        num.quiet_passes().filter_map(|p| Some((p.throughput / by_pass.get(&p.pass)?).ln())).filter(|x| x.is_finite()).collect();
+    let spread = crate::stats::variance(&logs)?.sqrt() / (logs.len() as f64).sqrt();
+    let half = crate::stats::t_quantile(0.95, (logs.len() - 1) as f64) * spread;
+    Some([point * (-half).exp(), point * half.exp()])
+}
+
+/// A speedup cannot exceed the CPU the row's threads could use over the CPU its base row used
+/// (`base` = its thread count and the busy share of its threads, when measured): with the GIL on
+/// at most one core runs Python, with it off at most the cores the threads could use. A base row
+/// whose threads mostly waited (an Event hand-off, a Barrier) left idle CPU that more threads can
+/// use; a CPU-bound or unmeasured one is taken to have used all it could. 20 % (GIL on) and 10 %
+/// (off) are allowed for noise.
+pub fn implausible(mode: GilMode, speedup: f64, threads: usize, base: (usize, Option<f64>), cores: usize) -> Option<String> {
+    let capacity = |t: usize| match mode {
+        GilMode::On => 1.0,
+        GilMode::Off => t.min(cores) as f64,
     };
+    let (base_threads, busy) = base;
+    let used = busy.map_or(capacity(base_threads), |b| (base_threads as f64 * b).clamp(0.05, capacity(base_threads)));
+    let slack = if mode == GilMode::On { 1.2 } else { 1.1 };
+    let limit = slack * capacity(threads) / used;
     (speedup > limit).then(|| {
         let why = match mode {
             GilMode::On => "with the GIL on threads cannot run Python in parallel".to_string(),
             GilMode::Off => format!("{threads} threads on {cores} cores cannot do more"),
         };
-        format!("speedup {speedup:.2}x at {threads} threads is above {limit:.2}x: {why}")
+        let base_use =
+            busy.map(|_| format!(" (its base, {}, kept {used:.2} cores busy)", crate::text::threads(base_threads))).unwrap_or_default();
+        format!("speedup {speedup:.2}x at {threads} threads is above {limit:.2}x: {why}{base_use}")
     })
 }
 
@@ -231,9 +249,62 @@ mod tests {
         assert!(two.implausible.as_deref().unwrap().contains("GIL on"), "{:?}", two.implausible);
         assert!(!two.is_valid());
         // GIL off on 2 cores: 2.5x at 4 threads cannot be; 1.9x can.
-        assert!(implausible(GilMode::Off, 2.5, 4, 1, 2).is_some());
-        assert!(implausible(GilMode::Off, 1.9, 4, 1, 2).is_none());
-        assert!(implausible(GilMode::On, 1.15, 4, 1, 2).is_none());
+        assert!(implausible(GilMode::Off, 2.5, 4, (1, None), 2).is_some());
+        assert!(implausible(GilMode::Off, 1.9, 4, (1, None), 2).is_none());
+        assert!(implausible(GilMode::On, 1.15, 4, (1, None), 2).is_none());
+    }
+
+    #[test]
+    fn a_base_row_that_mostly_waited_leaves_cpu_for_more_threads() {
+        // Token rings on 2 cores: 1.77x from 2 threads to 4 when the 2-thread row was 46 % blocked
+        // (1.08 cores busy) is idle CPU put to use; the same from a CPU-bound base row is not.
+        let why = implausible(GilMode::Off, 1.77, 4, (2, Some(0.54)), 2);
+        assert_eq!(why, None);
+        let bound = implausible(GilMode::Off, 1.77, 4, (2, Some(0.98)), 2).expect("a CPU-bound base keeps today's limit");
+        assert!(bound.contains("above 1.12x") && bound.contains("(its base, 2 threads, kept 1.96 cores busy)"), "{bound}");
+        assert_eq!(implausible(GilMode::Off, 1.77, 4, (2, None), 2).as_deref().map(|w| w.contains("above 1.10x")), Some(true));
+        // With the GIL on, a waiting base leaves the GIL idle too; a busy one does not.
+        assert_eq!(implausible(GilMode::On, 1.6, 4, (2, Some(0.3)), 2), None);
+        assert!(implausible(GilMode::On, 1.6, 4, (2, Some(0.5)), 2).is_some());
+    }
+
+    #[test]
+    fn the_busy_share_comes_from_the_base_rows_contention() {
+        // Through the derivation: the same 2 → 4 thread figures, once from a base row whose
+        // threads were blocked half the time, once from a CPU-bound one.
+        let with_blocked = |blocked: f64| {
+            let mut base = row(2, vec![pass(0, 100.0, 1.0, false), pass(1, 100.0, 1.0, false)]);
+            base.contention = Some(Contention { blocked_fraction: blocked, wall_seconds: 1.0, ..Default::default() });
+            let four = row(4, vec![pass(0, 177.0, 1.0, false), pass(1, 177.0, 1.0, false)]);
+            run(GilMode::Off, 2, vec![base, four]).workloads[0].rows[1].implausible.clone()
+        };
+        assert_eq!(with_blocked(0.46), None);
+        assert!(with_blocked(0.0).is_some());
+    }
+
+    #[test]
+    fn every_ratio_is_the_ratio_of_the_figures_shown_with_an_interval_from_its_passes() {
+        let passes = |xs: &[f64]| xs.iter().enumerate().map(|(i, t)| pass(i, *t, 1.0, false)).collect::<Vec<_>>();
+        let mut r = crate::testing::run("t");
+        r.machine.logical_cores = 2;
+        let rows = |one: &[f64], two: &[f64]| vec![row(1, passes(one)), row(2, passes(two))];
+        r.workloads.push(crate::testing::workload(
+            "w",
+            GilMode::Off,
+            WorkloadStatus::Ran,
+            rows(&[100.0, 90.0, 50.0], &[150.0, 140.0, 70.0]),
+        ));
+        r.workloads.push(crate::testing::workload("w", GilMode::On, WorkloadStatus::Ran, rows(&[100.0, 95.0, 60.0], &[98.0, 96.0, 55.0])));
+        r.derive_figures();
+        let (off, on) = (&r.workloads[0].rows, &r.workloads[1].rows);
+        let point = |row: &ThreadRow| row.throughput.unwrap().point;
+        assert_eq!(point(&off[0]), 95.0, "the faster half of 100, 90, 50");
+        assert_eq!(off[1].speedup, Some(145.0 / 95.0));
+        assert_eq!(off[1].ft_gain, Some(145.0 / 97.0));
+        // The passes' speedups 1.5, 1.556, 1.4: the interval holds the point and their spread.
+        let [lo, hi] = off[1].speedup_interval.unwrap();
+        assert!(lo < 1.4 && hi > 1.56 && lo < off[1].speedup.unwrap() && hi > off[1].speedup.unwrap(), "{lo} {hi}");
+        assert!(on[0].speedup_interval.is_none() && off[0].ft_gain_interval.is_some());
     }
     #[test]
     fn a_row_has_a_problem_exactly_when_it_is_not_valid_in_the_words_every_writer_uses() {

@@ -19,8 +19,32 @@ mod failure;
 pub use derive::implausible;
 pub use failure::{Elsewhere, Failure, FailureKind, Place};
 
-/// Bump when a field changes meaning or disappears; readers refuse other versions.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Bump when a field changes meaning or disappears; readers refuse other versions but the
+/// previous one ([`PREVIOUS_SCHEMA_VERSION`]).
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// Version 2 estimated a row's throughput as the mean of its quiet passes, and its speedup from
+/// their faster halves: read, its derived figures are derived again the version-3 way.
+pub const PREVIOUS_SCHEMA_VERSION: u32 = 2;
+
+/// The interpreter-scaling suite's scenario (CPython's ftscalingbench categories): nothing to
+/// choose between, so the selection leaves it out and the report gives it its own section.
+pub const INTERPRETER_SCENARIO: &str = "interpreter";
+
+/// The scenarios a workload may declare (besides [`INTERPRETER_SCENARIO`]), in the report's
+/// order, with their titles.
+pub const SCENARIOS: [(&str, &str); 10] = [
+    ("short-critical-section", "Short critical sections"),
+    ("re-entrant-api", "Re-entrant APIs"),
+    ("producer-consumer", "Producer / consumer"),
+    ("coordination", "Coordination"),
+    ("hot-counter", "Hot counters"),
+    ("read-mostly", "Read-mostly shared data"),
+    ("load-balancing", "Load balancing"),
+    ("context-flags", "3.14 context flags"),
+    ("race-surface", "Race surfaces"),
+    ("control", "Control"),
+];
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct RunResults {
@@ -274,6 +298,11 @@ pub struct WorkloadMeta {
     #[serde(default = "one")]
     pub min_threads: usize,
     pub file: String,
+    /// What one op does, in one line (`OPERATION`): workloads that declare the same operation
+    /// compete in one selection group. `None` in runs recorded before it was kept, and for
+    /// workloads that do not declare one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
 }
 
 fn one() -> usize {
@@ -283,7 +312,7 @@ fn one() -> usize {
 impl WorkloadMeta {
     /// One of CPython's ftscalingbench loops (scenario `interpreter`), not a primitive.
     pub fn interpreter_suite(&self) -> bool {
-        self.scenario.trim() == crate::report::selection::INTERPRETER_SCENARIO
+        self.scenario.trim() == INTERPRETER_SCENARIO
     }
 }
 
@@ -401,17 +430,27 @@ pub struct ThreadRow {
     pub lost_updates: u64,
     /// One entry per pass that measured this row, in pass order.
     pub passes: Vec<PassSample>,
-    /// Mean of the quiet passes' throughputs (ops/s) with a Student's t interval over passes.
+    /// The row's one figure: how fast it ran when the machine left it alone, the mean of the
+    /// faster half of its quiet passes (ops/s), with its 95 % interval ([`Estimate::unslowed`]).
+    /// Every ratio below is a ratio of these.
     pub throughput: Option<Estimate>,
     /// The same, each pass scaled by the run's median canary / its child's canary: drift-corrected.
     pub normalised: Option<Estimate>,
-    /// Mean over passes of throughput(t) / throughput(base) in the same pass, where base is the
-    /// workload's smallest measured thread count (1, or its `MIN_THREADS`).
+    /// throughput / throughput of the base row, where base is the workload's smallest measured
+    /// thread count (1, or its `MIN_THREADS`).
     pub speedup: Option<f64>,
+    /// The speedup's 95 % interval, from the spread of its per-pass ratios (each quiet pass's row
+    /// over its base row in the same child), centred on `speedup` (absent before version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_interval: Option<[f64; 2]>,
     /// speedup / (threads / base threads).
     pub efficiency: Option<f64>,
     /// GIL-off / GIL-on throughput at this thread count (on GIL-off rows).
     pub ft_gain: Option<f64>,
+    /// The FT gain's 95 % interval, from the per-pass ratios (the GIL-off row over the GIL-on row
+    /// of the same pass), centred on `ft_gain` (absent before version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ft_gain_interval: Option<[f64; 2]>,
     pub cores: Option<CoreUsage>,
     pub contention: Option<Contention>,
     /// A figure that breaks physical sanity (GIL-on speedup above 1.2, GIL-off speedup above the
@@ -509,8 +548,10 @@ impl ThreadRow {
             throughput: None,
             normalised: None,
             speedup: None,
+            speedup_interval: None,
             efficiency: None,
             ft_gain: None,
+            ft_gain_interval: None,
             cores: None,
             contention: None,
             implausible: None,
@@ -572,8 +613,17 @@ pub struct Estimate {
 impl Estimate {
     /// Mean of `values` with a 95 % Student's t interval.
     pub fn of(values: &[f64]) -> Option<Estimate> {
-        let (point, ci) = crate::stats::mean_interval(values, 0.95)?;
-        Some(Estimate { point, interval: ci.map(|(lo, hi)| [lo.max(0.0), hi]), confidence_level: 0.95, samples: values.len() })
+        Estimate::from(crate::stats::mean_interval(values, 0.95)?, values.len())
+    }
+
+    /// How fast a row ran when the machine left it alone: the mean of the faster half of
+    /// `values` (passes), with the 95 % interval of that trimmed mean ([`crate::stats::faster_half_interval`]).
+    pub fn unslowed(values: &[f64]) -> Option<Estimate> {
+        Estimate::from(crate::stats::faster_half_interval(values, 0.95)?, values.len())
+    }
+
+    fn from((point, ci): (f64, Option<(f64, f64)>), samples: usize) -> Option<Estimate> {
+        Some(Estimate { point, interval: ci.map(|(lo, hi)| [lo.max(0.0), hi]), confidence_level: 0.95, samples })
     }
 
     /// Half the interval's width relative to the point (0.05 = ±5 %).
@@ -720,13 +770,20 @@ impl RunResults {
         let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read results file {}", file.display()))?;
         let value: serde_json::Value =
             serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON (corrupt or truncated?)", file.display()))?;
-        match value.get("schema_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == SCHEMA_VERSION as u64 => {}
-            Some(v) => bail!("{} has schema version {v}; this ftbench reads version {SCHEMA_VERSION}", file.display()),
+        let version = match value.get("schema_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == SCHEMA_VERSION as u64 || v == PREVIOUS_SCHEMA_VERSION as u64 => v as u32,
+            Some(v) => bail!(
+                "{} has schema version {v}; this ftbench reads versions {PREVIOUS_SCHEMA_VERSION} and {SCHEMA_VERSION}",
+                file.display()
+            ),
             None => bail!("{} has no schema_version: not an ftbench results file", file.display()),
-        }
+        };
         let mut r: RunResults =
-            serde_json::from_value(value).with_context(|| format!("{} does not match results schema {SCHEMA_VERSION}", file.display()))?;
+            serde_json::from_value(value).with_context(|| format!("{} does not match results schema {version}", file.display()))?;
+        if version == PREVIOUS_SCHEMA_VERSION {
+            r.derive_figures();
+            r.schema_version = SCHEMA_VERSION;
+        }
         r.mark_abandoned(&file);
         Ok(r)
     }

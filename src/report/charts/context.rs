@@ -1,10 +1,10 @@
-//! What the chart builders share: the run grouped by workload (see [`crate::report::grouped`]),
+//! What the chart builders share: the run grouped by workload (see [`crate::selection::grouped`]),
 //! the reference thread count, and the rules for what is drawn and what is listed under the
 //! chart as "Not drawn" (invalid rows, skipped or failed workloads) or flagged with `*`.
 
 use crate::report::format;
-use crate::report::grouped::{by_workload, cores_kind, reference_mode, reference_threads, Modes};
 use crate::results::{GilMode, RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::selection::grouped::{by_workload, cores_kind, reference_mode, reference_threads, Modes};
 
 /// The run as every chart builder reads it.
 pub(super) struct Ctx<'a> {

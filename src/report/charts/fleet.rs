@@ -1,6 +1,6 @@
-//! The fleet report's charts: per scenario group, small multiples of efficiency (speedup ÷
-//! threads) vs threads, one panel per candidate and one line per machine, each line as far as
-//! that machine measured (its own cores, and past them).
+//! The fleet report's charts: per selection group, small multiples of efficiency (speedup ÷
+//! (threads ÷ base threads)) vs threads, one panel per candidate and one line per machine, each
+//! line as far as that machine measured (its own cores, and past them).
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use super::model::{Axis, Body, Fmt, LegendEntry, LinesPlot, Plot, Series};
 use super::style::{style_for, MAX_SERIES};
-use super::write::{file_stem, group_key, write_plot};
+use super::write::{group_file, group_title, write_plot};
 use super::{ChartFile, ChartKind};
 use crate::fleet::{Fleet, GroupAcross};
 use crate::results::{GilMode, ThreadRow};
@@ -23,10 +23,17 @@ pub fn render_fleet_charts(fleet: &Fleet, groups: &[GroupAcross], dir: &Path) ->
     let mut out = Vec::new();
     for g in groups {
         let plot = plot(fleet, g);
-        let key = group_key(&g.scenario, g.family.as_deref());
-        let base = format!("fleet-{}", file_stem(key.trim_end_matches('/').replace('/', "-").as_str()));
+        let base = group_file(&g.key, "fleet");
         let (svg, png) = write_plot(&plot, dir, &base)?;
-        out.push(ChartFile { kind: ChartKind::Group, base, title: plot.title.clone(), workload: None, group: Some(key), svg, png });
+        out.push(ChartFile {
+            kind: ChartKind::Group,
+            base,
+            title: plot.title.clone(),
+            workload: None,
+            group: Some(g.key.clone()),
+            svg,
+            png,
+        });
     }
     Ok(out)
 }
@@ -35,7 +42,7 @@ fn plot(fleet: &Fleet, g: &GroupAcross) -> Plot {
     let candidates: Vec<String> = fleet
         .members
         .iter()
-        .find_map(|m| m.selection.groups().find(|(sc, gr)| sc.scenario == g.scenario && gr.family == g.family).map(|(_, gr)| gr))
+        .find_map(|m| m.selection.groups().find(|(_, gr)| gr.key == g.key).map(|(_, gr)| gr))
         .map(|gr| gr.candidates.iter().map(|c| c.workload.clone()).collect())
         .unwrap_or_default();
     let machines = &fleet.members[..fleet.members.len().min(MAX_SERIES)];
@@ -91,14 +98,11 @@ fn plot(fleet: &Fleet, g: &GroupAcross) -> Plot {
             LegendEntry { label: m.label.clone(), color, marker: Some(marker), dashed, band: false }
         })
         .collect();
-    let title = match &g.family {
-        Some(f) => format!("{}: variants of {f}", g.title),
-        None => g.title.clone(),
-    };
+    let title = group_title(&g.title, g.operation.as_deref(), g.family.as_deref());
     let height = 300 * panels.len().max(1) as u32;
     Plot {
         title,
-        subtitle: Some("efficiency = speedup ÷ threads, GIL off; one line per machine, as far as it measured".into()),
+        subtitle: Some("efficiency = speedup ÷ (threads ÷ base threads), GIL off; one line per machine, as far as it measured".into()),
         legend,
         notes,
         body: Body::Lines(panels),

@@ -6,8 +6,8 @@
 use super::context::{not_drawn_note, row_problem_summaries, runs, sorted_rows, workload_excluded, Ctx};
 use super::model::{pow2_ticks, Axis, Body, Fmt, LegendEntry, LinesPlot, Plot, Series};
 use super::style::{style_for, GREY, MAX_SERIES};
-use crate::report::grouped::Modes;
 use crate::results::GilMode;
+use crate::selection::grouped::Modes;
 
 /// The chart of the group titled `title` with candidates `names` (in the selection's order).
 pub(super) fn plot(ctx: &Ctx, title: &str, names: &[&str]) -> Plot {

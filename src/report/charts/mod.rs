@@ -36,7 +36,7 @@ use std::path::PathBuf;
 pub use contention::is_lock_like;
 pub use fleet::render_fleet_charts;
 pub use style::{ensure_font, FONT_FAMILY};
-pub use write::{file_stem, group_key, render_charts};
+pub use write::{file_stem, group_file, group_title, render_charts};
 
 /// What a chart shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub struct ChartFile {
     pub title: String,
     /// The workload a per-workload chart is about.
     pub workload: Option<String>,
-    /// The selection group a group chart is about: `scenario/family` (family empty when none).
+    /// The selection group a group chart is about: its key (`Group::key`).
     pub group: Option<String>,
     pub svg: PathBuf,
     pub png: PathBuf,

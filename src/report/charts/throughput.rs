@@ -5,8 +5,8 @@ use super::context::{not_drawn_note, row_problem, runs, sorted_rows, workload_ex
 use super::model::{Axis, Body, Fmt, LegendEntry, LinesPlot, Marker, Plot, Series};
 use super::style::{GIL_OFF, GIL_ON, GREY};
 use crate::report::format;
-use crate::report::grouped::Modes;
 use crate::results::{GilMode, WorkloadStatus};
+use crate::selection::grouped::Modes;
 
 /// The throughput chart of workload `name` from its results per mode.
 pub(super) fn plot(name: &str, modes: &Modes) -> Plot {

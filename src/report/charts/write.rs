@@ -12,8 +12,8 @@ use super::model::Plot;
 use super::style::ensure_font;
 use super::{contention, gain, group, heatmap, throughput, ChartFile, ChartKind};
 use crate::fsutil::write_atomic;
-use crate::report::selection::Selection;
 use crate::results::RunResults;
+use crate::selection::Selection;
 
 /// Draws `plot` as `<dir>/<base>.svg` and `<dir>/<base>.png`.
 pub(super) fn write_plot(plot: &Plot, dir: &Path, base: &str) -> Result<(PathBuf, PathBuf)> {
@@ -51,9 +51,18 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// The key a group chart is filed under: `scenario/family`.
-pub fn group_key(scenario: &str, family: Option<&str>) -> String {
-    format!("{scenario}/{}", family.unwrap_or(""))
+/// A group chart's title: its scenario's, with the group's operation or family.
+pub fn group_title(scenario_title: &str, operation: Option<&str>, family: Option<&str>) -> String {
+    match (operation, family) {
+        (Some(op), _) => format!("{scenario_title}: {op}"),
+        (None, Some(f)) => format!("{scenario_title}: variants of {f}"),
+        (None, None) => scenario_title.to_string(),
+    }
+}
+
+/// The base file name of the chart of the group keyed `key` (`scenario/tail`): `<prefix>-scenario-tail`.
+pub fn group_file(key: &str, prefix: &str) -> String {
+    format!("{prefix}-{}", file_stem(key.trim_end_matches('/').replace('/', "-").as_str()))
 }
 
 /// Draws every chart of a run into `charts_dir`: one per selection group, the run-wide ones, one
@@ -70,14 +79,9 @@ pub fn render_charts(results: &RunResults, selection: &Selection, charts_dir: &P
 
     let ctx = Ctx::new(results);
     for (sc, g) in selection.groups() {
-        let key = group_key(&sc.scenario, g.family.as_deref());
-        let title = match &g.family {
-            Some(f) => format!("{}: variants of {f}", sc.title),
-            None => sc.title.clone(),
-        };
         let names: Vec<&str> = g.candidates.iter().map(|c| c.workload.as_str()).collect();
-        let base = format!("group-{}", file_stem(key.trim_end_matches('/').replace('/', "-").as_str()));
-        emit(ChartKind::Group, base, (None, Some(key)), group::plot(&ctx, &title, &names))?;
+        let plot = group::plot(&ctx, &group_title(&sc.title, g.operation.as_deref(), g.family.as_deref()), &names);
+        emit(ChartKind::Group, group_file(&g.key, "group"), (None, Some(g.key.clone())), plot)?;
     }
     emit(ChartKind::FtGain, "ft-gain".into(), (None, None), gain::plot(&ctx))?;
     emit(ChartKind::CoreHeatmap, "core-heatmap".into(), (None, None), heatmap::plot(&ctx))?;

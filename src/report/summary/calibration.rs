@@ -5,9 +5,9 @@ use super::cells::{first_line, opt};
 use super::full_data::ratio_cell;
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::grouped::cores_kind;
 use crate::results::control::{Agreement, Ratio, TOLERANCE};
 use crate::results::{Calibration, GilMode, RunResults};
+use crate::selection::grouped::cores_kind;
 
 /// Calibration targets (see [`Calibration`]).
 /// Runs made before the driver control: their harness-overhead ratios were read against this.

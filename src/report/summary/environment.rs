@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::cells::{first_line, opt};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::grouped::by_workload;
 use crate::results::{GilMode, InterpreterFacts, RunResults, WorkloadStatus};
+use crate::selection::grouped::by_workload;
 
 /// The "Machine and interpreters" section.
 pub(super) fn section(doc: &mut Doc, r: &RunResults) {

@@ -12,7 +12,7 @@ pub(super) fn figure(c: &ChartFile) -> Figure {
 }
 
 /// The "Charts" section: the overview charts, then one throughput chart per workload in name
-/// order (the group charts stand in the selection, under their verdicts).
+/// order (the group charts stand in the selection, under their decisions).
 pub(super) fn section(doc: &mut Doc, charts: &[ChartFile]) {
     doc.h(2, "charts", "Charts");
     if charts.is_empty() {

@@ -1,18 +1,21 @@
-//! The "Full data" section: every row of every workload and mode, with its status in words.
+//! The "Full data" section: every row of every workload and mode, with its status in words,
+//! folded away (collapsed in HTML and on GitHub) so that it does not stand in the report's flow.
 
 use super::cells::{ci, first_line, opt, row_status_word};
+use crate::report::decision::vs_base;
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::grouped::by_workload;
 use crate::results::control::{Agreement, Ratio};
 use crate::results::{RowStatus, RunResults, ThreadRow, WorkloadStatus};
+use crate::selection::grouped::by_workload;
 
 /// The "Full data" section: every row of every workload and mode.
 pub(super) fn section(doc: &mut Doc, r: &RunResults) {
     doc.h(2, "data", "Full data");
-    doc.p("Throughput is the mean over quiet passes with its 95 % interval; drift-corrected scales each pass by \
-         the run's median canary over its own. Passes: quiet / measured. Speedup is relative to the smallest \
-         thread count measured (marked when it is not 1). Rust / threading: the row's throughput on the suite's \
+    doc.p("Throughput is the row's one figure, the mean of the faster half of its quiet passes with its 95 % interval; \
+         drift-corrected scales each pass by the run's median canary over its own. Passes: quiet / measured. Speedup \
+         is relative to the smallest thread count measured (said as \"vs 2 threads\" when it is not 1), and efficiency \
+         to the ideal from there. Rust / threading: the row's throughput on the suite's \
          Rust threads over a pure-Python threading driver of the same rounds (the driver control, when it ran), \
          with its 95 % interval over passes, marked \"differ\" when wholly beyond ±5 %. Start skew: how far apart the barrier released the \
          threads of a round, on average; it is part of each round's elapsed time.");
@@ -87,11 +90,7 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
                         opt(row.throughput.as_ref(), ci).into(),
                         opt(row.normalised, |e| format::si(e.point)).into(),
                         format!("{} / {}", row.quiet_passes().count(), row.passes.len()).into(),
-                        opt(row.speedup, |s| match base {
-                            1 => format::ratio(s),
-                            b => format!("{} vs {b}", format::ratio(s)),
-                        })
-                        .into(),
+                        opt(row.speedup, |s| format!("{}{}", format::ratio(s), vs_base(Some(base)))).into(),
                         opt(row.efficiency, format::pct).into(),
                         opt(row.ft_gain, format::ratio).into(),
                         match (drivers, row.control_failure()) {
@@ -108,13 +107,14 @@ pub(super) fn section(doc: &mut Doc, r: &RunResults) {
             }
         }
     }
-    doc.push(Block::Table(t));
+    let summary = format!("Every row of every workload and mode ({} rows)", t.rows.len());
+    doc.push(Block::Fold { summary: summary.into(), blocks: vec![Block::Table(t)] });
 }
 
 /// A ratio with its interval, marked when the two sides disagree beyond noise.
 pub(super) fn ratio_cell(r: &Ratio) -> String {
     let mark = if r.agreement() == Agreement::Disagree { " (differ)" } else { "" };
-    format!("{} [{}, {}]{mark}", format::ratio(r.value), format::ratio(r.interval.0), format::ratio(r.interval.1))
+    format!("{}{mark}", format::ratio_ci(r.value, Some([r.interval.0, r.interval.1])))
 }
 
 /// A thread count, marked "P+E" past a hybrid CPU's P-core count.

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use super::cells::{first_line, opt, row_status_word};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::grouped::{by_workload, pick_at_most};
-use crate::report::selection::INTERPRETER_SCENARIO;
 use crate::results::control::{self, Agreement, Context};
+use crate::results::INTERPRETER_SCENARIO;
 use crate::results::{CodeContext, GilMode, RunResults, WorkloadResult, WorkloadStatus};
+use crate::selection::grouped::{by_workload, pick_at_most};
 
 /// A speedup over one thread as CPython's Tools/ftscalingbench prints it: "1.9x faster", "2.3x slower".
 pub fn ftscalingbench_terms(speedup: f64) -> String {

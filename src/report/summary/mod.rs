@@ -1,9 +1,11 @@
 //! The report's content, as a [`Doc`] rendered to both summary.md and index.html.
 //!
 //! One file per section, in the order [`build`] writes them: `run` (run facts and alerts),
-//! `recommendations` (the answer, one line per group), `primitives` (the selection table), `interpreter` (interpreter scaling), `figures` (the
-//! charts), `problems`, `calibration` (noise and harness calibration), `environment`
-//! (machine, interpreters, packages) and `full_data`; `cells` holds the helpers they share.
+//! `recommendations` (the answer, one table row per question), `primitives` (the selection:
+//! each group's decision, reasons, chart and table), `interpreter` (interpreter scaling),
+//! `figures` (the charts), `problems`, `calibration` (noise and harness calibration),
+//! `environment` (machine, interpreters, packages) and `full_data` (folded); `cells` holds the
+//! helpers they share.
 
 mod calibration;
 mod cells;
@@ -18,8 +20,8 @@ mod run;
 
 use super::charts::ChartFile;
 use super::doc::Doc;
-use super::selection::Selection;
 use crate::results::RunResults;
+use crate::selection::Selection;
 
 pub use calibration::{CPU_ONLY_OFF_FACTOR, CPU_ONLY_ON_MAX, PROBE_TARGET};
 pub use interpreter::ftscalingbench_terms;

@@ -1,12 +1,13 @@
-//! The "Primitive selection" section: the selection table ([`crate::report::selection`]) rendered,
-//! one verdict and one ranked table per scenario group.
+//! The "Primitive selection" section: the selection ([`crate::selection`]) rendered, per group
+//! its decision with the comparisons behind it, its chart and its candidates' figures.
 
 use super::cells::{ci, opt};
-use crate::report::charts::{group_key, ChartFile, ChartKind};
+use crate::report::charts::{ChartFile, ChartKind};
+use crate::report::decision::{vs_base, Names, Words};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::selection::{Candidate, Selection, Standing};
 use crate::results::GilMode;
+use crate::selection::{Candidate, Selection, Standing};
 
 fn candidate_tone(c: &Candidate) -> Tone {
     match c.standing {
@@ -18,7 +19,7 @@ fn candidate_tone(c: &Candidate) -> Tone {
     }
 }
 
-/// The "Primitive selection" section: one verdict and one ranked table per group.
+/// The "Primitive selection" section: one decision and one ranked table per group.
 pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
     doc.h(2, "selection", "Primitive selection");
     let at = match s.reference_threads {
@@ -34,7 +35,11 @@ pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
     doc.p(format!(
         "Candidates are ranked by {by} at {at}, valid rows only. Unsynchronized baselines are shown for reference \
          and never ranked; workloads with an invalid or errored row (any thread count, either mode) are not ranked. \
-         \"Collapses past N threads\": throughput falls by more than 20 % from N to the next measured count."
+         Throughput is each row's one figure, the mean of its faster passes with a 95 % interval; speedup (over the \
+         fewest threads measured: 1, or the workload's MIN_THREADS, said as \"vs 2 threads\") and FT gain (GIL off \
+         over on) are ratios of those figures, with intervals from their per-pass ratios; efficiency is speedup over \
+         the ideal from that base. \"Beyond noise\": the intervals do not overlap. \"Collapses past N threads\": \
+         throughput falls by more than 20 % from N to the next measured count."
     ));
     if s.scenarios.is_empty() {
         doc.p("No primitive workloads in this run.");
@@ -43,18 +48,36 @@ pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
         let id = format!("scenario-{}", if sc.scenario.is_empty() { "none" } else { &sc.scenario });
         doc.h(3, &id, sc.title.as_str());
         for g in &sc.groups {
-            if let Some(f) = &g.family {
-                doc.h(4, "", Inl::new().t("Variants of ").c(f));
+            match (&g.operation, &g.family) {
+                (Some(op), _) => doc.h(4, "", Inl::new().t(format!("Operation: {op}"))),
+                (None, Some(f)) => doc.h(4, "", Inl::new().t("Variants of ").c(f)),
+                (None, None) => {}
             }
-            doc.push(Block::Callout(Tone::Plain, Inl::new().b("Verdict:").t(" ").push(g.verdict.line())));
-            let key = group_key(&sc.scenario, g.family.as_deref());
-            if let Some(chart) = charts.iter().find(|c| c.kind == ChartKind::Group && c.group.as_deref() == Some(&key)) {
+            let w = Words { group: g, names: Names::Full };
+            let mut decision = Inl::new().b("Decision:").t(" ").push(w.answer());
+            if !w.at_n().is_empty() {
+                decision = decision.t(format!("; at {}: ", g.threads.map(format::threads).unwrap_or_default())).push(w.at_n());
+            }
+            if g.winner().is_some() && g.decision.kind != crate::selection::Kind::Described {
+                decision = decision.t(format!("; scales: {}", w.scales()));
+            }
+            let caveats = w.caveats(None);
+            if caveats.plain() != "—" {
+                decision = decision.t("; ").push(caveats);
+            }
+            doc.push(Block::Callout(Tone::Plain, decision));
+            let reasons = w.reasons();
+            if !reasons.is_empty() {
+                doc.push(Block::List(reasons.into_iter().map(|r| Inl::new().t("Why: ").push(r)).collect()));
+            }
+            if let Some(chart) = charts.iter().find(|c| c.kind == ChartKind::Group && c.group.as_deref() == Some(g.key.as_str())) {
                 doc.push(Block::Figures(vec![super::figures::figure(chart)]));
             }
             let thr = g.threads.map(|t| format!(" @{t}")).unwrap_or_default();
             let tp = format!("{}{thr} (ops/s)", format::gil_mode(s.mode));
-            let mut t = Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup", "Efficiency", "FT gain", "Status"])
-                .numeric(&[0, 3, 4, 5, 6, 7]);
+            let mut t =
+                Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup (95 % CI)", "Efficiency", "FT gain (95 % CI)", "Status"])
+                    .numeric(&[0, 3, 4, 5, 6, 7]);
             for c in &g.candidates {
                 let status = match (&c.standing, &c.note) {
                     (Standing::Ranked, None) => Inl::new().t("ok"),
@@ -77,9 +100,9 @@ pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
                         Inl::new().c(&c.primitive),
                         opt(c.throughput, |e| format::si(e.point)).into(),
                         opt(c.throughput.as_ref(), ci).into(),
-                        opt(c.speedup, format::ratio).into(),
+                        opt(c.speedup, |x| format!("{}{}", format::ratio_ci(x, c.speedup_interval), vs_base(c.base_threads))).into(),
                         opt(c.efficiency, format::pct).into(),
-                        opt(c.ft_gain, format::ratio).into(),
+                        opt(c.ft_gain, |x| format::ratio_ci(x, c.ft_gain_interval)).into(),
                         status,
                     ],
                 );

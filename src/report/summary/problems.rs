@@ -5,8 +5,8 @@
 use super::cells::{first_line, row_status_word};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
-use crate::report::grouped::by_workload;
 use crate::results::{RowStatus, RunResults, ThreadRow, WorkloadResult, WorkloadStatus};
+use crate::selection::grouped::by_workload;
 
 /// The "Problems" section.
 /// Every verified round counts toward broken rounds (warm-up included); only timed ones are "rounds".

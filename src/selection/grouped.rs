@@ -1,10 +1,9 @@
 //! A run's records grouped the way every part of the report reads them: by workload, each with its
 //! results per GIL mode, compared at one reference thread count in one reference mode.
 //!
-//! The selection table, the charts and the summary all start from these, so they agree on which
+//! The selection, the charts and the summary all start from these, so they agree on which
 //! workloads there are (in first-seen order), which mode is compared and at which thread count.
-//! It lives in `report/` because only the report reads a run this way: `compare` and `export`
-//! match rows one by one and need none of it.
+//! `compare` and `export` match rows one by one and need none of it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
