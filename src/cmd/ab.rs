@@ -41,6 +41,9 @@ pub struct Args {
     /// The new side's venv; the report names the packages that differ between the sides' venvs.
     #[arg(long, value_name = "DIR")]
     pub new_venv: Option<PathBuf>,
+    /// One workload folder for both sides (yours, when the sides differ in their venvs).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["base_workloads", "new_workloads"])]
+    pub workloads: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("The base workload folder", paths::workloads_dir()))]
     pub base_workloads: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("The new workload folder", paths::workloads_dir()))]
@@ -124,7 +127,7 @@ fn sweep(a: &Args) -> Result<Sweep> {
     settings.passes = a.passes.unwrap_or(settings.passes.min(AB_PASSES)).max(2);
     let side = |name: &str, dir: &Option<PathBuf>, python, venv| Variant {
         name: Some(name.into()),
-        workloads_dir: dir.clone().unwrap_or_else(paths::workloads_dir),
+        workloads_dir: dir.clone().or_else(|| a.workloads.clone()).unwrap_or_else(paths::workloads_dir),
         python,
         venv,
     };
