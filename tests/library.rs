@@ -113,3 +113,23 @@ fn a_venv_of_another_interpreter_or_not_a_venv_is_refused_by_name() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("exists and is not a venv"), "{stderr}");
 }
+
+#[test]
+fn the_action_is_a_composite_action_with_its_documented_inputs_and_no_path_of_its_own_checkout_but_the_build() {
+    let text = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    let action = yaml_rust2::YamlLoader::load_from_str(&text).unwrap().remove(0);
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let inputs: Vec<&str> = action["inputs"].as_hash().unwrap().keys().map(|k| k.as_str().unwrap()).collect();
+    assert_eq!(inputs, ["workloads", "base-install", "new-install", "python-version", "args", "fail-on"]);
+    for step in action["runs"]["steps"].as_vec().unwrap() {
+        if let Some(run) = step["run"].as_str() {
+            assert!(step["shell"].as_str().is_some(), "a composite step that runs names its shell: {run}");
+            // Only the build happens in the action's checkout; what it writes follows the caller.
+            let in_checkout = step["working-directory"].as_str() == Some("${{ github.action_path }}");
+            assert!(!in_checkout || run.contains("cargo xtask bootstrap"), "{run}");
+        }
+    }
+    for input in inputs {
+        assert!(text.contains(&format!("inputs.{input}")), "input {input} is used");
+    }
+}
