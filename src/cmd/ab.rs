@@ -135,10 +135,7 @@ fn sweep(a: &Args) -> Result<Sweep> {
         exe,
         settings,
         timing: ChildTiming::Timed,
-        variants: vec![
-            side("base", &a.base_workloads, base_python, base_venv),
-            side("new", &a.new_workloads, new_python, new_venv),
-        ],
+        variants: vec![side("base", &a.base_workloads, base_python, base_venv), side("new", &a.new_workloads, new_python, new_venv)],
         filter: Filter { patterns: a.filters.clone(), exact: false },
         reports_dir: a.out.clone().unwrap_or_else(paths::reports_dir),
         child_timeout: None,
