@@ -149,7 +149,7 @@ impl Interpreter {
 
 /// Runs a short helper in `dir` that writes its answer to `record` (supervised: killed after
 /// [`PROBE_TIMEOUT`]); the answer, or an error saying `failed`, how it ended and its last words.
-fn ask<R: serde::de::DeserializeOwned>(mut command: Command, dir: &Path, record: PathBuf, failed: &str) -> Result<R> {
+pub(crate) fn ask<R: serde::de::DeserializeOwned>(mut command: Command, dir: &Path, record: PathBuf, failed: &str) -> Result<R> {
     command.stdout(Stdio::null());
     let spec = supervise::Spec { command, stderr: dir.join("stderr.log"), record, timeout: PROBE_TIMEOUT, dump_stacks: false };
     let run = supervise::run::<R>(spec).with_context(|| failed.to_string())?;

@@ -33,4 +33,5 @@ pub mod sweep;
 #[doc(hidden)]
 pub mod testing;
 pub mod text;
+pub mod venv;
 pub mod workload;

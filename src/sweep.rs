@@ -69,12 +69,15 @@ pub struct Variant {
     /// Another build of the interpreter the binary was built for (same minor version); its
     /// children get its home and library folder. `None`: the one linked at build time.
     pub python: Option<crate::ab::Interpreter>,
+    /// The venv its children embed (`ftbench ab --base-venv`/`--new-venv`): another set of
+    /// installed packages on the same interpreter. `None`: the suite's ([`crate::paths::venv_dir`]).
+    pub venv: Option<PathBuf>,
 }
 
 impl Variant {
     /// The only variant of an ordinary run.
     pub fn single(workloads_dir: PathBuf) -> Vec<Variant> {
-        vec![Variant { name: None, workloads_dir, python: None }]
+        vec![Variant { name: None, workloads_dir, python: None, venv: None }]
     }
 }
 
@@ -393,6 +396,10 @@ impl Sweep {
         supervise::gil_env(&mut command, p.mode, Reenable::Visible);
         if let Some(python) = &variant.python {
             python.configure(&mut command);
+        }
+        // The child embeds the venv `FTBENCH_VENV` names (`paths::venv_python`).
+        if let Some(venv) = &variant.venv {
+            command.env("FTBENCH_VENV", venv);
         }
         // A fresh hash seed per process: a dict's layout fixed for a whole run would be one more
         // thing that differs between runs and not between passes.

@@ -36,6 +36,15 @@ pub struct Args {
     /// Only prove that each side's children load that side's own libpython, and say which; measure nothing.
     #[arg(long, requires = "base_python")]
     pub check_python: bool,
+    /// The base side's venv (`ftbench venv`): the packages its children import, on the same interpreter.
+    #[arg(long, value_name = "DIR")]
+    pub base_venv: Option<PathBuf>,
+    /// The new side's venv; the report names the packages that differ between the sides' venvs.
+    #[arg(long, value_name = "DIR")]
+    pub new_venv: Option<PathBuf>,
+    /// One workload folder for both sides (yours, when the sides differ in their venvs).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["base_workloads", "new_workloads"])]
+    pub workloads: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("The base workload folder", paths::workloads_dir()))]
     pub base_workloads: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = paths::help_with_default("The new workload folder", paths::workloads_dir()))]
@@ -124,8 +133,11 @@ pub fn run(a: Args) -> Result<i32> {
     }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
-    write_atomic(&run_dir.join("comparison.txt"), cmp.render_text(true).as_bytes())?;
-    print!("{}", a.judge.printed(&cmp)?);
+    let packages = package_note(&sweep)?;
+    write_atomic(&run_dir.join("comparison.txt"), (packages.clone() + &cmp.render_text(true)).as_bytes())?;
+    // JSON stays JSON; the note is in comparison.txt.
+    let note = if a.judge.json { String::new() } else { packages + "\n" };
+    print!("{note}{}", a.judge.printed(&cmp)?);
     let interrupted = [&base, &new].iter().any(|r| r.run.status == RunStatus::Interrupted);
     Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
 }
@@ -179,21 +191,28 @@ fn sweep(a: &Args) -> Result<Sweep> {
         }
         _ => (None, None),
     };
-    if base_python.is_none() && a.base_workloads.is_none() && a.new_workloads.is_none() {
-        bail!("ftbench ab needs two variants: --base-python/--new-python, or --base-workloads/--new-workloads");
+    let base_venv = a.base_venv.as_deref().map(|d| side_venv("base", d, base_python.as_ref())).transpose()?;
+    let new_venv = a.new_venv.as_deref().map(|d| side_venv("new", d, new_python.as_ref())).transpose()?;
+    let given = [a.base_workloads.is_some(), a.new_workloads.is_some(), base_venv.is_some(), new_venv.is_some()];
+    if base_python.is_none() && !given.contains(&true) {
+        bail!(
+            "ftbench ab needs two variants: --base-python/--new-python, --base-venv/--new-venv, or \
+             --base-workloads/--new-workloads"
+        );
     }
     let mut settings = Settings::from_env_and_args(a.quick, a.threads.as_deref(), &a.modes)?;
     settings.passes = a.passes.unwrap_or(settings.passes.min(AB_PASSES)).max(2);
-    let side = |name: &str, dir: &Option<PathBuf>, python| Variant {
+    let side = |name: &str, dir: &Option<PathBuf>, python, venv| Variant {
         name: Some(name.into()),
-        workloads_dir: dir.clone().unwrap_or_else(paths::workloads_dir),
+        workloads_dir: dir.clone().or_else(|| a.workloads.clone()).unwrap_or_else(paths::workloads_dir),
         python,
+        venv,
     };
     Ok(Sweep {
         exe,
         settings,
         timing: ChildTiming::Timed,
-        variants: vec![side("base", &a.base_workloads, base_python), side("new", &a.new_workloads, new_python)],
+        variants: vec![side("base", &a.base_workloads, base_python, base_venv), side("new", &a.new_workloads, new_python, new_venv)],
         filter: Filter { patterns: a.filters.clone(), exact: false },
         reports_dir: a.out.clone().unwrap_or_else(paths::reports_dir),
         child_timeout: None,
@@ -208,4 +227,34 @@ fn side_python(side: &str, python: &std::path::Path, exe: &std::path::Path) -> R
     let interpreter = Interpreter::probe(python).with_context(|| format!("--{side}-python"))?;
     interpreter.verify(exe).with_context(|| format!("--{side}-python {}", python.display()))?;
     Ok(interpreter)
+}
+
+/// The venv of one side, as an absolute path, refused unless it is a venv of the interpreter that
+/// side's children embed (its libpython: the side's `--*-python`, else the suite venv's).
+fn side_venv(side: &str, dir: &std::path::Path, python: Option<&Interpreter>) -> Result<PathBuf> {
+    let flag = format!("--{side}-venv {}", dir.display());
+    let dir = std::path::absolute(dir).with_context(|| flag.clone())?;
+    let own = Interpreter::probe(&crate::venv::python(&dir)).with_context(|| flag.clone())?;
+    let expected = match python {
+        Some(p) => p.clone(),
+        None => Interpreter::probe(&paths::venv_python()).context("the suite venv's interpreter")?,
+    };
+    if own.library != expected.library {
+        bail!(
+            "{flag}: a venv of {} (which runs {}), but this side's children embed {}: make it with `ftbench venv`",
+            own.executable.display(),
+            own.library.display(),
+            expected.library.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// What differs between the two sides' packages (empty when neither side has a venv of its own).
+fn package_note(sweep: &Sweep) -> Result<String> {
+    if sweep.variants.iter().all(|v| v.venv.is_none()) {
+        return Ok(String::new());
+    }
+    let venv = |v: &Variant| v.venv.clone().unwrap_or_else(paths::venv_dir);
+    crate::venv::difference_note(&venv(&sweep.variants[0]), &venv(&sweep.variants[1]))
 }

@@ -13,6 +13,7 @@ pub mod new;
 pub mod report;
 pub mod run;
 pub mod stress;
+pub mod venv;
 
 use clap::{Parser, Subcommand};
 
@@ -44,7 +45,7 @@ enum Command {
     Report(report::Args),
     /// Compare two runs for throughput and scaling regressions (exit 1 on a regression, see --help).
     Compare(compare::Args),
-    /// Measure two variants side by side (interpreters or workload folders) and compare them.
+    /// Measure two variants side by side (interpreters, venvs or workload folders) and compare them.
     Ab(ab::Args),
     /// Save or list named baselines.
     #[command(subcommand)]
@@ -59,6 +60,8 @@ enum Command {
     New(new::Args),
     /// One report over runs from several machines: the answers that hold everywhere and where they flip.
     Fleet(fleet::Args),
+    /// Make a venv of the suite's interpreter with your packages on top of the suite's (for `ab --base-venv`).
+    Venv(venv::Args),
 }
 
 /// The `ftbench` binary's main: returns the process exit code (2 for usage and input errors).
@@ -78,6 +81,7 @@ pub fn main() -> i32 {
         Command::Stress(a) => stress::run(a),
         Command::New(a) => new::run(a),
         Command::Fleet(a) => fleet::run(a),
+        Command::Venv(a) => venv::run(a),
     };
     outcome.unwrap_or_else(fail)
 }
