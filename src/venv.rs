@@ -116,10 +116,9 @@ pub fn difference_note(base: &Path, new: &Path) -> Result<String> {
     let (b, n) = (packages(&python(base))?, packages(&python(new))?);
     let lines = differences(&b, &n);
     Ok(if lines.is_empty() {
-        format!("Packages: the base venv ({}) and the new one ({}) have the same packages.\n", base.display(), new.display())
+        format!("packages: the base venv ({}) and the new one ({}) have the same packages", base.display(), new.display())
     } else {
-        let list: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-        format!("Packages that differ between the base venv ({}) and the new one ({}):\n\n{list}", base.display(), new.display())
+        format!("packages that differ between the base venv ({}) and the new one ({}): {}", base.display(), new.display(), lines.join("; "))
     })
 }
 

@@ -133,11 +133,9 @@ pub fn run(a: Args) -> Result<i32> {
     }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
-    let packages = package_note(&sweep)?;
-    write_atomic(&run_dir.join("comparison.txt"), (packages.clone() + &cmp.render_text(true)).as_bytes())?;
-    // JSON stays JSON; the note is in comparison.txt.
-    let note = if a.judge.json { String::new() } else { packages + "\n" };
-    print!("{note}{}", a.judge.printed(&cmp)?);
+    cmp.notes.extend(package_note(&sweep)?);
+    write_atomic(&run_dir.join("comparison.txt"), cmp.render_text(true).as_bytes())?;
+    print!("{}", a.judge.printed(&cmp)?);
     let interrupted = [&base, &new].iter().any(|r| r.run.status == RunStatus::Interrupted);
     Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
 }
@@ -250,11 +248,11 @@ fn side_venv(side: &str, dir: &std::path::Path, python: Option<&Interpreter>) ->
     Ok(dir)
 }
 
-/// What differs between the two sides' packages (empty when neither side has a venv of its own).
-fn package_note(sweep: &Sweep) -> Result<String> {
+/// What differs between the two sides' packages (None when neither side has a venv of its own).
+fn package_note(sweep: &Sweep) -> Result<Option<String>> {
     if sweep.variants.iter().all(|v| v.venv.is_none()) {
-        return Ok(String::new());
+        return Ok(None);
     }
     let venv = |v: &Variant| v.venv.clone().unwrap_or_else(paths::venv_dir);
-    crate::venv::difference_note(&venv(&sweep.variants[0]), &venv(&sweep.variants[1]))
+    crate::venv::difference_note(&venv(&sweep.variants[0]), &venv(&sweep.variants[1])).map(Some)
 }
