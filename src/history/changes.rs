@@ -19,11 +19,11 @@
 use crate::stats::{self, Test};
 
 /// The p-value a split must beat (see the module's notes).
-pub const MAX_P: f64 = 0.001;
+pub const MAX_P: f64 = 1e-5;
 
 /// The fewest runs on either side of a change point: a step in the last runs shows once this many
 /// runs follow it.
-pub const MIN_SIDE: usize = 3;
+pub const MIN_SIDE: usize = 4;
 
 /// A change between `values[at - 1]` and `values[at]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -153,11 +153,22 @@ mod tests {
     #[test]
     fn two_steps_are_both_found_and_a_flat_or_short_series_has_none() {
         let wobble = |i: usize| 1.0 + 0.01 * ((i * 7 % 5) as f64 - 2.0);
-        let values: Vec<f64> = (0..30).map(|i| wobble(i) * if i >= 20 { 1.3 } else if i >= 10 { 0.8 } else { 1.0 }).collect();
+        let values: Vec<f64> = (0..30)
+            .map(|i| {
+                wobble(i)
+                    * if i >= 20 {
+                        1.3
+                    } else if i >= 10 {
+                        0.8
+                    } else {
+                        1.0
+                    }
+            })
+            .collect();
         assert_eq!(detect(&values).iter().map(|c| c.at).collect::<Vec<_>>(), [10, 20]);
         let flat: Vec<f64> = (0..30).map(wobble).collect();
         assert!(detect(&flat).is_empty());
-        assert!(detect(&values[..5]).is_empty(), "fewer than two sides of three runs");
-        assert!(detect(&[1.0, 0.0, 1.0, 1.0, 1.0, 1.0]).is_empty(), "a figure that is not positive");
+        assert!(detect(&values[..7]).is_empty(), "fewer than two sides of four runs");
+        assert!(detect(&[1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]).is_empty(), "a figure that is not positive");
     }
 }

@@ -73,7 +73,7 @@ pub struct WorkloadFacts {
     pub file_crc32: Option<String>,
 }
 
-/// A point estimate and its 95 % interval (absent with fewer than two passes).
+/// A point estimate and its 95 % interval (absent with too few passes: below 6 for a median).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct Value {
     pub point: f64,
@@ -89,11 +89,15 @@ pub struct Figures {
     pub threads: usize,
     /// ops/s, as the run's report shows it.
     pub throughput: Value,
-    /// The same per canary iteration: with the machine's speed divided out (see [`per_canary`]).
+    /// Ops per canary iteration: the machine's speed divided out (see [`per_canary`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_canary: Option<Value>,
+    /// Over the workload's base row: the median of the passes' own speedups (each pass's two rows
+    /// ran in one child, so the machine's drift between passes cancels); none at the base row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speedup: Option<Value>,
+    /// GIL off: this row's per-canary figure over the GIL-on row's (ops/s over ops/s without
+    /// canaries), the interval combined from theirs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ft_gain: Option<Value>,
 }
@@ -108,10 +112,10 @@ impl Value {
         self.interval.filter(|[lo, hi]| *lo > 0.0 && *hi > 0.0).map_or(0.0, |[lo, hi]| (hi / lo).ln() / 2.0)
     }
 
-    /// `point` (a ratio of `a` and `b`) with an interval whose log half-width is theirs combined
-    /// (independent estimates: the delta method on the logs).
-    fn ratio(point: f64, a: Value, b: Value) -> Value {
-        let half = a.log_half().hypot(b.log_half());
+    /// `a / b` with an interval whose log half-width is theirs combined (independent estimates:
+    /// the delta method on the logs); none unless both have one.
+    fn ratio(a: Value, b: Value) -> Value {
+        let (point, half) = (a.point / b.point, a.log_half().hypot(b.log_half()));
         let interval = (a.interval.is_some() && b.interval.is_some()).then(|| [point / half.exp(), point * half.exp()]);
         Value { point, interval }
     }
@@ -126,7 +130,10 @@ impl RunRecord {
             .iter()
             .map(|w| {
                 let variant_of = w.meta.variant_of.clone().filter(|v| !v.trim().is_empty());
-                (w.workload.clone(), WorkloadFacts { scenario: w.meta.scenario.trim().to_string(), variant_of, file_crc32: w.file_crc32.clone() })
+                (
+                    w.workload.clone(),
+                    WorkloadFacts { scenario: w.meta.scenario.trim().to_string(), variant_of, file_crc32: w.file_crc32.clone() },
+                )
             })
             .collect();
         let canary = r.noise.as_ref().map(|n| n.canary_median.clone()).unwrap_or_default();
@@ -169,37 +176,47 @@ impl RunRecord {
     }
 }
 
-/// Every valid row's figures; speedups and gains carry an interval combined from their rows'.
+/// Every valid row's figures. Speedup and FT gain are the history's own robust forms (see
+/// [`Figures`]); the run's report shows means.
 fn figures(r: &RunResults, canary: &BTreeMap<GilMode, f64>) -> Vec<Figures> {
     let mut out = Vec::new();
     for w in &r.workloads {
-        let base = w.rows.iter().filter(|b| b.is_valid()).min_by_key(|b| b.threads);
         for row in w.rows.iter().filter(|row| row.is_valid()) {
             let Some(throughput) = row.throughput.as_ref().map(Value::of) else { continue };
-            let base_value = base.filter(|b| b.threads < row.threads).and_then(|b| b.throughput.as_ref()).map(Value::of);
-            let speedup = row.speedup.zip(base_value).map(|(s, b)| Value::ratio(s, throughput, b));
-            let gil_on = r.row(&w.workload, GilMode::On, row.threads).filter(|on| on.is_valid()).and_then(|on| on.throughput);
-            let ft_gain = row.ft_gain.zip(gil_on).map(|(g, on)| Value::ratio(g, throughput, Value::of(&on)));
-            let per_canary = per_canary(row, canary.get(&w.mode).copied());
-            out.push(Figures { workload: w.workload.clone(), mode: w.mode, threads: row.threads, throughput, per_canary, speedup, ft_gain });
+            let speedup =
+                crate::compare::speedup_base(w, row).and_then(|b| median(crate::compare::per_pass_speedups(b, row).into_values()));
+            let mine = per_canary(row, canary.get(&w.mode).copied());
+            let gil_on = r.row(&w.workload, GilMode::On, row.threads).filter(|on| w.mode == GilMode::Off && on.is_valid());
+            let on_canary = gil_on.and_then(|on| per_canary(on, canary.get(&GilMode::On).copied()));
+            let ft_gain = gil_on.and_then(|on| match (mine, on_canary) {
+                (Some(off), Some(on)) => Some(Value::ratio(off, on)),
+                _ => Some(Value::ratio(throughput, Value::of(on.throughput.as_ref()?))),
+            });
+            let (workload, mode, threads) = (w.workload.clone(), w.mode, row.threads);
+            out.push(Figures { workload, mode, threads, throughput, per_canary: mine, speedup, ft_gain });
         }
     }
     out
 }
 
+/// The median of `values` with its distribution-free 95 % interval.
+fn median(values: impl Iterator<Item = f64>) -> Option<Value> {
+    let (point, interval) = stats::median_interval(&values.filter(|v| *v > 0.0).collect::<Vec<_>>(), 0.95)?;
+    Some(Value { point, interval: interval.map(|(lo, hi)| [lo, hi]) })
+}
+
 /// A row's throughput with the machine's speed divided out, from its quiet passes: at 1 thread
 /// each pass's fastest round over the faster of its canaries (as `compare` judges 1-thread
 /// throughput between two runs); with more threads, where one vCPU's canary does not describe how
-/// the threads interleaved, each pass's ops/s over the run's median canary. A trimmed geometric
-/// mean with its interval, so that a pass in five that a slowed vCPU bent does not move it.
-pub fn per_canary(row: &ThreadRow, median: Option<f64>) -> Option<Value> {
+/// the threads interleaved, each pass's ops/s over the run's median canary. Their median, so that
+/// the passes a slowed vCPU bent (a third of them on a shared VM) do not move it.
+pub fn per_canary(row: &ThreadRow, run_canary: Option<f64>) -> Option<Value> {
     let value = |p: &PassSample| match row.threads {
         1 => Some(p.fastest_round? / p.canary_before?.max(p.canary_after?)),
-        _ => Some(p.throughput / median?),
+        _ => Some(p.throughput / run_canary?),
     };
     let values: Option<Vec<f64>> = row.quiet_passes().map(value).collect();
-    let (point, (lo, hi)) = stats::trimmed_geomean_interval(&values?, 0.95)?;
-    Some(Value { point, interval: Some([lo, hi]) })
+    median(values?.into_iter())
 }
 
 /// Writes `record` into the history folder `dir` (atomically); the path written and whether it
@@ -245,7 +262,7 @@ mod tests {
     use crate::testing::simulate::{simulated_run, Machine as Sim, Suite};
 
     fn run(id: &str) -> RunResults {
-        let suite = Suite { workloads: 2, threads: vec![1, 2], passes: 5 };
+        let suite = Suite { workloads: 2, threads: vec![1, 2], passes: 7 };
         simulated_run(id, &suite, &Sim::quiet(), &|_, _, _| 1.0, &mut fastrand::Rng::with_seed(1))
     }
 
@@ -255,19 +272,18 @@ mod tests {
         let rec = RunRecord::of(&r);
         assert_eq!(rec.figures.len(), 6, "2 workloads × 2 modes × 2 thread counts, less GIL-on 2 threads (implausible here)");
         let two = rec.figures.iter().find(|f| f.workload == "w00" && f.mode == GilMode::Off && f.threads == 2).unwrap();
-        let row = r.row("w00", GilMode::Off, 2).unwrap();
-        assert_eq!(two.throughput.point, row.throughput.unwrap().point);
-        let s = two.speedup.unwrap();
-        assert_eq!(s.point, row.speedup.unwrap());
-        let [lo, hi] = s.interval.unwrap();
-        assert!(lo < s.point && s.point < hi, "{s:?}");
+        let (base, row) = (r.row("w00", GilMode::Off, 1).unwrap(), r.row("w00", GilMode::Off, 2).unwrap());
+        assert_eq!(two.throughput.point, row.throughput.unwrap().point, "ops/s as the run's report shows it");
+        let per_pass: Vec<f64> = row.passes.iter().zip(&base.passes).map(|(t, b)| t.throughput / b.throughput).collect();
+        assert_eq!(two.speedup.unwrap().point, stats::median(&per_pass).unwrap(), "the median of the passes' speedups");
         assert!(two.ft_gain.is_none(), "no valid GIL-on row at 2 threads to divide by");
-        assert!(two.per_canary.is_some());
-        let one = rec.figures.iter().find(|f| f.threads == 1 && f.mode == GilMode::Off).unwrap();
+        let one = rec.figures.iter().find(|f| f.workload == "w00" && f.threads == 1 && f.mode == GilMode::Off).unwrap();
         assert!(one.speedup.is_none(), "no speedup at the base thread count");
+        let on = per_canary(r.row("w00", GilMode::On, 1).unwrap(), None).unwrap();
         let gain = one.ft_gain.unwrap();
-        let on = r.row(&one.workload, GilMode::On, 1).unwrap().throughput.unwrap().point;
-        assert!((gain.point - one.throughput.point / on).abs() < 1e-9, "{gain:?}");
+        assert!((gain.point - one.per_canary.unwrap().point / on.point).abs() < 1e-12, "{gain:?}");
+        let [lo, hi] = gain.interval.unwrap();
+        assert!(lo < gain.point && gain.point < hi, "{gain:?}");
         assert!(!serde_json::to_string(&rec).unwrap().contains("passes\":["), "passes dropped");
     }
 

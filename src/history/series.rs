@@ -69,7 +69,8 @@ pub fn build(records: &[RunRecord], by_label: bool) -> Vec<Series> {
     for (run, rec) in records.iter().enumerate() {
         let machine = rec.machine_key(by_label);
         for f in &rec.figures {
-            let key = |metric| SeriesKey { machine: machine.clone(), workload: f.workload.clone(), mode: f.mode, threads: f.threads, metric };
+            let key =
+                |metric| SeriesKey { machine: machine.clone(), workload: f.workload.clone(), mode: f.mode, threads: f.threads, metric };
             let figures = [
                 (Metric::Throughput, Some(f.throughput), f.per_canary.map(|v| v.point)),
                 (Metric::Speedup, f.speedup, None),
