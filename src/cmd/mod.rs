@@ -9,6 +9,7 @@ pub mod compare;
 pub mod doctor;
 pub mod export;
 pub mod fleet;
+pub mod history;
 pub mod new;
 pub mod report;
 pub mod run;
@@ -59,6 +60,9 @@ enum Command {
     New(new::Args),
     /// One report over runs from several machines: the answers that hold everywhere and where they flip.
     Fleet(fleet::Args),
+    /// A history of runs (one small file each): change points per series, attributed to a commit range, charted.
+    #[command(subcommand)]
+    History(history::Cmd),
 }
 
 /// The `ftbench` binary's main: returns the process exit code (2 for usage and input errors).
@@ -78,6 +82,7 @@ pub fn main() -> i32 {
         Command::Stress(a) => stress::run(a),
         Command::New(a) => new::run(a),
         Command::Fleet(a) => fleet::run(a),
+        Command::History(a) => history::run(a),
     };
     outcome.unwrap_or_else(fail)
 }

@@ -6,6 +6,7 @@
 //! ([`series`], [`changes`]) only reads them ([`load`]). The record is documented in
 //! `reports/SCHEMA.md` and versioned by [`HISTORY_VERSION`].
 
+pub mod analysis;
 pub mod changes;
 pub mod series;
 

@@ -45,7 +45,7 @@ pub struct Point {
     pub shown: Value,
     /// What change points are found on: throughput per canary iteration when every run of the
     /// series has canaries (the machine's speed from run to run divided out), else `shown`.
-    pub judged: f64,
+    pub judged: Value,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,27 +58,27 @@ pub struct Series {
 
 impl Series {
     pub fn judged(&self) -> Vec<f64> {
-        self.points.iter().map(|p| p.judged).collect()
+        self.points.iter().map(|p| p.judged.point).collect()
     }
 }
 
 /// Every series of the history, in key order; `by_label`: the machine key is the runs' label
 /// (`FTBENCH_MACHINE`) where they have one, else the machine fingerprint.
 pub fn build(records: &[RunRecord], by_label: bool) -> Vec<Series> {
-    let mut points: BTreeMap<SeriesKey, Vec<(Point, Option<f64>)>> = BTreeMap::new();
+    let mut points: BTreeMap<SeriesKey, Vec<(Point, Option<Value>)>> = BTreeMap::new();
     for (run, rec) in records.iter().enumerate() {
         let machine = rec.machine_key(by_label);
         for f in &rec.figures {
             let key =
                 |metric| SeriesKey { machine: machine.clone(), workload: f.workload.clone(), mode: f.mode, threads: f.threads, metric };
             let figures = [
-                (Metric::Throughput, Some(f.throughput), f.per_canary.map(|v| v.point)),
+                (Metric::Throughput, Some(f.throughput), f.per_canary),
                 (Metric::Speedup, f.speedup, None),
                 (Metric::FtGain, f.ft_gain, None),
             ];
             for (metric, shown, per_canary) in figures {
                 if let Some(shown) = shown.filter(|v| v.point.is_finite() && v.point > 0.0) {
-                    points.entry(key(metric)).or_default().push((Point { run, shown, judged: shown.point }, per_canary));
+                    points.entry(key(metric)).or_default().push((Point { run, shown, judged: shown }, per_canary));
                 }
             }
         }
@@ -86,7 +86,7 @@ pub fn build(records: &[RunRecord], by_label: bool) -> Vec<Series> {
     points
         .into_iter()
         .map(|(key, pts)| {
-            let per_canary = key.metric == Metric::Throughput && pts.iter().all(|(_, c)| c.is_some_and(|c| c > 0.0));
+            let per_canary = key.metric == Metric::Throughput && pts.iter().all(|(_, c)| c.is_some_and(|c| c.point > 0.0));
             let points = pts.into_iter().map(|(p, c)| if per_canary { Point { judged: c.unwrap(), ..p } } else { p }).collect();
             Series { key, points, per_canary }
         })
@@ -144,11 +144,11 @@ mod tests {
         assert_eq!(all.len(), 3 + 1 + 1);
         let t1 = all.iter().find(|s| s.key.metric == Metric::Throughput && s.key.threads == 1).unwrap();
         assert_eq!(t1.points.iter().map(|p| p.run).collect::<Vec<_>>(), [0, 1, 2]);
-        assert!(t1.per_canary && t1.points[0].judged != t1.points[0].shown.point);
+        assert!(t1.per_canary && t1.points[0].judged != t1.points[0].shown);
         let t2 = all.iter().find(|s| s.key.metric == Metric::Throughput && s.key.threads == 2).unwrap();
         assert!(t2.per_canary, "the run's median canary divides the 2-thread rows");
         let s = all.iter().find(|s| s.key.metric == Metric::Speedup).unwrap();
-        assert!(!s.per_canary && s.points[1].judged == s.points[1].shown.point);
+        assert!(!s.per_canary && s.points[1].judged == s.points[1].shown);
     }
 
     #[test]

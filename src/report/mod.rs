@@ -14,6 +14,7 @@ pub mod doc;
 pub mod fleet;
 pub mod format;
 mod grouped;
+pub mod history;
 pub mod selection;
 pub mod summary;
 

@@ -26,6 +26,7 @@ mod fleet;
 mod gain;
 mod group;
 mod heatmap;
+mod history;
 mod model;
 mod style;
 mod throughput;
@@ -35,6 +36,7 @@ use std::path::PathBuf;
 
 pub use contention::is_lock_like;
 pub use fleet::render_fleet_charts;
+pub use history::render_history_charts;
 pub use style::{ensure_font, FONT_FAMILY};
 pub use write::{file_stem, group_key, render_charts};
 
