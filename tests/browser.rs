@@ -71,22 +71,43 @@ fn look(browser: &str, page: &Path, width: u32) -> serde_json::Value {
     serde_json::from_str(&json.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")).unwrap()
 }
 
-#[test]
-fn the_report_reads_on_a_phone_and_a_desktop() {
-    let Some(browser) = chromium() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(common::repo().join("reports/example/results.json"), dir.path().join("results.json")).unwrap();
-    ftbench::report::render(dir.path()).unwrap();
-    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
-    let page = dir.path().join("check.html");
-    std::fs::write(&page, html.replacen("<head>", &format!("<head>{PROBE}"), 1)).unwrap();
+/// The page at a phone's width and a desktop's: no sideways scroll, every image, no error; its h2s.
+fn reads_at_both_widths(browser: &str, html: &Path) -> Vec<Vec<String>> {
+    let page = html.with_file_name("check.html");
+    let text = std::fs::read_to_string(html).unwrap();
+    std::fs::write(&page, text.replacen("<head>", &format!("<head>{PROBE}"), 1)).unwrap();
+    let mut all = Vec::new();
     for width in [400, 1280] {
         let seen = look(browser, &page, width);
         let (shown, scroll) = (seen["width"].as_u64().unwrap(), seen["scroll"].as_u64().unwrap());
         assert!(scroll <= shown, "at {width} px the page is {scroll} px wide in a {shown} px window: it scrolls sideways");
         assert_eq!(seen["broken"], serde_json::json!([]), "images that did not load at {width} px");
         assert_eq!(seen["errors"], serde_json::json!([]), "errors at {width} px");
-        let headings: Vec<&str> = seen["headings"].as_array().unwrap().iter().filter_map(|h| h.as_str()).collect();
-        assert_eq!(headings.first(), Some(&"Recommendations"), "the answer comes first: {headings:?}");
+        all.push(seen["headings"].as_array().unwrap().iter().filter_map(|h| h.as_str().map(String::from)).collect());
+    }
+    all
+}
+
+#[test]
+fn the_history_report_reads_on_a_phone_and_a_desktop() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let history = common::history(dir.path());
+    let out = dir.path().join("report");
+    let done = common::ftbench_history(&["history", "report", "--out", out.to_str().unwrap()], &history);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    for headings in reads_at_both_widths(browser, &out.join("index.html")) {
+        assert_eq!(headings.first().map(String::as_str), Some("Change points"), "the change points come first: {headings:?}");
+    }
+}
+
+#[test]
+fn the_report_reads_on_a_phone_and_a_desktop() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(common::repo().join("reports/example/results.json"), dir.path().join("results.json")).unwrap();
+    ftbench::report::render(dir.path()).unwrap();
+    for headings in reads_at_both_widths(browser, &dir.path().join("index.html")) {
+        assert_eq!(headings.first().map(String::as_str), Some("Recommendations"), "the answer comes first: {headings:?}");
     }
 }

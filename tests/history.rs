@@ -6,61 +6,14 @@
 
 mod common;
 
-use std::path::Path;
-
-use ftbench::results::{RunResults, RunStatus};
-use ftbench::testing::simulate::lognormal;
-
-const RUNS: usize = 16;
-const STEP_AT: usize = 8;
-
-/// Run `i` of the history: the example with every row's passes scaled by a little noise, and
-/// from [`STEP_AT`] on a new commit whose `lock_counter` runs 15 % slower at 1 thread.
-fn run(i: usize, rng: &mut fastrand::Rng) -> RunResults {
-    let mut r = RunResults::load(&common::repo().join("reports/example")).unwrap();
-    (r.run.id, r.run.started) = (format!("run-{i:02}"), format!("2026-01-{:02}T00:00:00Z", i + 1));
-    if i >= STEP_AT {
-        r.run.suite_commit = "feedfacefeedfacefeedfacefeedfacefeedface".into();
-    }
-    for w in &mut r.workloads {
-        let slowed = i >= STEP_AT && w.workload == "lock_counter";
-        if slowed {
-            w.file_crc32 = Some("0badcafe".into());
-        }
-        for row in &mut w.rows {
-            let k = lognormal(rng, 0.01) * if slowed && row.threads == 1 { 0.85 } else { 1.0 };
-            for p in &mut row.passes {
-                p.throughput *= k;
-                p.fastest_round = p.fastest_round.map(|f| f * k);
-            }
-        }
-    }
-    r.derive_figures();
-    r
-}
-
-fn ftbench(args: &[&str], history: &Path) -> std::process::Output {
-    common::ftbench().args(args).env("FTBENCH_HISTORY", history).output().unwrap()
-}
-
-/// A history folder of [`RUNS`] runs added one by one with `ftbench history add`.
-pub fn history(dir: &Path) -> std::path::PathBuf {
-    let history = dir.join("history");
-    let mut rng = fastrand::Rng::with_seed(11);
-    for i in 0..RUNS {
-        let run_dir = dir.join(format!("run-{i:02}"));
-        run(i, &mut rng).save(&run_dir.join("results.json")).unwrap();
-        let out = ftbench(&["history", "add", run_dir.to_str().unwrap()], &history);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
-    history
-}
+use common::{ftbench_history as ftbench, history, history_run as run};
+use ftbench::results::RunStatus;
 
 #[test]
 fn a_step_is_found_between_its_two_runs_with_the_commit_range_and_the_file_named() {
     let dir = tempfile::tempdir().unwrap();
     let history = history(dir.path());
-    assert_eq!(std::fs::read_dir(&history).unwrap().count(), RUNS, "one file per run");
+    assert_eq!(std::fs::read_dir(&history).unwrap().count(), common::HISTORY_RUNS, "one file per run");
     let report = dir.path().join("report");
     let out = ftbench(&["history", "report", "--out", report.to_str().unwrap()], &history);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
