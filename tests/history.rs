@@ -52,6 +52,17 @@ fn bad_input_is_named_and_nothing_is_written() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!history.exists(), "nothing added");
+    // A run the machine disturbed throughout joins the history, with no figures and a warning.
+    let mut busy = run(1, &mut fastrand::Rng::with_seed(1));
+    busy.workloads.iter_mut().flat_map(|w| &mut w.rows).flat_map(|r| &mut r.passes).for_each(|p| p.disturbed = Some("steal".into()));
+    busy.derive_figures();
+    let busy_dir = dir.path().join("busy");
+    busy.save(&busy_dir.join("results.json")).unwrap();
+    let out = ftbench(&["history", "add", busy_dir.to_str().unwrap()], &history);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no valid row (disturbed, "), "{out:?}");
+    let kept = ftbench::history::load(&history).unwrap();
+    assert_eq!((kept.len(), kept[0].figures.len()), (1, 0));
+    std::fs::remove_dir_all(&history).unwrap();
     std::fs::create_dir_all(&history).unwrap();
     let out = ftbench(&["history", "report", "--out", dir.path().join("r").to_str().unwrap()], &history);
     assert_eq!(out.status.code(), Some(2));

@@ -68,7 +68,20 @@ fn add(a: AddArgs) -> Result<i32> {
     require_finished(&results, &file, false)?;
     let record = RunRecord::of(&results);
     if record.figures.is_empty() {
-        bail!("{} has no valid row: nothing to keep in the history", file.display());
+        // Kept all the same: the run is part of the history (what changed at it), with no points.
+        let problems: std::collections::BTreeSet<String> = results
+            .workloads
+            .iter()
+            .flat_map(|w| &w.rows)
+            .filter_map(|r| r.problem())
+            .map(|p| p.label.split(" (").next().unwrap_or_default().to_string())
+            .collect();
+        let why = problems.into_iter().collect::<Vec<_>>().join(", ");
+        eprintln!(
+            "ftbench: warning: {} has no valid row ({}): it joins the history with no figures",
+            file.display(),
+            if why.is_empty() { "no row" } else { &why }
+        );
     }
     let dir = a.history.unwrap_or_else(history_dir);
     let (path, replaced) = append(&dir, &record)?;
