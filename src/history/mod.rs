@@ -318,4 +318,41 @@ mod tests {
         let e = load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("x.json") && e.contains("version 9"), "{e}");
     }
+
+    #[test]
+    fn a_minimal_record_reads_and_every_field_is_in_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        // Only what version 1 requires: optional fields may be absent.
+        let minimal = r#"{"history_version": 1,
+            "run": {"id": "a", "started": "2025-01-01T00:00:00Z", "suite_commit": "x", "quick": false, "passes": 9},
+            "machine": {"fingerprint": "0", "cpu_model": "c", "logical_cores": 2, "headline_cores": 2},
+            "interpreter": "3.13.5", "workloads": {"w": {"scenario": "s"}},
+            "figures": [{"workload": "w", "mode": "off", "threads": 1, "throughput": {"point": 1.0}}]}"#;
+        std::fs::write(dir.path().join("a.json"), minimal).unwrap();
+        let read = load(dir.path()).unwrap();
+        assert_eq!((read[0].figures[0].throughput.interval, read[0].canary.len()), (None, 0));
+        let schema = std::fs::read_to_string(crate::paths::project_root().join("reports/SCHEMA.md")).unwrap();
+        let section = schema.split("## History records").nth(1).unwrap().split("## Files and folders").next().unwrap();
+        let mut rec = RunRecord::of(&run("a"));
+        rec.machine.label = Some("ci".into());
+        rec.workloads.values_mut().for_each(|w| (w.variant_of, w.file_crc32) = (Some("v".into()), Some("c".into())));
+        fn keys(v: &serde_json::Value, out: &mut Vec<String>, skip: bool) {
+            match v {
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    if !skip {
+                        out.push(k.clone());
+                    }
+                    // The keys of `workloads`, `packages` and `canary` are names, not fields.
+                    keys(v, out, matches!(k.as_str(), "workloads" | "packages" | "canary"));
+                }),
+                serde_json::Value::Array(a) => a.iter().for_each(|v| keys(v, out, false)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        keys(&serde_json::to_value(&rec).unwrap(), &mut all, false);
+        for k in all {
+            assert!(section.contains(&format!("`{k}`")), "reports/SCHEMA.md does not document `{k}`");
+        }
+    }
 }
