@@ -17,6 +17,7 @@ pub mod exit;
 pub mod export;
 pub mod fleet;
 pub mod fsutil;
+pub mod history;
 pub mod measure;
 pub mod owner;
 pub mod paths;

@@ -4,7 +4,7 @@
 //! Everything works on the logarithm of rates: throughput changes are multiplicative, and a
 //! log scale makes "10 % slower" and "10 % faster" symmetric.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 
 /// Arithmetic mean; `None` for no values.
 pub fn mean(xs: &[f64]) -> Option<f64> {
@@ -30,6 +30,19 @@ pub fn median(xs: &[f64]) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
+
+/// The median of `xs` with a distribution-free interval of at least `level` coverage: the order
+/// statistics k and n + 1 − k, for the largest k whose binomial tail P(Bin(n, ½) < k) is at most
+/// (1 − level) / 2. No interval when even the extremes cover less (below 6 values at 95 %).
+pub fn median_interval(xs: &[f64], level: f64) -> Option<(f64, Option<(f64, f64)>)> {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    let m = median(&v)?;
+    v.sort_by(f64::total_cmp);
+    let n = v.len() as u64;
+    let tail = |k: u64| if k == 0 { 0.0 } else { Binomial::new(0.5, n).expect("p in [0, 1]").cdf(k - 1) };
+    let k = (1..=n / 2).take_while(|k| tail(*k) <= (1.0 - level) / 2.0).last();
+    Some((m, k.map(|k| (v[k as usize - 1], v[(n - k) as usize]))))
 }
 
 /// The faster half of a side's passes (at least two, so that there is a spread to test): how fast
@@ -317,6 +330,16 @@ mod tests {
         let (lo, hi) = ci.unwrap();
         assert!(close(m, 7.0, 1e-12) && close(lo, 7.0 - 2.698, 1e-3) && close(hi, 7.0 + 2.698, 1e-3), "{m} {lo} {hi}");
         assert_eq!(faster_half_interval(&[3.0], 0.95), Some((3.0, None)));
+    }
+
+    #[test]
+    fn a_median_interval_is_between_order_statistics_by_the_binomial() {
+        let xs: Vec<f64> = (1..=9).map(f64::from).collect();
+        // n 9: P(Bin(9, ½) ≤ 1) = 10/512 ≤ 2.5 % < P(≤ 2) = 46/512, so the 2nd and 8th values.
+        assert_eq!(median_interval(&xs, 0.95), Some((5.0, Some((2.0, 8.0)))));
+        assert_eq!(median_interval(&xs[..6], 0.95), Some((3.5, Some((1.0, 6.0)))), "1/64 ≤ 2.5 %");
+        assert_eq!(median_interval(&xs[..5], 0.95), Some((3.0, None)), "1/32 > 2.5 %: no interval");
+        assert_eq!(median_interval(&[], 0.95), None);
     }
 
     #[test]

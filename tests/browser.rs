@@ -81,23 +81,48 @@ fn look(browser: &str, page: &Path, width: u32) -> serde_json::Value {
     serde_json::from_str(&json.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")).unwrap()
 }
 
+/// The page at each of `widths`: no sideways scroll, every image, no error; what the probe saw.
+fn reads_at(browser: &str, html: &Path, widths: &[u32]) -> Vec<(u32, serde_json::Value)> {
+    let page = html.with_file_name("check.html");
+    let text = std::fs::read_to_string(html).unwrap();
+    std::fs::write(&page, text.replacen("<head>", &format!("<head>{PROBE}"), 1)).unwrap();
+    let mut all = Vec::new();
+    for &width in widths {
+        let seen = look(browser, &page, width);
+        let (shown, scroll) = (seen["width"].as_u64().unwrap(), seen["scroll"].as_u64().unwrap());
+        assert!(scroll <= shown, "at {width} px the page is {scroll} px wide in a {shown} px window: it scrolls sideways");
+        assert_eq!(seen["broken"], serde_json::json!([]), "images that did not load at {width} px");
+        assert_eq!(seen["errors"], serde_json::json!([]), "errors at {width} px");
+        all.push((width, seen));
+    }
+    all
+}
+
+fn first_heading(seen: &serde_json::Value) -> Option<&str> {
+    seen["headings"].as_array().unwrap().iter().find_map(|h| h.as_str())
+}
+
+#[test]
+fn the_history_report_reads_on_a_phone_and_a_desktop() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let history = common::history(dir.path());
+    let out = dir.path().join("report");
+    let done = common::ftbench_history(&["history", "report", "--out", out.to_str().unwrap()], &history);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    for (_, seen) in reads_at(browser, &out.join("index.html"), &[400, 1280]) {
+        assert_eq!(first_heading(&seen), Some("Change points"), "the change points come first: {}", seen["headings"]);
+    }
+}
+
 #[test]
 fn the_report_reads_on_a_phone_and_a_desktop() {
     let Some(browser) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(common::repo().join("reports/example/results.json"), dir.path().join("results.json")).unwrap();
     ftbench::report::render(dir.path()).unwrap();
-    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
-    let page = dir.path().join("check.html");
-    std::fs::write(&page, html.replacen("<head>", &format!("<head>{PROBE}"), 1)).unwrap();
-    for width in [400, 1280, 1400] {
-        let seen = look(browser, &page, width);
-        let (shown, scroll) = (seen["width"].as_u64().unwrap(), seen["scroll"].as_u64().unwrap());
-        assert!(scroll <= shown, "at {width} px the page is {scroll} px wide in a {shown} px window: it scrolls sideways");
-        assert_eq!(seen["broken"], serde_json::json!([]), "images that did not load at {width} px");
-        assert_eq!(seen["errors"], serde_json::json!([]), "errors at {width} px");
-        let headings: Vec<&str> = seen["headings"].as_array().unwrap().iter().filter_map(|h| h.as_str()).collect();
-        assert_eq!(headings.first(), Some(&"Recommendations"), "the answer comes first: {headings:?}");
+    for (width, seen) in reads_at(browser, &dir.path().join("index.html"), &[400, 1280, 1400]) {
+        assert_eq!(first_heading(&seen), Some("Recommendations"), "the answer comes first: {}", seen["headings"]);
         let table = &seen["table"];
         let most = table["cells"].as_array().unwrap().iter().filter_map(|c| c["lines"].as_u64()).max();
         eprintln!("at {width} px: the Recommendations table is {} px high, its tallest cell {most:?} lines", table["height"]);

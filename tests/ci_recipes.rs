@@ -344,8 +344,8 @@ impl<'a> Job<'a> {
         self
     }
 
-    /// A condition of the forms the recipes use: `&&` of status functions, the event's name and
-    /// a step output compared with a string; `failed`: an earlier step (or, for a job's own
+    /// A condition of the forms the recipes use: `&&` of status functions, the event's name, a
+    /// `github.*` value of the context and a step output compared with a string; `failed`: an earlier step (or, for a job's own
     /// condition, a job it needs) failed.
     fn condition(&self, cond: &str, failed: bool) -> bool {
         let cond = cond.trim().trim_start_matches("${{").trim_end_matches("}}").trim();
@@ -365,6 +365,7 @@ impl<'a> Job<'a> {
             };
             let value = match left {
                 "github.event_name" => self.event.to_string(),
+                name if name.starts_with("github.") => self.context.get(name).cloned().unwrap_or_default(),
                 _ => {
                     let path: Vec<&str> = left.split('.').collect();
                     assert!(path.len() == 4 && path[0] == "steps" && path[2] == "outputs", "condition {a:?}");
@@ -647,6 +648,62 @@ fn the_fleet_renders_the_machines_that_finished_and_names_the_missing_one() {
     assert!(md.contains("Machines missing from the fleet") && md.contains("macos-15"), "{md}");
     assert!(md.contains("ubuntu-latest: ") && md.contains("ubuntu-24.04-arm: Neoverse-N2"), "{md}");
     assert!(report.summary().contains("macos-15"), "the report is on the summary page");
+}
+
+/// `git` in `dir`, which must succeed; what it printed.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// history.yml after two pushes to main that baseline.yml measured, each job in a fresh checkout
+/// of a repository whose `origin` is a local bare one: the first run makes the branch
+/// `ftbench-history`, the second adds to it (read back from the branch, nothing else), and each
+/// publishes the history report on the summary page and as an artifact. Not after a pull request.
+#[test]
+fn the_history_recipe_appends_each_main_run_to_its_branch_and_publishes_the_report() {
+    let _machine = one_at_a_time();
+    let s = Scratch::new();
+    let origin = s.work.with_file_name("origin.git");
+    git(s.work.parent().unwrap(), &["init", "-q", "--bare", origin.to_str().unwrap()]);
+    git(&s.work, &["init", "-q"]);
+    git(&s.work, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    let (baseline, history) = (recipe("baseline.yml"), recipe("history.yml"));
+    let job = &history["jobs"]["history"];
+    let after = |event: &str| {
+        [
+            ("github.event.workflow_run.id", "42"),
+            ("github.event.workflow_run.event", if event == "push" { "push" } else { "pull_request" }),
+            ("github.event.workflow_run.conclusion", "success"),
+            ("github.event.workflow_run.head_sha", "0123abc"),
+            ("github.token", "token"),
+        ]
+    };
+    let pr = Job::new(&s, "workflow_run", &history, job, &after("pull_request"));
+    assert!(!pr.condition(job["if"].as_str().unwrap(), false), "nothing after a pull request's run");
+    for push in 1..=2 {
+        with_retries(|| {
+            let main = run_job(&s, "push", &baseline, "bench", &PR);
+            check(!main.failed, &main)?;
+            // A fresh checkout: nothing of the last job's history but what the branch keeps.
+            for left in ["ftbench-history", "ftbench-history-report"] {
+                let _ = std::fs::remove_dir_all(s.work.join(left));
+            }
+            git(&s.work, &["update-ref", "-d", "refs/remotes/origin/ftbench-history"]);
+            let run = Job::new(&s, "workflow_run", &history, job, &after("push"));
+            assert!(run.condition(job["if"].as_str().unwrap(), false));
+            let run = run.run(job);
+            check(!run.failed, &run)?;
+            let kept = git(&origin, &["ls-tree", "--name-only", "ftbench-history"]);
+            assert_eq!(kept.lines().filter(|f| f.ends_with(".json")).count(), push, "{kept}");
+            assert_eq!(git(&origin, &["log", "--format=%s", "ftbench-history"]).lines().count(), push);
+            let md = std::fs::read_to_string(s.artifacts.join("ftbench-history/summary.md")).unwrap();
+            assert!(md.starts_with(&format!("# ftbench history: {push} runs")), "{md}");
+            assert!(run.summary().contains("## Change points"), "{}", run.summary());
+            Ok(())
+        });
+    }
 }
 
 /// The tests that measure take the machine one at a time: side by side they would disturb each other.

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod doctor;
 pub mod export;
 pub mod fleet;
+pub mod history;
 pub mod new;
 pub mod report;
 pub mod run;
@@ -62,6 +63,9 @@ enum Command {
     Fleet(fleet::Args),
     /// Make a venv of the suite's interpreter with your packages on top of the suite's (for `ab --base-venv`).
     Venv(venv::Args),
+    /// A history of runs (one small file each): change points per series, attributed to a commit range, charted.
+    #[command(subcommand)]
+    History(history::Cmd),
 }
 
 /// The `ftbench` binary's main: returns the process exit code (2 for usage and input errors).
@@ -82,6 +86,7 @@ pub fn main() -> i32 {
         Command::New(a) => new::run(a),
         Command::Fleet(a) => fleet::run(a),
         Command::Venv(a) => venv::run(a),
+        Command::History(a) => history::run(a),
     };
     outcome.unwrap_or_else(fail)
 }

@@ -14,6 +14,7 @@ pub mod decision;
 pub mod doc;
 pub mod fleet;
 pub mod format;
+pub mod history;
 pub mod summary;
 
 use std::path::{Path, PathBuf};

@@ -85,3 +85,52 @@ pub fn build_extension(source: &str, module: &str, dir: &Path) {
     let out = cc.output().expect("running the C compiler");
     assert!(out.status.success(), "compiling {source}: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+// ---- A history of runs (tests/history.rs, tests/browser.rs) ----
+
+/// Runs in the history [`history`] builds.
+pub const HISTORY_RUNS: usize = 16;
+const STEP_AT: usize = 8;
+
+/// Run `i` of the history: the example with every row's passes scaled by a little noise, and
+/// from [`STEP_AT`] on a new commit whose `lock_counter` runs 15 % slower at 1 thread.
+pub fn history_run(i: usize, rng: &mut fastrand::Rng) -> RunResults {
+    let mut r = RunResults::load(&repo().join("reports/example")).unwrap();
+    (r.run.id, r.run.started) = (format!("run-{i:02}"), format!("2026-01-{:02}T00:00:00Z", i + 1));
+    if i >= STEP_AT {
+        r.run.suite_commit = "feedfacefeedfacefeedfacefeedfacefeedface".into();
+    }
+    for w in &mut r.workloads {
+        let slowed = i >= STEP_AT && w.workload == "lock_counter";
+        if slowed {
+            w.file_crc32 = Some("0badcafe".into());
+        }
+        for row in &mut w.rows {
+            let k = ftbench::testing::simulate::lognormal(rng, 0.01) * if slowed && row.threads == 1 { 0.85 } else { 1.0 };
+            for p in &mut row.passes {
+                p.throughput *= k;
+                p.fastest_round = p.fastest_round.map(|f| f * k);
+            }
+        }
+    }
+    r.derive_figures();
+    r
+}
+
+/// `ftbench ARGS` with the history folder `history`.
+pub fn ftbench_history(args: &[&str], history: &Path) -> Output {
+    ftbench().args(args).env("FTBENCH_HISTORY", history).output().unwrap()
+}
+
+/// A history folder of [`HISTORY_RUNS`] runs added one by one with `ftbench history add`.
+pub fn history(dir: &Path) -> PathBuf {
+    let history = dir.join("history");
+    let mut rng = fastrand::Rng::with_seed(11);
+    for i in 0..HISTORY_RUNS {
+        let run_dir = dir.join(format!("run-{i:02}"));
+        history_run(i, &mut rng).save(&run_dir.join("results.json")).unwrap();
+        let out = ftbench_history(&["history", "add", run_dir.to_str().unwrap()], &history);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    history
+}

@@ -33,7 +33,7 @@ use crate::util::say;
 
 /// The slowdown: two extra integer statements in `lock_counter`'s loop (the same loop alone,
 /// interleaved in one process: 0.84× throughput at 1 thread, GIL off and on, on a 2-vCPU VM, 3.13t).
-const SLOWED: &str = "lock_counter";
+pub(crate) const SLOWED: &str = "lock_counter";
 const ORIGINAL_LOOP: &str = "    for _ in range(ops):\n        with lock:";
 const SLOWER_LOOP: &str = "    for i in range(ops):\n        i += 1\n        i += 1\n        with lock:";
 
@@ -203,7 +203,7 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
 }
 
 /// The run folder a reports folder's `latest` names.
-fn run_folder(reports: &Path) -> Result<PathBuf> {
+pub(crate) fn run_folder(reports: &Path) -> Result<PathBuf> {
     let latest =
         std::fs::read_to_string(reports.join("latest")).with_context(|| format!("{}: no `latest` run in it", reports.display()))?;
     Ok(reports.join(latest.trim()))
@@ -228,7 +228,7 @@ fn run_seconds(run: &Path) -> Result<f64> {
 
 /// A copy of python_workloads/ in `dest` with each of `changed` rewritten by `change` (its code
 /// and its path, for errors).
-fn copy_workloads(ctx: &Ctx, dest: &Path, changed: &[&str], change: fn(String, &Path) -> Result<String>) -> Result<PathBuf> {
+pub(crate) fn copy_workloads(ctx: &Ctx, dest: &Path, changed: &[&str], change: fn(String, &Path) -> Result<String>) -> Result<PathBuf> {
     std::fs::create_dir_all(dest)?;
     for entry in std::fs::read_dir(ctx.root.join("python_workloads"))? {
         let path = entry?.path();
@@ -245,7 +245,7 @@ fn copy_workloads(ctx: &Ctx, dest: &Path, changed: &[&str], change: fn(String, &
 }
 
 /// `lock_counter`'s loop with its extra statements.
-fn slow_loop(code: String, file: &Path) -> Result<String> {
+pub(crate) fn slow_loop(code: String, file: &Path) -> Result<String> {
     if !code.contains(ORIGINAL_LOOP) {
         bail!("{}: its loop changed; update xtask/src/aa.rs so the injected slowdown still applies", file.display());
     }
@@ -263,7 +263,7 @@ fn bench(ctx: &Ctx, reports: &Path, workloads: Option<&Path>, ops_from: Option<&
 }
 
 /// `cargo bench` of the workloads `filter` selects (all when empty).
-fn bench_cmd(ctx: &Ctx, workloads: Option<&Path>, ops_from: Option<&Path>, quick: bool, filter: &str) -> Command {
+pub(crate) fn bench_cmd(ctx: &Ctx, workloads: Option<&Path>, ops_from: Option<&Path>, quick: bool, filter: &str) -> Command {
     let mut cmd = cargo(ctx);
     cmd.args(["bench", "--quiet", "--"]);
     if !filter.is_empty() {
@@ -281,7 +281,7 @@ fn bench_cmd(ctx: &Ctx, workloads: Option<&Path>, ops_from: Option<&Path>, quick
     cmd
 }
 
-fn run_bench(cmd: &mut Command, reports: &Path) -> Result<()> {
+pub(crate) fn run_bench(cmd: &mut Command, reports: &Path) -> Result<()> {
     say(format!("aa: cargo bench → {}", reports.display()));
     let status = cmd.env("FTBENCH_REPORTS", reports).status().context("running cargo bench")?;
     // Exit 3 means a workload failed (reported in the run; 1 in runs before ftbench's exit
@@ -292,7 +292,7 @@ fn run_bench(cmd: &mut Command, reports: &Path) -> Result<()> {
     Ok(())
 }
 
-fn cargo(ctx: &Ctx) -> Command {
+pub(crate) fn cargo(ctx: &Ctx) -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(&ctx.root).env("PYO3_PYTHON", &ctx.shim);
     cmd

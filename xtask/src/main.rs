@@ -3,6 +3,7 @@
 //!     cargo xtask bootstrap [--install-build-deps]
 //!                                     find or build a free-threaded CPython, make the venv .python
 //!     cargo xtask bench [-- ARGS]     bootstrap if needed, then `cargo bench [-- ARGS]`
+//!     cargo xtask history [--runs N]  runs in two code states into a history, and its change points
 //!     cargo xtask test  [-- ARGS]     bootstrap if needed, then `cargo test --workspace --all-targets [-- ARGS]`,
 //!                                     then `cargo check` of every target against the newest PyO3 line and for
 //!                                     aarch64-apple-darwin
@@ -16,6 +17,7 @@ mod cargo;
 mod ctx;
 mod embed;
 mod find;
+mod history;
 mod pyo3;
 mod record;
 mod util;
@@ -56,6 +58,13 @@ commands:
                       reports/aa/<timestamp>/summary.md (a benchmark: about 90 minutes).
                       --rejudge DIR measures nothing: it judges the runs of a stored aa folder
                       again with today's `ftbench compare`, into DIR/rejudged.md (seconds)
+  history [--runs N] [--quick] [--filter REGEX]
+                      bootstrap if needed, then check `ftbench history` on this machine: N runs
+                      (default 8) of a filtered sweep (five workloads) as the suite is, then N with
+                      lock_counter's loop ~14 % slower, each added to a history; its report must
+                      place lock_counter's 1-thread change point between runs N and N + 1 (GIL off
+                      and on); other change points are listed (reports/history-check/<timestamp>/;
+                      a benchmark: about 15 minutes at the default)
 
 environment:
   FTBENCH_PYTHON           the free-threaded interpreter to use (an error if it is not one)
@@ -123,6 +132,11 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             let ctx = ctx::Ctx::new(false)?;
             bootstrap::run(&ctx)?;
             aa::run(&ctx, rest)
+        }
+        "history" => {
+            let ctx = ctx::Ctx::new(false)?;
+            bootstrap::run(&ctx)?;
+            history::run(&ctx, rest)
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

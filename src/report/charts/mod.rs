@@ -26,6 +26,7 @@ mod fleet;
 mod gain;
 mod group;
 mod heatmap;
+mod history;
 mod model;
 mod style;
 mod throughput;
@@ -35,8 +36,9 @@ use std::path::PathBuf;
 
 pub use contention::is_lock_like;
 pub use fleet::render_fleet_charts;
+pub use history::render_history_charts;
 pub use style::{ensure_font, FONT_FAMILY};
-pub use write::{file_stem, group_file, group_title, render_charts};
+pub use write::{file_stem, group_file, group_key, group_title, render_charts};
 
 /// What a chart shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -60,6 +60,11 @@ pub fn group_title(scenario_title: &str, operation: Option<&str>, family: Option
     }
 }
 
+/// The key a history chart is filed under: `scenario/family`, as the history's records group.
+pub fn group_key(scenario: &str, family: Option<&str>) -> String {
+    format!("{scenario}/{}", family.unwrap_or(""))
+}
+
 /// The base file name of the chart of the group keyed `key` (`scenario/tail`): `<prefix>-scenario-tail`.
 pub fn group_file(key: &str, prefix: &str) -> String {
     format!("{prefix}-{}", file_stem(key.trim_end_matches('/').replace('/', "-").as_str()))
