@@ -53,18 +53,15 @@ pub struct Confirmation {
 impl MetricChange {
     /// Checks a regressed or improved verdict against `again`, the same figure measured again in
     /// fresh processes: it stands only when the second change lies beyond ±T on the same side and
-    /// its own 95 % interval excludes no change (a second, independent test at 5 %, so a run effect
-    /// that fooled the first measurement must fool a fresh one the same way); otherwise it becomes
-    /// inconclusive. Other verdicts are left alone.
+    /// is itself a change in that direction at 5 % (one-sided: a second, independent test, so a
+    /// run effect that fooled the first measurement must fool a fresh one the same way); otherwise
+    /// it becomes inconclusive. Other verdicts are left alone.
     pub fn confirm(&mut self, again: Option<&MetricChange>, threshold_pct: f64) {
         if !matches!(self.change, Change::Regressed | Change::Improved) {
             return;
         }
         let sign = self.change_pct.signum();
-        let agrees = |a: &MetricChange| {
-            let (lo, hi) = a.change_interval_pct;
-            a.change_pct * sign > threshold_pct && (lo * sign > 0.0) && (hi * sign > 0.0)
-        };
+        let agrees = |a: &MetricChange| a.change_pct * sign > threshold_pct && a.p_value / 2.0 < 0.05;
         let change_pct = again.map(|a| a.change_pct);
         let confirmed = again.is_some_and(agrees);
         self.confirmation = Some(Confirmation { change_pct, confirmed });
