@@ -553,7 +553,7 @@ fn assert_verdict(scratch: &Scratch, job: &Job, what: &str) {
 /// the verdict reaches the summary page and one comment; a later push updates that comment.
 #[test]
 fn a_slower_pull_request_fails_its_gate_and_gets_one_comment_updated_on_later_pushes() {
-    let _machine = one_at_a_time();
+    let _machine = common::one_at_a_time();
     with_retries(|| {
         let s = Scratch::new();
         s.change(Change::TwiceAsSlow);
@@ -579,7 +579,7 @@ fn a_slower_pull_request_fails_its_gate_and_gets_one_comment_updated_on_later_pu
 /// the verdict says why first.
 #[test]
 fn a_pull_request_that_re_enables_the_gil_fails_its_gate() {
-    let _machine = one_at_a_time();
+    let _machine = common::one_at_a_time();
     let s = Scratch::new();
     s.change(Change::ReEnablesTheGil);
     let job = run_job(&s, "pull_request", &recipe("pull-request.yml"), "ab", &PR);
@@ -592,7 +592,7 @@ fn a_pull_request_that_re_enables_the_gil_fails_its_gate() {
 /// the GIL fails its measuring step and the gate with 3 while the comparison is still written.
 #[test]
 fn the_baseline_recipe_notices_no_baseline_then_gates_regressions_and_broken_workloads() {
-    let _machine = one_at_a_time();
+    let _machine = common::one_at_a_time();
     with_retries(|| {
         let s = Scratch::new();
         let w = recipe("baseline.yml");
@@ -627,7 +627,7 @@ fn the_baseline_recipe_notices_no_baseline_then_gates_regressions_and_broken_wor
 /// names the missing one.
 #[test]
 fn the_fleet_renders_the_machines_that_finished_and_names_the_missing_one() {
-    let _machine = one_at_a_time();
+    let _machine = common::one_at_a_time();
     let s = Scratch::new();
     let w = recipe("fleet.yml");
     let measured = run_job(&s, "workflow_dispatch", &w, "measure", &[("matrix.runner", "ubuntu-latest")]);
@@ -663,7 +663,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// publishes the history report on the summary page and as an artifact. Not after a pull request.
 #[test]
 fn the_history_recipe_appends_each_main_run_to_its_branch_and_publishes_the_report() {
-    let _machine = one_at_a_time();
+    let _machine = common::one_at_a_time();
     let s = Scratch::new();
     let origin = s.work.with_file_name("origin.git");
     git(s.work.parent().unwrap(), &["init", "-q", "--bare", origin.to_str().unwrap()]);
@@ -704,12 +704,6 @@ fn the_history_recipe_appends_each_main_run_to_its_branch_and_publishes_the_repo
             Ok(())
         });
     }
-}
-
-/// The tests that measure take the machine one at a time: side by side they would disturb each other.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static MACHINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    MACHINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A measurement the machine disturbed (a parallel build) earns up to two more tries.

@@ -68,6 +68,7 @@ fn verdict<'o>(stdout: &'o str, workload: &str, threads: &str) -> &'o str {
 
 #[test]
 fn a_pull_request_that_does_more_under_its_lock_is_caught_and_main_against_itself_is_not() {
+    let _machine = common::one_at_a_time();
     let root = tempfile::tempdir().unwrap();
     let root = root.path().canonicalize().unwrap();
     let mylib = maintainer_repo(&root);

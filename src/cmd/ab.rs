@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use super::compare::JudgeArgs;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare_paired, Change, Comparison};
+use crate::compare::{compare_paired, Comparison, RowCategory};
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
@@ -143,9 +143,10 @@ pub fn run(a: Args) -> Result<i32> {
 /// How many looks `--until-decided` may take: the error rates are split over this many.
 const MAX_LOOKS: usize = 6;
 
-/// Benchmark ids of the rows with an inconclusive figure (and their base rows).
+/// Benchmark ids of the rows more pass pairs could decide: an inconclusive figure, or too few
+/// quiet passes to judge (and their base rows).
 fn undecided(cmp: &Comparison) -> Vec<String> {
-    cmp.ids_where(|m| m.change == Change::Inconclusive)
+    cmp.ids_where(|r| matches!(r.category(), RowCategory::Inconclusive | RowCategory::NotComparable))
 }
 
 /// The rows `ids` measured again in `run_dir/<folder>/`: both sides side by side in fresh

@@ -324,13 +324,13 @@ impl Comparison {
     /// Benchmark ids (`lock_counter.gil-off/2`) of the rows with a regressed or improved figure,
     /// and of their workloads' base rows (a speedup is against them): what a confirmation measures.
     pub fn flagged_ids(&self) -> Vec<String> {
-        self.ids_where(|m| matches!(m.change, Change::Regressed | Change::Improved))
+        self.ids_where(|r| matches!(r.category(), RowCategory::Regressed | RowCategory::Improved))
     }
 
-    /// Benchmark ids of the rows with a figure `pick` selects, and of their workloads' base rows.
-    pub fn ids_where(&self, pick: impl Fn(&MetricChange) -> bool) -> Vec<String> {
+    /// Benchmark ids of the rows `pick` selects, and of their workloads' base rows.
+    pub fn ids_where(&self, pick: impl Fn(&RowComparison) -> bool) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
-        for r in self.rows.iter().filter(|r| r.metrics().any(|m| pick(&m))) {
+        for r in self.rows.iter().filter(|r| pick(r)) {
             let base = self.rows.iter().filter(|o| o.workload == r.workload && o.mode == r.mode).map(|o| o.threads).min();
             for t in [Some(r.threads), base].into_iter().flatten() {
                 let id = format!("{}/{t}", crate::results::group_name(&r.workload, r.mode));

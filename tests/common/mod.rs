@@ -134,3 +134,10 @@ pub fn history(dir: &Path) -> PathBuf {
     }
     history
 }
+
+/// The tests of one binary that measure take the machine one at a time: side by side (the test
+/// harness runs a binary's tests on parallel threads) they would disturb each other's rows.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static MACHINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    MACHINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
