@@ -79,7 +79,7 @@ fn a_pull_request_that_does_more_under_its_lock_is_caught_and_main_against_itsel
     assert!(stdout.contains(&named), "the package difference named:\n{stdout}");
     for workload in ["counter_shared", "counter_private"] {
         for threads in ["1", "2"] {
-            assert_eq!(verdict(&stdout, workload, threads), "regressed", "{workload} at {threads}:\n{stdout}\n{stderr}");
+            assert_eq!(verdict(&stdout, workload, threads), "REGRESSED", "{workload} at {threads}:\n{stdout}\n{stderr}");
         }
     }
     // Paths follow the maintainer's folder and flags: the run is under ../reports, not the checkout's.
@@ -88,14 +88,14 @@ fn a_pull_request_that_does_more_under_its_lock_is_caught_and_main_against_itsel
 
     // Main against itself, each in a venv of its own: nothing flagged, the same packages.
     let aa = "ftbench venv ../venvs/main-again --install ../mylib-main
-              ftbench ab --workloads bench --base-venv ../venvs/base --new-venv ../venvs/main-again --threads 1,2 --modes off --quick --passes 4 --out ../reports";
+              ftbench ab --workloads bench --base-venv ../venvs/base --new-venv ../venvs/main-again --threads 1,2 --modes off --quick --until-decided --budget 5min --out ../reports";
     let out = sh(&root, &mylib, aa);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("have the same packages"), "{stdout}");
     for workload in ["counter_shared", "counter_private"] {
         for threads in ["1", "2"] {
-            assert!(!["regressed", "improved"].contains(&verdict(&stdout, workload, threads)), "{workload} at {threads}:\n{stdout}");
+            assert!(!["REGRESSED", "improved"].contains(&verdict(&stdout, workload, threads)), "{workload} at {threads}:\n{stdout}");
         }
     }
 }
