@@ -23,15 +23,8 @@ fn both_sides_do_the_same_work_per_round() {
     assert_ne!(code, slower, "lock_counter's loop changed: update this test");
     std::fs::write(&file, slower).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = ftbench()
-        .args(["ab", "--quick", "--passes", "2", "--threads", "1,2", "--modes", "off", "--json", "--out"])
-        .arg(out.path())
-        .arg("--base-workloads")
-        .arg(base.path())
-        .arg("--new-workloads")
-        .arg(new.path())
-        .output()
-        .unwrap();
+    let output =
+        ab_folders(&["--quick", "--passes", "2", "--threads", "1,2", "--modes", "off", "--json"], out.path(), base.path(), new.path());
     assert!(output.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&output.stderr));
     let run = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).expect("a run folder");
     let side = |name: &str| RunResults::load(&run.join(name).join("results.json")).unwrap();
@@ -48,6 +41,13 @@ fn both_sides_do_the_same_work_per_round() {
 /// executable and libpython copied, its standard library linked. The copied executable still
 /// carries the original's loader path (an absolute rpath, or setup-python's LD_LIBRARY_PATH), so
 /// on its own it would run the original's libpython; with `launcher` its `bin/python` puts the
+/// `ftbench ab ARGS --out OUT --base-workloads BASE --new-workloads NEW`, run to its end.
+fn ab_folders(args: &[&str], out: &Path, base: &Path, new: &Path) -> std::process::Output {
+    let mut ab = ftbench();
+    ab.arg("ab").args(args).arg("--out").arg(out).arg("--base-workloads").arg(base).arg("--new-workloads").arg(new);
+    ab.output().unwrap()
+}
+
 /// copy's library folder first, as an install with its own rpath would. Returns the interpreter.
 #[cfg(target_os = "linux")]
 fn install_copy(prefix: &Path, library_name: &str, launcher: Option<&str>) -> PathBuf {
@@ -173,15 +173,8 @@ fn a_flagged_row_is_measured_again_and_confirmed_before_it_fails() {
     // A machine too busy to measure on (a parallel build) disturbs the rows: up to three tries.
     for _ in 0..3 {
         let out = tempfile::tempdir().unwrap();
-        let output = ftbench()
-            .args(["ab", "--quick", "--passes", "8", "--threads", "1", "--modes", "off", "--json", "--out"])
-            .arg(out.path())
-            .arg("--base-workloads")
-            .arg(base.path())
-            .arg("--new-workloads")
-            .arg(new.path())
-            .output()
-            .unwrap();
+        let args = ["--quick", "--passes", "8", "--threads", "1", "--modes", "off", "--json"];
+        let output = ab_folders(&args, out.path(), base.path(), new.path());
         let stderr = String::from_utf8_lossy(&output.stderr);
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
         let row = &json["rows"][0];
@@ -209,16 +202,8 @@ fn until_decided_adds_pass_pairs_to_what_is_still_inconclusive() {
     let (base, new) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
     for _ in 0..3 {
         let out = tempfile::tempdir().unwrap();
-        let output = ftbench()
-            .args(["ab", "--until-decided", "--budget", "3min", "--quick", "--passes", "2", "--threads", "1", "--modes", "off"])
-            .args(["--json", "--out"])
-            .arg(out.path())
-            .arg("--base-workloads")
-            .arg(base.path())
-            .arg("--new-workloads")
-            .arg(new.path())
-            .output()
-            .unwrap();
+        let args = ["--until-decided", "--budget", "3min", "--quick", "--passes", "2", "--threads", "1", "--modes", "off", "--json"];
+        let output = ab_folders(&args, out.path(), base.path(), new.path());
         let stderr = String::from_utf8_lossy(&output.stderr);
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
         if json["rows"][0]["category"] == "invalid" {
