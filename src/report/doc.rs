@@ -362,7 +362,7 @@ const CSS: &str = r#"
 :root { --fg:#1d2430; --muted:#6b7280; --line:#d9dee7; --zebra:#f6f8fb; --good:#e7f6ea; --warn:#fff4dc; --bad:#fde8e8; --accent:#2f6db3; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0; line-height: 1.45; background: #fff; }
-main { max-width: 1280px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+main { max-width: 1360px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
 @media (max-width: 640px) { main { padding: 1rem .6rem 3rem; } }
 p, li, .callout, figcaption { overflow-wrap: anywhere; }
 .table-wrap { max-width: 100%; overflow-x: auto; }
@@ -395,10 +395,10 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: .7rem; overfl
 figure { margin: 0; border: 1px solid var(--line); border-radius: 4px; padding: .5rem; background: #fff; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: .85rem; color: #374151; margin-top: .35rem; }
-table.answers { font-size: .8rem; line-height: 1.3; width: 100%; table-layout: fixed; }
-table.answers th, table.answers td { padding: .2rem .4rem; overflow-wrap: anywhere; }
-table.answers th:nth-child(1) { width: 15%; } table.answers th:nth-child(2) { width: 21%; }
-table.answers th:nth-child(3) { width: 23%; } table.answers th:nth-child(4) { width: 12%; }
+table.answers { font-size: .76rem; line-height: 1.25; width: 100%; table-layout: fixed; }
+table.answers th, table.answers td { padding: .15rem .35rem; overflow-wrap: anywhere; }
+table.answers th:nth-child(1) { width: 20%; } table.answers th:nth-child(2) { width: 21%; }
+table.answers th:nth-child(3) { width: 21%; } table.answers th:nth-child(4) { width: 11%; }
 @media (max-width: 640px) {
   table.answers, table.answers tbody, table.answers tr, table.answers td { display: block; width: auto; }
   table.answers thead { display: none; }
