@@ -28,7 +28,8 @@ fn a_step_is_found_between_its_two_runs_with_the_commit_range_and_the_file_named
         }
     }
     assert!(step[0].contains("#8 → #9") && step[0].contains("lock_counter.py changed"), "{}", step[0]);
-    assert!(step[0].contains("suite 9f0f7f42c6cc..feedfacefeed"), "{}", step[0]);
+    let example = ftbench::results::RunResults::load(&common::repo().join("reports/example")).unwrap();
+    assert!(step[0].contains(&format!("suite {}..feedfacefeed", &example.run.suite_commit[..12])), "{}", step[0]);
     let size: f64 = step[0].split("| ").nth(3).unwrap().split(" %").next().unwrap().trim().parse().unwrap();
     assert!((-18.0..-12.0).contains(&size), "{}", step[0]);
     let elsewhere: Vec<&&str> = rows.iter().filter(|l| !l.contains("`lock_counter`")).collect();
