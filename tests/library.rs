@@ -88,7 +88,7 @@ fn a_pull_request_that_does_more_under_its_lock_is_caught_and_main_against_itsel
 
     // Main against itself, each in a venv of its own: nothing flagged, the same packages.
     let aa = "ftbench venv ../venvs/main-again --install ../mylib-main
-              ftbench ab --workloads bench --base-venv ../venvs/base --new-venv ../venvs/main-again --threads 1,2 --modes off --quick --until-decided --budget 5min --out ../reports";
+              ftbench ab --workloads bench --base-venv ../venvs/base --new-venv ../venvs/main-again --threads 1,2 --modes off --quick --until-decided --budget 5min --all --out ../reports";
     let out = sh(&root, &mylib, aa);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
