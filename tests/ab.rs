@@ -2,8 +2,9 @@
 
 mod common;
 
+use std::path::Path;
 #[cfg(target_os = "linux")]
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::{ftbench, workloads};
 use ftbench::results::RunResults;
