@@ -77,10 +77,14 @@ fn a_pull_request_that_does_more_under_its_lock_is_caught_and_main_against_itsel
     assert_eq!(out.status.code(), Some(1), "a regression: exit 1\n{stdout}\n{stderr}");
     let named = format!("lockcounter: 1.0.0 (file://{}) → 1.1.0 (file://{})", root.join("mylib-main").display(), mylib.display());
     assert!(stdout.contains(&named), "the package difference named:\n{stdout}");
-    for workload in ["counter_shared", "counter_private"] {
-        for threads in ["1", "2"] {
-            assert_eq!(verdict(&stdout, workload, threads), "REGRESSED", "{workload} at {threads}:\n{stdout}\n{stderr}");
-        }
+    // Every row is caught, but for one the machine disturbed (shown invalid, never judged): at each
+    // thread count at least one workload is.
+    for threads in ["1", "2"] {
+        let verdicts = ["counter_shared", "counter_private"].map(|w| verdict(&stdout, w, threads));
+        let disturbed = |w: &str| stdout.lines().any(|l| l.contains(w) && l.contains("disturbed"));
+        let ok =
+            ["counter_shared", "counter_private"].iter().zip(verdicts).all(|(w, v)| v == "REGRESSED" || (v == "invalid" && disturbed(w)));
+        assert!(ok && verdicts.contains(&"REGRESSED"), "at {threads} threads: {verdicts:?}\n{stdout}\n{stderr}");
     }
     // Paths follow the maintainer's folder and flags: the run is under ../reports, not the checkout's.
     let latest = std::fs::read_to_string(root.join("reports/latest")).expect("the run under the caller's --out");
