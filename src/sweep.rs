@@ -39,6 +39,7 @@ impl Filter {
 }
 
 /// One run: what to measure, with which binary, and where to write.
+#[derive(Clone)]
 pub struct Sweep {
     /// The binary to start children from (it must call `child::run_if_child` first thing).
     pub exe: PathBuf,

@@ -552,4 +552,5 @@ fn a_verdict_stands_only_when_a_second_measurement_agrees() {
     let mut c = first();
     c.confirm(&compare::compare_paired(&base_run(), &with_rows("n", vec![]), &CompareOptions::default()));
     assert_eq!(c.exit_code(), 0);
+    assert!(c.render_text(false).contains("(not confirmed: not judged again: not measured in new)"), "{}", c.render_text(false));
 }

@@ -16,8 +16,8 @@ fn figures(c: &Comparison) -> Vec<(String, GilMode, usize, bool, MetricChange)> 
     let mut out = Vec::new();
     for r in &c.rows {
         if let RowOutcome::Compared { throughput, speedup } = &r.outcome {
-            out.push((r.workload.clone(), r.mode, r.threads, true, *throughput));
-            out.extend(speedup.map(|s| (r.workload.clone(), r.mode, r.threads, false, s)));
+            out.push((r.workload.clone(), r.mode, r.threads, true, throughput.clone()));
+            out.extend(speedup.clone().map(|s| (r.workload.clone(), r.mode, r.threads, false, s)));
         }
     }
     out

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use super::compare::JudgeArgs;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare_paired, Comparison, RowCategory};
+use crate::compare::{compare_paired, CompareOptions, Comparison, RowCategory};
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
@@ -97,51 +97,43 @@ pub fn run(a: Args) -> Result<i32> {
         return Ok(exit::OK);
     }
     install_interrupt_handler();
-    let started = Instant::now();
+    let (begun, deadline) = (Instant::now(), Instant::now() + a.budget);
     let run_dir = sweep.run()?;
-    let (mut base, mut new) = (RunResults::load(&run_dir.join("base"))?, RunResults::load(&run_dir.join("new"))?);
-    let opts = if a.until_decided { opts.per_look(MAX_LOOKS) } else { opts };
-    let mut cmp = compare_paired(&base, &new, &opts);
-    let mut looks = 1;
-    while a.until_decided && looks < MAX_LOOKS && !undecided(&cmp).is_empty() && !interrupted() {
-        let per_look = started.elapsed() / looks as u32;
-        if started.elapsed() + per_look > a.budget {
-            eprintln!("ftbench: --budget {} spent: {} rows still undecided", humantime::format_duration(a.budget), undecided(&cmp).len());
-            break;
-        }
-        let (b, n) = measure_again(&a, &undecided(&cmp), &run_dir, &format!("look{}", looks + 1))?;
-        let offset = looks * sweep.settings.passes;
-        base.add_passes(&b, offset);
-        new.add_passes(&n, offset);
-        cmp = compare_paired(&base, &new, &opts);
-        looks += 1;
-    }
-    if looks > 1 {
-        base.save(&run_dir.join("base/results.json"))?;
-        new.save(&run_dir.join("new/results.json"))?;
+    let again = Sweep { ops_from: Some(run_dir.join("base")), ..sweep.clone() };
+    let mut first = Paired::load(&run_dir, sweep.settings.passes, begun)?;
+    let (opts, looks) = if a.until_decided { (opts.per_look(MAX_LOOKS), MAX_LOOKS) } else { (opts, 1) };
+    let mut cmp = first.decide(&again, &run_dir, "look", &opts, undecided, looks, deadline)?;
+    if first.looks > 1 {
+        first.base.save(&run_dir.join("base/results.json"))?;
+        first.new.save(&run_dir.join("new/results.json"))?;
         cmp.notes.push(format!(
-            "--until-decided: {looks} looks of {} pass pairs in {:.0} min, each judged at a {MAX_LOOKS}th of the error rates",
-            sweep.settings.passes,
-            started.elapsed().as_secs_f64() / 60.0
+            "--until-decided: {} looks of {} pass pairs in {:.0} min, each judged at a {MAX_LOOKS}th of the error rates",
+            first.looks,
+            first.passes,
+            first.begun.elapsed().as_secs_f64() / 60.0
         ));
     }
     for side in ["base", "new"] {
         report::render(&run_dir.join(side)).with_context(|| format!("rendering the {side} report"))?;
     }
     if !a.no_confirm && !cmp.flagged_ids().is_empty() {
-        cmp.confirm(&confirmation(&a, &cmp, &run_dir, looks)?);
+        cmp.confirm(&confirmation(&a, &again, &cmp, &run_dir, first.looks, deadline)?);
     }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
     cmp.notes.extend(package_note(&sweep)?);
     write_atomic(&run_dir.join("comparison.txt"), cmp.render_text(true).as_bytes())?;
     print!("{}", a.judge.printed(&cmp)?);
-    let interrupted = [&base, &new].iter().any(|r| r.run.status == RunStatus::Interrupted);
+    let interrupted = [&first.base, &first.new].iter().any(|r| r.run.status == RunStatus::Interrupted);
     Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
 }
 
 /// How many looks `--until-decided` may take: the error rates are split over this many.
 const MAX_LOOKS: usize = 6;
+
+/// How many times a confirmation may measure a row again whose re-measurement the machine kept
+/// from being judged (disturbed, too few quiet passes) before the verdict is left unconfirmed.
+const CONFIRMATION_LOOKS: usize = 3;
 
 /// Benchmark ids of the rows more pass pairs could decide: an inconclusive figure, or too few
 /// quiet passes to judge (and their base rows).
@@ -149,32 +141,82 @@ fn undecided(cmp: &Comparison) -> Vec<String> {
     cmp.ids_where(|r| matches!(r.category(), RowCategory::Inconclusive | RowCategory::NotComparable))
 }
 
-/// The rows `ids` measured again in `run_dir/<folder>/`: both sides side by side in fresh
-/// processes, shuffled afresh, at the first measurement's ops per round (`looks` × its passes).
-fn measure_again(a: &Args, ids: &[String], run_dir: &Path, folder: &str) -> Result<(RunResults, RunResults)> {
-    let first = sweep(a)?;
-    let again = Sweep {
-        filter: Filter { patterns: ids.to_vec(), exact: true },
-        reports_dir: run_dir.join(folder),
-        ops_from: Some(run_dir.join("base")),
-        ..first
-    };
-    let dir = again.run()?;
-    Ok((RunResults::load(&dir.join("base"))?, RunResults::load(&dir.join("new"))?))
+/// Benchmark ids of the rows a re-measurement could not judge at all (and their base rows).
+fn unjudged(cmp: &Comparison) -> Vec<String> {
+    cmp.ids_where(|r| matches!(r.category(), RowCategory::NotComparable | RowCategory::Invalid))
+}
+
+/// Both sides of one paired measurement, with the passes of every look added.
+struct Paired {
+    base: RunResults,
+    new: RunResults,
+    /// Pass pairs per look.
+    passes: usize,
+    looks: usize,
+    begun: Instant,
+}
+
+impl Paired {
+    /// The first look, measured in `dir` since `begun`.
+    fn load(dir: &Path, passes: usize, begun: Instant) -> Result<Paired> {
+        let (base, new) = (RunResults::load(&dir.join("base"))?, RunResults::load(&dir.join("new"))?);
+        Ok(Paired { base, new, passes, looks: 1, begun })
+    }
+
+    /// Compares the sides, then measures the rows `pending` names again, look after look, in
+    /// `run_dir/<folder><look>/` with `again`'s settings, adding their passes, until none is
+    /// pending, `max_looks` are taken, another look would end past `deadline` or the user interrupts.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &mut self,
+        again: &Sweep,
+        run_dir: &Path,
+        folder: &str,
+        opts: &CompareOptions,
+        pending: fn(&Comparison) -> Vec<String>,
+        max_looks: usize,
+        deadline: Instant,
+    ) -> Result<Comparison> {
+        let mut cmp = compare_paired(&self.base, &self.new, opts);
+        while self.looks < max_looks && !pending(&cmp).is_empty() && !interrupted() {
+            if Instant::now() + self.begun.elapsed() / self.looks as u32 > deadline {
+                eprintln!("ftbench: --budget spent: {} rows still pending", pending(&cmp).len());
+                break;
+            }
+            let ids = pending(&cmp);
+            let sweep = Sweep {
+                filter: Filter { patterns: ids, exact: true },
+                reports_dir: run_dir.join(format!("{folder}{}", self.looks + 1)),
+                ..again.clone()
+            };
+            let dir = sweep.run()?;
+            let offset = self.looks * self.passes;
+            self.base.add_passes(&RunResults::load(&dir.join("base"))?, offset);
+            self.new.add_passes(&RunResults::load(&dir.join("new"))?, offset);
+            cmp = compare_paired(&self.base, &self.new, opts);
+            self.looks += 1;
+        }
+        Ok(cmp)
+    }
 }
 
 /// The rows `cmp` flagged, measured again before their verdict can fail anyone, with as many pass
-/// pairs as decided them (`looks` × the passes), in `run_dir/confirmation/`; judged alone at the
-/// single test's rates. Says how long it took.
-fn confirmation(a: &Args, cmp: &Comparison, run_dir: &Path, looks: usize) -> Result<Comparison> {
+/// pairs as decided them (`looks` × the passes), in `run_dir/confirmation/` (and, for rows the
+/// machine kept from being judged, again in `confirmation2/`…); judged alone at the single test's
+/// rates. Says how long it took.
+fn confirmation(a: &Args, again: &Sweep, cmp: &Comparison, run_dir: &Path, looks: usize, deadline: Instant) -> Result<Comparison> {
     let ids = cmp.flagged_ids();
-    let started = Instant::now();
     eprintln!("ftbench: confirming {} flagged rows: measuring them again ({})", ids.len(), ids.join(", "));
-    let mut again = Args { passes: Some(sweep(a)?.settings.passes * looks), ..a.clone() };
-    again.quiet |= a.quiet;
-    let (base, new) = measure_again(&again, &ids, run_dir, "confirmation")?;
-    eprintln!("ftbench: the confirmation took {:.0} s", started.elapsed().as_secs_f64());
-    Ok(compare_paired(&base, &new, &a.judge.options()?))
+    let mut settings = again.settings.clone();
+    settings.passes *= looks;
+    let sweep =
+        Sweep { filter: Filter { patterns: ids, exact: true }, reports_dir: run_dir.join("confirmation"), settings, ..again.clone() };
+    let begun = Instant::now();
+    let dir = sweep.run()?;
+    let mut confirming = Paired::load(&dir, sweep.settings.passes, begun)?;
+    let cmp = confirming.decide(&sweep, run_dir, "confirmation", &a.judge.options()?, unjudged, CONFIRMATION_LOOKS, deadline)?;
+    eprintln!("ftbench: the confirmation took {:.0} s", confirming.begun.elapsed().as_secs_f64());
+    Ok(cmp)
 }
 
 /// One sweep over both variants: the base and new sides, each its workload folder and interpreter

@@ -145,6 +145,22 @@ pub enum RowOutcome {
     OnlyInNew,
 }
 
+impl RowOutcome {
+    /// Why the row was not judged ("" when it was compared).
+    pub fn unjudged(&self) -> String {
+        match self {
+            RowOutcome::Invalid { base, new } => {
+                let sides = [("base", base), ("new", new)].into_iter().filter_map(|(s, why)| Some(format!("{s}: {}", why.as_ref()?)));
+                sides.collect::<Vec<_>>().join("; ")
+            }
+            RowOutcome::NotComparable { reason } => reason.clone(),
+            RowOutcome::OnlyInBase => "not measured in new".into(),
+            RowOutcome::OnlyInNew => "not measured in base".into(),
+            RowOutcome::Compared { .. } => String::new(),
+        }
+    }
+}
+
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct RowComparison {
     pub workload: String,
@@ -159,7 +175,7 @@ impl RowComparison {
     pub fn category(&self) -> RowCategory {
         match &self.outcome {
             RowOutcome::Compared { throughput, speedup } => {
-                let changes = [Some(throughput.change), speedup.map(|s| s.change)];
+                let changes = [Some(throughput.change), speedup.as_ref().map(|s| s.change)];
                 if changes.contains(&Some(Change::Regressed)) {
                     RowCategory::Regressed
                 } else if changes.contains(&Some(Change::Improved)) {
@@ -186,7 +202,7 @@ impl RowComparison {
 
     pub fn speedup_change(&self) -> Option<Change> {
         match &self.outcome {
-            RowOutcome::Compared { speedup, .. } => speedup.map(|s| s.change),
+            RowOutcome::Compared { speedup, .. } => speedup.as_ref().map(|s| s.change),
             _ => None,
         }
     }
@@ -205,9 +221,9 @@ impl RowComparison {
         self.metrics().filter(|m| m.change == Change::Improved).map(|m| m.change_pct).fold(f64::NEG_INFINITY, f64::max)
     }
 
-    fn metrics(&self) -> impl Iterator<Item = MetricChange> + '_ {
+    fn metrics(&self) -> impl Iterator<Item = &MetricChange> + '_ {
         let (t, s) = match &self.outcome {
-            RowOutcome::Compared { throughput, speedup } => (Some(*throughput), *speedup),
+            RowOutcome::Compared { throughput, speedup } => (Some(throughput), speedup.as_ref()),
             _ => (None, None),
         };
         t.into_iter().chain(s)
@@ -350,8 +366,11 @@ impl Comparison {
         for r in &mut self.rows {
             let other = again.rows.iter().find(|o| (&o.workload, o.mode, o.threads) == (&r.workload, r.mode, r.threads));
             let (throughput, speedup) = match other.map(|o| &o.outcome) {
-                Some(RowOutcome::Compared { throughput, speedup }) => (Some(throughput), speedup.as_ref()),
-                _ => (None, None),
+                Some(RowOutcome::Compared { throughput, speedup }) => {
+                    (Ok(throughput), speedup.as_ref().ok_or("no speedup re-measured".to_string()))
+                }
+                Some(o) => (Err(o.unjudged()), Err(o.unjudged())),
+                None => (Err("not re-measured".to_string()), Err("not re-measured".to_string())),
             };
             if let RowOutcome::Compared { throughput: mine, speedup: my_speedup } = &mut r.outcome {
                 mine.confirm(throughput, t);
@@ -365,7 +384,7 @@ impl Comparison {
 
     /// Figures whose verdict a confirmation did not bear out.
     pub fn unconfirmed(&self) -> usize {
-        self.rows.iter().flat_map(|r| r.metrics()).filter(|m| m.confirmation.is_some_and(|c| !c.confirmed)).count()
+        self.rows.iter().flat_map(|r| r.metrics()).filter(|m| m.confirmation.as_ref().is_some_and(|c| !c.confirmed)).count()
     }
 
     /// Failures that fail the comparison (none with `--fail-on none`, which only reports).

@@ -249,17 +249,7 @@ fn cells(r: &RowComparison) -> Vec<Inl> {
 
 /// Why a row was not compared, and any context worth reading next to its verdict.
 fn note(r: &RowComparison) -> String {
-    let mut note = Vec::new();
-    match &r.outcome {
-        RowOutcome::Invalid { base, new } => {
-            note.extend(base.as_ref().map(|b| format!("base: {b}")));
-            note.extend(new.as_ref().map(|n| format!("new: {n}")));
-        }
-        RowOutcome::NotComparable { reason } => note.push(reason.clone()),
-        RowOutcome::OnlyInBase => note.push("not measured in new".into()),
-        RowOutcome::OnlyInNew => note.push("not measured in base".into()),
-        RowOutcome::Compared { .. } => {}
-    }
+    let mut note: Vec<String> = Some(r.outcome.unjudged()).filter(|n| !n.is_empty()).into_iter().collect();
     note.extend(r.note.clone());
     note.join("; ")
 }
@@ -273,9 +263,12 @@ fn fmt_delta(m: &MetricChange) -> String {
         Change::Unchanged => "",
     };
     let (lo, hi) = m.change_interval_pct;
-    let again = match m.confirmation {
+    let again = match &m.confirmation {
         Some(c) => {
-            let seen = c.change_pct.map_or_else(|| "not re-measured".to_string(), |x| format!("re-measured {x:+.1}%"));
+            let seen = match (c.change_pct, &c.unjudged) {
+                (Some(x), _) => format!("re-measured {x:+.1}%"),
+                (None, why) => format!("not judged again: {}", why.as_deref().unwrap_or("?")),
+            };
             format!(" ({}: {seen})", if c.confirmed { "confirmed" } else { "not confirmed" })
         }
         None => String::new(),

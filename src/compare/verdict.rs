@@ -8,7 +8,7 @@ use super::{Basis, Change, CompareOptions, RowComparison, RowOutcome};
 use crate::stats::{self, Test};
 
 /// One figure (throughput or speedup) in base and new. Bigger is better for both.
-#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct MetricChange {
     /// Each side's figure: the trimmed mean (on the log scale) of its judged per-pass values, in
     /// the basis' units (ops/s, or a speedup).
@@ -38,14 +38,17 @@ pub struct MetricChange {
     /// A regressed or improved figure measured again in fresh processes (`ab`): the re-measured
     /// change, and whether it agreed (see [`super::Comparison::confirm`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub confirmation: Option<Confirmation>,
+    pub confirmation: Option<Box<Confirmation>>,
 }
 
 /// A flagged figure's second measurement.
-#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Confirmation {
-    /// The change the second measurement saw, in percent (None: it could not measure the row).
+    /// The change the second measurement saw, in percent (None: it could not judge the row).
     pub change_pct: Option<f64>,
+    /// Why the second measurement could not judge the row (disturbed, too few quiet passes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unjudged: Option<String>,
     /// It agreed in sign and lay beyond the threshold: the verdict stands.
     pub confirmed: bool,
 }
@@ -55,16 +58,20 @@ impl MetricChange {
     /// fresh processes: it stands only when the second change lies beyond ±T on the same side and
     /// is itself a change in that direction at 5 % (one-sided: a second, independent test, so a
     /// run effect that fooled the first measurement must fool a fresh one the same way); otherwise
-    /// it becomes inconclusive. Other verdicts are left alone.
-    pub fn confirm(&mut self, again: Option<&MetricChange>, threshold_pct: f64) {
+    /// it becomes inconclusive. `again` is `Err` with why the second measurement could not judge
+    /// the figure. Other verdicts are left alone.
+    pub fn confirm(&mut self, again: Result<&MetricChange, String>, threshold_pct: f64) {
         if !matches!(self.change, Change::Regressed | Change::Improved) {
             return;
         }
         let sign = self.change_pct.signum();
         let agrees = |a: &MetricChange| a.change_pct * sign > threshold_pct && a.p_value / 2.0 < 0.05;
-        let change_pct = again.map(|a| a.change_pct);
-        let confirmed = again.is_some_and(agrees);
-        self.confirmation = Some(Confirmation { change_pct, confirmed });
+        let confirmed = again.as_ref().is_ok_and(|a| agrees(a));
+        let (change_pct, unjudged) = match again {
+            Ok(a) => (Some(a.change_pct), None),
+            Err(why) => (None, Some(why)),
+        };
+        self.confirmation = Some(Box::new(Confirmation { change_pct, unjudged, confirmed }));
         if !confirmed {
             self.change = Change::Inconclusive;
         }
