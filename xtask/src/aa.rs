@@ -1,18 +1,19 @@
 //! `cargo xtask aa`: can `ftbench compare` be trusted on this machine? It runs what a user would
 //! and judges the outcome (a benchmark of the tool itself, not a unit test):
 //!
-//! (a) A/A: pairs of back-to-back default runs (`cargo bench`) of the same code, the second
-//!     reusing the first's calibration (`FTBENCH_OPS_FROM`, as README's CI recipe does), each pair
-//!     compared with `ftbench compare`: there must be no verdict at all, exit 0;
+//! (a) A/A: pairs of back-to-back default runs (`cargo bench`) of the same code, each calibrating
+//!     its own ops per round as two runs a user makes do (rows whose work differs are not
+//!     comparable), each pair compared with `ftbench compare`: there must be no verdict at all, exit 0;
 //! (b) A/B: one more run with `lock_counter`'s loop made slower by one extra statement per op,
 //!     compared with the last A run: `lock_counter` at 1 thread must be caught in both GIL modes
 //!     and no other workload flagged;
-//! (c) the same A/B with `ftbench ab` (both sides side by side in one run), which must take less
-//!     time than (b);
+//! (c) the same A/B with `ftbench ab --until-decided` (both sides side by side in one run, more
+//!     pass pairs where still inconclusive, flagged rows confirmed by a second measurement): caught
+//!     and confirmed, and no other workload flagged; its minutes and the machine's noise are reported;
 //! (d) a broad A/B: [`BROAD`]'s workloads with every round ~12 % longer only when the GIL is off
 //!     (a regression of the free-threaded build alone, which touches half the rows), measured at
-//!     1 and 2 threads, once as a run compared with the last A run and once with `ftbench ab`: most
-//!     GIL-off 1-thread rows must be caught and no GIL-on row flagged.
+//!     1 and 2 threads, once as a run compared with the last A run and once with
+//!     `ftbench ab --until-decided`: most GIL-off 1-thread rows must be caught and no GIL-on row flagged.
 //!
 //! Everything goes to `reports/aa/<timestamp>/`, with `summary.md` holding the figures: the A/A
 //! false-verdict rate, the slowdowns caught and the smallest change each side could detect.
@@ -128,12 +129,12 @@ fn measure(ctx: &Ctx, o: &Options) -> Result<PathBuf> {
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let slow = copy_workloads(ctx, &out.join("slowed_workloads"), &[SLOWED], slow_loop)?;
     let broad = copy_workloads(ctx, &out.join("broad_workloads"), &BROAD, |code, _| Ok(code + BROAD_SLOWDOWN))?;
-    // Every run after the first of a pair reuses its calibration (FTBENCH_OPS_FROM), as a run
-    // compared with a baseline does in README's CI recipe: both do the same work per round.
+    // Each A run calibrates itself, as two runs a user makes do: nothing fixed for a whole run may
+    // differ between them and pass for a change. The slowed run reuses the last A run's
+    // calibration, as a run compared with a baseline in README's CI recipe does.
     for pair in 1..=o.pairs {
-        let first = out.join(format!("a{pair}-1"));
-        bench(ctx, &first, None, None, o.quick)?;
-        bench(ctx, &out.join(format!("a{pair}-2")), None, Some(&run_folder(&first)?), o.quick)?;
+        bench(ctx, &out.join(format!("a{pair}-1")), None, None, o.quick)?;
+        bench(ctx, &out.join(format!("a{pair}-2")), None, None, o.quick)?;
     }
     let last_a = run_folder(&out.join(format!("a{}-2", o.pairs)))?;
     bench(ctx, &out.join("b"), Some(&slow), Some(&last_a), o.quick)?;
@@ -186,7 +187,9 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
     let slowed = run_folder(&out.join("b"))?;
     ok &= judge_ab("A/B with `ftbench compare`", &compare(ctx, &last_a, &slowed)?.1, &mut report);
     let ab = run_folder(&out.join("ab"))?;
-    ok &= judge_ab("A/B with `ftbench ab`", &compare_ab(ctx, &ab)?.1, &mut report);
+    let (decided, minutes) = ab_verdict(ctx, &out.join("ab"))?;
+    ok &= judge_ab(&format!("A/B with `ftbench ab --until-decided` ({minutes})"), &decided, &mut report);
+    ok &= judge_confirmed(&decided, &mut report);
     let (ab_seconds, separate) = (run_seconds(&ab.join("base"))?, run_seconds(&last_a)? + run_seconds(&slowed)?);
     let faster = ab_seconds < separate;
     ok &= faster;
@@ -196,7 +199,8 @@ fn judge(ctx: &Ctx, out: &Path) -> Result<(bool, String)> {
     ));
     if out.join("broad").exists() {
         ok &= judge_broad("broad A/B with `ftbench compare`", &compare(ctx, &last_a, &run_folder(&out.join("broad"))?)?.1, &mut report);
-        ok &= judge_broad("broad A/B with `ftbench ab`", &compare_ab(ctx, &run_folder(&out.join("ab-broad"))?)?.1, &mut report);
+        let (decided, minutes) = ab_verdict(ctx, &out.join("ab-broad"))?;
+        ok &= judge_broad(&format!("broad A/B with `ftbench ab --until-decided` ({minutes})"), &decided, &mut report);
     }
     report.push(format!("\nOverall: {}\n", if ok { "every criterion met" } else { "**some criteria not met**" }));
     Ok((ok, report.join("\n")))
@@ -218,12 +222,14 @@ fn record(run: &Path) -> Result<Value> {
 
 /// How long a run took, from its own record (started and ended, to the second).
 fn run_seconds(run: &Path) -> Result<f64> {
+    Ok(run_time(run, "ended")?.duration_since(run_time(run, "started")?).unwrap_or_default().as_secs_f64())
+}
+
+/// When a run's record says it `started` or `ended`.
+fn run_time(run: &Path, key: &str) -> Result<SystemTime> {
     let (record, file) = (record(run)?, run.join("results.json"));
-    let time = |key: &str| -> Result<SystemTime> {
-        let text = record["run"][key].as_str().with_context(|| format!("{}: run.{key} is missing", file.display()))?;
-        humantime::parse_rfc3339(text).with_context(|| format!("{}: run.{key} = {text}", file.display()))
-    };
-    Ok(time("ended")?.duration_since(time("started")?).unwrap_or_default().as_secs_f64())
+    let text = record["run"][key].as_str().with_context(|| format!("{}: run.{key} is missing", file.display()))?;
+    humantime::parse_rfc3339(text).with_context(|| format!("{}: run.{key} = {text}", file.display()))
 }
 
 /// A copy of python_workloads/ in `dest` with each of `changed` rewritten by `change` (its code
@@ -323,7 +329,7 @@ fn compare_with(ctx: &Ctx, base: &Path, new: &Path, extra: &[&str]) -> Result<(i
 /// filter at its thread counts (judged later from its folders).
 fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, broad: Option<&str>, quick: bool) -> Result<()> {
     let mut cmd = cargo(ctx);
-    cmd.args(["run", "--release", "--quiet", "--", "ab", "--out"]).arg(reports);
+    cmd.args(["run", "--release", "--quiet", "--", "ab", "--until-decided", "--budget", AB_BUDGET, "--json", "--out"]).arg(reports);
     cmd.arg("--new-workloads").arg(slowed);
     if let Some(filter) = broad {
         cmd.args([filter, "--threads", BROAD_THREADS]);
@@ -332,11 +338,41 @@ fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, broad: Option<&str>, quick: bool
         cmd.arg("--quick");
     }
     say(format!("aa: ftbench ab → {}", reports.display()));
-    let status = cmd.status().context("running ftbench ab")?;
-    if status.code() == Some(2) {
+    let out = cmd.stderr(std::process::Stdio::inherit()).output().context("running ftbench ab")?;
+    if out.status.code() == Some(2) {
         bail!("ftbench ab refused its input");
     }
-    Ok(())
+    std::fs::write(reports.join(AB_VERDICT), &out.stdout).with_context(|| format!("writing {}", reports.join(AB_VERDICT).display()))
+}
+
+/// How long each `ab` may add pass pairs to undecided rows.
+const AB_BUDGET: &str = "10min";
+/// Where `ab`'s own verdict (with its looks and confirmations) is kept beside its run folder.
+const AB_VERDICT: &str = "comparison.json";
+
+/// `ab`'s own verdict, with its confirmations, and how long it took with the machine's noise; an
+/// aa folder from before `--until-decided` is judged again from its two sides as `ab` did then.
+fn ab_verdict(ctx: &Ctx, reports: &Path) -> Result<(Value, String)> {
+    let run = run_folder(reports)?;
+    let base = record(&run.join("base"))?;
+    let noise = &base["noise"];
+    let noise = format!(
+        "canary CV {:.1} %, {} of {} passes disturbed",
+        noise["canary_cv"].as_f64().unwrap_or(f64::NAN) * 100.0,
+        noise["disturbed_passes"],
+        noise["passes"]
+    );
+    let file = reports.join(AB_VERDICT);
+    let cmp = match std::fs::read(&file) {
+        Ok(json) => serde_json::from_slice(&json).with_context(|| format!("reading {}", file.display()))?,
+        Err(_) => compare_ab(ctx, &run)?.1,
+    };
+    let minutes = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|end| end.duration_since(run_time(&run.join("base"), "started").ok()?).ok());
+    let took = minutes.map_or("time unknown".into(), |d| format!("{:.0} min", d.as_secs_f64() / 60.0));
+    Ok((cmp, format!("{took}; {noise}")))
 }
 
 /// (b) and (c): the slowed workload caught at 1 thread in both modes, nothing else flagged.
@@ -353,6 +389,29 @@ fn judge_ab(what: &str, cmp: &Value, report: &mut Vec<String>) -> bool {
         effects(cmp, SLOWED),
         others.len(),
         list(&others.into_iter().cloned().collect::<Vec<_>>())
+    ));
+    pass
+}
+
+/// (c): every 1-thread verdict on the slowed workload was measured again and confirmed (an `ab`
+/// from before confirmations has none, and says so).
+fn judge_confirmed(cmp: &Value, report: &mut Vec<String>) -> bool {
+    let caught: Vec<&Value> = rows(cmp)
+        .filter(|r| r["workload"] == SLOWED && r["threads"] == 1 && r["outcome"]["throughput"]["change"] == "regressed")
+        .map(|r| &r["outcome"]["throughput"])
+        .collect();
+    let confirmed: Vec<String> = caught
+        .iter()
+        .filter(|m| m["confirmation"]["confirmed"] == true)
+        .filter_map(|m| Some(format!("{:+.1} %", m["confirmation"]["change_pct"].as_f64()?)))
+        .collect();
+    let pass = !caught.is_empty() && confirmed.len() == caught.len();
+    report.push(format!(
+        "  - confirmed by a second measurement: {} — {} of {} ({})",
+        if pass { "met" } else { "**not met**" },
+        confirmed.len(),
+        caught.len(),
+        confirmed.join(", ")
     ));
     pass
 }
@@ -465,6 +524,19 @@ mod tests {
             row("cpu_only", "on", 4, "improved", 9.0)]});
         assert!(!judge_ab("x", &bystander, &mut report));
         assert!(report.last().unwrap().contains("cpu_only/gil-on/4t throughput (+9.0 %)"), "{report:?}");
+    }
+
+    #[test]
+    fn the_slowdown_counts_as_confirmed_only_when_every_caught_row_was_measured_again_and_agreed() {
+        let mut on = row(SLOWED, "on", 1, "regressed", -14.0);
+        let mut off = row(SLOWED, "off", 1, "regressed", -13.0);
+        on["outcome"]["throughput"]["confirmation"] = serde_json::json!({"change_pct": -12.5, "confirmed": true});
+        let mut report = Vec::new();
+        assert!(!judge_confirmed(&serde_json::json!({"rows": [on.clone(), off.clone()]}), &mut report), "{report:?}");
+        off["outcome"]["throughput"]["confirmation"] = serde_json::json!({"change_pct": -15.0, "confirmed": true});
+        assert!(judge_confirmed(&serde_json::json!({"rows": [on, off]}), &mut report), "{report:?}");
+        assert!(report[1].contains("2 of 2 (-12.5 %, -15.0 %)"), "{report:?}");
+        assert!(!judge_confirmed(&serde_json::json!({"rows": []}), &mut report), "nothing caught is nothing confirmed");
     }
 
     #[test]
