@@ -87,11 +87,53 @@ struct Side<'v> {
     variant: &'v Variant,
     dir: PathBuf,
     results: RunResults,
+    /// What its children are given for its workload folder and venv (see [`SideLinks`]).
+    links: Option<SideLinks>,
 }
 
 impl Side<'_> {
     fn save(&self) -> Result<()> {
         self.results.save(&self.dir.join("results.json"))
+    }
+
+    /// The path of `file` (in the side's workload folder) its children are given.
+    fn child_file(&self, file: &Path) -> PathBuf {
+        match &self.links {
+            Some(l) => l.workloads.join(file.file_name().expect("workload files have names")),
+            None => file.to_path_buf(),
+        }
+    }
+}
+
+/// In `ab`, links of equal length in the run folder (`sides/a/…` for base, `sides/b/…` for new)
+/// to each side's workload folder and venv, which its children are given instead: the paths live
+/// on in the child's heap (`__file__`, code objects, `sys.path`, `sys.prefix`), and a side whose
+/// paths were longer would lay out its memory differently for the whole run.
+struct SideLinks {
+    workloads: PathBuf,
+    venv: PathBuf,
+}
+
+impl SideLinks {
+    fn make(run_dir: &Path, index: usize, variant: &Variant) -> Result<SideLinks> {
+        let dir = run_dir.join("sides").join(["a", "b", "c", "d"].get(index).context("ab has two sides")?);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let links = SideLinks { workloads: dir.join("workloads"), venv: dir.join("venv") };
+        let venv = variant.venv.clone().unwrap_or_else(crate::paths::venv_dir);
+        for (link, target) in [(&links.workloads, &variant.workloads_dir), (&links.venv, &venv)] {
+            let target = std::path::absolute(target).with_context(|| target.display().to_string())?;
+            std::os::unix::fs::symlink(&target, link).with_context(|| format!("linking {} to {}", link.display(), target.display()))?;
+        }
+        Ok(links)
+    }
+
+    /// `path` as the side's own: a link's path in what a child reported, put back to its target.
+    fn unlink(&self, path: &str, variant: &Variant) -> String {
+        let venv = variant.venv.clone().unwrap_or_else(crate::paths::venv_dir);
+        [(&self.workloads, &variant.workloads_dir), (&self.venv, &venv)]
+            .iter()
+            .find_map(|(link, target)| Some(Path::new(path).strip_prefix(link).ok().map(|rest| target.join(rest))?.display().to_string()))
+            .unwrap_or_else(|| path.to_string())
     }
 }
 
@@ -168,7 +210,7 @@ impl Sweep {
         // Each side's own file says which environment its child needs.
         let env = Declared::read(&file)?.env;
         let planned = Planned { file, mode: p.mode, threads: p.threads.clone(), env };
-        let (result, record) = self.run_child(&side.dir, side.variant, &planned, (pass, progress), ops)?;
+        let (result, record) = self.run_child(side, &planned, (pass, progress), ops)?;
         let crc = std::fs::read(&planned.file).ok().map(|b| format!("{:08x}", crc32fast::hash(&b)));
         merge(&mut side.results, result, record, pass);
         if let Some(w) = side.results.workloads.iter_mut().find(|w| w.workload == name_of(&planned.file) && w.mode == p.mode) {
@@ -285,10 +327,11 @@ impl Sweep {
         let run_dir = self.create_run_dir()?;
         let seed = fastrand::u64(..);
         let mut sides = Vec::new();
-        for variant in &self.variants {
+        for (index, variant) in self.variants.iter().enumerate() {
             let dir = variant.name.as_ref().map_or_else(|| run_dir.clone(), |n| run_dir.join(n));
             std::fs::create_dir_all(dir.join("logs")).with_context(|| format!("creating {}", dir.display()))?;
-            let side = Side { variant, results: self.new_results(&run_dir, seed), dir };
+            let links = (self.variants.len() > 1).then(|| SideLinks::make(&run_dir, index, variant)).transpose()?;
+            let side = Side { variant, results: self.new_results(&run_dir, seed), dir, links };
             side.save()?;
             sides.push(side);
         }
@@ -325,7 +368,7 @@ impl Sweep {
             (w.status, w.reason) = (WorkloadStatus::Ran, None);
         }
         eprintln!("ftbench: resuming run {id} ({}): only what it lacks is measured", dir.display());
-        let side = Side { variant, results, dir: dir.to_path_buf() };
+        let side = Side { variant, results, dir: dir.to_path_buf(), links: None };
         side.save()?;
         Ok(side)
     }
@@ -368,19 +411,18 @@ impl Sweep {
     /// Starts the child for `p` in `pass`, waits for it within the timeout, and explains how it ended.
     fn run_child(
         &self,
-        run_dir: &Path,
-        variant: &Variant,
+        side: &Side<'_>,
         p: &Planned,
         (pass, progress): (usize, &str),
         ops: BTreeMap<usize, u64>,
     ) -> Result<(WorkloadResult, Option<ChildRecord>)> {
-        let name = name_of(&p.file);
+        let (name, variant) = (name_of(&p.file), side.variant);
         let stem = format!("{}.pass{}", crate::results::group_name(&name, p.mode), pass + 1);
-        let logs = run_dir.join("logs");
+        let logs = side.dir.join("logs");
         // The suite's own figures are measured once, in the first pass, with ABBA blocks.
         let calibrate = pass == 0 && self.timing != ChildTiming::Smoke;
         let spec = ChildSpec {
-            workload: p.file.clone(),
+            workload: side.child_file(&p.file),
             mode: p.mode,
             settings: Settings { threads: p.threads.clone(), ..self.settings.clone() },
             timing: self.timing,
@@ -399,7 +441,7 @@ impl Sweep {
             python.configure(&mut command);
         }
         // The child embeds the venv `FTBENCH_VENV` names (`paths::venv_python`).
-        if let Some(venv) = &variant.venv {
+        if let Some(venv) = side.links.as_ref().map(|l| &l.venv).or(variant.venv.as_ref()) {
             command.env("FTBENCH_VENV", venv);
         }
         // A fresh hash seed per process: a dict's layout fixed for a whole run would be one more
@@ -426,7 +468,14 @@ impl Sweep {
                 result.reason.as_deref().unwrap_or("")
             );
         }
-        Ok((result, run.record))
+        let mut record = run.record;
+        if let Some(links) = &side.links {
+            result.meta.file = links.unlink(&result.meta.file, variant);
+            for facts in record.iter_mut().flat_map(|r| &mut r.interpreter) {
+                facts.executable = links.unlink(&facts.executable, variant);
+            }
+        }
+        Ok((result, record))
     }
 }
 

@@ -194,6 +194,44 @@ fn a_flagged_row_is_measured_again_and_confirmed_before_it_fails() {
     panic!("no try decided: the machine disturbed or blurred all three");
 }
 
+/// The two sides' children see paths of equal length — their workload file, the venv, `sys.path` —
+/// however long the folders they were given, and the run records each side's own files.
+#[test]
+fn both_sides_see_paths_of_equal_length() {
+    let (base, new) = (workloads(&["writes_its_paths"]), workloads(&["writes_its_paths"]));
+    let longer = new.path().join("a-much-longer-folder-name-than-the-base-side-has");
+    std::fs::create_dir(&longer).unwrap();
+    for f in ["writes_its_paths.py", "_support.py"] {
+        std::fs::rename(new.path().join(f), longer.join(f)).unwrap();
+    }
+    let (out, seen) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut ab = ftbench();
+    ab.args(["ab", "--quick", "--passes", "2", "--threads", "1", "--modes", "off", "--no-confirm", "--out"]).arg(out.path());
+    ab.arg("--base-workloads").arg(base.path()).arg("--new-workloads").arg(&longer);
+    ab.env("FTBENCH_PASS_ENV", "PATHS_OUT").env("PATHS_OUT", seen.path());
+    let output = ab.output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut sides: Vec<serde_json::Value> = std::fs::read_dir(seen.path())
+        .unwrap()
+        .map(|e| serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    sides.sort_by_key(|s| s["file"].as_str().unwrap().to_string());
+    assert_eq!(sides.len(), 4, "two passes of two sides: {sides:?}");
+    let (a, b) = (&sides[0], &sides[3]);
+    assert_ne!(a["file"], b["file"], "one child of each side: {sides:?}");
+    let len = |v: &serde_json::Value| v.as_str().unwrap().len();
+    assert_eq!(len(&a["file"]), len(&b["file"]), "{a} {b}");
+    assert_eq!(len(&a["prefix"]), len(&b["prefix"]), "{a} {b}");
+    let lens = |v: &serde_json::Value| v["path"].as_array().unwrap().iter().map(len).collect::<Vec<_>>();
+    assert_eq!(lens(a), lens(b), "{a} {b}");
+    // Each link leads to that side's own folder, and the record names the real file.
+    let real = std::fs::canonicalize(b["file"].as_str().unwrap()).unwrap();
+    assert_eq!(real, std::fs::canonicalize(longer.join("writes_its_paths.py")).unwrap());
+    let latest = std::fs::read_to_string(out.path().join("latest")).unwrap();
+    let new_side = ftbench::results::RunResults::load(&out.path().join(latest.trim()).join("new")).unwrap();
+    assert!(new_side.workloads[0].meta.file.contains("a-much-longer-folder-name"), "{}", new_side.workloads[0].meta.file);
+}
+
 /// `--until-decided` adds pass pairs to rows still inconclusive (two passes of a quick run rarely
 /// decide anything) within its budget, says how many looks it took, and keeps every pass in the
 /// sides' results, numbered after the first look's.

@@ -139,9 +139,10 @@ fn missing_and_invalid_rows_are_listed_not_ignored() {
     assert_eq!(find(&c, 8).category(), RowCategory::OnlyInNew);
     let inv = find(&c, 2);
     assert_eq!(inv.category(), RowCategory::Invalid);
-    let RowOutcome::Invalid { base, new } = &inv.outcome else { panic!("invalid") };
+    let RowOutcome::Invalid { base, new, .. } = &inv.outcome else { panic!("invalid") };
     assert!(base.is_none());
     assert!(new.as_deref().unwrap().contains("invalid"), "{new:?}");
+    assert!(!inv.measurable_again(), "a broken invariant is no reason to measure again");
     assert!(c.rows.iter().any(|r| r.workload == "queue" && r.category() == RowCategory::OnlyInNew));
     assert_eq!(c.exit_code(), ftbench::exit::WORKLOAD_FAILED, "missing rows are not regressions, a broken invariant fails");
     assert!(c.verdict().starts_with("new side: lock broke its invariant at 2 threads (gil-off)"), "{}", c.verdict());
@@ -483,6 +484,10 @@ fn speedups_are_compared_only_against_the_same_base_row() {
         }
     }
     assert_eq!(c.scaling_regressions(), 0, "{}", c.render_text(true));
+    // The disturbed row itself is invalid, and more passes could judge it.
+    let one = find(&c, 1);
+    assert_eq!(one.category(), RowCategory::Invalid);
+    assert!(one.measurable_again(), "{:?}", one.outcome);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use super::compare::JudgeArgs;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare_paired, CompareOptions, Comparison, RowCategory};
+use crate::compare::{compare_paired, CompareOptions, Comparison, RowCategory, RowComparison};
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
@@ -135,15 +135,15 @@ const MAX_LOOKS: usize = 6;
 /// from being judged (disturbed, too few quiet passes) before the verdict is left unconfirmed.
 const CONFIRMATION_LOOKS: usize = 3;
 
-/// Benchmark ids of the rows more pass pairs could decide: an inconclusive figure, or too few
-/// quiet passes to judge (and their base rows).
+/// Benchmark ids of the rows more pass pairs could decide: an inconclusive figure, too few quiet
+/// passes to judge, or disturbed in most passes (and their base rows).
 fn undecided(cmp: &Comparison) -> Vec<String> {
-    cmp.ids_where(|r| matches!(r.category(), RowCategory::Inconclusive | RowCategory::NotComparable))
+    cmp.ids_where(|r| r.category() == RowCategory::Inconclusive || r.measurable_again())
 }
 
-/// Benchmark ids of the rows a re-measurement could not judge at all (and their base rows).
+/// Benchmark ids of the rows a re-measurement could not judge for the machine (and their base rows).
 fn unjudged(cmp: &Comparison) -> Vec<String> {
-    cmp.ids_where(|r| matches!(r.category(), RowCategory::NotComparable | RowCategory::Invalid))
+    cmp.ids_where(RowComparison::measurable_again)
 }
 
 /// Both sides of one paired measurement, with the passes of every look added.

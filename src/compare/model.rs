@@ -140,6 +140,9 @@ pub enum RowOutcome {
     Invalid {
         base: Option<String>,
         new: Option<String>,
+        /// Only the machine kept it from being judged (disturbed in most passes): more passes may.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        disturbed: bool,
     },
     OnlyInBase,
     OnlyInNew,
@@ -149,7 +152,7 @@ impl RowOutcome {
     /// Why the row was not judged ("" when it was compared).
     pub fn unjudged(&self) -> String {
         match self {
-            RowOutcome::Invalid { base, new } => {
+            RowOutcome::Invalid { base, new, .. } => {
                 let sides = [("base", base), ("new", new)].into_iter().filter_map(|(s, why)| Some(format!("{s}: {}", why.as_ref()?)));
                 sides.collect::<Vec<_>>().join("; ")
             }
@@ -158,6 +161,14 @@ impl RowOutcome {
             RowOutcome::OnlyInNew => "not measured in base".into(),
             RowOutcome::Compared { .. } => String::new(),
         }
+    }
+}
+
+impl RowComparison {
+    /// More pass pairs could judge it: too few quiet passes or no canaries to tell the drift, or
+    /// disturbed in most passes.
+    pub fn measurable_again(&self) -> bool {
+        matches!(self.outcome, RowOutcome::NotComparable { .. } | RowOutcome::Invalid { disturbed: true, .. })
     }
 }
 

@@ -109,7 +109,8 @@ fn compare_row(
     let Design { paired, per_canary, drift: drifts } = design;
     let (bi, ni) = (invalid_reason(b), invalid_reason(n));
     if bi.is_some() || ni.is_some() {
-        return RowOutcome::Invalid { base: bi, new: ni };
+        let disturbed = [b, n].iter().all(|r| r.problem().is_none() || r.only_disturbed());
+        return RowOutcome::Invalid { base: bi, new: ni, disturbed };
     }
     if let Some(reason) = different_work(b, n) {
         return RowOutcome::NotComparable { reason };
@@ -186,11 +187,11 @@ pub(super) fn judge_rows(base: &RunResults, new: &RunResults, opts: &CompareOpti
                 compare_row((bw, b), (nw, n), design, opts)
             }
             (Some(b), None) => match nw.filter(|w| w.status != WorkloadStatus::Ran) {
-                Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)) },
+                Some(w) => RowOutcome::Invalid { base: invalid_reason(b), new: Some(workload_reason(w)), disturbed: false },
                 None => RowOutcome::OnlyInBase,
             },
             (None, Some(n)) => match bw.filter(|w| w.status != WorkloadStatus::Ran) {
-                Some(w) => RowOutcome::Invalid { base: Some(workload_reason(w)), new: invalid_reason(n) },
+                Some(w) => RowOutcome::Invalid { base: Some(workload_reason(w)), new: invalid_reason(n), disturbed: false },
                 None => RowOutcome::OnlyInNew,
             },
             (None, None) => unreachable!("every key comes from a row of one of the runs"),

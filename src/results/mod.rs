@@ -593,6 +593,11 @@ impl ThreadRow {
         Some(RowProblem { label, detail })
     }
 
+    /// Measured cleanly, and unusable only because the machine disturbed most of its passes.
+    pub fn only_disturbed(&self) -> bool {
+        self.status == RowStatus::Ok && self.throughput.is_some() && self.implausible.is_none() && self.disturbed.is_some()
+    }
+
     /// The passes measured on a quiet machine.
     pub fn quiet_passes(&self) -> impl Iterator<Item = &PassSample> {
         self.passes.iter().filter(|p| p.quiet())
