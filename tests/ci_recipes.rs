@@ -362,7 +362,7 @@ struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
-    fn new(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &Yaml, context: &[(&'static str, &str)]) -> Job<'a> {
+    fn new(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &Yaml, context: &[(&str, &str)]) -> Job<'a> {
         let context: BTreeMap<String, String> = context.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut env: Vec<(String, String)> = Vec::new();
         for map in [&workflow["env"], &job["env"]] {
@@ -614,7 +614,7 @@ const PR: [(&str, &str); 5] = [
 ];
 
 /// One job of `workflow` on `event` in `scratch`, run as the runner would.
-fn run_job<'a>(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &str, context: &[(&'static str, &str)]) -> Job<'a> {
+fn run_job<'a>(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &str, context: &[(&str, &str)]) -> Job<'a> {
     let j = &workflow["jobs"][job];
     Job::new(scratch, event, workflow, j, context).run(j)
 }
