@@ -5,7 +5,8 @@
 //! marked comment, the fleet report runs after a failed runner. And each recipe's steps — the very
 //! lines, through `sh`, with a stand-in `cargo` that calls the built binary and a stand-in `gh`
 //! that keeps comments in a file — work on a tiny selection in quick mode, event by event, as the
-//! runner would take them: `if:` conditions, step outputs, caches and artifacts included.
+//! runner would take them: `if:` conditions, step outputs, caches and artifacts included. A library's
+//! workflow runs ftbench's composite action (action.yml) the same way, its measuring stood in for.
 
 mod common;
 
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::repo;
+use common::{copy_dir, repo};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// Every workflow file of the repository: docs/ci's recipes, the project's own CI and examples.
@@ -199,36 +200,54 @@ def worker(state, thread_index, ops):
 ";
 
 /// A scratch repository: the pull request's checkout (`work`), the base branch's (`base`), the
-/// stand-ins (`bin`), and what outlives a job: artifacts, caches, the comments of the pull request.
+/// stand-ins (`bin`), the runner's temporary folder (`temp`), the checkout of a `uses:`d ftbench
+/// action (`action`) and what outlives a job: artifacts, caches, the comments of the pull request,
+/// the calls of the stand-in `ftbench` (`calls`).
 struct Scratch {
     _root: tempfile::TempDir,
     work: PathBuf,
     base: PathBuf,
     bin: PathBuf,
+    temp: PathBuf,
+    action: PathBuf,
     artifacts: PathBuf,
     caches: PathBuf,
     comments: PathBuf,
+    calls: PathBuf,
 }
 
 impl Scratch {
+    /// With a checkout of ftbench's own workloads on both sides.
     fn new() -> Scratch {
-        let root = tempfile::tempdir().unwrap();
-        let at = |p: &str| root.path().join(p);
-        let s = Scratch {
-            work: at("work"),
-            base: at("base"),
-            bin: at("bin"),
-            artifacts: at("artifacts"),
-            caches: at("caches"),
-            comments: at("comments.json"),
-            _root: root,
-        };
+        let s = Scratch::empty();
         for dir in [&s.work, &s.base] {
             let workloads = common::workloads(&["cpu_only"]);
             std::fs::create_dir_all(dir.join("python_workloads")).unwrap();
             for f in ["_support.py", "cpu_only.py"] {
                 std::fs::copy(workloads.path().join(f), dir.join("python_workloads").join(f)).unwrap();
             }
+        }
+        s
+    }
+
+    /// With nothing checked out yet.
+    fn empty() -> Scratch {
+        let root = tempfile::tempdir().unwrap();
+        let at = |p: &str| root.path().join(p);
+        let s = Scratch {
+            work: at("work"),
+            base: at("base"),
+            bin: at("bin"),
+            temp: at("runner-temp"),
+            action: at("ftbench-action"),
+            artifacts: at("artifacts"),
+            caches: at("caches"),
+            comments: at("comments.json"),
+            calls: at("ftbench-calls"),
+            _root: root,
+        };
+        for dir in [&s.work, &s.temp] {
+            std::fs::create_dir_all(dir).unwrap();
         }
         std::fs::write(&s.comments, "[]").unwrap();
         stand_ins(&s.bin);
@@ -256,15 +275,18 @@ impl Scratch {
 }
 
 /// A stand-in `cargo` (`cargo run --release -- ARGS` and `cargo xtask bench -- ARGS` call the built
-/// binary; the bootstrap has been done) and a stand-in `gh` whose `api` keeps the pull request's
-/// comments in `$GH_COMMENTS` and answers `--jq` with the real jq, as gh does.
+/// binary; the bootstrap has been done; `cargo build --release` puts the stand-in `ftbench` in the
+/// folder's target/release), a stand-in `gh` whose `api` keeps the pull request's comments in
+/// `$GH_COMMENTS` and answers `--jq` with the real jq, as gh does, and that stand-in `ftbench`.
 fn stand_ins(bin: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(bin).unwrap();
     let cargo = "#!/bin/sh\ncase \"$1 $2\" in\n\
                  \"run --release\") shift 3; exec \"$FTBENCH_BIN\" \"$@\";;\n\
                  \"xtask bench\") shift 2; [ \"$1\" = \"--\" ] && shift; exec \"$FTBENCH_BIN\" bench \"$@\";;\n\
-                 \"xtask bootstrap\") exit 0;;\nesac\necho \"stand-in cargo: unexpected: $*\" >&2\nexit 2\n";
+                 \"xtask bootstrap\") exit 0;;\n\
+                 \"build --release\") mkdir -p target/release && exec ln -sf \"$FTBENCH_STAND_IN\" target/release/ftbench;;\n\
+                 esac\necho \"stand-in cargo: unexpected: $*\" >&2\nexit 2\n";
     let gh = r#"#!/bin/sh
 [ "$1" = api ] || { echo "stand-in gh: unexpected: $*" >&2; exit 2; }
 shift; method=GET; jq_expr=.; body=
@@ -287,11 +309,36 @@ case "$method $path" in
   *) echo "stand-in gh: unexpected: $method $path" >&2; exit 2;;
 esac
 "#;
-    for (name, script) in [("cargo", cargo), ("gh", gh)] {
+    for (name, script) in [("cargo", cargo), ("gh", gh), ("ftbench-stand-in", FTBENCH)] {
         std::fs::write(bin.join(name), script).unwrap();
         std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// The stand-in for an ftbench the action built: it keeps each call (folder and arguments) in
+/// `$FTBENCH_CALLS`. `venv DIR` makes the folder; `ab` is measured already — the synthetic runs
+/// `$FTBENCH_AB_BASE` and `$FTBENCH_AB_NEW` — and judged by the real `compare` with the `--fail-on`
+/// and output it was given, the new side's run kept in its `--out` folder as `ab` keeps its runs.
+const FTBENCH: &str = r#"#!/bin/sh
+echo "$(pwd -P) $*" >> "$FTBENCH_CALLS"
+case "$1" in
+  venv) exec mkdir -p "$2";;
+  ab)
+    out=reports; fail_on=any; format=
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --out) out=$2; shift;;
+        --fail-on) fail_on=$2; shift;;
+        --markdown|--json) format=$1;;
+      esac
+      shift
+    done
+    mkdir -p "$out/ab" && cp "$FTBENCH_AB_NEW" "$out/ab/results.json"
+    exec "$FTBENCH_BIN" compare "$FTBENCH_AB_BASE" "$out/ab/results.json" --fail-on "$fail_on" $format;;
+esac
+echo "stand-in ftbench: unexpected: $*" >&2
+exit 2
+"#;
 
 /// One step as the runner took it: its line (or action), exit code and what it said.
 struct Ran {
@@ -304,8 +351,8 @@ struct Ran {
 struct Job<'a> {
     scratch: &'a Scratch,
     event: &'a str,
-    /// `${{ … }}` values the steps read: github.*, matrix.*.
-    context: BTreeMap<&'static str, String>,
+    /// `${{ … }}` values the steps read: github.*, matrix.*, and in an action's steps inputs.*.
+    context: BTreeMap<String, String>,
     /// The environment the workflow and the job set, then the test's (it narrows the run).
     env: Vec<(String, String)>,
     failed: bool,
@@ -315,8 +362,8 @@ struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
-    fn new(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &Yaml, context: &[(&'static str, &str)]) -> Job<'a> {
-        let context: BTreeMap<&'static str, String> = context.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    fn new(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &Yaml, context: &[(&str, &str)]) -> Job<'a> {
+        let context: BTreeMap<String, String> = context.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut env: Vec<(String, String)> = Vec::new();
         for map in [&workflow["env"], &job["env"]] {
             for (k, v) in map.as_hash().into_iter().flatten() {
@@ -330,7 +377,13 @@ impl<'a> Job<'a> {
 
     /// Runs every step whose condition holds; what each did.
     fn run(mut self, job: &Yaml) -> Job<'a> {
-        for step in steps(job) {
+        self.take(steps(job));
+        self
+    }
+
+    /// The steps (a job's or a composite action's) whose condition holds, in order.
+    fn take(&mut self, steps: &[Yaml]) {
+        for step in steps {
             if !self.condition(step["if"].as_str().unwrap_or("success()"), self.failed) {
                 continue;
             }
@@ -341,12 +394,11 @@ impl<'a> Job<'a> {
             self.failed |= ran.code != 0;
             self.ran.push(ran);
         }
-        self
     }
 
     /// A condition of the forms the recipes use: `&&` of status functions, the event's name, a
-    /// `github.*` value of the context and a step output compared with a string; `failed`: an earlier step (or, for a job's own
-    /// condition, a job it needs) failed.
+    /// `github.*` or `inputs.*` value of the context and a step output compared with a string;
+    /// `failed`: an earlier step (or, for a job's own condition, a job it needs) failed.
     fn condition(&self, cond: &str, failed: bool) -> bool {
         let cond = cond.trim().trim_start_matches("${{").trim_end_matches("}}").trim();
         let status = !failed;
@@ -365,7 +417,7 @@ impl<'a> Job<'a> {
             };
             let value = match left {
                 "github.event_name" => self.event.to_string(),
-                name if name.starts_with("github.") => self.context.get(name).cloned().unwrap_or_default(),
+                name if name.starts_with("github.") || name.starts_with("inputs.") => self.context.get(name).cloned().unwrap_or_default(),
                 _ => {
                     let path: Vec<&str> = left.split('.').collect();
                     assert!(path.len() == 4 && path[0] == "steps" && path[2] == "outputs", "condition {a:?}");
@@ -383,38 +435,40 @@ impl<'a> Job<'a> {
     fn action(&mut self, action: &str, step: &Yaml) -> Ran {
         let with = |k: &str| substitute(&yaml_text(&step["with"][k]), &self.context);
         let name = action.split('@').next().unwrap();
-        let into_work = |p: String| self.scratch.work.join(p.trim_end_matches('/'));
+        if name == "./" || name.ends_with("/ftbench") {
+            return self.composite(action, step);
+        }
+        let into_work = |p: &str| self.scratch.work.join(p.trim_end_matches('/'));
         match name {
             "actions/cache/restore" => {
                 let stored = self.scratch.caches.join(with("restore-keys"));
-                let matched = if stored.exists() { copy_tree(&stored, &into_work(with("path"))) } else { String::new() };
+                let matched = if stored.exists() {
+                    copy_dir(&stored, &into_work(&with("path")));
+                    stored.display().to_string()
+                } else {
+                    String::new()
+                };
                 let id = step["id"].as_str().expect("a restore step has an id").to_string();
                 self.outputs.insert(id, [("cache-matched-key".to_string(), matched)].into());
             }
             "actions/cache/save" => {
                 let key = with("key");
                 let prefix = key.trim_end_matches(&self.context["github.sha"]);
-                copy_tree(&into_work(with("path")), &self.scratch.caches.join(prefix));
+                copy_dir(&into_work(&with("path")), &self.scratch.caches.join(prefix));
             }
             "actions/upload-artifact" => {
-                let src = into_work(with("path"));
-                let dest = self.scratch.artifacts.join(with("name"));
-                if src.is_dir() {
-                    copy_tree(&src, &dest);
-                } else if src.exists() {
-                    std::fs::create_dir_all(&dest).unwrap();
-                    std::fs::copy(&src, dest.join(src.file_name().unwrap())).unwrap();
-                }
+                let paths: Vec<PathBuf> = with("path").lines().filter(|l| !l.trim().is_empty()).map(|l| into_work(l.trim())).collect();
+                upload(&paths, &self.scratch.artifacts.join(with("name")));
             }
             "actions/download-artifact" => {
-                let dest = into_work(with("path"));
+                let dest = into_work(&with("path"));
                 let pattern = with("pattern");
                 for e in std::fs::read_dir(&self.scratch.artifacts).into_iter().flatten().flatten() {
                     let artifact = e.file_name().to_string_lossy().into_owned();
                     if pattern.is_empty() && artifact == with("name") {
-                        copy_tree(&e.path(), &dest);
+                        copy_dir(&e.path(), &dest);
                     } else if !pattern.is_empty() && artifact.starts_with(pattern.trim_end_matches('*')) {
-                        copy_tree(&e.path(), &dest.join(&artifact));
+                        copy_dir(&e.path(), &dest.join(&artifact));
                     }
                 }
             }
@@ -425,6 +479,30 @@ impl<'a> Job<'a> {
         Ran { what: action.to_string(), code: 0, said: String::new() }
     }
 
+    /// ftbench's composite action (`uses: ./` or `uses: OWNER/ftbench@REF`), checked out in the
+    /// scratch's `action` folder: its steps are taken as the job's, in the caller's working
+    /// directory, with `github.action_path` and its `inputs.*` (given, else their defaults) added
+    /// to the context; it fails as its first failed step.
+    fn composite(&mut self, uses: &str, step: &Yaml) -> Ran {
+        std::fs::create_dir_all(&self.scratch.action).unwrap();
+        std::fs::copy(repo().join("action.yml"), self.scratch.action.join("action.yml")).unwrap();
+        let action = load(&self.scratch.action.join("action.yml"));
+        let mut context = self.context.clone();
+        context.insert("github.action_path".into(), self.scratch.action.display().to_string());
+        for (name, input) in action["inputs"].as_hash().expect("inputs") {
+            let name = name.as_str().unwrap();
+            let given = &step["with"][name];
+            let value = if given.is_badvalue() { &input["default"] } else { given };
+            context.insert(format!("inputs.{name}"), substitute(&yaml_text(value), &self.context));
+        }
+        let caller = std::mem::replace(&mut self.context, context);
+        let first = self.ran.len();
+        self.take(action["runs"]["steps"].as_vec().expect("runs.steps"));
+        self.context = caller;
+        let code = self.ran[first..].iter().map(|r| r.code).find(|&c| c != 0).unwrap_or(0);
+        Ran { what: uses.to_string(), code, said: String::new() }
+    }
+
     fn shell(&self, step: &Yaml) -> Ran {
         let line = substitute(step["run"].as_str().expect("a step runs or uses"), &self.context);
         if line.starts_with("git worktree add ../base") {
@@ -432,9 +510,18 @@ impl<'a> Job<'a> {
             return Ran { what: line, code: 0, said: String::new() };
         }
         let path = format!("{}:{}", self.scratch.bin.display(), std::env::var("PATH").unwrap_or_default());
-        let mut cmd = common::ftbench_env(Command::new("sh"));
-        cmd.args(["-c", &line]).current_dir(&self.scratch.work);
+        // A step that names bash gets it as GitHub starts it (stopping at the first failure).
+        let (shell, flags) = match step["shell"].as_str() {
+            Some("bash") => ("bash", &["--noprofile", "--norc", "-eo", "pipefail", "-c"][..]),
+            None => ("sh", &["-c"][..]),
+            Some(other) => panic!("the recipes' runner does not know the shell {other}"),
+        };
+        let dir = step["working-directory"].as_str().map(|d| substitute(d, &self.context));
+        let mut cmd = common::ftbench_env(Command::new(shell));
+        cmd.args(flags).arg(&line).current_dir(self.scratch.work.join(dir.unwrap_or_default()));
         cmd.env("PATH", &path).env("FTBENCH_BIN", env!("CARGO_BIN_EXE_ftbench")).env("GH_COMMENTS", &self.scratch.comments);
+        cmd.env("RUNNER_TEMP", &self.scratch.temp).env("FTBENCH_STAND_IN", self.scratch.bin.join("ftbench-stand-in"));
+        cmd.env("FTBENCH_CALLS", &self.scratch.calls);
         cmd.env("FTBENCH_REPORTS", self.scratch.work.join("reports")).env("FTBENCH_WORKLOADS", self.scratch.work.join("python_workloads"));
         cmd.env("FTBENCH_THREADS", "1").env("GITHUB_STEP_SUMMARY", &self.summary);
         cmd.envs(self.env.iter().cloned());
@@ -480,7 +567,7 @@ fn yaml_text(v: &Yaml) -> String {
 }
 
 /// `${{ name }}` replaced by the context's value ("" for names it lacks, as GitHub does).
-fn substitute(text: &str, context: &BTreeMap<&'static str, String>) -> String {
+fn substitute(text: &str, context: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("${{") {
@@ -497,18 +584,25 @@ fn substitute(text: &str, context: &BTreeMap<&'static str, String>) -> String {
     out + rest
 }
 
-/// Copies the tree `from` into `to`; returns a non-empty "matched key".
-fn copy_tree(from: &Path, to: &Path) -> String {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
+/// `paths` uploaded as the artifact `dest`: below the deepest folder they share, where GitHub
+/// roots it (one folder: its contents; one file: itself). A path that does not exist is left out.
+fn upload(paths: &[PathBuf], dest: &Path) {
+    let mut root = paths[0].clone();
+    if !root.is_dir() {
+        root.pop();
+    }
+    while !paths.iter().all(|p| p.starts_with(&root)) {
+        root.pop();
+    }
+    for src in paths {
+        let to = dest.join(src.strip_prefix(&root).unwrap());
+        if src.is_dir() {
+            copy_dir(src, &to);
+        } else if src.exists() {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(src, &to).unwrap();
         }
     }
-    from.display().to_string()
 }
 
 const PR: [(&str, &str); 5] = [
@@ -520,7 +614,7 @@ const PR: [(&str, &str); 5] = [
 ];
 
 /// One job of `workflow` on `event` in `scratch`, run as the runner would.
-fn run_job<'a>(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &str, context: &[(&'static str, &str)]) -> Job<'a> {
+fn run_job<'a>(scratch: &'a Scratch, event: &'a str, workflow: &Yaml, job: &str, context: &[(&str, &str)]) -> Job<'a> {
     let j = &workflow["jobs"][job];
     Job::new(scratch, event, workflow, j, context).run(j)
 }
@@ -722,4 +816,74 @@ fn with_retries(attempt: impl Fn() -> Result<(), String>) {
 /// Ok when `ok`; otherwise the job's log as the error.
 fn check(ok: bool, job: &Job) -> Result<(), String> {
     ok.then_some(()).ok_or_else(|| job.log())
+}
+
+/// The two sides the stand-in `ab` hands to the real `compare`: both of examples/library's
+/// workloads GIL off at 1 and 2 threads, ± 1 %, the new side `new_speed` times the base's.
+fn library_runs(dir: &Path, new_speed: f64) -> [(String, String); 2] {
+    use ftbench::results::{GilMode, RunResults, WorkloadStatus};
+    use ftbench::testing::{measured_row, workload};
+    let side = |id: &str, speed: f64| {
+        let rows = || [(1, 1e6), (2, 1.8e6)].map(|(t, tps)| measured_row(t, tps * speed, tps * speed / 100.0)).to_vec();
+        let workloads = ["counter_shared", "counter_private"].map(|w| workload(w, GilMode::Off, WorkloadStatus::Ran, rows())).to_vec();
+        let mut r = RunResults { workloads, ..ftbench::testing::run(id) };
+        r.derive_figures();
+        let file = dir.join(id).join("results.json");
+        r.save(&file).unwrap();
+        file.display().to_string()
+    };
+    [("FTBENCH_AB_BASE".into(), side("base", 1.0)), ("FTBENCH_AB_NEW".into(), side("new", new_speed))]
+}
+
+/// examples/library/scaling.yml, the workflow docs/library.md gives a library's repository, on a
+/// pull request of examples/library's package: ftbench's composite action builds in its own
+/// checkout, makes the pull request's base (a worktree in the runner's temp folder) and head (the
+/// caller's checkout) into venvs, runs `ab` with the caller's workloads and `fail-on`, writes the
+/// verdict to the summary page and uploads it with the report. What it writes is under the
+/// caller's folder or the runner's temp folder, nothing in the action's checkout but its build.
+/// The measuring is stood in for (tests/library.rs measures this example for real): a new side 30 %
+/// slower fails the job with exit 1, unless `fail-on: none`.
+#[test]
+fn the_library_workflow_runs_ftbench_s_action_in_the_callers_folders_and_fails_on_a_regression() {
+    let workflow = std::fs::read_to_string(repo().join("examples/library/scaling.yml")).unwrap();
+    assert!(workflow.contains("fail-on: throughput"), "{workflow}");
+    let runs = tempfile::tempdir().unwrap();
+    for fail_on in ["throughput", "none"] {
+        let s = Scratch::empty();
+        common::maintainer_repo(&s.work);
+        let base_sha = git(&s.work, &["rev-parse", "HEAD"]).trim().to_string();
+        let w = YamlLoader::load_from_str(&workflow.replace("fail-on: throughput", &format!("fail-on: {fail_on}"))).unwrap().remove(0);
+        let context = [("github.event.pull_request.base.sha", base_sha.as_str()), ("github.repository", "owner/mylib")];
+        let mut job = Job::new(&s, "pull_request", &w, &w["jobs"]["ftbench"], &context);
+        job.env.extend(library_runs(&runs.path().join(fail_on), 0.7));
+        let job = job.run(&w["jobs"]["ftbench"]);
+
+        let regression = fail_on == "throughput";
+        assert_eq!(job.code_of(" ab --workloads "), if regression { 1 } else { 0 }, "{}", job.log());
+        assert_eq!(job.failed, regression, "{}", job.log());
+        assert!(job.summary().contains("**REGRESSED** | counter_shared"), "the verdict on the summary page:\n{}", job.log());
+        let report = s.artifacts.join("ftbench-report");
+        let verdict = std::fs::read_to_string(report.join("ftbench-verdict.md")).unwrap_or_default();
+        assert!(verdict.starts_with("### ") && job.summary().contains(&verdict), "{verdict}\n{}", job.log());
+        assert!(report.join("ftbench-reports/ab/results.json").exists(), "the report uploaded:\n{}", job.log());
+
+        // Every call in the caller's checkout; venvs and the base in the runner's temp folder.
+        let (work, temp) = (s.work.canonicalize().unwrap(), s.temp.display());
+        let calls = std::fs::read_to_string(&s.calls).unwrap();
+        let calls: Vec<&str> =
+            calls.lines().map(|c| c.strip_prefix(&format!("{} ", work.display())).unwrap_or_else(|| panic!("{c}"))).collect();
+        assert_eq!(
+            calls[..2],
+            [format!("venv {temp}/ftbench-venvs/base --install {temp}/ftbench-base"), format!("venv {temp}/ftbench-venvs/new --install ."),]
+        );
+        let ab =
+            format!("ab --workloads bench --base-venv {temp}/ftbench-venvs/base --new-venv {temp}/ftbench-venvs/new --fail-on {fail_on}");
+        assert!(calls[2].starts_with(&ab) && calls[2].contains("--out ftbench-reports --threads 1,2 --modes off"), "{}", calls[2]);
+        assert_eq!(git(&s.temp.join("ftbench-base"), &["rev-parse", "HEAD"]).trim(), base_sha, "base: the pull request's base");
+        assert!(std::fs::read_to_string(s.work.join("pyproject.toml")).unwrap().contains("1.1.0"), "new: the pull request's head");
+        let mut in_action: Vec<String> =
+            std::fs::read_dir(&s.action).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        in_action.sort();
+        assert_eq!(in_action, ["action.yml", "target"], "the action's checkout holds only its build");
+    }
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{ftbench_env, repo};
@@ -15,18 +15,6 @@ fn readme_commands() -> String {
     let block = readme.split("<!-- library:begin").nth(1).and_then(|b| b.split("<!-- library:end").next()).expect("the section");
     // The block's lines after the marker's own line, without the fences.
     block.lines().skip(1).filter(|l| !l.starts_with("```") && !l.trim().is_empty()).collect::<Vec<_>>().join("\n")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// `script` run by `sh -e` in `dir`, with `ftbench` (this build) first on PATH.
@@ -41,20 +29,6 @@ fn sh(root: &Path, dir: &Path, script: &str) -> Output {
         command.env_remove(var);
     }
     command.output().unwrap()
-}
-
-/// The maintainer's repository in `root/mylib`: lockcounter 1.0.0 committed on main, the pull
-/// request's change (examples/library/pull_request.diff: 1.1.0, more work under its lock) in the
-/// working tree, and the example's workloads in `bench/`.
-fn maintainer_repo(root: &Path) -> PathBuf {
-    let mylib = root.join("mylib");
-    copy_dir(&repo().join("examples/library/lockcounter"), &mylib);
-    copy_dir(&repo().join("examples/library/workloads"), &mylib.join("bench"));
-    let diff = repo().join("examples/library/pull_request.diff");
-    let git = "git -c user.name=m -c user.email=m@example.org -c init.defaultBranch=main";
-    let out = sh(root, &mylib, &format!("{git} init -q && {git} add -A && {git} commit -qm A && git apply -p2 '{}'", diff.display()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    mylib
 }
 
 /// The line of `workload` at `threads` GIL off in a printed comparison.
@@ -75,7 +49,8 @@ fn a_pull_request_that_does_more_under_its_lock_is_caught_and_main_against_itsel
     let _machine = common::one_at_a_time();
     let root = tempfile::tempdir().unwrap();
     let root = root.path().canonicalize().unwrap();
-    let mylib = maintainer_repo(&root);
+    let mylib = root.join("mylib");
+    common::maintainer_repo(&mylib);
     let out = sh(&root, &mylib, &readme_commands());
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "a regression: exit 1\n{stdout}\n{stderr}");

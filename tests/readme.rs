@@ -2,7 +2,8 @@
 //! example report: every line they quote stands in reports/example/summary.md as written, and every
 //! answer the README quotes is the one the decision rule (`ftbench::selection`) derives from the
 //! example's results.json, so neither can drift from the example it cites (re-measuring the example
-//! means re-quoting them). docs/transfer.md's quotes are checked the same way.
+//! means re-quoting them). docs/transfer.md's quotes are checked the same way. docs/configuration.md
+//! has a row for every command, with every flag its `--help` lists.
 
 mod common;
 
@@ -80,4 +81,54 @@ fn docs_transfer_quotes_the_reports_it_cites_as_they_are() {
         let missing = not_in(&lines, &summary);
         assert!(missing.is_empty(), "docs/transfer.md quotes lines {report} does not have: {missing:#?}");
     }
+}
+
+/// `ftbench ARGS --help`.
+fn help(args: &[&str]) -> String {
+    let out = common::ftbench().args(args).arg("--help").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The commands a help text lists (`help` aside).
+fn subcommands(help: &str) -> Vec<String> {
+    let listed = help.lines().skip_while(|l| !l.starts_with("Commands:")).skip(1).take_while(|l| l.starts_with("  "));
+    listed.filter_map(|l| l.split_whitespace().next()).filter(|c| *c != "help").map(String::from).collect()
+}
+
+/// The long flags a help text lists: its lines that start with one (`-q, --quiet` too).
+fn long_flags(help: &str) -> Vec<String> {
+    let flag = |l: &str| {
+        let l = l.trim_start();
+        let l = if l.starts_with('-') && l.get(2..4) == Some(", ") { &l[4..] } else { l };
+        let name: String = l.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        (name.starts_with("--") && name != "--help" && name != "--version").then_some(name)
+    };
+    help.lines().filter_map(flag).collect()
+}
+
+#[test]
+fn docs_configuration_has_a_row_for_every_command_with_every_flag() {
+    let page = read("docs/configuration.md");
+    let compare = page.lines().find(|l| l.starts_with("| `compare ")).expect("compare's row");
+    let mut missing = Vec::new();
+    for command in subcommands(&help(&[])) {
+        let Some(row) = page.lines().find(|l| l.starts_with(&format!("| `{command} "))) else {
+            missing.push(format!("{command}: no row"));
+            continue;
+        };
+        let nested = subcommands(&help(&[&command]));
+        let invocations: Vec<Vec<&str>> =
+            if nested.is_empty() { vec![vec![&command]] } else { nested.iter().map(|n| vec![command.as_str(), n]).collect() };
+        for args in invocations {
+            if !row.contains(&format!("`{}", args.join(" "))) {
+                missing.push(format!("{}: not in its row", args.join(" ")));
+            }
+            // `ab` takes `compare`'s options, as its row says.
+            let shared = |f: &str| command == "ab" && row.contains("`compare`'s options") && compare.contains(f);
+            for f in long_flags(&help(&args)).into_iter().filter(|f| !row.contains(f.as_str()) && !shared(f)) {
+                missing.push(format!("{} {f}", args.join(" ")));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "docs/configuration.md lacks: {missing:#?}");
 }

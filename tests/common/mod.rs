@@ -141,3 +141,29 @@ pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static MACHINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
     MACHINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// Copies the tree `from` into `to` (made if missing).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A library maintainer's repository in `dir` (examples/library): lockcounter 1.0.0 committed on
+/// main, the pull request's change (pull_request.diff: 1.1.0, more work under its lock) in the
+/// working tree, and the example's workloads in `bench/`.
+pub fn maintainer_repo(dir: &Path) {
+    copy_dir(&repo().join("examples/library/lockcounter"), dir);
+    copy_dir(&repo().join("examples/library/workloads"), &dir.join("bench"));
+    let diff = repo().join("examples/library/pull_request.diff");
+    let git = "git -c user.name=m -c user.email=m@example.org -c init.defaultBranch=main";
+    let script = format!("{git} init -q && {git} add -A && {git} commit -qm A && git apply -p2 '{}'", diff.display());
+    let out = Command::new("sh").args(["-ec", &script]).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
