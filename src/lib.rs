@@ -18,6 +18,7 @@ pub mod export;
 pub mod fleet;
 pub mod fsutil;
 pub mod history;
+pub mod looks;
 pub mod measure;
 pub mod owner;
 pub mod paths;

@@ -166,11 +166,7 @@ fn a_child_that_loaded_another_libpython_fails_its_workload() {
 fn a_flagged_row_is_measured_again_and_confirmed_before_it_fails() {
     let _machine = common::one_at_a_time();
     let (base, new) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
-    let file = new.path().join("cpu_only.py");
-    let code = std::fs::read_to_string(&file).unwrap();
-    // Every round takes twice as long: the worker spins as long again after its ops.
-    let twice = "\nimport time as _time\n_inner = worker\n\n\ndef worker(state, thread_index, ops):\n    start = _time.perf_counter_ns()\n    _inner(state, thread_index, ops)\n    end = 2 * _time.perf_counter_ns() - start\n    while _time.perf_counter_ns() < end:\n        pass\n";
-    std::fs::write(&file, code + twice).unwrap();
+    twice_as_slow(&new.path().join("cpu_only.py"));
     // A machine too busy to measure on (a parallel build) disturbs the rows: up to three tries.
     for _ in 0..3 {
         let out = tempfile::tempdir().unwrap();
@@ -230,6 +226,66 @@ fn both_sides_see_paths_of_equal_length() {
     let latest = std::fs::read_to_string(out.path().join("latest")).unwrap();
     let new_side = ftbench::results::RunResults::load(&out.path().join(latest.trim()).join("new")).unwrap();
     assert!(new_side.workloads[0].meta.file.contains("a-much-longer-folder-name"), "{}", new_side.workloads[0].meta.file);
+}
+
+/// Makes every round of the workload in `file` take twice as long: its worker spins as long again
+/// after its ops.
+fn twice_as_slow(file: &Path) {
+    let code = std::fs::read_to_string(file).unwrap();
+    let twice = "\nimport time as _time\n_inner = worker\n\n\ndef worker(state, thread_index, ops):\n    start = _time.perf_counter_ns()\n    _inner(state, thread_index, ops)\n    end = 2 * _time.perf_counter_ns() - start\n    while _time.perf_counter_ns() < end:\n        pass\n";
+    std::fs::write(file, code + twice).unwrap();
+}
+
+/// One quick run of `workloads` into `out`, at the ops per round of `ops_from` if given; its folder.
+fn quick_run(workloads: &Path, out: &Path, ops_from: Option<&Path>) -> PathBuf {
+    let mut run = ftbench();
+    run.args(["bench", "--quick", "--quiet"]).env("FTBENCH_WORKLOADS", workloads).env("FTBENCH_REPORTS", out);
+    run.envs([("FTBENCH_PASSES", "4"), ("FTBENCH_THREADS", "1"), ("FTBENCH_MODES", "off")]);
+    if let Some(base) = ops_from {
+        run.env("FTBENCH_OPS_FROM", base);
+    }
+    let output = run.output().unwrap();
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&output.stderr));
+    out.join(std::fs::read_to_string(out.join("latest")).unwrap().trim())
+}
+
+/// `compare --confirm` of two runs measures a flagged row again, both runs' folders side by side,
+/// and confirms it; a workload file changed since its run refuses the confirmation, naming it.
+#[test]
+fn compare_confirm_measures_both_runs_folders_again_side_by_side() {
+    let _machine = common::one_at_a_time();
+    let (base, new) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
+    twice_as_slow(&new.path().join("cpu_only.py"));
+    let out = tempfile::tempdir().unwrap();
+    let compare = |b: &Path, n: &Path, extra: &[&str]| {
+        ftbench().arg("compare").arg(b).arg(n).args(["--confirm", "--json"]).args(extra).output().unwrap()
+    };
+    // A machine too busy to measure on disturbs the rows: up to three tries.
+    for attempt in 0..3 {
+        let b = quick_run(base.path(), &out.path().join(format!("b{attempt}")), None);
+        let n = quick_run(new.path(), &out.path().join(format!("n{attempt}")), Some(&b));
+        let output = compare(&b, &n, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        let row = &json["rows"][0];
+        if row["category"] != "regressed" {
+            continue;
+        }
+        let again = &row["outcome"]["throughput"]["confirmation"];
+        assert_eq!(again["confirmed"], true, "{again}\n{stderr}");
+        assert!(stderr.contains("confirming 1 flagged rows"), "{stderr}");
+        assert!(n.join("confirmation").is_dir(), "the second measurement is kept in NEW's folder");
+        assert_eq!(output.status.code(), Some(1));
+        // The base's file changed since: no confirmation of other code, and the file is named.
+        let file = base.path().join("cpu_only.py");
+        std::fs::write(&file, std::fs::read_to_string(&file).unwrap() + "\n# edited\n").unwrap();
+        let refused = compare(&b, &n, &[]);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("cpu_only.py changed since it was measured") && stderr.contains("--base-workloads"), "{stderr}");
+        return;
+    }
+    panic!("no try flagged the slower side: the machine disturbed or blurred all three");
 }
 
 /// `--until-decided` adds pass pairs to rows still inconclusive (two passes of a quick run rarely

@@ -51,6 +51,9 @@ fn args(base: &Path, new: &Path) -> CompareArgs {
         judge: judge_args(),
         paired: false,
         allow_partial: false,
+        confirm: false,
+        base_workloads: None,
+        new_workloads: None,
     }
 }
 

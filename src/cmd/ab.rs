@@ -1,7 +1,7 @@
 //! `ftbench ab`: measures two variants (interpreters or workload folders) side by side in one run
 //! and compares them pass by pass (see [`crate::ab`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -9,12 +9,12 @@ use anyhow::{bail, Context, Result};
 use super::compare::JudgeArgs;
 use crate::ab::Interpreter;
 use crate::child::ChildTiming;
-use crate::compare::{compare_paired, CompareOptions, Comparison, RowCategory, RowComparison};
 use crate::config::Settings;
 use crate::exit;
 use crate::fsutil::write_atomic;
-use crate::results::{RunResults, RunStatus};
-use crate::supervise::{install_interrupt_handler, interrupted};
+use crate::looks::{self, Paired, MAX_LOOKS};
+use crate::results::RunStatus;
+use crate::supervise::install_interrupt_handler;
 use crate::sweep::{Filter, Sweep, Variant};
 use crate::{paths, report};
 
@@ -102,7 +102,7 @@ pub fn run(a: Args) -> Result<i32> {
     let again = Sweep { ops_from: Some(run_dir.join("base")), ..sweep.clone() };
     let mut first = Paired::load(&run_dir, sweep.settings.passes, begun)?;
     let (opts, looks) = if a.until_decided { (opts.per_look(MAX_LOOKS), MAX_LOOKS) } else { (opts, 1) };
-    let mut cmp = first.decide(&again, &run_dir, "look", &opts, undecided, looks, deadline)?;
+    let mut cmp = first.decide(&again, &run_dir, "look", &opts, looks::undecided, looks, deadline)?;
     if first.looks > 1 {
         first.base.save(&run_dir.join("base/results.json"))?;
         first.new.save(&run_dir.join("new/results.json"))?;
@@ -116,8 +116,8 @@ pub fn run(a: Args) -> Result<i32> {
     for side in ["base", "new"] {
         report::render(&run_dir.join(side)).with_context(|| format!("rendering the {side} report"))?;
     }
-    if !a.no_confirm && !cmp.flagged_ids().is_empty() {
-        cmp.confirm(&confirmation(&a, &again, &cmp, &run_dir, first.looks, deadline)?);
+    if !a.no_confirm {
+        looks::confirm(&mut cmp, &a.judge.options()?, &again, &run_dir, first.passes * first.looks, deadline)?;
     }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());
@@ -126,97 +126,6 @@ pub fn run(a: Args) -> Result<i32> {
     print!("{}", a.judge.printed(&cmp)?);
     let interrupted = [&first.base, &first.new].iter().any(|r| r.run.status == RunStatus::Interrupted);
     Ok(if interrupted { exit::INTERRUPTED } else { cmp.exit_code() })
-}
-
-/// How many looks `--until-decided` may take: the error rates are split over this many.
-const MAX_LOOKS: usize = 6;
-
-/// How many times a confirmation may measure a row again whose re-measurement the machine kept
-/// from being judged (disturbed, too few quiet passes) before the verdict is left unconfirmed.
-const CONFIRMATION_LOOKS: usize = 3;
-
-/// Benchmark ids of the rows more pass pairs could decide: an inconclusive figure, too few quiet
-/// passes to judge, or disturbed in most passes (and their base rows).
-fn undecided(cmp: &Comparison) -> Vec<String> {
-    cmp.ids_where(|r| r.category() == RowCategory::Inconclusive || r.measurable_again())
-}
-
-/// Benchmark ids of the rows a re-measurement could not judge for the machine (and their base rows).
-fn unjudged(cmp: &Comparison) -> Vec<String> {
-    cmp.ids_where(RowComparison::measurable_again)
-}
-
-/// Both sides of one paired measurement, with the passes of every look added.
-struct Paired {
-    base: RunResults,
-    new: RunResults,
-    /// Pass pairs per look.
-    passes: usize,
-    looks: usize,
-    begun: Instant,
-}
-
-impl Paired {
-    /// The first look, measured in `dir` since `begun`.
-    fn load(dir: &Path, passes: usize, begun: Instant) -> Result<Paired> {
-        let (base, new) = (RunResults::load(&dir.join("base"))?, RunResults::load(&dir.join("new"))?);
-        Ok(Paired { base, new, passes, looks: 1, begun })
-    }
-
-    /// Compares the sides, then measures the rows `pending` names again, look after look, in
-    /// `run_dir/<folder><look>/` with `again`'s settings, adding their passes, until none is
-    /// pending, `max_looks` are taken, another look would end past `deadline` or the user interrupts.
-    #[allow(clippy::too_many_arguments)]
-    fn decide(
-        &mut self,
-        again: &Sweep,
-        run_dir: &Path,
-        folder: &str,
-        opts: &CompareOptions,
-        pending: fn(&Comparison) -> Vec<String>,
-        max_looks: usize,
-        deadline: Instant,
-    ) -> Result<Comparison> {
-        let mut cmp = compare_paired(&self.base, &self.new, opts);
-        while self.looks < max_looks && !pending(&cmp).is_empty() && !interrupted() {
-            if Instant::now() + self.begun.elapsed() / self.looks as u32 > deadline {
-                eprintln!("ftbench: --budget spent: {} rows still pending", pending(&cmp).len());
-                break;
-            }
-            let ids = pending(&cmp);
-            let sweep = Sweep {
-                filter: Filter { patterns: ids, exact: true },
-                reports_dir: run_dir.join(format!("{folder}{}", self.looks + 1)),
-                ..again.clone()
-            };
-            let dir = sweep.run()?;
-            let offset = self.looks * self.passes;
-            self.base.add_passes(&RunResults::load(&dir.join("base"))?, offset);
-            self.new.add_passes(&RunResults::load(&dir.join("new"))?, offset);
-            cmp = compare_paired(&self.base, &self.new, opts);
-            self.looks += 1;
-        }
-        Ok(cmp)
-    }
-}
-
-/// The rows `cmp` flagged, measured again before their verdict can fail anyone, with as many pass
-/// pairs as decided them (`looks` × the passes), in `run_dir/confirmation/` (and, for rows the
-/// machine kept from being judged, again in `confirmation2/`…); judged alone at the single test's
-/// rates. Says how long it took.
-fn confirmation(a: &Args, again: &Sweep, cmp: &Comparison, run_dir: &Path, looks: usize, deadline: Instant) -> Result<Comparison> {
-    let ids = cmp.flagged_ids();
-    eprintln!("ftbench: confirming {} flagged rows: measuring them again ({})", ids.len(), ids.join(", "));
-    let mut settings = again.settings.clone();
-    settings.passes *= looks;
-    let sweep =
-        Sweep { filter: Filter { patterns: ids, exact: true }, reports_dir: run_dir.join("confirmation"), settings, ..again.clone() };
-    let begun = Instant::now();
-    let dir = sweep.run()?;
-    let mut confirming = Paired::load(&dir, sweep.settings.passes, begun)?;
-    let cmp = confirming.decide(&sweep, run_dir, "confirmation", &a.judge.options()?, unjudged, CONFIRMATION_LOOKS, deadline)?;
-    eprintln!("ftbench: the confirmation took {:.0} s", confirming.begun.elapsed().as_secs_f64());
-    Ok(cmp)
 }
 
 /// One sweep over both variants: the base and new sides, each its workload folder and interpreter

@@ -13,6 +13,8 @@ use crate::results::{GilMode, RunResults};
 use crate::runs::{require_finished, resolve_results};
 use crate::sweep::Filter;
 
+mod confirmation;
+
 #[derive(clap::Args, Debug, Clone)]
 #[command(after_help = exit::HELP)]
 pub struct Args {
@@ -37,6 +39,17 @@ pub struct Args {
     /// Compare a run that did not finish (running, interrupted, abandoned) as it is.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Before a regressed or improved verdict fails, measure its rows again, both sides side by
+    /// side as `ab` does, from the workload folders each run measured (unchanged since) or those
+    /// given; the verdict stands only if the second measurement agrees. Written under NEW's folder.
+    #[arg(long)]
+    pub confirm: bool,
+    /// The base side's workload folder for --confirm (default: the one BASE measured).
+    #[arg(long, value_name = "DIR", requires = "confirm")]
+    pub base_workloads: Option<PathBuf>,
+    /// The new side's workload folder for --confirm (default: the one NEW measured).
+    #[arg(long, value_name = "DIR", requires = "confirm")]
+    pub new_workloads: Option<PathBuf>,
 }
 
 /// How a comparison is judged and shown: `compare` and `ab` alike.
@@ -128,9 +141,16 @@ pub fn run(args: Args) -> Result<i32> {
         Ok(r)
     };
     let (mut base, mut new) = (load(&args.base)?, load(&args.new)?);
+    // Refused before anything is judged: a confirmation that cannot run must not look like one.
+    let again = args.confirm.then(|| confirmation::sweep(&args, &base, &new)).transpose()?;
     base.retain_rows(&keep);
     new.retain_rows(&keep);
     let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };
+    if let Some(again) = &again {
+        let passes = base.run.config.passes.min(new.run.config.passes);
+        let run_dir = resolve_results(&args.new)?.parent().context("NEW's folder")?.to_path_buf();
+        crate::looks::confirm(&mut cmp, &opts, again, &run_dir, passes, far_future())?;
+    }
     cmp.base.source = Some(args.base.display().to_string());
     cmp.new.source = Some(args.new.display().to_string());
     print!("{}", args.judge.printed(&cmp)?);
@@ -141,6 +161,11 @@ pub fn run(args: Args) -> Result<i32> {
         );
     }
     Ok(cmp.exit_code())
+}
+
+/// No deadline: a confirmation's extra looks are bounded by their count alone.
+fn far_future() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600)
 }
 
 /// Which rows the filters, `--threads` and `--modes` select (all, without any).
