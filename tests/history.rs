@@ -69,3 +69,35 @@ fn bad_input_is_named_and_nothing_is_written() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no run"));
 }
+
+#[test]
+fn a_run_is_placed_against_the_last_runs_and_its_slower_figure_is_listed_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut rng = fastrand::Rng::with_seed(11);
+    let save = |i: usize, rng: &mut fastrand::Rng| {
+        let run_dir = dir.path().join(format!("run-{i:02}"));
+        run(i, rng).save(&run_dir.join("results.json")).unwrap();
+        run_dir
+    };
+    for i in 0..8 {
+        let run_dir = save(i, &mut rng);
+        assert!(ftbench(&["history", "add", run_dir.to_str().unwrap()], &history).status.success());
+    }
+    // Run 8 is the first with lock_counter 15 % slower at 1 thread.
+    let pull_request = save(8, &mut rng);
+    let out = ftbench(&["history", "place", pull_request.to_str().unwrap(), "--last", "8", "--markdown"], &history);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(md.contains("range where one more run of the last runs' code would fall"), "{md}");
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| `")).collect();
+    for mode in ["off", "on"] {
+        let figure = format!("`lock_counter` GIL {mode}, 1 thread: throughput");
+        let row = rows.iter().find(|l| l.contains(&figure)).unwrap_or_else(|| panic!("{figure} listed:\n{md}"));
+        let change: f64 = row.split("| ").nth(4).unwrap().split(" %").next().unwrap().trim().parse().unwrap();
+        assert!((-18.0..-12.0).contains(&change), "{row}");
+    }
+    assert!(rows[..2].iter().all(|l| l.contains("`lock_counter`")), "furthest outside first:\n{md}");
+    let out = ftbench(&["history", "place", pull_request.to_str().unwrap(), "--last", "2"], &history);
+    assert_eq!(out.status.code(), Some(2), "too few runs for a range is refused");
+}

@@ -7,6 +7,7 @@
 
 use fastrand::Rng;
 use ftbench::history::changes::{detect, ChangePoint};
+use ftbench::history::place::{place, Placement};
 use ftbench::history::series::{build, Metric, Series};
 use ftbench::history::RunRecord;
 use ftbench::results::GilMode;
@@ -154,4 +155,44 @@ fn a_fourteen_percent_step_after_eight_runs_is_found_once_eight_more_follow() {
     );
     assert!(at_eight * 10 >= step.len() * 8, "{at_eight} of {}", step.len());
     assert!(others * 100 <= series, "{others} in {series}");
+}
+
+/// `histories` histories of `runs` runs, each followed by one more run of code `truth` describes:
+/// that run's figures placed against the history's last 10.
+fn placed(machine: &Machine, histories: usize, runs: usize, truth: Truth, seed: u64) -> Vec<Placement> {
+    let (suite, rng) = (Suite { workloads: 25, threads: vec![1, 2], passes: 9 }, &mut Rng::with_seed(seed));
+    let mut out = Vec::new();
+    for _ in 0..histories {
+        let mut records: Vec<RunRecord> = (0..=runs)
+            .map(|r| {
+                let mut run = simulated_run(&format!("r{r:02}"), &suite, machine, &|i, m, t| truth(r, i, m, t), rng);
+                run.run.started = format!("2025-01-01T00:{r:02}:00Z");
+                RunRecord::of(&run)
+            })
+            .collect();
+        let pull_request = records.pop().unwrap();
+        out.extend(place(&records, &pull_request, 10, false));
+    }
+    out
+}
+
+#[test]
+fn a_run_of_the_same_code_lies_outside_the_99_percent_range_in_about_1_figure_of_100() {
+    for (what, machine) in [("this VM", this_vm()), ("a noisy day", Machine::noisy_day().with_run_effects())] {
+        let all = placed(&machine, 8, 10, &|_, _, _, _| 1.0, 3);
+        let outside = all.iter().filter(|p| p.outside()).count();
+        eprintln!("{what}: {outside} of {} figures of a run of the same code outside the range", all.len());
+        assert!(all.len() >= 600 && outside * 100 <= 2 * all.len(), "{what}: {outside} of {}", all.len());
+    }
+}
+
+#[test]
+fn a_run_10_percent_slower_at_1_thread_lies_below_the_range() {
+    let slower = |r: usize, i: usize, _: GilMode, t: usize| if r == 10 && i == 0 && t == 1 { 0.9 } else { 1.0 };
+    let all = placed(&this_vm(), 40, 10, &slower, 4);
+    let slowed: Vec<&Placement> =
+        all.iter().filter(|p| p.key.workload == "w00" && p.key.threads == 1 && p.key.metric == Metric::Throughput).collect();
+    let below = slowed.iter().filter(|p| p.outside() && p.change_pct < 0.0).count();
+    eprintln!("this VM: a 10 % slower 1-thread figure below the range in {below} of {}", slowed.len());
+    assert!(slowed.len() == 80 && below * 10 >= slowed.len() * 8, "{below} of {}", slowed.len());
 }

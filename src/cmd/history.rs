@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use crate::exit;
 use crate::fsutil::write_atomic;
 use crate::history::analysis::Analysis;
+use crate::history::place::MIN_RUNS;
 use crate::history::{append, load, RunRecord};
 use crate::paths::{help_with_default, reports_dir};
 use crate::report::charts::render_history_charts;
@@ -21,6 +22,29 @@ pub enum Cmd {
     Add(AddArgs),
     /// Change points of every series of the history, and the report: summary.md, index.html, charts/.
     Report(ReportArgs),
+    /// Where a run's figures (a pull request's) sit against the history's last runs on its machine.
+    Place(PlaceArgs),
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = exit::HELP)]
+pub struct PlaceArgs {
+    /// A run folder, a results.json, a `latest` pointer or a baseline name [default: reports/latest].
+    pub run: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", help = help_with_default("The history folder (FTBENCH_HISTORY)", history_dir()))]
+    pub history: Option<PathBuf>,
+    /// How many of the history's last runs are the reference.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub last: usize,
+    /// Series per machine label, as `history report --by-label`.
+    #[arg(long)]
+    pub by_label: bool,
+    /// List every placed figure, not only those outside the range.
+    #[arg(long)]
+    pub all: bool,
+    /// Print GitHub-flavoured Markdown (for a pull request's comment).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,7 +80,37 @@ pub fn run(cmd: Cmd) -> Result<i32> {
     match cmd {
         Cmd::Add(a) => add(a),
         Cmd::Report(a) => report(a),
+        Cmd::Place(a) => place(a),
     }
+}
+
+fn place(a: PlaceArgs) -> Result<i32> {
+    let file = match &a.run {
+        Some(p) => resolve_results(p)?,
+        None => resolve_run(None)?,
+    };
+    let results = RunResults::load(&file)?;
+    require_finished(&results, &file, false)?;
+    let dir = a.history.unwrap_or_else(history_dir);
+    let records = load(&dir)?;
+    if a.last < MIN_RUNS {
+        bail!("--last {}: a range needs at least {MIN_RUNS} earlier runs", a.last);
+    }
+    // The run itself, already added, is no reference for itself.
+    let record = RunRecord::of(&results);
+    let earlier: Vec<RunRecord> = records.into_iter().filter(|r| r.run.id != record.run.id).collect();
+    let placements = crate::history::place::place(&earlier, &record, a.last, a.by_label);
+    if placements.is_empty() {
+        println!(
+            "ftbench: no figure of run {} has {MIN_RUNS} earlier runs of its series on this machine in {}: nothing to place",
+            record.run.id,
+            dir.display()
+        );
+        return Ok(exit::OK);
+    }
+    let document = history::placement(&record.run.id, &placements, a.last, a.all);
+    print!("{}", if a.markdown { doc::to_markdown(&document) } else { doc::to_text(&document) });
+    Ok(exit::OK)
 }
 
 fn add(a: AddArgs) -> Result<i32> {

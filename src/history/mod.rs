@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod changes;
+pub mod place;
 pub mod series;
 
 use std::collections::BTreeMap;

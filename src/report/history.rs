@@ -5,6 +5,7 @@
 
 use crate::history::analysis::{Analysis, Change, Group};
 use crate::history::changes::{MAX_P, MIN_SIDE};
+use crate::history::place::{Placement, LEVEL, MIN_RUNS};
 use crate::history::series::{Metric, Series};
 use crate::report::charts::{group_key, ChartFile};
 use crate::report::doc::{Block, Doc, Figure, Inl, Table, Tone};
@@ -136,4 +137,43 @@ fn run_changes(before: &crate::history::RunRecord, after: &crate::history::RunRe
         }
     }
     all.join("; ")
+}
+
+/// `ftbench history place`: the run's figures that lie outside where one more run of the last runs'
+/// code would fall (all of them with `all`), furthest first, under a line that says how many.
+pub fn placement(run: &str, placements: &[Placement], last: usize, all: bool) -> Doc {
+    let mut doc = Doc { title: format!("Run {run} against the history's last {last} runs"), blocks: vec![] };
+    let outside = placements.iter().filter(|p| p.outside()).count();
+    doc.p(format!(
+        "{outside} of {} figures lie outside the {:.0} % range where one more run of the last runs' code would fall \
+         (expect about 1 in 100 by chance: a place to look, not a verdict). Figures whose series has fewer than {MIN_RUNS} \
+         earlier runs on this machine are not placed.",
+        placements.len(),
+        LEVEL * 100.0
+    ));
+    let shown: Vec<&Placement> = placements.iter().filter(|p| all || p.outside()).collect();
+    if shown.is_empty() {
+        return doc;
+    }
+    let mut t = Table::new(&["Figure", "This run", "Last runs (median)", "Change [99 % range]"]).numeric(&[1, 2, 3]);
+    for p in shown {
+        let v = |x: f64| if p.key.metric == Metric::Throughput { format::ops(x) } else { format::ratio(x) };
+        let (lo, hi) = p.interval_pct;
+        let tone = match (p.outside(), p.change_pct < 0.0) {
+            (false, _) => Tone::Plain,
+            (true, true) => Tone::Bad,
+            (true, false) => Tone::Good,
+        };
+        let key = &p.key;
+        let figure = Inl::new().c(&key.workload).t(format!(
+            " {}, {}: {}",
+            format::gil_mode(key.mode),
+            format::threads(key.threads),
+            key.metric.label()
+        ));
+        let change = format!("{:+.1} % [{lo:+.1}, {hi:+.1}]", p.change_pct);
+        t.row(tone, vec![figure, v(p.value).into(), format!("{} ({} runs)", v(p.median), p.runs).into(), change.into()]);
+    }
+    doc.push(Block::Table(t));
+    doc
 }
