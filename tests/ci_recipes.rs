@@ -5,8 +5,8 @@
 //! marked comment, the fleet report runs after a failed runner. And each recipe's steps — the very
 //! lines, through `sh`, with a stand-in `cargo` that calls the built binary and a stand-in `gh`
 //! that keeps comments in a file — work on a tiny selection in quick mode, event by event, as the
-//! runner would take them: `if:` conditions, step outputs, caches and artifacts included. A library's
-//! workflow runs ftbench's composite action (action.yml) the same way, its measuring stood in for.
+//! runner would take them: `if:` conditions, step outputs, caches and artifacts included. The
+//! library recipe runs ftbench's composite action (action.yml) the same way, its measuring stood in for.
 
 mod common;
 
@@ -835,17 +835,18 @@ fn library_runs(dir: &Path, new_speed: f64) -> [(String, String); 2] {
     [("FTBENCH_AB_BASE".into(), side("base", 1.0)), ("FTBENCH_AB_NEW".into(), side("new", new_speed))]
 }
 
-/// examples/library/scaling.yml, the workflow docs/library.md gives a library's repository, on a
-/// pull request of examples/library's package: ftbench's composite action builds in its own
-/// checkout, makes the pull request's base (a worktree in the runner's temp folder) and head (the
-/// caller's checkout) into venvs, runs `ab` with the caller's workloads and `fail-on`, writes the
-/// verdict to the summary page and uploads it with the report. What it writes is under the
-/// caller's folder or the runner's temp folder, nothing in the action's checkout but its build.
-/// The measuring is stood in for (tests/library.rs measures this example for real): a new side 30 %
-/// slower fails the job with exit 1, unless `fail-on: none`.
+/// docs/ci/library.yml, the recipe docs/library.md gives a library's repository, on a pull request
+/// of examples/library's package: ftbench's composite action builds in its own checkout, makes
+/// the pull request's base (a worktree in the runner's temp folder) and head (the caller's
+/// checkout) into venvs, runs `ab` with the caller's workloads and `fail-on`, writes the verdict to
+/// the summary page and uploads it with the report. What it writes is under the caller's folder or
+/// the runner's temp folder, nothing in the action's checkout but its build. The measuring is
+/// stood in for (tests/library.rs measures this example for real): a new side 30 % slower fails
+/// the job with exit 1, unless `fail-on: none`; either way the verdict and the pull request's
+/// number reach the `ftbench-verdict` artifact and comment.yml posts it as one comment.
 #[test]
-fn the_library_workflow_runs_ftbench_s_action_in_the_callers_folders_and_fails_on_a_regression() {
-    let workflow = std::fs::read_to_string(repo().join("examples/library/scaling.yml")).unwrap();
+fn the_library_recipe_runs_ftbench_s_action_in_the_callers_folders_fails_on_a_regression_and_comments() {
+    let workflow = std::fs::read_to_string(repo().join("docs/ci/library.yml")).unwrap();
     assert!(workflow.contains("fail-on: throughput"), "{workflow}");
     let runs = tempfile::tempdir().unwrap();
     for fail_on in ["throughput", "none"] {
@@ -853,7 +854,11 @@ fn the_library_workflow_runs_ftbench_s_action_in_the_callers_folders_and_fails_o
         common::maintainer_repo(&s.work);
         let base_sha = git(&s.work, &["rev-parse", "HEAD"]).trim().to_string();
         let w = YamlLoader::load_from_str(&workflow.replace("fail-on: throughput", &format!("fail-on: {fail_on}"))).unwrap().remove(0);
-        let context = [("github.event.pull_request.base.sha", base_sha.as_str()), ("github.repository", "owner/mylib")];
+        let context = [
+            ("github.event.pull_request.base.sha", base_sha.as_str()),
+            ("github.event.pull_request.number", "7"),
+            ("github.repository", "owner/mylib"),
+        ];
         let mut job = Job::new(&s, "pull_request", &w, &w["jobs"]["ftbench"], &context);
         job.env.extend(library_runs(&runs.path().join(fail_on), 0.7));
         let job = job.run(&w["jobs"]["ftbench"]);
@@ -861,29 +866,38 @@ fn the_library_workflow_runs_ftbench_s_action_in_the_callers_folders_and_fails_o
         let regression = fail_on == "throughput";
         assert_eq!(job.code_of(" ab --workloads "), if regression { 1 } else { 0 }, "{}", job.log());
         assert_eq!(job.failed, regression, "{}", job.log());
-        assert!(job.summary().contains("**REGRESSED** | counter_shared"), "the verdict on the summary page:\n{}", job.log());
+        assert_verdict(&s, &job, "**REGRESSED** | counter_shared");
         let report = s.artifacts.join("ftbench-report");
         let verdict = std::fs::read_to_string(report.join("ftbench-verdict.md")).unwrap_or_default();
         assert!(verdict.starts_with("### ") && job.summary().contains(&verdict), "{verdict}\n{}", job.log());
+        assert_eq!(std::fs::read_to_string(s.artifacts.join("ftbench-verdict/verdict.md")).unwrap(), verdict, "the comment's verdict");
         assert!(report.join("ftbench-reports/ab/results.json").exists(), "the report uploaded:\n{}", job.log());
+        assert_callers_folders(&s, &base_sha, fail_on);
 
-        // Every call in the caller's checkout; venvs and the base in the runner's temp folder.
-        let (work, temp) = (s.work.canonicalize().unwrap(), s.temp.display());
-        let calls = std::fs::read_to_string(&s.calls).unwrap();
-        let calls: Vec<&str> =
-            calls.lines().map(|c| c.strip_prefix(&format!("{} ", work.display())).unwrap_or_else(|| panic!("{c}"))).collect();
-        assert_eq!(
-            calls[..2],
-            [format!("venv {temp}/ftbench-venvs/base --install {temp}/ftbench-base"), format!("venv {temp}/ftbench-venvs/new --install ."),]
-        );
-        let ab =
-            format!("ab --workloads bench --base-venv {temp}/ftbench-venvs/base --new-venv {temp}/ftbench-venvs/new --fail-on {fail_on}");
-        assert!(calls[2].starts_with(&ab) && calls[2].contains("--out ftbench-reports --threads 1,2 --modes off"), "{}", calls[2]);
-        assert_eq!(git(&s.temp.join("ftbench-base"), &["rev-parse", "HEAD"]).trim(), base_sha, "base: the pull request's base");
-        assert!(std::fs::read_to_string(s.work.join("pyproject.toml")).unwrap().contains("1.1.0"), "new: the pull request's head");
-        let mut in_action: Vec<String> =
-            std::fs::read_dir(&s.action).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        in_action.sort();
-        assert_eq!(in_action, ["action.yml", "target"], "the action's checkout holds only its build");
+        comment_after(&s, "ftbench (library)");
+        let comments = s.comments();
+        assert_eq!(comments.len(), 1, "{comments:?}");
+        assert_eq!(comments[0]["body"].as_str().unwrap(), format!("<!-- ftbench: ftbench (library) -->\n{verdict}"));
     }
+}
+
+/// The action's calls were all made in the caller's checkout, its venvs and the pull request's
+/// base in the runner's temp folder, and its own checkout holds nothing but its build.
+fn assert_callers_folders(s: &Scratch, base_sha: &str, fail_on: &str) {
+    let (work, temp) = (s.work.canonicalize().unwrap(), s.temp.display());
+    let calls = std::fs::read_to_string(&s.calls).unwrap();
+    let calls: Vec<&str> =
+        calls.lines().map(|c| c.strip_prefix(&format!("{} ", work.display())).unwrap_or_else(|| panic!("{c}"))).collect();
+    assert_eq!(
+        calls[..2],
+        [format!("venv {temp}/ftbench-venvs/base --install {temp}/ftbench-base"), format!("venv {temp}/ftbench-venvs/new --install ."),]
+    );
+    let ab = format!("ab --workloads bench --base-venv {temp}/ftbench-venvs/base --new-venv {temp}/ftbench-venvs/new --fail-on {fail_on}");
+    assert!(calls[2].starts_with(&ab) && calls[2].contains("--out ftbench-reports --threads 1,2 --modes off"), "{}", calls[2]);
+    assert_eq!(git(&s.temp.join("ftbench-base"), &["rev-parse", "HEAD"]).trim(), base_sha, "base: the pull request's base");
+    assert!(std::fs::read_to_string(s.work.join("pyproject.toml")).unwrap().contains("1.1.0"), "new: the pull request's head");
+    let mut in_action: Vec<String> =
+        std::fs::read_dir(&s.action).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    in_action.sort();
+    assert_eq!(in_action, ["action.yml", "target"], "the action's checkout holds only its build");
 }
