@@ -108,10 +108,23 @@ impl Side<'_> {
 /// In `ab`, links of equal length in the run folder (`sides/a/…` for base, `sides/b/…` for new)
 /// to each side's workload folder and venv, which its children are given instead: the paths live
 /// on in the child's heap (`__file__`, code objects, `sys.path`, `sys.prefix`), and a side whose
-/// paths were longer would lay out its memory differently for the whole run.
+/// paths were longer would lay out its memory differently for the whole run. They go when the
+/// run ends: a run folder is uploaded and copied whole, and must not hold a venv.
 struct SideLinks {
     workloads: PathBuf,
     venv: PathBuf,
+}
+
+impl Drop for SideLinks {
+    fn drop(&mut self) {
+        for link in [&self.workloads, &self.venv] {
+            let _ = std::fs::remove_file(link);
+        }
+        if let Some(side) = self.venv.parent() {
+            let _ = std::fs::remove_dir(side);
+            let _ = side.parent().map(std::fs::remove_dir);
+        }
+    }
 }
 
 impl SideLinks {

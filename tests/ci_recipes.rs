@@ -651,10 +651,14 @@ fn a_slower_pull_request_fails_its_gate_and_gets_one_comment_updated_on_later_pu
     with_retries(|| {
         let s = Scratch::new();
         s.change(Change::TwiceAsSlow);
+        main_history(&s, 4);
         let w = recipe("pull-request.yml");
         let job = run_job(&s, "pull_request", &w, "ab", &PR);
         check(job.code_of("-- ab ") == 1, &job)?;
         assert_verdict(&s, &job, "**REGRESSED** | cpu_only");
+        // Main's history (history.yml keeps it on its branch): the new side placed against it.
+        assert!(job.code_of("history place") == 0, "{}", job.log());
+        assert_verdict(&s, &job, "figures lie outside the 99 % range where one more run of the last runs' code would fall");
         comment_after(&s, "ftbench (pull request)");
         let first = s.comments();
         assert_eq!(first.len(), 1);
@@ -798,6 +802,36 @@ fn the_history_recipe_appends_each_main_run_to_its_branch_and_publishes_the_repo
             Ok(())
         });
     }
+}
+
+/// The scratch checkout as a repository whose `origin` (a local bare one) has the branch
+/// `ftbench-history` as history.yml keeps it: `runs` runs of main on this machine, `cpu_only` at
+/// 1 thread in both GIL modes (±1 %).
+fn main_history(s: &Scratch, runs: usize) {
+    use ftbench::results::{GilMode, RunResults, WorkloadStatus};
+    use ftbench::testing::{measured_row, workload};
+    let (origin, history) = (s.work.with_file_name("origin.git"), s.work.with_file_name("history"));
+    for i in 0..runs {
+        let speed = 1e6 * (1.0 + 0.01 * i as f64);
+        let workloads = GilMode::ALL.map(|m| workload("cpu_only", m, WorkloadStatus::Ran, vec![measured_row(1, speed, speed / 100.0)]));
+        let mut r = RunResults {
+            workloads: workloads.to_vec(),
+            machine: ftbench::probes::machine_facts(),
+            ..ftbench::testing::run(&format!("main-{i}"))
+        };
+        r.derive_figures();
+        let run_dir = s.work.with_file_name(format!("main-{i}"));
+        r.save(&run_dir.join("results.json")).unwrap();
+        let out = common::ftbench().args(["history", "add"]).arg(&run_dir).arg("--history").arg(&history).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    git(s.work.parent().unwrap(), &["init", "-q", "--bare", origin.to_str().unwrap()]);
+    let g = "git -c user.name=m -c user.email=m@example.org";
+    let push = format!("{g} init -q && {g} add -A && {g} commit -qm h && {g} push -q {} HEAD:refs/heads/ftbench-history", origin.display());
+    let out = Command::new("sh").args(["-c", &push]).current_dir(&history).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    git(&s.work, &["init", "-q"]);
+    git(&s.work, &["remote", "add", "origin", origin.to_str().unwrap()]);
 }
 
 /// A measurement the machine disturbed (a parallel build) earns up to two more tries.
