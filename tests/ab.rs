@@ -166,7 +166,7 @@ fn a_child_that_loaded_another_libpython_fails_its_workload() {
 fn a_flagged_row_is_measured_again_and_confirmed_before_it_fails() {
     let _machine = common::one_at_a_time();
     let (base, new) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
-    twice_as_slow(&new.path().join("cpu_only.py"));
+    common::twice_as_slow(&new.path().join("cpu_only.py"));
     // A machine too busy to measure on (a parallel build) disturbs the rows: up to three tries.
     for _ in 0..3 {
         let out = tempfile::tempdir().unwrap();
@@ -228,14 +228,6 @@ fn both_sides_see_paths_of_equal_length() {
     assert!(new_side.workloads[0].meta.file.contains("a-much-longer-folder-name"), "{}", new_side.workloads[0].meta.file);
 }
 
-/// Makes every round of the workload in `file` take twice as long: its worker spins as long again
-/// after its ops.
-fn twice_as_slow(file: &Path) {
-    let code = std::fs::read_to_string(file).unwrap();
-    let twice = "\nimport time as _time\n_inner = worker\n\n\ndef worker(state, thread_index, ops):\n    start = _time.perf_counter_ns()\n    _inner(state, thread_index, ops)\n    end = 2 * _time.perf_counter_ns() - start\n    while _time.perf_counter_ns() < end:\n        pass\n";
-    std::fs::write(file, code + twice).unwrap();
-}
-
 /// One quick run of `workloads` into `out`, at the ops per round of `ops_from` if given; its folder.
 fn quick_run(workloads: &Path, out: &Path, ops_from: Option<&Path>) -> PathBuf {
     let mut run = ftbench();
@@ -255,7 +247,7 @@ fn quick_run(workloads: &Path, out: &Path, ops_from: Option<&Path>) -> PathBuf {
 fn compare_confirm_measures_both_runs_folders_again_side_by_side() {
     let _machine = common::one_at_a_time();
     let (base, new) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
-    twice_as_slow(&new.path().join("cpu_only.py"));
+    common::twice_as_slow(&new.path().join("cpu_only.py"));
     let out = tempfile::tempdir().unwrap();
     let compare = |b: &Path, n: &Path, extra: &[&str]| {
         ftbench().arg("compare").arg(b).arg(n).args(["--confirm", "--json"]).args(extra).output().unwrap()

@@ -185,20 +185,6 @@ enum Change {
     ReEnablesTheGil,
 }
 
-/// Appended to the pull request's cpu_only.py: every round takes twice as long.
-const TWICE_AS_SLOW: &str = "
-import time as _time
-_inner = worker
-
-
-def worker(state, thread_index, ops):
-    start = _time.perf_counter_ns()
-    _inner(state, thread_index, ops)
-    end = 2 * _time.perf_counter_ns() - start
-    while _time.perf_counter_ns() < end:
-        pass
-";
-
 /// A scratch repository: the pull request's checkout (`work`), the base branch's (`base`), the
 /// stand-ins (`bin`), the runner's temporary folder (`temp`), the checkout of a `uses:`d ftbench
 /// action (`action`) and what outlives a job: artifacts, caches, the comments of the pull request,
@@ -260,7 +246,7 @@ impl Scratch {
         let f = dir.join("cpu_only.py");
         let code = std::fs::read_to_string(&f).unwrap();
         let changed = match change {
-            Change::TwiceAsSlow => code + TWICE_AS_SLOW,
+            Change::TwiceAsSlow => code + common::TWICE_AS_SLOW,
             Change::ReEnablesTheGil => {
                 common::build_extension("gil_needed.c", "ftdoctor_gil_needed", &dir);
                 format!("import ftdoctor_gil_needed  # no Py_mod_gil\n{code}")

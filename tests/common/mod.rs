@@ -167,3 +167,23 @@ pub fn maintainer_repo(dir: &Path) {
     let out = Command::new("sh").args(["-ec", &script]).current_dir(dir).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Appended to a workload: every round takes twice as long (its worker spins as long again after
+/// its ops).
+pub const TWICE_AS_SLOW: &str = "
+import time as _time
+_inner = worker
+
+
+def worker(state, thread_index, ops):
+    start = _time.perf_counter_ns()
+    _inner(state, thread_index, ops)
+    end = 2 * _time.perf_counter_ns() - start
+    while _time.perf_counter_ns() < end:
+        pass
+";
+
+/// Makes every round of the workload in `file` twice as slow ([`TWICE_AS_SLOW`]).
+pub fn twice_as_slow(file: &Path) {
+    std::fs::write(file, std::fs::read_to_string(file).unwrap() + TWICE_AS_SLOW).unwrap();
+}
