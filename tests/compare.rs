@@ -509,6 +509,15 @@ fn rows_that_did_different_work_per_round_are_not_judged_as_if_equal() {
     let mut same = new.clone();
     same.workloads[0].rows.iter_mut().for_each(|r| r.ops_per_thread *= 2);
     assert_eq!(find(&compare::compare(&base_run(), &same, &CompareOptions::default()), 1).throughput_change(), Some(Change::Regressed));
+    // Only the 1-thread row did other work (as in a real A/A pair: 8192 ops against 4096): the
+    // 4-thread row's throughput is judged, its speedup over that row is not.
+    let mut other_base = with_rows("new-run", vec![row(1, 0.9e6, 1.0), row(2, 1.8e6, 1.0), row(4, 3.2e6, 1.0)]);
+    other_base.workloads[0].rows[0].ops_per_thread /= 2;
+    let c = compare::compare(&base_run(), &other_base, &CompareOptions::default());
+    let RowOutcome::Compared { speedup, throughput } = &find(&c, 4).outcome else { panic!("{}", c.render_text(true)) };
+    assert!(speedup.is_none(), "a speedup over a base row of other work: {speedup:?}");
+    assert_eq!(throughput.change, Change::Unchanged);
+    assert_eq!(c.scaling_regressions() + c.count(RowCategory::Improved), 0, "{}", c.render_text(true));
 }
 
 #[test]

@@ -130,8 +130,9 @@ fn compare_row(
             (throughput.base, throughput.new) = (b, n);
         }
     }
+    // A speedup is over its base row: one that did other work in the two runs is another ratio.
     let speedup = match (speedup_base(bw, b), speedup_base(nw, n)) {
-        (Some(bb), Some(nb)) if bb.threads == nb.threads => {
+        (Some(bb), Some(nb)) if bb.threads == nb.threads && different_work(bb, nb).is_none() => {
             let (bs, ns) = aligned(per_pass_speedups(bb, b), per_pass_speedups(nb, n), paired);
             MetricChange::measure(&bs, &ns, Basis::Speedup, paired, 0.0, opts)
         }
