@@ -1,7 +1,7 @@
 //! What makes two runs hard to compare, said before any verdict: different machines or
 //! interpreters (loud), a disturbed machine (loud), other configuration differences (notes).
 
-use crate::results::{GilMode, InterpreterFacts, RunConfig, RunResults};
+use crate::results::{GilMode, RunConfig, RunResults};
 
 /// A run whose canaries drifted more than this (coefficient of variation), or with more than this
 /// share of its passes disturbed, was measured on a machine too noisy to judge by.
@@ -89,11 +89,9 @@ pub(super) fn environment_mismatches(base: &RunResults, new: &RunResults, notes:
 
 /// Whether both runs measured every GIL mode with the same interpreter build.
 pub(super) fn same_interpreters(base: &RunResults, new: &RunResults) -> bool {
-    // Two venvs of one interpreter run the same libpython: the same canary.
-    let same = |b: &InterpreterFacts, n: &InterpreterFacts| {
-        b.version == n.version && (b.executable == n.executable || (b.library.is_some() && b.library == n.library))
-    };
-    base.interpreters.iter().all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| same(b, n)))
+    base.interpreters
+        .iter()
+        .all(|b| new.interpreters.iter().filter(|n| n.mode == b.mode).all(|n| n.version == b.version && n.executable == b.executable))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! each from its per-pass values (one value per independent pass, see `sweep`), fixed before the
 //! values are seen:
 //!
-//! * **throughput**: at 1 thread each pass's fastest round (both sides on one interpreter: over
-//!   the pass's canary), with more threads each pass's ops/s;
+//! * **throughput**: at 1 thread each pass's fastest round (two runs on one interpreter: over the
+//!   pass's canary), with more threads each pass's ops/s;
 //! * **scaling**: the per-pass speedup, throughput(t) / throughput(base threads) in the same pass.
 //!
 //! Each figure's change is Yuen's 20 %-trimmed mean of the log values with its 95 % interval
@@ -64,10 +64,7 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
     let mut notes = Vec::new();
     let mismatches = environment_mismatches(base, new, &mut notes);
     let drift = if paired { Vec::new() } else { drift::drift(base, new) };
-    // One interpreter on both sides (two runs, or `ab` of workload folders or venvs): each pass's
-    // canary ran on the vCPU its row's first worker did, so dividing by it takes out how fast that
-    // vCPU was, which on a shared VM differs by up to 2x between the two sides of one pass too.
-    let per_canary = same_interpreters(base, new);
+    let per_canary = !paired && same_interpreters(base, new);
     if !paired && !per_canary {
         notes.push(
             "the interpreters differ: the canaries ran on each run's own, so the drift added to throughput intervals \

@@ -232,7 +232,7 @@ impl RowComparison {
         self.metrics().filter(|m| m.change == Change::Improved).map(|m| m.change_pct).fold(f64::NEG_INFINITY, f64::max)
     }
 
-    pub(super) fn metrics(&self) -> impl Iterator<Item = &MetricChange> + '_ {
+    fn metrics(&self) -> impl Iterator<Item = &MetricChange> + '_ {
         let (t, s) = match &self.outcome {
             RowOutcome::Compared { throughput, speedup } => (Some(throughput), speedup.as_ref()),
             _ => (None, None),

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Basis, Change, Comparison, MetricChange, RowCategory, RowComparison, RowOutcome, RunLabel};
+use super::{Change, Comparison, MetricChange, RowCategory, RowComparison, RowOutcome, RunLabel};
 use crate::baseline::short_commit;
 use crate::report::doc::{self, Block, Doc, Inl, Table, Tone};
 use crate::report::format::si;
@@ -103,14 +103,9 @@ impl Comparison {
         format!(
             "regressed / improved: found changed by Benjamini–Hochberg at {} over every figure, and the {} % interval \
              wholly beyond ∓{t}%; unchanged: the interval within ±{t}%; otherwise inconclusive. Throughput at 1 thread on \
-             each pass's fastest round ({}), with more threads on pass ops/s; {design}",
+             each pass's fastest round (two runs on one interpreter: per canary), with more threads on pass ops/s; {design}",
             trim_float(self.options.alpha, 4),
-            trim_float(self.options.confidence * 100.0, 2),
-            if self.rows.iter().flat_map(|r| r.metrics()).any(|m| m.basis == Basis::PerCanary) {
-                "over its canary: both sides ran one interpreter"
-            } else {
-                "as measured"
-            }
+            trim_float(self.options.confidence * 100.0, 2)
         )
     }
 
