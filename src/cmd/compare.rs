@@ -148,7 +148,8 @@ pub fn run(args: Args) -> Result<i32> {
     let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };
     if let Some(again) = &again {
         let passes = base.run.config.passes.min(new.run.config.passes);
-        let run_dir = resolve_results(&args.new)?.parent().context("NEW's folder")?.to_path_buf();
+        let new_file = resolve_results(&args.new)?;
+        let run_dir = if new_file.is_dir() { new_file } else { new_file.parent().context("NEW's folder")?.to_path_buf() };
         crate::looks::confirm(&mut cmp, &opts, again, &run_dir, passes, far_future())?;
     }
     cmp.base.source = Some(args.base.display().to_string());
