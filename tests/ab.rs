@@ -228,11 +228,11 @@ fn both_sides_see_paths_of_equal_length() {
     assert!(new_side.workloads[0].meta.file.contains("a-much-longer-folder-name"), "{}", new_side.workloads[0].meta.file);
 }
 
-/// One quick run of `workloads` into `out`, at the ops per round of `ops_from` if given; its folder.
+/// One quick run (6 passes) of `workloads` into `out`, at the ops per round of `ops_from` if given; its folder.
 fn quick_run(workloads: &Path, out: &Path, ops_from: Option<&Path>) -> PathBuf {
     let mut run = ftbench();
     run.args(["bench", "--quick", "--quiet"]).env("FTBENCH_WORKLOADS", workloads).env("FTBENCH_REPORTS", out);
-    run.envs([("FTBENCH_PASSES", "4"), ("FTBENCH_THREADS", "1"), ("FTBENCH_MODES", "off")]);
+    run.envs([("FTBENCH_PASSES", "6"), ("FTBENCH_THREADS", "1"), ("FTBENCH_MODES", "off")]);
     if let Some(base) = ops_from {
         run.env("FTBENCH_OPS_FROM", base);
     }
@@ -252,8 +252,9 @@ fn compare_confirm_measures_both_runs_folders_again_side_by_side() {
     let compare = |b: &Path, n: &Path, extra: &[&str]| {
         ftbench().arg("compare").arg(b).arg(n).args(["--confirm", "--json"]).args(extra).output().unwrap()
     };
-    // A machine too busy to measure on disturbs the rows: up to three tries.
-    for attempt in 0..3 {
+    // A machine too busy to measure on disturbs the rows: up to five tries.
+    let mut seen = Vec::new();
+    for attempt in 0..5 {
         let b = quick_run(base.path(), &out.path().join(format!("b{attempt}")), None);
         let n = quick_run(new.path(), &out.path().join(format!("n{attempt}")), Some(&b));
         let output = compare(&b, &n, &[]);
@@ -261,6 +262,7 @@ fn compare_confirm_measures_both_runs_folders_again_side_by_side() {
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
         let row = &json["rows"][0];
         if row["category"] != "regressed" {
+            seen.push(format!("{}: {}", row["category"], row["note"]));
             continue;
         }
         let again = &row["outcome"]["throughput"]["confirmation"];
@@ -277,7 +279,7 @@ fn compare_confirm_measures_both_runs_folders_again_side_by_side() {
         assert!(stderr.contains("cpu_only.py changed since it was measured") && stderr.contains("--base-workloads"), "{stderr}");
         return;
     }
-    panic!("no try flagged the slower side: the machine disturbed or blurred all three");
+    panic!("no try flagged the slower side: the machine disturbed or blurred all five: {seen:?}");
 }
 
 /// `--until-decided` adds pass pairs to rows still inconclusive (two passes of a quick run rarely
