@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::path::Path;
-#[cfg(target_os = "linux")]
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::{ftbench, workloads};
 use ftbench::results::RunResults;
