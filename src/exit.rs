@@ -9,7 +9,7 @@ pub const REGRESSION: i32 = 1;
 /// Bad input: a path, a file, an option; nothing was judged.
 pub const BAD_INPUT: i32 = 2;
 /// A workload failed (GIL re-enabled, timeout, crash, error, a raise, a broken invariant): in a
-/// run, any; in `ab`, on either side; in `compare`, on the new side where the base worked.
+/// run, any; in `ab` and `compare`, on the new side where the base worked.
 pub const WORKLOAD_FAILED: i32 = 3;
 /// More rows than `--fail-on-inconclusive` allows could not be judged (inconclusive or not comparable).
 pub const INCONCLUSIVE: i32 = 4;
@@ -31,8 +31,8 @@ pub fn worst(a: i32, b: i32) -> i32 {
 
 /// The table, for every command's `--help`.
 pub const HELP: &str = "Exit status: 0 nothing selected by --fail-on found; 1 a regression (--fail-on); 2 bad input; \
-3 a workload failed (GIL re-enabled, timeout, crash, error, raise, broken invariant; compare: \
-where the base worked); 4 more rows than --fail-on-inconclusive allows could not be judged; 130 interrupted. \
+3 a workload failed (GIL re-enabled, timeout, crash, error, raise, broken invariant; ab and compare: \
+on the new side where the base worked); 4 more rows than --fail-on-inconclusive allows could not be judged; 130 interrupted. \
 The most severe applies, in the order 2, 130, 1, 3, 4, 0.";
 
 #[cfg(test)]

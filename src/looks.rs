@@ -49,7 +49,8 @@ impl Paired {
 
     /// Compares the sides, then measures the rows `pending` names again, look after look, in
     /// `run_dir/<folder><look>/` with `again`'s settings, adding their passes, until none is
-    /// pending, `max_looks` are taken, another look would end past `deadline` or the user interrupts.
+    /// pending, `max_looks` are taken, another look would end past `deadline` (`ab --budget`; none
+    /// for `compare --confirm`) or the user interrupts.
     #[allow(clippy::too_many_arguments)]
     pub fn decide(
         &mut self,
@@ -59,11 +60,11 @@ impl Paired {
         opts: &CompareOptions,
         pending: fn(&Comparison) -> Vec<String>,
         max_looks: usize,
-        deadline: Instant,
+        deadline: Option<Instant>,
     ) -> Result<Comparison> {
         let mut cmp = compare_paired(&self.base, &self.new, opts);
         while self.looks < max_looks && !pending(&cmp).is_empty() && !interrupted() {
-            if Instant::now() + self.begun.elapsed() / self.looks as u32 > deadline {
+            if deadline.is_some_and(|d| Instant::now() + self.begun.elapsed() / self.looks as u32 > d) {
                 eprintln!("ftbench: --budget spent: {} rows still pending", pending(&cmp).len());
                 break;
             }
@@ -89,7 +90,14 @@ impl Paired {
 /// `run_dir/confirmation/` (and, for rows the machine kept from being judged, again in
 /// `confirmation2/`…), judges them alone at `opts`' single-test rates and confirms or withdraws
 /// each verdict ([`Comparison::confirm`]). Says how long it took.
-pub fn confirm(cmp: &mut Comparison, opts: &CompareOptions, again: &Sweep, run_dir: &Path, passes: usize, deadline: Instant) -> Result<()> {
+pub fn confirm(
+    cmp: &mut Comparison,
+    opts: &CompareOptions,
+    again: &Sweep,
+    run_dir: &Path,
+    passes: usize,
+    deadline: Option<Instant>,
+) -> Result<()> {
     let ids = cmp.flagged_ids();
     if ids.is_empty() {
         return Ok(());

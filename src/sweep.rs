@@ -113,6 +113,8 @@ impl Side<'_> {
 struct SideLinks {
     workloads: PathBuf,
     venv: PathBuf,
+    /// The side's own folders the links stand for: workload folder, venv.
+    targets: [PathBuf; 2],
 }
 
 impl Drop for SideLinks {
@@ -131,19 +133,23 @@ impl SideLinks {
     fn make(run_dir: &Path, index: usize, variant: &Variant) -> Result<SideLinks> {
         let dir = run_dir.join("sides").join(["a", "b", "c", "d"].get(index).context("ab has two sides")?);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let links = SideLinks { workloads: dir.join("workloads"), venv: dir.join("venv") };
         let venv = variant.venv.clone().unwrap_or_else(crate::paths::venv_dir);
-        for (link, target) in [(&links.workloads, &variant.workloads_dir), (&links.venv, &venv)] {
+        let links = SideLinks { workloads: dir.join("workloads"), venv: dir.join("venv"), targets: [variant.workloads_dir.clone(), venv] };
+        for (link, target) in links.pairs() {
             let target = std::path::absolute(target).with_context(|| target.display().to_string())?;
             std::os::unix::fs::symlink(&target, link).with_context(|| format!("linking {} to {}", link.display(), target.display()))?;
         }
         Ok(links)
     }
 
+    /// Each link with the folder it stands for.
+    fn pairs(&self) -> [(&PathBuf, &PathBuf); 2] {
+        [(&self.workloads, &self.targets[0]), (&self.venv, &self.targets[1])]
+    }
+
     /// `path` as the side's own: a link's path in what a child reported, put back to its target.
-    fn unlink(&self, path: &str, variant: &Variant) -> String {
-        let venv = variant.venv.clone().unwrap_or_else(crate::paths::venv_dir);
-        [(&self.workloads, &variant.workloads_dir), (&self.venv, &venv)]
+    fn unlink(&self, path: &str) -> String {
+        self.pairs()
             .iter()
             .find_map(|(link, target)| Some(Path::new(path).strip_prefix(link).ok().map(|rest| target.join(rest))?.display().to_string()))
             .unwrap_or_else(|| path.to_string())
@@ -483,9 +489,9 @@ impl Sweep {
         }
         let mut record = run.record;
         if let Some(links) = &side.links {
-            result.meta.file = links.unlink(&result.meta.file, variant);
+            result.meta.file = links.unlink(&result.meta.file);
             for facts in record.iter_mut().flat_map(|r| &mut r.interpreter) {
-                facts.executable = links.unlink(&facts.executable, variant);
+                facts.executable = links.unlink(&facts.executable);
             }
         }
         Ok((result, record))

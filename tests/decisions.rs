@@ -57,6 +57,23 @@ fn the_example_as_measured_says_where_threads_do_not_pay_and_where_the_gil_build
     }
 }
 
+/// Coordination primitives that do one job (Semaphore, BoundedSemaphore: borrow a resource) are
+/// ranked and judged as any group, "threads do not pay" included; those of different jobs (an Event
+/// ring against a Barrier, in a run recorded before OPERATION) are described, and that is not judged.
+#[test]
+fn threads_do_not_pay_is_judged_for_coordination_primitives_of_one_job_only() {
+    let example = RunResults::load(&common::repo().join("reports/example")).unwrap();
+    let s = select(&example);
+    let semaphores = s.groups().map(|(_, g)| g).find(|g| g.candidates.iter().any(|c| c.workload == "semaphore_pool")).unwrap();
+    let own = semaphores.winner().unwrap().speedup_interval.unwrap();
+    // The example's best semaphore at 2 threads is below its own 1-thread figure beyond noise.
+    assert!(own[1] < 1.0, "the example as committed: {own:?}");
+    assert_eq!(semaphores.decision.kind, Kind::ThreadsDoNotPay);
+    let described = select(&fixture()).groups().map(|(_, g)| g).filter(|g| g.decision.kind == Kind::Described).count();
+    assert!(described > 0, "the 2026-12-05 run's coordination group is described");
+    assert!(select(&fixture()).groups().all(|(_, g)| g.decision.kind != Kind::Described || g.decision.one_thread.is_none()));
+}
+
 /// Every real run in the repository: the examples and the fixtures.
 fn real_runs() -> Vec<RunResults> {
     let repo = common::repo();

@@ -126,11 +126,23 @@ fn what_the_new_side_did_not_break_does_not_fail() {
     );
 }
 
+/// Side by side (`ab`) as between two runs: the new side failing where the base worked fails it;
+/// the base's own failure (main's, measured a minute ago) is named and does not.
 #[test]
-fn side_by_side_either_sides_failure_fails_as_it_fails_a_run() {
-    let c = compare::compare_paired(&broken(|w| fail_workload(w, WorkloadStatus::Crashed, Some(2))), &base(), &CompareOptions::default());
+fn side_by_side_only_the_new_sides_failure_where_the_base_worked_fails() {
+    let crashed = || broken(|w| fail_workload(w, WorkloadStatus::Crashed, Some(2)));
+    let c = compare::compare_paired(&base(), &crashed(), &CompareOptions::default());
     assert_eq!(c.exit_code(), exit::WORKLOAD_FAILED);
-    assert!(c.verdict().starts_with("base side: lock_counter crashed at 2 threads"), "{}", c.verdict());
+    assert!(c.verdict().starts_with("new side: lock_counter crashed at 2 threads"), "{}", c.verdict());
+    for (b, n) in [(crashed(), base()), (crashed(), crashed())] {
+        let c = compare::compare_paired(&b, &n, &CompareOptions::default());
+        assert_eq!(c.exit_code(), exit::OK, "{}", c.verdict());
+        let named = |n: &String| {
+            n.starts_with("base side: lock_counter crashed at 2 threads")
+                && n.ends_with("(not failing this comparison: it failed in the base)")
+        };
+        assert!(c.notes.iter().any(named), "{:?}", c.notes);
+    }
 }
 
 #[test]

@@ -435,7 +435,7 @@ fn threads_that_do_not_pay_are_said_to_whatever_the_ranking_at_the_core_count() 
     let one = g.decision.one_thread.as_ref().unwrap();
     assert_eq!((one.a.workload.as_str(), one.b.workload.as_str(), one.b.threads), ("b", "b", 1));
     let table = recommendations(&r);
-    assert!(table.contains("| **threads do not pay here**: `b` on 1 thread | least loss: `b` ≈ `a`"), "{table}");
+    assert!(table.contains("| **threads do not pay here**: `b` on 1 thread | fastest: `b` ≈ `a`"), "{table}");
     assert!(!table.contains("**use**"), "{table}");
 }
 

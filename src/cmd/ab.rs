@@ -101,8 +101,8 @@ pub fn run(a: Args) -> Result<i32> {
     let run_dir = sweep.run()?;
     let again = Sweep { ops_from: Some(run_dir.join("base")), ..sweep.clone() };
     let mut first = Paired::load(&run_dir, sweep.settings.passes, begun)?;
-    let (opts, looks) = if a.until_decided { (opts.per_look(MAX_LOOKS), MAX_LOOKS) } else { (opts, 1) };
-    let mut cmp = first.decide(&again, &run_dir, "look", &opts, looks::undecided, looks, deadline)?;
+    let (per_look, looks) = if a.until_decided { (opts.per_look(MAX_LOOKS), MAX_LOOKS) } else { (opts, 1) };
+    let mut cmp = first.decide(&again, &run_dir, "look", &per_look, looks::undecided, looks, Some(deadline))?;
     if first.looks > 1 {
         first.base.save(&run_dir.join("base/results.json"))?;
         first.new.save(&run_dir.join("new/results.json"))?;
@@ -117,7 +117,7 @@ pub fn run(a: Args) -> Result<i32> {
         report::render(&run_dir.join(side)).with_context(|| format!("rendering the {side} report"))?;
     }
     if !a.no_confirm {
-        looks::confirm(&mut cmp, &a.judge.options()?, &again, &run_dir, first.passes * first.looks, deadline)?;
+        looks::confirm(&mut cmp, &opts, &again, &run_dir, first.passes * first.looks, Some(deadline))?;
     }
     cmp.base.source = Some(run_dir.join("base").display().to_string());
     cmp.new.source = Some(run_dir.join("new").display().to_string());

@@ -134,13 +134,13 @@ impl clap::ValueEnum for FailOn {
 pub fn run(args: Args) -> Result<i32> {
     let opts = args.judge.options()?;
     let keep = selection(&args)?;
-    let load = |path| -> Result<RunResults> {
+    let load = |path| -> Result<(RunResults, PathBuf)> {
         let file = resolve_results(path)?;
         let r = RunResults::load(&file)?;
         require_finished(&r, &file, args.allow_partial)?;
-        Ok(r)
+        Ok((r, file))
     };
-    let (mut base, mut new) = (load(&args.base)?, load(&args.new)?);
+    let ((mut base, _), (mut new, new_file)) = (load(&args.base)?, load(&args.new)?);
     // Refused before anything is judged: a confirmation that cannot run must not look like one.
     let again = args.confirm.then(|| confirmation::sweep(&args, &base, &new)).transpose()?;
     base.retain_rows(&keep);
@@ -148,9 +148,9 @@ pub fn run(args: Args) -> Result<i32> {
     let mut cmp = if args.paired { compare_paired(&base, &new, &opts) } else { compare(&base, &new, &opts) };
     if let Some(again) = &again {
         let passes = base.run.config.passes.min(new.run.config.passes);
-        let new_file = resolve_results(&args.new)?;
         let run_dir = if new_file.is_dir() { new_file } else { new_file.parent().context("NEW's folder")?.to_path_buf() };
-        crate::looks::confirm(&mut cmp, &opts, again, &run_dir, passes, far_future())?;
+        // No budget: the confirmation's extra looks are bounded by their count alone.
+        crate::looks::confirm(&mut cmp, &opts, again, &run_dir, passes, None)?;
     }
     cmp.base.source = Some(args.base.display().to_string());
     cmp.new.source = Some(args.new.display().to_string());
@@ -162,11 +162,6 @@ pub fn run(args: Args) -> Result<i32> {
         );
     }
     Ok(cmp.exit_code())
-}
-
-/// No deadline: a confirmation's extra looks are bounded by their count alone.
-fn far_future() -> std::time::Instant {
-    std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600)
 }
 
 /// Which rows the filters, `--threads` and `--modes` select (all, without any).

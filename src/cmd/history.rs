@@ -29,10 +29,8 @@ pub enum Cmd {
 #[derive(clap::Args, Debug)]
 #[command(after_help = exit::HELP)]
 pub struct PlaceArgs {
-    /// A run folder, a results.json, a `latest` pointer or a baseline name [default: reports/latest].
-    pub run: Option<PathBuf>,
-    #[arg(long, value_name = "DIR", help = help_with_default("The history folder (FTBENCH_HISTORY)", history_dir()))]
-    pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub at: RunInHistory,
     /// How many of the history's last runs are the reference.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub last: usize,
@@ -50,10 +48,30 @@ pub struct PlaceArgs {
 #[derive(clap::Args, Debug)]
 #[command(after_help = exit::HELP)]
 pub struct AddArgs {
+    #[command(flatten)]
+    pub at: RunInHistory,
+}
+
+/// A finished run and a history folder: what `add` and `place` both take.
+#[derive(clap::Args, Debug)]
+pub struct RunInHistory {
     /// A run folder, a results.json, a `latest` pointer or a baseline name [default: reports/latest].
     pub run: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = help_with_default("The history folder (FTBENCH_HISTORY)", history_dir()))]
     pub history: Option<PathBuf>,
+}
+
+impl RunInHistory {
+    /// The run's results (refused unless finished), the file they came from and the history folder.
+    fn load(&self) -> Result<(RunResults, PathBuf, PathBuf)> {
+        let file = match &self.run {
+            Some(p) => resolve_results(p)?,
+            None => resolve_run(None)?,
+        };
+        let results = RunResults::load(&file)?;
+        require_finished(&results, &file, false)?;
+        Ok((results, file, self.history.clone().unwrap_or_else(history_dir)))
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -85,13 +103,7 @@ pub fn run(cmd: Cmd) -> Result<i32> {
 }
 
 fn place(a: PlaceArgs) -> Result<i32> {
-    let file = match &a.run {
-        Some(p) => resolve_results(p)?,
-        None => resolve_run(None)?,
-    };
-    let results = RunResults::load(&file)?;
-    require_finished(&results, &file, false)?;
-    let dir = a.history.unwrap_or_else(history_dir);
+    let (results, _, dir) = a.at.load()?;
     let records = load(&dir)?;
     if a.last < MIN_RUNS {
         bail!("--last {}: a range needs at least {MIN_RUNS} earlier runs", a.last);
@@ -114,12 +126,7 @@ fn place(a: PlaceArgs) -> Result<i32> {
 }
 
 fn add(a: AddArgs) -> Result<i32> {
-    let file = match &a.run {
-        Some(p) => resolve_results(p)?,
-        None => resolve_run(None)?,
-    };
-    let results = RunResults::load(&file)?;
-    require_finished(&results, &file, false)?;
+    let (results, file, dir) = a.at.load()?;
     let record = RunRecord::of(&results);
     if record.figures.is_empty() {
         // Kept all the same: the run is part of the history (what changed at it), with no points.
@@ -137,7 +144,6 @@ fn add(a: AddArgs) -> Result<i32> {
             if why.is_empty() { "no row" } else { &why }
         );
     }
-    let dir = a.history.unwrap_or_else(history_dir);
     let (path, replaced) = append(&dir, &record)?;
     let how = if replaced { "replaced in" } else { "added to" };
     println!("ftbench: run {} ({} figures) {how} the history: {}", record.run.id, record.figures.len(), path.display());

@@ -1,5 +1,5 @@
 //! Workloads that failed on either side of a comparison, and which of them fail it: the new side
-//! failing where the base worked (compare), or either side failing (`ab`, one run of two sides).
+//! failing where the base worked, side by side (`ab`) as between two runs (`compare`).
 
 use serde::Serialize;
 
@@ -37,18 +37,17 @@ impl SideFailure {
     }
 }
 
-/// Every failure of both runs (on what they kept after filtering). Side by side (`paired`, `ab`),
-/// each side's failure fails the comparison, as it fails a run. Between two runs only a new
-/// failure does: the new side failing where the base measured the same place and it worked; a
-/// failure the base already had, or at a place the base did not measure (another thread count,
-/// a filter), is named but does not fail it.
-pub fn side_failures(base: &RunResults, new: &RunResults, paired: bool) -> Vec<SideFailure> {
+/// Every failure of both runs (on what they kept after filtering), and which fail the comparison:
+/// only a new one, the new side failing where the base measured the same place and it worked. A
+/// failure the base already had, or at a place the base did not measure (another thread count, a
+/// filter), is named but does not fail it: a pull request does not fail for what main broke, even
+/// when `ab` measured main's failure a minute ago.
+pub fn side_failures(base: &RunResults, new: &RunResults) -> Vec<SideFailure> {
     let of = |side, run: &RunResults| run.failures().into_iter().map(move |failure| (side, failure));
     of(Side::New, new)
         .chain(of(Side::Base, base))
         .map(|(side, failure)| {
             let why_not = match (side, failure.in_run(base)) {
-                _ if paired => None,
                 (Side::Base, _) => Some("it failed in the base"),
                 (Side::New, Elsewhere::Worked) => None,
                 (Side::New, Elsewhere::Failed) => Some("it failed there in the base too"),

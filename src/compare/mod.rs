@@ -75,7 +75,7 @@ fn compare_runs(base: &RunResults, new: &RunResults, opts: &CompareOptions, pair
     let mut rows = judge_rows(base, new, opts, Design { paired, per_canary, drift: &drift });
     sort_rows(&mut rows);
     let disturbed = disturbed_runs(base, new);
-    let mut failures = failures::side_failures(base, new, paired);
+    let mut failures = failures::side_failures(base, new);
     failures.sort_by_key(|f| !f.fails);
     for f in failures.iter().filter(|f| !f.fails) {
         notes.push(format!("{} (not failing this comparison: {})", f.describe(), f.why_not.unwrap_or_default()));

@@ -74,10 +74,10 @@ impl Words<'_> {
     }
 
     /// The comparison at the group's thread count: "`X` 3.7× `Y`", "`X` ≈ `Y` (1.14×, within
-    /// noise)", "`X` 1.28 M ops/s"; under "threads do not pay", what loses least.
+    /// noise)", "`X` 1.28 M ops/s"; under "threads do not pay", what runs fastest at N all the same.
     pub fn at_n(&self) -> Inl {
         let d = &self.group.decision;
-        let lead = if d.kind == Kind::ThreadsDoNotPay { Inl::new().t("least loss: ") } else { Inl::new() };
+        let lead = if d.kind == Kind::ThreadsDoNotPay { Inl::new().t("fastest: ") } else { Inl::new() };
         match (d.kind, &d.runner_up) {
             (Kind::Nothing, _) => Inl::new(),
             (Kind::Described, _) => {
@@ -177,6 +177,7 @@ impl Words<'_> {
                 // One clause per thread count: those that collapse past it.
                 let shown: Vec<&(String, usize)> = d.collapses.iter().filter(|(w, _)| full || d.winner() == Some(w.as_str())).collect();
                 let mut counts: Vec<usize> = shown.iter().map(|(_, t)| *t).collect();
+                counts.sort_unstable();
                 counts.dedup();
                 for t in counts {
                     let who: Vec<&str> = shown.iter().filter(|(_, x)| *x == t).map(|(w, _)| w.as_str()).collect();

@@ -339,7 +339,10 @@ fn build_group(scenario: &str, key: Key, members: &[(&str, &Modes)], mode: GilMo
     };
     let coordination = scenario == COORDINATION;
     let different_jobs = operation.is_none() && family.is_none() && candidates.len() > 1;
-    let cx = decide::Context { threads, mode, described: coordination && different_jobs, judge_threads: !coordination };
+    // Candidates that do different jobs (an Event, a Barrier) are described; ranked coordination
+    // primitives of one job (Semaphore, BoundedSemaphore) are judged as any other group.
+    let described = coordination && different_jobs;
+    let cx = decide::Context { threads, mode, described, judge_threads: !described };
     let decision = decide::decide(&candidates, &cx);
     let tail = operation.as_deref().map(slug).or(family.clone()).unwrap_or_default();
     Group { key: format!("{scenario}/{tail}"), operation, family, threads, candidates, decision }

@@ -345,8 +345,9 @@ fn ab(ctx: &Ctx, reports: &Path, slowed: &Path, broad: Option<&str>, quick: bool
     std::fs::write(reports.join(AB_VERDICT), &out.stdout).with_context(|| format!("writing {}", reports.join(AB_VERDICT).display()))
 }
 
-/// How long each `ab` may add pass pairs to undecided rows.
-const AB_BUDGET: &str = "10min";
+/// How long each `ab` may add pass pairs to undecided rows. The budget counts the first look,
+/// which over the whole catalogue takes about 30 min on 2 cores: less would allow no second.
+const AB_BUDGET: &str = "45min";
 /// Where `ab`'s own verdict (with its looks and confirmations) is kept beside its run folder.
 const AB_VERDICT: &str = "comparison.json";
 

@@ -1,5 +1,5 @@
 //! The "Primitive selection" section: the selection ([`crate::selection`]) rendered, per group
-//! its decision with the comparisons behind it, its chart and its candidates' figures.
+//! its decision, its candidates' figures, and folded under them the comparisons behind it and its chart.
 
 use super::cells::{ci, opt};
 use crate::report::charts::{ChartFile, ChartKind};
@@ -7,7 +7,7 @@ use crate::report::decision::{vs_base, Names, Words};
 use crate::report::doc::{Block, Doc, Inl, Table, Tone};
 use crate::report::format;
 use crate::results::GilMode;
-use crate::selection::{Candidate, Selection, Standing};
+use crate::selection::{Candidate, Group, Selection, Standing};
 
 fn candidate_tone(c: &Candidate) -> Tone {
     match c.standing {
@@ -38,7 +38,7 @@ pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
          Throughput is each row's one figure, the mean of its faster passes with a 95 % interval; speedup (over the \
          fewest threads measured: 1, or the workload's MIN_THREADS, said as \"vs 2 threads\") and FT gain (GIL off \
          over on) are ratios of those figures, with intervals from their per-pass ratios; efficiency is speedup over \
-         the ideal from that base. \"Beyond noise\": the intervals do not overlap. \"Collapses past N threads\": \
+         the ideal from that base. \"Beyond noise\": the intervals do not overlap (a figure against its own 1-thread one: its ratio's interval excludes 1). \"Collapses past N threads\": \
          throughput falls by more than 20 % from N to the next measured count."
     ));
     if s.scenarios.is_empty() {
@@ -66,48 +66,63 @@ pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
                 decision = decision.t("; ").push(caveats);
             }
             doc.push(Block::Callout(Tone::Plain, decision));
+            let table = candidates_table(s.mode, g);
+            doc.push(Block::Table(table));
+            // The comparisons behind the decision and the chart are folded, so that a scenario's
+            // decisions and tables read in one screen.
             let reasons = w.reasons();
+            let chart = charts.iter().find(|c| c.kind == ChartKind::Group && c.group.as_deref() == Some(g.key.as_str()));
+            let mut blocks = Vec::new();
             if !reasons.is_empty() {
-                doc.push(Block::List(reasons.into_iter().map(|r| Inl::new().t("Why: ").push(r)).collect()));
+                blocks.push(Block::List(reasons.into_iter().map(|r| Inl::new().t("Why: ").push(r)).collect()));
             }
-            if let Some(chart) = charts.iter().find(|c| c.kind == ChartKind::Group && c.group.as_deref() == Some(g.key.as_str())) {
-                doc.push(Block::Figures(vec![super::figures::figure(chart)]));
-            }
-            let thr = g.threads.map(|t| format!(" @{t}")).unwrap_or_default();
-            let tp = format!("{}{thr} (ops/s)", format::gil_mode(s.mode));
-            let mut t =
-                Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup (95 % CI)", "Efficiency", "FT gain (95 % CI)", "Status"])
-                    .numeric(&[0, 3, 4, 5, 6, 7]);
-            for c in &g.candidates {
-                let status = match (&c.standing, &c.note) {
-                    (Standing::Ranked, None) => Inl::new().t("ok"),
-                    (Standing::Ranked, Some(n)) => Inl::new().t(format!("ok ({n})")),
-                    (Standing::Unsafe, n) => Inl::new().b("unsafe").t(n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()),
-                    (st, Some(n)) => Inl::new().b(st.label()).t(format!(": {n}")),
-                    (st, None) => Inl::new().b(st.label()),
+            blocks.extend(chart.map(|c| Block::Figures(vec![super::figures::figure(c)])));
+            if !blocks.is_empty() {
+                let summary = match (blocks.len(), chart.is_some()) {
+                    (2, _) => "Why, and the chart",
+                    (_, true) => "The chart",
+                    _ => "Why",
                 };
-                let status = match c.collapse {
-                    Some(k) if c.standing == Standing::Ranked => {
-                        status.t(format!("; collapses past {} (−{} at {})", format::threads(k.after), format::pct(k.drop), k.next))
-                    }
-                    _ => status,
-                };
-                t.row(
-                    candidate_tone(c),
-                    vec![
-                        c.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()).into(),
-                        Inl::new().c(&c.workload),
-                        Inl::new().c(&c.primitive),
-                        opt(c.throughput, |e| format::si(e.point)).into(),
-                        opt(c.throughput.as_ref(), ci).into(),
-                        opt(c.speedup, |x| format!("{}{}", format::ratio_ci(x, c.speedup_interval), vs_base(c.base_threads))).into(),
-                        opt(c.efficiency, format::pct).into(),
-                        opt(c.ft_gain, |x| format::ratio_ci(x, c.ft_gain_interval)).into(),
-                        status,
-                    ],
-                );
+                doc.push(Block::Fold { summary: summary.into(), blocks });
             }
-            doc.push(Block::Table(t));
         }
     }
+}
+
+/// One group's candidates, ranked, with their figures at the group's thread count.
+fn candidates_table(mode: GilMode, g: &Group) -> Table {
+    let thr = g.threads.map(|t| format!(" @{t}")).unwrap_or_default();
+    let tp = format!("{}{thr} (ops/s)", format::gil_mode(mode));
+    let mut t = Table::new(&["#", "Workload", "Primitive", &tp, "CI", "Speedup (95 % CI)", "Efficiency", "FT gain (95 % CI)", "Status"])
+        .numeric(&[0, 3, 4, 5, 6, 7]);
+    for c in &g.candidates {
+        let status = match (&c.standing, &c.note) {
+            (Standing::Ranked, None) => Inl::new().t("ok"),
+            (Standing::Ranked, Some(n)) => Inl::new().t(format!("ok ({n})")),
+            (Standing::Unsafe, n) => Inl::new().b("unsafe").t(n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()),
+            (st, Some(n)) => Inl::new().b(st.label()).t(format!(": {n}")),
+            (st, None) => Inl::new().b(st.label()),
+        };
+        let status = match c.collapse {
+            Some(k) if c.standing == Standing::Ranked => {
+                status.t(format!("; collapses past {} (−{} at {})", format::threads(k.after), format::pct(k.drop), k.next))
+            }
+            _ => status,
+        };
+        t.row(
+            candidate_tone(c),
+            vec![
+                c.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()).into(),
+                Inl::new().c(&c.workload),
+                Inl::new().c(&c.primitive),
+                opt(c.throughput, |e| format::si(e.point)).into(),
+                opt(c.throughput.as_ref(), ci).into(),
+                opt(c.speedup, |x| format!("{}{}", format::ratio_ci(x, c.speedup_interval), vs_base(c.base_threads))).into(),
+                opt(c.efficiency, format::pct).into(),
+                opt(c.ft_gain, |x| format::ratio_ci(x, c.ft_gain_interval)).into(),
+                status,
+            ],
+        );
+    }
+    t
 }
