@@ -139,9 +139,9 @@ fn a_child_that_loaded_another_libpython_fails_its_workload() {
     let (base, new) =
         (install_copy(&dir.path().join("a"), &soname, Some("lib")), install_copy(&dir.path().join("b"), &soname, Some("lib")));
     // A workload's ENV reaches only the measuring children: preloading the bootstrap's libpython
-    // makes them run it, whatever the side's loader path says.
+    // makes the new side's run it, whatever the side's loader path says.
     let original = Path::new(&common::sysconfig("sysconfig.get_config_var('LIBDIR')")).join(&soname);
-    let folder = workloads(&["cpu_only"]);
+    let (plain, folder) = (workloads(&["cpu_only"]), workloads(&["cpu_only"]));
     let file = folder.path().join("cpu_only.py");
     let code = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, format!("ENV = {{\"LD_PRELOAD\": \"{}\"}}\n{code}", original.display())).unwrap();
@@ -149,10 +149,10 @@ fn a_child_that_loaded_another_libpython_fails_its_workload() {
     let mut ab = ftbench();
     ab.args(["ab", "--quick", "--passes", "2", "--threads", "1", "--modes", "off", "--out", out.path().to_str().unwrap()]);
     ab.arg("--base-python").arg(&base).arg("--new-python").arg(&new);
-    let run = ab.arg("--base-workloads").arg(folder.path()).arg("--new-workloads").arg(folder.path()).output().unwrap();
+    let run = ab.arg("--base-workloads").arg(plain.path()).arg("--new-workloads").arg(folder.path()).output().unwrap();
     assert_eq!(run.status.code(), Some(3), "a workload failed: {}", String::from_utf8_lossy(&run.stderr));
     let folder = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).expect("a run folder");
-    let results = RunResults::load(&folder.join("base/results.json")).unwrap();
+    let results = RunResults::load(&folder.join("new/results.json")).unwrap();
     let w = &results.workloads[0];
     assert_eq!(w.status, ftbench::results::WorkloadStatus::Error);
     assert!(w.reason.as_deref().unwrap_or_default().contains(&format!("loaded {}", original.canonicalize().unwrap().display())), "{w:?}");
