@@ -42,6 +42,10 @@ impl Words<'_> {
         let l = Inl::new().b(d.kind.words());
         match d.kind {
             Kind::Use => l.t(" ").c(self.name(&d.top[0])),
+            // "Ran validly" only where another synchronized candidate did not.
+            Kind::Only if self.group.candidates.iter().all(|c| matches!(c.standing, Standing::Ranked | Standing::Unsafe)) => {
+                l.t(" ").c(self.name(&d.top[0])).t(" is measured here")
+            }
             Kind::Only => l.t(" ").c(self.name(&d.top[0])).t(" ran validly"),
             Kind::Depends => self.tied(l.t(": "), &d.top),
             Kind::ThreadsDoNotPay => {
