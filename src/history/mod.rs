@@ -39,6 +39,9 @@ pub struct RunRecord {
     /// The run's median canary rate per GIL mode (iterations/s): the machine's speed in the run.
     #[serde(default)]
     pub canary: BTreeMap<GilMode, f64>,
+    /// The spread of the run's canaries (coefficient of variation): how noisy the machine was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_cv: Option<f64>,
     /// One per valid row (measured, verified, quiet, plausible).
     pub figures: Vec<Figures>,
 }
@@ -160,6 +163,7 @@ impl RunRecord {
             workloads,
             figures: figures(r, &canary),
             canary,
+            canary_cv: r.noise.as_ref().and_then(|n| n.canary_cv),
         }
     }
 

@@ -121,8 +121,20 @@ pub fn changed(a: &RunRecord, b: &RunRecord, workload: &str) -> Vec<String> {
     if a.run.quick != b.run.quick {
         out.push(if b.run.quick { "quick run" } else { "full run" }.to_string());
     }
+    out.extend(noise_changed(a, b));
     out
 }
+
+/// The machine's noise, when it moved by half or more between the runs and one of them was noisy:
+/// nothing of the code changed, and the figure may have moved with the machine.
+fn noise_changed(a: &RunRecord, b: &RunRecord) -> Option<String> {
+    let (x, y) = (a.canary_cv?, b.canary_cv?);
+    let (lo, hi) = (x.min(y), x.max(y));
+    (hi >= NOISY_CV && hi >= 1.5 * lo).then(|| format!("machine noise: canary spread {:.0} % → {:.0} %", 100.0 * x, 100.0 * y))
+}
+
+/// A canary spread from which a run counts as noisy (this VM's quiet runs: 7-13 %).
+const NOISY_CV: f64 = 0.15;
 
 #[cfg(test)]
 mod tests {
@@ -174,5 +186,19 @@ mod tests {
         ];
         assert_eq!(changed(&recs[0], &recs[1], "w00"), want);
         assert!(changed(&recs[0], &recs[0], "w00").is_empty());
+    }
+
+    #[test]
+    fn a_machine_that_got_noisy_is_named_and_ordinary_spread_is_not() {
+        let mut recs = records(2);
+        let with = |recs: &mut Vec<RunRecord>, a: Option<f64>, b: Option<f64>| {
+            (recs[0].canary_cv, recs[1].canary_cv) = (a, b);
+            changed(&recs[0], &recs[1], "w00")
+        };
+        assert_eq!(with(&mut recs, Some(0.134), Some(0.218)), ["machine noise: canary spread 13 % → 22 %"]);
+        assert_eq!(with(&mut recs, Some(0.28), Some(0.10)), ["machine noise: canary spread 28 % → 10 %"]);
+        assert!(with(&mut recs, Some(0.07), Some(0.13)).is_empty(), "both quiet");
+        assert!(with(&mut recs, Some(0.20), Some(0.26)).is_empty(), "both noisy alike");
+        assert!(with(&mut recs, None, Some(0.26)).is_empty(), "a record from before the field");
     }
 }
