@@ -113,8 +113,9 @@ impl Side<'_> {
 struct SideLinks {
     workloads: PathBuf,
     venv: PathBuf,
-    /// The side's own folders the links stand for: workload folder, venv.
-    targets: [PathBuf; 2],
+    /// The side's own folders the two links stand for.
+    own_workloads: PathBuf,
+    own_venv: PathBuf,
 }
 
 impl Drop for SideLinks {
@@ -134,7 +135,12 @@ impl SideLinks {
         let dir = run_dir.join("sides").join(["a", "b", "c", "d"].get(index).context("ab has two sides")?);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let venv = variant.venv.clone().unwrap_or_else(crate::paths::venv_dir);
-        let links = SideLinks { workloads: dir.join("workloads"), venv: dir.join("venv"), targets: [variant.workloads_dir.clone(), venv] };
+        let links = SideLinks {
+            workloads: dir.join("workloads"),
+            venv: dir.join("venv"),
+            own_workloads: variant.workloads_dir.clone(),
+            own_venv: venv,
+        };
         for (link, target) in links.pairs() {
             let target = std::path::absolute(target).with_context(|| target.display().to_string())?;
             std::os::unix::fs::symlink(&target, link).with_context(|| format!("linking {} to {}", link.display(), target.display()))?;
@@ -144,7 +150,7 @@ impl SideLinks {
 
     /// Each link with the folder it stands for.
     fn pairs(&self) -> [(&PathBuf, &PathBuf); 2] {
-        [(&self.workloads, &self.targets[0]), (&self.venv, &self.targets[1])]
+        [(&self.workloads, &self.own_workloads), (&self.venv, &self.own_venv)]
     }
 
     /// `path` as the side's own: a link's path in what a child reported, put back to its target.

@@ -66,25 +66,20 @@ pub(super) fn section(doc: &mut Doc, s: &Selection, charts: &[ChartFile]) {
                 decision = decision.t("; ").push(caveats);
             }
             doc.push(Block::Callout(Tone::Plain, decision));
-            let table = candidates_table(s.mode, g);
-            doc.push(Block::Table(table));
+            doc.push(Block::Table(candidates_table(s.mode, g)));
             // The comparisons behind the decision and the chart are folded, so that a scenario's
             // decisions and tables read in one screen.
             let reasons = w.reasons();
             let chart = charts.iter().find(|c| c.kind == ChartKind::Group && c.group.as_deref() == Some(g.key.as_str()));
-            let mut blocks = Vec::new();
-            if !reasons.is_empty() {
-                blocks.push(Block::List(reasons.into_iter().map(|r| Inl::new().t("Why: ").push(r)).collect()));
-            }
-            blocks.extend(chart.map(|c| Block::Figures(vec![super::figures::figure(c)])));
-            if !blocks.is_empty() {
-                let summary = match (blocks.len(), chart.is_some()) {
-                    (2, _) => "Why, and the chart",
-                    (_, true) => "The chart",
-                    _ => "Why",
-                };
-                doc.push(Block::Fold { summary: summary.into(), blocks });
-            }
+            let summary = match (reasons.is_empty(), chart.is_some()) {
+                (false, true) => "Why, and the chart",
+                (true, true) => "The chart",
+                (false, false) => "Why",
+                (true, false) => continue,
+            };
+            let why = (!reasons.is_empty()).then(|| Block::List(reasons.into_iter().map(|r| Inl::new().t("Why: ").push(r)).collect()));
+            let blocks = why.into_iter().chain(chart.map(|c| Block::Figures(vec![super::figures::figure(c)]))).collect();
+            doc.push(Block::Fold { summary: summary.into(), blocks });
         }
     }
 }
